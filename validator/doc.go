@@ -1,0 +1,99 @@
+// Package validator validates OAuth 2.0 JWT access tokens (RFC 7519, RFC 9068) issued by
+// one trusted issuer, against the issuer's JSON Web Key Set.
+//
+// It knows nothing about HTTP routing or OpenAPI: give it the raw token, get back
+// verified [Claims] or an error carrying a stable [Reason]. Package echoaxioms builds the
+// Echo middleware on top of it; package openapi evaluates policies against the Claims,
+// which satisfy its Principal interface.
+//
+//	v, err := validator.New(ctx, validator.Config{
+//		Issuer:    "https://tenant.example.com/",
+//		Audiences: []string{"https://api.example.com"},
+//	})
+//	if err != nil {
+//		log.Fatal(err) // invalid configuration
+//	}
+//	claims, err := v.Validate(ctx, rawToken)
+//	switch {
+//	case errors.Is(err, validator.ErrKeysUnavailable): // 503: the issuer cannot be reached
+//	case errors.Is(err, validator.ErrInvalidToken):    // 401: reject; validator.ReasonOf(err) says why
+//	}
+//
+// # Validation
+//
+// A token is accepted only when all of these hold, checked in this order:
+//
+//   - its size is at most Config.MaxTokenSize (8 KiB), checked before any decoding;
+//   - it is a compact JWS: three segments of canonical base64url (no padding, no line
+//     breaks, no non-zero trailing bits). JWE (five segments) and the JSON serialization
+//     are rejected;
+//   - the header is a JSON object without duplicate names and in valid UTF-8; its alg is
+//     in the allowlist (none and HS* can never be allowed), checked before any key is
+//     looked up; typ is at+jwt when Config.RequireType is set; it has no crit (no header
+//     extension is understood) and no b64 other than true;
+//   - a key of the issuer's key set verifies the signature. With a kid, the keys carrying
+//     that kid and fitting the alg are tried; without one, the token is accepted only if
+//     exactly one key of the set fits the alg. A key fits when its type and curve match
+//     the alg and its own alg member, if any, equals it. The jku, x5u, jwk and x5c
+//     header members are never followed;
+//   - the payload is a JSON object without duplicate names in valid UTF-8;
+//   - iss equals Config.Issuer exactly; aud (a string or an array of strings) holds one
+//     of Config.Audiences; exp is present and not passed; nbf, if present, is reached;
+//     iat, if present, is not in the future — all with Config.Leeway (30s);
+//   - sub and jti, when present, are strings; the scope, role and permission claims are a
+//     space-separated string or an array of strings.
+//
+// Claims are read by exact key. Names of scope, role and permission claims are
+// configurable ordered lists, each a top-level key or a JSON Pointer (see
+// Config.ScopeClaims).
+//
+// # Keys
+//
+// The key set comes from Config.JWKS, Config.JWKSURL, the issuer's OIDC discovery
+// document (whose issuer must equal Config.Issuer), or {issuer}/.well-known/jwks.json
+// when the issuer has no discovery document. URLs must be https except on loopback
+// hosts. Responses are bounded in time (5s) and size (1 MiB).
+//
+// Only usable signing keys are kept: RSA of at least 2048 bits with an odd exponent of at
+// least 3, EC P-256/P-384/P-521 points on their curve, Ed25519. Members with use other
+// than "sig", key_ops without "verify", private or symmetric material, or that fail to
+// parse are skipped one by one and logged. A response with no usable key counts as a
+// failed fetch.
+//
+// The set is refreshed in the background when it is due (Cache-Control max-age within
+// [MinRefreshInterval, 24h], else Config.RefreshInterval, 15m), while requests keep
+// using the current keys. A token with an unknown kid triggers a refetch at most once per
+// Config.MinRefreshInterval (30s). When a fetch fails, the last good keys keep serving;
+// keys that disappear from a fetched set stop verifying at once, cached verifications
+// included. While no key set has ever been obtained, Validate answers
+// [ErrKeysUnavailable] and retries with backoff (1s doubling up to MinRefreshInterval).
+//
+// # Errors
+//
+//	errors.Is(err, ErrInvalidToken)     reject the token (HTTP 401 invalid_token)
+//	errors.Is(err, ErrKeysUnavailable)  infrastructure failure (HTTP 503), not the token's fault
+//	ReasonOf(err)                       the stable reason code (malformed, expired, ...)
+//
+// Error text is built from fixed descriptions; it never contains token content.
+//
+// # Security
+//
+// Secure defaults cannot be switched off by a zero value: only fields named
+// InsecureSkip… weaken a check. The algorithm is chosen by the allowlist and the key,
+// never by the token alone, which closes alg=none and RSA/HMAC confusion. Parsing is
+// strict (duplicate names, invalid UTF-8 and non-canonical encodings rejected) so that
+// this package and any other reader of the same token agree on its content.
+//
+// # Concurrency
+//
+// A [Validator] is safe for concurrent use. Keys are swapped atomically; at most one
+// fetch runs at a time and callers needing it wait for it (bounded by their own ctx)
+// while it runs detached from their cancellation. Validate does not start goroutines
+// except for that one fetch. [Claims] are immutable and may be shared between requests.
+//
+// # Performance
+//
+// A token seen before is answered from a bounded cache of verified tokens (on by
+// default, Config.CacheSize) without allocation. On a miss the cost is dominated by the
+// signature verification itself; see the benchmarks in this package.
+package validator

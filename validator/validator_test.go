@@ -1,0 +1,105 @@
+package validator_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/axioms-go/axioms-echo/validator"
+)
+
+func TestValidateAcceptsEveryDefaultAlgorithm(t *testing.T) {
+	for _, alg := range validator.DefaultAlgorithms {
+		t.Run(alg, func(t *testing.T) {
+			s := newSigner(t, alg, "k-"+alg)
+			v := staticValidator(t, validator.Config{}, jwksJSON(t, s.jwk(t, nil)))
+			tok := s.token(t, claims(map[string]any{"scope": "read:data write:data", "roles": []string{"admin"}}), nil)
+
+			c, err := v.Validate(t.Context(), tok)
+			require.NoError(t, err)
+			assert.Equal(t, "user-1", c.Subject)
+			assert.Equal(t, testIssuer, c.Issuer)
+			assert.Equal(t, []string{testAudience}, c.Audience)
+			assert.Equal(t, "token-1", c.ID)
+			assert.True(t, c.ExpiresAt.Equal(testNow.Add(time.Hour)))
+			assert.True(t, c.NotBefore.Equal(testNow))
+			assert.True(t, c.IssuedAt.Equal(testNow))
+			assert.Equal(t, []string{"read:data", "write:data"}, c.Scopes())
+			assert.Equal(t, []string{"admin"}, c.Roles())
+			assert.Nil(t, c.Permissions())
+		})
+	}
+}
+
+func TestErrorsClassesAndReasons(t *testing.T) {
+	s := newSigner(t, "ES256", "k1")
+	v := staticValidator(t, validator.Config{}, jwksJSON(t, s.jwk(t, nil)))
+	_, err := v.Validate(t.Context(), s.token(t, claims(map[string]any{"exp": testNow.Add(-time.Hour).Unix()}), nil))
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, validator.ErrInvalidToken))
+	assert.True(t, errors.Is(err, validator.ErrExpired))
+	assert.False(t, errors.Is(err, validator.ErrKeysUnavailable))
+	assert.False(t, errors.Is(err, validator.ErrBadSignature))
+	assert.Equal(t, validator.ReasonExpired, validator.ReasonOf(err))
+	var ve *validator.Error
+	require.True(t, errors.As(err, &ve))
+	assert.Equal(t, "token expired", ve.Description)
+
+	assert.False(t, errors.Is(validator.ErrKeysUnavailable, validator.ErrInvalidToken))
+	assert.Equal(t, validator.ReasonKeysUnavailable, validator.ReasonOf(validator.ErrKeysUnavailable))
+	assert.Equal(t, validator.Reason(""), validator.ReasonOf(nil))
+	assert.Equal(t, validator.Reason(""), validator.ReasonOf(errors.New("other")))
+
+	// Two failures are distinct values: annotating one never changes another.
+	_, err2 := v.Validate(t.Context(), "a.b")
+	var ve2 *validator.Error
+	require.True(t, errors.As(err2, &ve2))
+	_, err3 := v.Validate(t.Context(), "a.b")
+	var ve3 *validator.Error
+	require.True(t, errors.As(err3, &ve3))
+	assert.NotSame(t, ve2, ve3)
+}
+
+func TestCachedTokenIsSharedAndExpires(t *testing.T) {
+	s := newSigner(t, "ES256", "k1")
+	now := testNow
+	v := staticValidator(t, validator.Config{Now: func() time.Time { return now }}, jwksJSON(t, s.jwk(t, nil)))
+	tok := s.token(t, claims(map[string]any{"exp": testNow.Add(time.Minute).Unix()}), nil)
+
+	c1, err := v.Validate(t.Context(), tok)
+	require.NoError(t, err)
+	c2, err := v.Validate(t.Context(), tok)
+	require.NoError(t, err)
+	assert.Same(t, c1, c2, "a repeated token is answered from the cache")
+
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := v.Validate(t.Context(), tok); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.Zero(t, allocs, "a cache hit does not allocate")
+
+	now = testNow.Add(time.Minute) // at exp: the cache no longer serves it; leeway still accepts
+	c3, err := v.Validate(t.Context(), tok)
+	require.NoError(t, err)
+	assert.NotSame(t, c1, c3)
+
+	now = testNow.Add(time.Minute + validator.DefaultLeeway)
+	_, err = v.Validate(t.Context(), tok)
+	assert.ErrorIs(t, err, validator.ErrExpired)
+}
+
+func TestCacheDisabled(t *testing.T) {
+	s := newSigner(t, "ES256", "k1")
+	v := staticValidator(t, validator.Config{CacheSize: -1}, jwksJSON(t, s.jwk(t, nil)))
+	tok := s.token(t, claims(nil), nil)
+	c1, err := v.Validate(t.Context(), tok)
+	require.NoError(t, err)
+	c2, err := v.Validate(t.Context(), tok)
+	require.NoError(t, err)
+	assert.NotSame(t, c1, c2)
+	assert.Equal(t, c1.Subject, c2.Subject)
+}
