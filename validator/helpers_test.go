@@ -147,6 +147,14 @@ func (s *signer) rawToken(t testing.TB, header, payload string) string {
 	return input + "." + base64.RawURLEncoding.EncodeToString(signStd(t, s.alg, s.priv, input))
 }
 
+// signSegments signs two already-encoded segments verbatim (even if they are not
+// canonical base64url).
+func (s *signer) signSegments(t testing.TB, header, payload string) string {
+	t.Helper()
+	input := header + "." + payload
+	return input + "." + base64.RawURLEncoding.EncodeToString(signStd(t, s.alg, s.priv, input))
+}
+
 func signStd(t testing.TB, alg string, priv crypto.Signer, input string) []byte {
 	t.Helper()
 	h := map[byte]crypto.Hash{'2': crypto.SHA256, '3': crypto.SHA384, '5': crypto.SHA512}[alg[len(alg)-3]]

@@ -93,6 +93,24 @@ func (v *Validator) Validate(ctx context.Context, rawToken string) (*Claims, err
 }
 
 func (v *Validator) validate(ctx context.Context, token string, now time.Time) (*Claims, *key, *Error) {
+	payload, k, e := v.verifyJWS(ctx, token, now)
+	if e != nil {
+		return nil, nil, e
+	}
+	set, e := decodeObject(payload, errPayloadJSON, errPayloadDup)
+	if e != nil {
+		return nil, nil, e
+	}
+	c, e := v.claims(set, payload, now)
+	if e != nil {
+		return nil, nil, e
+	}
+	return c, k, nil
+}
+
+// verifyJWS checks the compact serialization, the header and the signature, and returns
+// the decoded payload and the key that verified it. The payload is not interpreted.
+func (v *Validator) verifyJWS(ctx context.Context, token string, now time.Time) ([]byte, *key, *Error) {
 	// The base64 decoder skips CR and LF; a token containing them has more than one
 	// spelling, so it is rejected here.
 	if strings.IndexByte(token, '\n') >= 0 || strings.IndexByte(token, '\r') >= 0 {
@@ -122,25 +140,15 @@ func (v *Validator) validate(ctx context.Context, token string, now time.Time) (
 	if e != nil {
 		return nil, nil, e
 	}
-
 	k, e := v.verifyWithKeys(ctx, h, token[:d2], sig, now)
 	if e != nil {
 		return nil, nil, e
 	}
-
 	payload, e := decodeSegment(token[d1+1 : d2])
 	if e != nil {
 		return nil, nil, e
 	}
-	set, e := decodeObject(payload, errPayloadJSON, errPayloadDup)
-	if e != nil {
-		return nil, nil, e
-	}
-	c, e := v.claims(set, payload, now)
-	if e != nil {
-		return nil, nil, e
-	}
-	return c, k, nil
+	return payload, k, nil
 }
 
 // verifyWithKeys finds the key for the token and verifies the signature. An unknown kid

@@ -1,0 +1,176 @@
+package validator_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/axioms-go/axioms-echo/validator"
+)
+
+func TestNewRejectsInvalidConfig(t *testing.T) {
+	s := newSigner(t, "ES256", "k1")
+	keys := jwksJSON(t, s.jwk(t, nil))
+	base := func() validator.Config {
+		return validator.Config{Issuer: testIssuer, Audiences: []string{testAudience}, JWKS: keys}
+	}
+	rows := []struct {
+		name   string
+		mutate func(*validator.Config)
+		want   string
+	}{
+		{"no issuer", func(c *validator.Config) { c.Issuer = "" }, "Issuer is required"},
+		{"issuer with spaces", func(c *validator.Config) { c.Issuer = " " + testIssuer }, "white space"},
+		{"no audience", func(c *validator.Config) { c.Audiences = nil }, "audience is required"},
+		{"empty audience", func(c *validator.Config) { c.Audiences = []string{""} }, "empty value"},
+		{"alg none", func(c *validator.Config) { c.Algorithms = []string{"none"} }, `"none" can never be enabled`},
+		{"alg None", func(c *validator.Config) { c.Algorithms = []string{"RS256", "None"} }, `"None" can never be enabled`},
+		{"alg HS256", func(c *validator.Config) { c.Algorithms = []string{"HS256"} }, `"HS256" can never be enabled`},
+		{"alg hs512", func(c *validator.Config) { c.Algorithms = []string{"hs512"} }, `"hs512" can never be enabled`},
+		{"unknown alg", func(c *validator.Config) { c.Algorithms = []string{"ES256K"} }, `unsupported algorithm "ES256K"`},
+		{"alg in the wrong case", func(c *validator.Config) { c.Algorithms = []string{"rs256"} }, `case-sensitive: "RS256"`},
+		{"negative size", func(c *validator.Config) { c.MaxTokenSize = -1 }, "MaxTokenSize must not be negative"},
+		{"negative timeout", func(c *validator.Config) { c.FetchTimeout = -time.Second }, "FetchTimeout must not be negative"},
+		{"bad claim pointer", func(c *validator.Config) { c.RoleClaims = []string{"/realm_access/~2"} }, "RoleClaims"},
+		{"empty claim name", func(c *validator.Config) { c.ScopeClaims = []string{""} }, "ScopeClaims"},
+		{"claim listed twice", func(c *validator.Config) { c.PermissionClaims = []string{"p", "p"} }, "twice"},
+		{"unusable static JWKS", func(c *validator.Config) { c.JWKS = []byte(`{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}`) }, "no usable signing key"},
+		{"static JWKS not JSON", func(c *validator.Config) { c.JWKS = []byte(`<html>`) }, "not a JSON object"},
+		{"plain-http JWKS URL", func(c *validator.Config) { c.JWKS = nil; c.JWKSURL = "http://issuer.example.test/jwks" }, "must use https"},
+		{"JWKS URL with credentials", func(c *validator.Config) { c.JWKS = nil; c.JWKSURL = "https://u:p@issuer.example.test/jwks" }, "credentials"},
+		{"relative JWKS URL", func(c *validator.Config) { c.JWKS = nil; c.JWKSURL = "/jwks" }, "not an absolute URL"},
+		{"issuer not usable for discovery", func(c *validator.Config) { c.JWKS = nil; c.Issuer = "my-issuer" }, "set JWKSURL"},
+		{"plain-http issuer for discovery", func(c *validator.Config) { c.JWKS = nil; c.Issuer = "http://issuer.example.test" }, "must use https"},
+		{"ftp JWKS URL", func(c *validator.Config) { c.JWKS = nil; c.JWKSURL = "ftp://issuer.example.test/jwks" }, "unsupported scheme"},
+	}
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			cfg := base()
+			r.mutate(&cfg)
+			v, err := validator.New(t.Context(), cfg)
+			require.Error(t, err)
+			assert.Nil(t, v)
+			assert.Contains(t, err.Error(), r.want)
+		})
+	}
+
+	t.Run("all problems reported at once", func(t *testing.T) {
+		_, err := validator.New(t.Context(), validator.Config{Algorithms: []string{"none", "HS256"}, JWKS: keys})
+		require.Error(t, err)
+		for _, want := range []string{"Issuer is required", "audience is required", `"none"`, `"HS256"`} {
+			assert.Contains(t, err.Error(), want)
+		}
+	})
+}
+
+func TestInsecureSkipFields(t *testing.T) {
+	s := newSigner(t, "ES256", "k1")
+	keys := jwksJSON(t, s.jwk(t, nil))
+	v := staticValidator(t, validator.Config{InsecureSkipIssuerCheck: true, InsecureSkipAudienceCheck: true}, keys)
+	c, err := v.Validate(t.Context(), s.token(t, claims(map[string]any{"iss": "https://anyone.example", "aud": "anything"}), nil))
+	require.NoError(t, err)
+	assert.Equal(t, "https://anyone.example", c.Issuer)
+
+	_, err = v.Validate(t.Context(), s.token(t, claims(map[string]any{"iss": nil, "aud": nil}), nil))
+	require.NoError(t, err, "absent iss and aud are accepted only when both checks are skipped")
+
+	_, err = v.Validate(t.Context(), s.token(t, claims(map[string]any{"aud": 5}), nil))
+	assert.Equal(t, validator.ReasonMalformed, validator.ReasonOf(err), "types are still checked")
+
+	// The http check can be skipped for private networks.
+	_, err = validator.New(t.Context(), validator.Config{Issuer: testIssuer, Audiences: []string{testAudience},
+		JWKSURL: "http://issuer.internal/jwks", InsecureSkipHTTPSCheck: true, FetchTimeout: time.Millisecond})
+	require.NoError(t, err)
+}
+
+func TestLeewaySettings(t *testing.T) {
+	s := newSigner(t, "ES256", "k1")
+	keys := jwksJSON(t, s.jwk(t, nil))
+	justExpired := s.token(t, claims(map[string]any{"exp": testNow.Add(-time.Second).Unix()}), nil)
+
+	_, err := staticValidator(t, validator.Config{}, keys).Validate(t.Context(), justExpired)
+	require.NoError(t, err, "default leeway is 30s")
+
+	_, err = staticValidator(t, validator.Config{Leeway: -1}, keys).Validate(t.Context(), justExpired)
+	assert.ErrorIs(t, err, validator.ErrExpired, "a negative leeway means none")
+
+	_, err = staticValidator(t, validator.Config{Leeway: 2 * time.Hour}, keys).Validate(t.Context(),
+		s.token(t, claims(map[string]any{"exp": testNow.Add(-time.Hour).Unix()}), nil))
+	require.NoError(t, err)
+}
+
+func TestMaxTokenSize(t *testing.T) {
+	s := newSigner(t, "ES256", "k1")
+	v := staticValidator(t, validator.Config{MaxTokenSize: 400}, jwksJSON(t, s.jwk(t, nil)))
+	small := s.token(t, claims(nil), nil)
+	require.Less(t, len(small), 400)
+	_, err := v.Validate(t.Context(), small)
+	require.NoError(t, err)
+	big := s.token(t, claims(map[string]any{"pad": string(make([]byte, 200))}), nil)
+	_, err = v.Validate(t.Context(), big)
+	assert.ErrorIs(t, err, validator.ErrTooLarge)
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte(
+		"AXIOMS_AUDIENCE=https://file.example\nAXIOMS_ISS_URL=https://file-issuer.example\nAXIOMS_ROLES_CLAIMS=cognito:groups, /realm_access/roles\n"), 0o600))
+	t.Setenv("AXIOMS_AUDIENCE", "https://a.example, https://b.example")
+	t.Setenv("AXIOMS_JWKS_URL", "https://issuer.example/keys")
+	t.Setenv("AXIOMS_ALGORITHMS", "RS256,ES256")
+	t.Setenv("AXIOMS_LEEWAY", "10")
+	t.Setenv("AXIOMS_SCOPE_CLAIMS", "scp")
+	t.Setenv("AXIOMS_PERMISSIONS_CLAIMS", "https://example.com/permissions")
+
+	c, err := validator.ConfigFromEnv()
+	require.NoError(t, err)
+	assert.Equal(t, "https://file-issuer.example", c.Issuer)
+	assert.Equal(t, []string{"https://a.example", "https://b.example"}, c.Audiences, "the environment wins over .env")
+	assert.Equal(t, "https://issuer.example/keys", c.JWKSURL)
+	assert.Equal(t, []string{"RS256", "ES256"}, c.Algorithms)
+	assert.Equal(t, 10*time.Second, c.Leeway)
+	assert.Equal(t, []string{"scp"}, c.ScopeClaims)
+	assert.Equal(t, []string{"cognito:groups", "/realm_access/roles"}, c.RoleClaims)
+	assert.Equal(t, []string{"https://example.com/permissions"}, c.PermissionClaims)
+}
+
+func TestConfigFromLookup(t *testing.T) {
+	env := map[string]string{"AXIOMS_DOMAIN": "tenant.auth0.example", "AXIOMS_AUDIENCE": "api", "AXIOMS_LEEWAY": "1m30s"}
+	c, err := validator.ConfigFromLookup(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	require.NoError(t, err)
+	assert.Equal(t, "https://tenant.auth0.example", c.Issuer, "AXIOMS_DOMAIN is the deprecated issuer alias")
+	assert.Equal(t, 90*time.Second, c.Leeway)
+
+	env["AXIOMS_ISS_URL"] = "https://real.example/"
+	c, err = validator.ConfigFromLookup(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	require.NoError(t, err)
+	assert.Equal(t, "https://real.example/", c.Issuer, "AXIOMS_ISS_URL wins over AXIOMS_DOMAIN")
+
+	for _, bad := range []string{"-5", "soon", "1h-", "99999999999"} {
+		env["AXIOMS_LEEWAY"] = bad
+		_, err = validator.ConfigFromLookup(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+		assert.Error(t, err, bad)
+	}
+	env["AXIOMS_LEEWAY"] = "0"
+	c, err = validator.ConfigFromLookup(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	require.NoError(t, err)
+	assert.Negative(t, c.Leeway, `"0" means no leeway`)
+}
+
+func TestConfigFromEnvMalformedDotEnv(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("AXIOMS_AUDIENCE='x\n"), 0o600))
+	_, err := validator.ConfigFromEnv()
+	assert.Error(t, err)
+}
+
+func TestIssuerFromDomain(t *testing.T) {
+	assert.Equal(t, "https://a.example", validator.IssuerFromDomain("a.example"))
+	assert.Equal(t, "https://a.example/", validator.IssuerFromDomain(" https://a.example/ "))
+}
