@@ -16,7 +16,7 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 	s := newSigner(t, "ES256", "k1")
 	keys := jwksJSON(t, s.jwk(t, nil))
 	base := func() validator.Config {
-		return validator.Config{Issuer: testIssuer, Audiences: []string{testAudience}, JWKS: keys}
+		return validator.Config{Issuer: testIssuer, Audiences: []string{testAudience}, JWKS: keys, Logger: quietLogger}
 	}
 	rows := []struct {
 		name   string
@@ -59,7 +59,7 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 	}
 
 	t.Run("all problems reported at once", func(t *testing.T) {
-		_, err := validator.New(t.Context(), validator.Config{Algorithms: []string{"none", "HS256"}, JWKS: keys})
+		_, err := validator.New(t.Context(), validator.Config{Algorithms: []string{"none", "HS256"}, JWKS: keys, Logger: quietLogger})
 		require.Error(t, err)
 		for _, want := range []string{"Issuer is required", "audience is required", `"none"`, `"HS256"`} {
 			assert.Contains(t, err.Error(), want)
@@ -83,7 +83,7 @@ func TestInsecureSkipFields(t *testing.T) {
 
 	// The http check can be skipped for private networks.
 	_, err = validator.New(t.Context(), validator.Config{Issuer: testIssuer, Audiences: []string{testAudience},
-		JWKSURL: "http://issuer.internal/jwks", InsecureSkipHTTPSCheck: true, FetchTimeout: time.Millisecond})
+		JWKSURL: "http://issuer.internal/jwks", InsecureSkipHTTPSCheck: true, FetchTimeout: time.Millisecond, Logger: quietLogger})
 	require.NoError(t, err)
 }
 

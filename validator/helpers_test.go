@@ -9,6 +9,7 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"log/slog"
 	"math/big"
 	"sync"
 	"testing"
@@ -26,6 +27,9 @@ const (
 	testIssuer   = "https://issuer.example.test/"
 	testAudience = "https://api.example.test"
 )
+
+// quietLogger discards the key-set warnings tests provoke on purpose.
+var quietLogger = slog.New(slog.DiscardHandler)
 
 // testNow is the fixed clock of these tests.
 var testNow = time.Unix(1_800_000_000, 0)
@@ -214,6 +218,9 @@ func staticValidator(t testing.TB, cfg validator.Config, keys []byte) *validator
 		cfg.Audiences = []string{testAudience}
 	}
 	cfg.JWKS = keys
+	if cfg.Logger == nil {
+		cfg.Logger = quietLogger
+	}
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return testNow }
 	}

@@ -161,13 +161,15 @@ func parseKey(raw jsontext.Value) (*key, error) {
 		return nil, errors.New("key algorithm is not a supported asymmetric signature algorithm")
 	}
 
+	// jwx validates the material (RSA modulus size, EC point on curve, lengths); its
+	// message describes the issuer's key, never a token.
 	jk, err := jwk.ParseKey(raw)
 	if err != nil {
-		return nil, errors.New("key material could not be parsed")
+		return nil, fmt.Errorf("key material could not be parsed: %w", err)
 	}
 	var pub any
 	if err := jwk.Export(jk, &pub); err != nil {
-		return nil, errors.New("key material could not be imported")
+		return nil, fmt.Errorf("key material could not be imported: %w", err)
 	}
 
 	k := &key{}

@@ -1,0 +1,479 @@
+package validator_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/axioms-go/axioms-echo/validator"
+)
+
+// fakeClock is a settable clock, safe for concurrent use.
+type fakeClock struct{ ns atomic.Int64 }
+
+func newClock() *fakeClock                   { c := &fakeClock{}; c.ns.Store(testNow.UnixNano()); return c }
+func (c *fakeClock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
+func (c *fakeClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+// keyServer is an issuer's discovery and JWKS endpoints, with counters and faults.
+type keyServer struct {
+	srv       *httptest.Server
+	mu        sync.Mutex
+	jwks      []byte
+	discovery string // "" = serve a correct document; "404" = none
+	status    int    // non-zero: JWKS answers this status
+	body      []byte // non-nil: JWKS answers this body
+	delay     time.Duration
+	header    http.Header
+	jwksHits  atomic.Int64
+	discHits  atomic.Int64
+	gate      chan struct{} // non-nil: JWKS requests wait for it to close
+}
+
+func newKeyServer(t *testing.T, jwks []byte) *keyServer {
+	t.Helper()
+	ks := &keyServer{jwks: jwks}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		ks.discHits.Add(1)
+		ks.mu.Lock()
+		d := ks.discovery
+		ks.mu.Unlock()
+		switch d {
+		case "404":
+			http.NotFound(w, r)
+		case "":
+			fmt.Fprintf(w, `{"issuer":%q,"jwks_uri":%q}`, ks.srv.URL, ks.srv.URL+"/keys")
+		default:
+			w.Write([]byte(d))
+		}
+	})
+	serveKeys := func(w http.ResponseWriter, r *http.Request) {
+		ks.jwksHits.Add(1)
+		ks.mu.Lock()
+		jwks, status, body, delay, gate, hdr := ks.jwks, ks.status, ks.body, ks.delay, ks.gate, ks.header
+		ks.mu.Unlock()
+		if gate != nil {
+			select {
+			case <-gate:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if delay > 0 {
+			select {
+			case <-time.After(delay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		for k, v := range hdr {
+			w.Header()[k] = v
+		}
+		if status != 0 {
+			w.WriteHeader(status)
+		}
+		if body != nil {
+			w.Write(body)
+			return
+		}
+		w.Write(jwks)
+	}
+	mux.HandleFunc("/keys", serveKeys)
+	mux.HandleFunc("/.well-known/jwks.json", serveKeys)
+	ks.srv = httptest.NewServer(mux)
+	t.Cleanup(ks.srv.Close)
+	return ks
+}
+
+func (ks *keyServer) set(f func(*keyServer)) { ks.mu.Lock(); f(ks); ks.mu.Unlock() }
+
+// remoteValidator builds a Validator that discovers its keys from ks.
+func remoteValidator(t *testing.T, ks *keyServer, clock *fakeClock, cfg validator.Config) *validator.Validator {
+	t.Helper()
+	cfg.Issuer = ks.srv.URL
+	if cfg.Audiences == nil {
+		cfg.Audiences = []string{testAudience}
+	}
+	cfg.Now = clock.Now
+	if cfg.Logger == nil {
+		cfg.Logger = quietLogger
+	}
+	if cfg.FetchTimeout == 0 {
+		cfg.FetchTimeout = 2 * time.Second
+	}
+	v, err := validator.New(t.Context(), cfg)
+	require.NoError(t, err)
+	return v
+}
+
+func issuedBy(ks *keyServer, over map[string]any) map[string]any {
+	c := claims(over)
+	if _, set := over["iss"]; !set {
+		c["iss"] = ks.srv.URL
+	}
+	return c
+}
+
+func TestDiscoveryThenKeys(t *testing.T) {
+	s := newSigner(t, "ES256", "k1")
+	ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
+	v := remoteValidator(t, ks, newClock(), validator.Config{})
+	assert.EqualValues(t, 1, ks.discHits.Load())
+	assert.EqualValues(t, 1, ks.jwksHits.Load(), "keys are fetched once at startup")
+
+	_, err := v.Validate(t.Context(), s.token(t, issuedBy(ks, nil), nil))
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, ks.jwksHits.Load())
+}
+
+func TestDiscoveryFallbackToWellKnownJWKS(t *testing.T) {
+	s := newSigner(t, "ES256", "k1")
+	ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
+	ks.set(func(k *keyServer) { k.discovery = "404" })
+	v := remoteValidator(t, ks, newClock(), validator.Config{})
+	_, err := v.Validate(t.Context(), s.token(t, issuedBy(ks, nil), nil))
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, ks.jwksHits.Load())
+}
+
+func TestDiscoveryMustNameTheIssuer(t *testing.T) {
+	s := newSigner(t, "ES256", "k1")
+	ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
+	ks.set(func(k *keyServer) {
+		k.discovery = `{"issuer":"https://evil.example","jwks_uri":"https://evil.example/keys"}`
+	})
+
+	_, err := validator.New(t.Context(), validator.Config{Issuer: ks.srv.URL, Audiences: []string{testAudience}, RequireKeysAtStartup: true, Logger: quietLogger})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `discovery document names issuer "https://evil.example"`)
+
+	v := remoteValidator(t, ks, newClock(), validator.Config{})
+	_, err = v.Validate(t.Context(), s.token(t, issuedBy(ks, nil), nil))
+	assert.ErrorIs(t, err, validator.ErrKeysUnavailable)
+	assert.Zero(t, ks.jwksHits.Load(), "keys named by a foreign discovery document are never fetched")
+}
+
+func TestDiscoveryRefusesPlainHTTPKeysOffLoopback(t *testing.T) {
+	ks := newKeyServer(t, nil)
+	ks.set(func(k *keyServer) {
+		k.discovery = fmt.Sprintf(`{"issuer":%q,"jwks_uri":"http://keys.example/jwks"}`, ks.srv.URL)
+	})
+	_, err := validator.New(t.Context(), validator.Config{Issuer: ks.srv.URL, Audiences: []string{testAudience}, RequireKeysAtStartup: true, Logger: quietLogger})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "must use https")
+}
+
+func TestRedirectOffHTTPSIsRefused(t *testing.T) {
+	redirect := httptest.NewServer(http.RedirectHandler("http://keys.example/jwks", http.StatusFound))
+	t.Cleanup(redirect.Close)
+	_, err := validator.New(t.Context(), validator.Config{Issuer: testIssuer, Audiences: []string{testAudience},
+		JWKSURL: redirect.URL + "/jwks", RequireKeysAtStartup: true, Logger: quietLogger})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "redirect refused")
+}
+
+func TestUnreachableAtStartupThenRecovery(t *testing.T) {
+	s := newSigner(t, "ES256", "k1")
+	ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
+	ks.set(func(k *keyServer) { k.status = http.StatusServiceUnavailable })
+	clock := newClock()
+
+	_, err := validator.New(t.Context(), validator.Config{Issuer: ks.srv.URL, Audiences: []string{testAudience}, Now: clock.Now, RequireKeysAtStartup: true, Logger: quietLogger})
+	require.Error(t, err, "RequireKeysAtStartup makes New fail")
+	assert.Contains(t, err.Error(), "HTTP 503")
+
+	v := remoteValidator(t, ks, clock, validator.Config{})
+	tok := s.token(t, issuedBy(ks, nil), nil)
+	_, err = v.Validate(t.Context(), tok)
+	require.ErrorIs(t, err, validator.ErrKeysUnavailable)
+	assert.NotErrorIs(t, err, validator.ErrInvalidToken)
+	assert.Equal(t, validator.ReasonKeysUnavailable, validator.ReasonOf(err))
+	hits := ks.jwksHits.Load()
+
+	// Tokens that fail before key lookup are still 401, not 503.
+	_, err = v.Validate(t.Context(), "not.a.token")
+	assert.ErrorIs(t, err, validator.ErrInvalidToken)
+
+	// Retries back off: nothing is fetched again until the backoff has passed.
+	_, err = v.Validate(t.Context(), tok)
+	require.ErrorIs(t, err, validator.ErrKeysUnavailable)
+	assert.Equal(t, hits, ks.jwksHits.Load())
+
+	ks.set(func(k *keyServer) { k.status = 0 })
+	clock.Advance(2 * time.Second)
+	_, err = v.Validate(t.Context(), tok)
+	require.NoError(t, err, "recovers without a restart once the issuer is back")
+	assert.Equal(t, hits+1, ks.jwksHits.Load())
+}
+
+func TestUnknownKidRefetchIsRateLimited(t *testing.T) {
+	s1 := newSigner(t, "ES256", "k1")
+	s2 := newSigner(t, "ES256", "k2")
+	ks := newKeyServer(t, jwksJSON(t, s1.jwk(t, nil)))
+	clock := newClock()
+	v := remoteValidator(t, ks, clock, validator.Config{})
+	require.EqualValues(t, 1, ks.jwksHits.Load())
+
+	// The issuer rotates in k2; the first token signed with it triggers one refetch.
+	ks.set(func(k *keyServer) { k.jwks = jwksJSON(t, s1.jwk(t, nil), s2.jwk(t, nil)) })
+	clock.Advance(validator.DefaultMinRefreshInterval)
+	_, err := v.Validate(t.Context(), s2.token(t, issuedBy(ks, nil), nil))
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, ks.jwksHits.Load())
+
+	// Unknown kids within the interval do not reach the issuer.
+	for i := range 50 {
+		_, err = v.Validate(t.Context(), s1.token(t, issuedBy(ks, nil), map[string]any{"kid": fmt.Sprint("random-", i)}))
+		require.ErrorIs(t, err, validator.ErrUnknownKey)
+	}
+	assert.EqualValues(t, 2, ks.jwksHits.Load())
+
+	clock.Advance(validator.DefaultMinRefreshInterval)
+	_, err = v.Validate(t.Context(), s1.token(t, issuedBy(ks, nil), map[string]any{"kid": "random-x"}))
+	require.ErrorIs(t, err, validator.ErrUnknownKey)
+	assert.EqualValues(t, 3, ks.jwksHits.Load(), "one refetch per interval")
+
+	// A known kid with a mismatching alg is not a reason to refetch.
+	clock.Advance(validator.DefaultMinRefreshInterval)
+	rs := &signer{alg: "RS256", kid: "k1", priv: rsaKeyA()}
+	_, err = v.Validate(t.Context(), rs.token(t, issuedBy(ks, nil), nil))
+	require.ErrorIs(t, err, validator.ErrUnknownKey)
+	assert.EqualValues(t, 3, ks.jwksHits.Load())
+}
+
+func TestRemovedKeyStopsVerifyingAtOnceCacheIncluded(t *testing.T) {
+	s1 := newSigner(t, "ES256", "k1")
+	s2 := newSigner(t, "ES256", "k2")
+	ks := newKeyServer(t, jwksJSON(t, s1.jwk(t, nil)))
+	clock := newClock()
+	v := remoteValidator(t, ks, clock, validator.Config{})
+
+	old := s1.token(t, issuedBy(ks, nil), nil)
+	c1, err := v.Validate(t.Context(), old)
+	require.NoError(t, err)
+	c2, err := v.Validate(t.Context(), old)
+	require.NoError(t, err)
+	require.Same(t, c1, c2, "cached")
+
+	// k1 is retired, k2 published; a k2 token triggers the refetch.
+	ks.set(func(k *keyServer) { k.jwks = jwksJSON(t, s2.jwk(t, nil)) })
+	clock.Advance(validator.DefaultMinRefreshInterval)
+	_, err = v.Validate(t.Context(), s2.token(t, issuedBy(ks, nil), nil))
+	require.NoError(t, err)
+
+	_, err = v.Validate(t.Context(), old)
+	assert.ErrorIs(t, err, validator.ErrUnknownKey, "the cached verification of the removed key is dropped")
+}
+
+func TestKeptKeySurvivesRefreshInCache(t *testing.T) {
+	s1 := newSigner(t, "ES256", "k1")
+	s2 := newSigner(t, "ES256", "k2")
+	ks := newKeyServer(t, jwksJSON(t, s1.jwk(t, nil)))
+	clock := newClock()
+	v := remoteValidator(t, ks, clock, validator.Config{})
+	tok := s1.token(t, issuedBy(ks, nil), nil)
+	c1, err := v.Validate(t.Context(), tok)
+	require.NoError(t, err)
+
+	ks.set(func(k *keyServer) { k.jwks = jwksJSON(t, s1.jwk(t, nil), s2.jwk(t, nil)) })
+	clock.Advance(validator.DefaultMinRefreshInterval)
+	_, err = v.Validate(t.Context(), s2.token(t, issuedBy(ks, nil), nil))
+	require.NoError(t, err)
+	c2, err := v.Validate(t.Context(), tok)
+	require.NoError(t, err)
+	assert.Same(t, c1, c2, "a key kept across a refresh keeps its cached verifications")
+}
+
+func TestFailedRefreshKeepsLastGoodKeys(t *testing.T) {
+	s1 := newSigner(t, "ES256", "k1")
+	ks := newKeyServer(t, jwksJSON(t, s1.jwk(t, nil)))
+	clock := newClock()
+	v := remoteValidator(t, ks, clock, validator.Config{CacheSize: -1})
+	tok := s1.token(t, issuedBy(ks, map[string]any{"exp": testNow.Add(48 * time.Hour).Unix()}), nil)
+
+	faults := map[string]func(*keyServer){
+		"500":          func(k *keyServer) { k.status = 500 },
+		"garbage":      func(k *keyServer) { k.body = []byte("<html>oops</html>") },
+		"empty set":    func(k *keyServer) { k.body = []byte(`{"keys":[]}`) },
+		"no keys":      func(k *keyServer) { k.body = []byte(`{}`) },
+		"over the cap": func(k *keyServer) { k.body = []byte(`{"keys":[],"pad":"` + strings.Repeat("x", 2<<20) + `"}`) },
+	}
+	for name, fault := range faults {
+		t.Run(name, func(t *testing.T) {
+			ks.set(func(k *keyServer) { k.status, k.body = 0, nil; fault(k) })
+			before := ks.jwksHits.Load()
+			clock.Advance(validator.DefaultMinRefreshInterval)
+			_, err := v.Validate(t.Context(), s1.token(t, issuedBy(ks, nil), map[string]any{"kid": "unknown"}))
+			require.ErrorIs(t, err, validator.ErrUnknownKey, "an unknown kid is still the token's fault")
+			assert.Equal(t, before+1, ks.jwksHits.Load())
+			_, err = v.Validate(t.Context(), tok)
+			require.NoError(t, err, "the last good keys keep serving")
+		})
+	}
+
+	// The issuer down for days: cached keys keep serving, background refreshes keep trying.
+	ks.set(func(k *keyServer) { k.status, k.body = 500, nil })
+	for range 5 {
+		clock.Advance(8 * time.Hour)
+		_, err := v.Validate(t.Context(), tok)
+		require.NoError(t, err)
+	}
+}
+
+func TestSlowIssuerTimesOut(t *testing.T) {
+	s := newSigner(t, "ES256", "k1")
+	ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
+	ks.set(func(k *keyServer) { k.delay = 5 * time.Second })
+	start := time.Now()
+	_, err := validator.New(t.Context(), validator.Config{Issuer: ks.srv.URL, Audiences: []string{testAudience},
+		FetchTimeout: 100 * time.Millisecond, RequireKeysAtStartup: true, Logger: quietLogger})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), 4*time.Second, "the fetch timeout bounds startup")
+}
+
+func TestBurstOfUnknownKidsCostsOneFetch(t *testing.T) {
+	s := newSigner(t, "ES256", "k1")
+	ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
+	clock := newClock()
+	v := remoteValidator(t, ks, clock, validator.Config{})
+	require.EqualValues(t, 1, ks.jwksHits.Load())
+	clock.Advance(validator.DefaultMinRefreshInterval)
+
+	gate := make(chan struct{})
+	ks.set(func(k *keyServer) { k.gate = gate })
+	tokens := make([]string, 1000)
+	for i := range tokens {
+		tokens[i] = s.token(t, issuedBy(ks, nil), map[string]any{"kid": fmt.Sprintf("rnd-%d", i)})
+	}
+	var wg sync.WaitGroup
+	var unknown atomic.Int64
+	for _, tok := range tokens {
+		wg.Go(func() {
+			if _, err := v.Validate(context.Background(), tok); errors.Is(err, validator.ErrUnknownKey) {
+				unknown.Add(1)
+			}
+		})
+	}
+	require.Eventually(t, func() bool { return ks.jwksHits.Load() == 2 }, 5*time.Second, time.Millisecond)
+	close(gate)
+	wg.Wait()
+	assert.EqualValues(t, 1000, unknown.Load())
+	assert.EqualValues(t, 2, ks.jwksHits.Load(), "1,000 unknown kids: exactly one fetch")
+}
+
+func TestCancelledCallerDoesNotFailTheSharedFetch(t *testing.T) {
+	s1 := newSigner(t, "ES256", "k1")
+	s2 := newSigner(t, "ES256", "k2")
+	ks := newKeyServer(t, jwksJSON(t, s1.jwk(t, nil)))
+	clock := newClock()
+	v := remoteValidator(t, ks, clock, validator.Config{})
+
+	gate := make(chan struct{})
+	ks.set(func(k *keyServer) { k.gate = gate; k.jwks = jwksJSON(t, s1.jwk(t, nil), s2.jwk(t, nil)) })
+	clock.Advance(validator.DefaultMinRefreshInterval)
+	tok := s2.token(t, issuedBy(ks, nil), nil)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() { _, err := v.Validate(ctx, tok); first <- err }()
+	require.Eventually(t, func() bool { return ks.jwksHits.Load() == 2 }, 5*time.Second, time.Millisecond)
+
+	second := make(chan error, 1)
+	go func() { _, err := v.Validate(context.Background(), tok); second <- err }()
+
+	cancel()
+	err := <-first
+	assert.ErrorIs(t, err, validator.ErrKeysUnavailable, "the cancelled caller gives up")
+	assert.ErrorIs(t, err, context.Canceled)
+
+	close(gate)
+	require.NoError(t, <-second, "the others get the keys from the same fetch")
+	assert.EqualValues(t, 2, ks.jwksHits.Load())
+}
+
+func TestConcurrentValidationDuringRotation(t *testing.T) {
+	signers := []*signer{newSigner(t, "ES256", "k0"), newSigner(t, "ES256", "k1"), newSigner(t, "ES256", "k2")}
+	ks := newKeyServer(t, jwksJSON(t, signers[0].jwk(t, nil), signers[1].jwk(t, nil)))
+	clock := newClock()
+	v := remoteValidator(t, ks, clock, validator.Config{MinRefreshInterval: time.Millisecond})
+	tokens := make([]string, len(signers))
+	for i, s := range signers {
+		tokens[i] = s.token(t, issuedBy(ks, nil), nil)
+	}
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var accepted, rejected atomic.Int64
+	for g := range 100 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				_, err := v.Validate(context.Background(), tokens[(g+i)%len(tokens)])
+				switch {
+				case err == nil:
+					accepted.Add(1)
+				case errors.Is(err, validator.ErrUnknownKey):
+					rejected.Add(1)
+				default:
+					t.Errorf("unexpected error: %v", err)
+					return
+				}
+			}
+		})
+	}
+	for step := range 20 {
+		a, b := signers[step%3], signers[(step+1)%3]
+		ks.set(func(k *keyServer) { k.jwks = jwksJSON(t, a.jwk(t, nil), b.jwk(t, nil)) })
+		clock.Advance(time.Second)
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	assert.Positive(t, accepted.Load())
+	assert.Positive(t, rejected.Load())
+}
+
+func TestCacheControlMaxAgeSchedulesBackgroundRefresh(t *testing.T) {
+	s1 := newSigner(t, "ES256", "k1")
+	ks := newKeyServer(t, jwksJSON(t, s1.jwk(t, nil)))
+	ks.set(func(k *keyServer) { k.header = http.Header{"Cache-Control": {"public, max-age=120"}} })
+	clock := newClock()
+	v := remoteValidator(t, ks, clock, validator.Config{})
+	tok := s1.token(t, issuedBy(ks, nil), nil)
+	_, err := v.Validate(t.Context(), tok)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, ks.jwksHits.Load())
+
+	clock.Advance(119 * time.Second)
+	_, err = v.Validate(t.Context(), tok)
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, ks.jwksHits.Load(), "not due yet")
+
+	// When due, a request (even a cache hit) starts a refresh in the background and is
+	// answered with the current keys; the issuer then removes k1.
+	ks.set(func(k *keyServer) { k.jwks = jwksJSON(t, newSigner(t, "ES256", "k2").jwk(t, nil)) })
+	clock.Advance(2 * time.Second)
+	_, err = v.Validate(t.Context(), tok)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		_, err := v.Validate(t.Context(), tok)
+		return errors.Is(err, validator.ErrUnknownKey)
+	}, 5*time.Second, 5*time.Millisecond)
+	assert.EqualValues(t, 2, ks.jwksHits.Load())
+}
