@@ -102,12 +102,12 @@ func TestClaimAccessors(t *testing.T) {
 	s := newSigner(t, "ES256", "k1")
 	v := staticValidator(t, validator.Config{}, jwksJSON(t, s.jwk(t, nil)))
 	c, err := v.Validate(t.Context(), s.token(t, claims(map[string]any{
-		"email":          "ünï@example.com",
-		"email_verified": true,
-		"tenant":         map[string]any{"id": 42, "tags": []string{"a", "b"}},
+		"email":                   "ünï@example.com",
+		"email_verified":          true,
+		"tenant":                  map[string]any{"id": 42, "tags": []string{"a", "b"}},
 		"https://example.com/org": "acme",
-		"null_claim":     nil,
-		"scope":          "a b",
+		"null_claim":              nil,
+		"scope":                   "a b",
 	}), nil))
 	require.NoError(t, err)
 

@@ -207,4 +207,3 @@ func TestLargeKeySet(t *testing.T) {
 	_, err := v.Validate(t.Context(), good.token(t, claims(nil), nil))
 	require.NoError(t, err, "a 5,000-key set is usable")
 }
-
