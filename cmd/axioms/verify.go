@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/axioms-go/axioms-echo/internal/envconfig"
+	"github.com/axioms-go/axioms-echo/validator"
+)
+
+func init() {
+	register(command{
+		name:    "verify",
+		summary: "validate one token exactly as the library does and explain the result",
+		run:     runVerify,
+	})
+}
+
+const verifySynopsis = `verify [flags] TOKEN|-
+
+Validates TOKEN (or, with "-", the token read from standard input) and prints JSON:
+  {"valid":true,"claims":{...},"scopes":[...],"roles":[...],"permissions":[...]}
+  {"valid":false,"error":"invalid_token","reason":"<code>","description":"..."}
+Reason codes: malformed, too_large, alg_not_allowed, unknown_key, bad_signature, expired,
+not_yet_valid, issued_in_future, wrong_issuer, wrong_audience, wrong_type, missing_claim,
+keys_unavailable. Flags fall back to the AXIOMS_* variables (and a .env file).
+Exit status: 0 valid, 1 invalid token, 2 usage or configuration error, 3 keys unavailable.`
+
+// maxStdinToken bounds what verify reads from standard input.
+const maxStdinToken = 1 << 20
+
+func runVerify(e env, args []string) int {
+	fs := newFlagSet("verify", verifySynopsis, e.stderr)
+	var (
+		issuer      = fs.String("issuer", "", "expected `iss` (default $AXIOMS_ISS_URL)")
+		jwksURL     = fs.String("jwks-url", "", "JWKS URL (default $AXIOMS_JWKS_URL, else OIDC discovery)")
+		jwksFile    = fs.String("jwks-file", "", "read the key set from this file instead of fetching it")
+		leeway      = fs.String("leeway", "", "clock skew tolerated: seconds or a duration (default $AXIOMS_LEEWAY, else 30s)")
+		requireType = fs.String("require-type", "", `require the header typ; the only value is "at+jwt"`)
+		audiences   listFlag
+		algorithms  listFlag
+		scopeNames  listFlag
+		roleNames   listFlag
+		permNames   listFlag
+	)
+	fs.Var(&audiences, "audience", "accepted `aud` (repeatable or comma-separated; default $AXIOMS_AUDIENCE)")
+	fs.Var(&algorithms, "algorithms", "allowed algorithms, comma-separated (default $AXIOMS_ALGORITHMS, else all asymmetric)")
+	fs.Var(&scopeNames, "scope-claims", "scope claim names (default $AXIOMS_SCOPE_CLAIMS, else scope,scp)")
+	fs.Var(&roleNames, "roles-claims", "role claim names (default $AXIOMS_ROLES_CLAIMS, else roles)")
+	fs.Var(&permNames, "permissions-claims", "permission claim names (default $AXIOMS_PERMISSIONS_CLAIMS, else permissions)")
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(positional) != 1 {
+		fmt.Fprintln(e.stderr, "axioms verify: exactly one TOKEN (or -) is required")
+		fs.Usage()
+		return exitUsage
+	}
+
+	src, err := envconfig.Load("")
+	if err != nil {
+		fmt.Fprintf(e.stderr, "axioms verify: %v\n", err)
+		return exitUsage
+	}
+	cfg, err := validator.ConfigFromLookup(src.Lookup)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "axioms verify: %v\n", err)
+		return exitUsage
+	}
+	if *issuer != "" {
+		cfg.Issuer = *issuer
+	}
+	if *jwksURL != "" {
+		cfg.JWKSURL = *jwksURL
+	}
+	if len(audiences) > 0 {
+		cfg.Audiences = audiences
+	}
+	if len(algorithms) > 0 {
+		cfg.Algorithms = algorithms
+	}
+	if len(scopeNames) > 0 {
+		cfg.ScopeClaims = scopeNames
+	}
+	if len(roleNames) > 0 {
+		cfg.RoleClaims = roleNames
+	}
+	if len(permNames) > 0 {
+		cfg.PermissionClaims = permNames
+	}
+	if *leeway != "" {
+		if cfg.Leeway, err = validator.ParseLeeway(*leeway); err != nil {
+			fmt.Fprintf(e.stderr, "axioms verify: --leeway: %v\n", err)
+			return exitUsage
+		}
+	}
+	switch strings.ToLower(*requireType) {
+	case "":
+	case "at+jwt", "application/at+jwt":
+		cfg.RequireType = true
+	default:
+		fmt.Fprintf(e.stderr, "axioms verify: --require-type: only at+jwt is supported, got %q\n", *requireType)
+		return exitUsage
+	}
+	if *jwksFile != "" {
+		if cfg.JWKS, err = os.ReadFile(*jwksFile); err != nil {
+			fmt.Fprintf(e.stderr, "axioms verify: %v\n", err)
+			return exitUsage
+		}
+	}
+	cfg.CacheSize = -1
+	cfg.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+	token := positional[0]
+	if token == "-" {
+		raw, err := io.ReadAll(io.LimitReader(e.stdin, maxStdinToken))
+		if err != nil {
+			fmt.Fprintf(e.stderr, "axioms verify: reading standard input: %v\n", err)
+			return exitUsage
+		}
+		token = string(raw)
+	}
+	token = strings.TrimSpace(token)
+	if len(token) > 7 && strings.EqualFold(token[:7], "bearer ") {
+		token = strings.TrimSpace(token[7:]) // pasted with its scheme
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	v, err := validator.New(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "axioms verify: %v\n", err)
+		return exitUsage
+	}
+	claims, err := v.Validate(ctx, token)
+	if err != nil {
+		out := verifyFailure{Valid: false, Error: "invalid_token", Reason: string(validator.ReasonOf(err)), Description: err.Error()}
+		code := exitFailed
+		if errors.Is(err, validator.ErrKeysUnavailable) {
+			out.Error = "temporarily_unavailable"
+			code = exitUnavailable
+		}
+		writeJSON(e.stdout, out)
+		return code
+	}
+	writeJSON(e.stdout, verifySuccess{
+		Valid:       true,
+		Claims:      claims.Map(),
+		Scopes:      nonNil(claims.Scopes()),
+		Roles:       nonNil(claims.Roles()),
+		Permissions: nonNil(claims.Permissions()),
+	})
+	return exitOK
+}
+
+type verifySuccess struct {
+	Valid       bool           `json:"valid"`
+	Claims      map[string]any `json:"claims"`
+	Scopes      []string       `json:"scopes"`
+	Roles       []string       `json:"roles"`
+	Permissions []string       `json:"permissions"`
+}
+
+type verifyFailure struct {
+	Valid       bool   `json:"valid"`
+	Error       string `json:"error"`
+	Reason      string `json:"reason"`
+	Description string `json:"description"`
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
