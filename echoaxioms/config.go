@@ -1,0 +1,267 @@
+package echoaxioms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/axioms-go/axioms-echo/openapi"
+	"github.com/axioms-go/axioms-echo/validator"
+)
+
+// DefaultRealm is the realm of WWW-Authenticate challenges when Config.Realm is empty.
+const DefaultRealm = "api"
+
+// TokenValidator validates a raw bearer token (without "Bearer "). *validator.Validator
+// implements it; so may a wrapper that adds checks. Implementations must be safe for
+// concurrent use and return errors that match validator.ErrInvalidToken (answered 401)
+// or validator.ErrKeysUnavailable (answered 503); any other error is answered 401.
+type TokenValidator interface {
+	Validate(ctx context.Context, rawToken string) (*validator.Claims, error)
+}
+
+// Authenticator authenticates a request for a security scheme the library does not
+// enforce itself: apiKey, http other than bearer (e.g. basic), mutualTLS. It returns
+// (nil, nil) when the request carries no credentials for the scheme, a principal when
+// they are valid, and an error when they are present but invalid (answered 401, or with
+// the status of a returned *echo.HTTPError). It must be safe for concurrent use and must
+// not write the response.
+type Authenticator func(c echo.Context, scheme openapi.Scheme) (openapi.Principal, error)
+
+// OwnerLoader loads the object an operation acts on, for an x-axioms-owner rule with a
+// loader. It is called only after authentication, scopes, roles and permissions passed,
+// so anonymous callers cannot probe which objects exist. Returning an *echo.HTTPError
+// (e.g. echo.NewHTTPError(http.StatusNotFound)) answers with it; any other error is a
+// 500. The object is handed to the handler through [Object]. It must be safe for
+// concurrent use and must not write the response.
+type OwnerLoader func(c echo.Context) (any, error)
+
+// Config configures the middleware. Policies and a validator for the bearer schemes the
+// document relies on are required; every other field has a safe default. No zero value
+// opens a route: only the field named Insecure… weakens enforcement.
+type Config struct {
+	// Skipper, if it returns true, lets the request through without any check. Default:
+	// middleware.DefaultSkipper (never skips). Use it only for routes outside the
+	// document's responsibility (e.g. metrics on another port's group).
+	Skipper middleware.Skipper
+
+	// Policies is the policy table compiled from the API document (openapi.Load...).
+	// Required.
+	Policies *openapi.Policies
+
+	// Validator validates bearer tokens for every oauth2, openIdConnect and http-bearer
+	// scheme without an entry in SchemeValidators. Required unless SchemeValidators covers
+	// all of them.
+	Validator TokenValidator
+
+	// SchemeValidators binds security schemes (by name in the document) to their own
+	// validators, e.g. one issuer per scheme. Default: none.
+	SchemeValidators map[string]TokenValidator
+
+	// Authenticators authenticate the schemes the library does not enforce (apiKey,
+	// http basic, mutualTLS), by scheme name. Building fails if an operation relies on
+	// such a scheme without an authenticator. Default: none.
+	Authenticators map[string]Authenticator
+
+	// OwnerLoaders load objects for x-axioms-owner rules with a loader, by loader name
+	// (the rule's loader, defaulting to the operationId). Building fails if a rule's
+	// loader is missing. Default: none.
+	OwnerLoaders map[string]OwnerLoader
+
+	// Realm is the realm of WWW-Authenticate challenges. Default: [DefaultRealm].
+	Realm string
+
+	// PassthroughMethods lists methods that pass without checks when the route has no
+	// operation for them in the document. If nil, OPTIONS (CORS preflight); an empty,
+	// non-nil slice passes nothing. A method the document does describe is always
+	// enforced.
+	PassthroughMethods []string
+
+	// InsecureAllowUndocumented lets requests through, unchecked, on Echo routes that have
+	// no operation in the document. Default false: they are denied with 403.
+	InsecureAllowUndocumented bool
+
+	// ErrorHandler, if set, is called with every denial instead of returning it as an
+	// *echo.HTTPError. It may write a custom response and return nil (the request then
+	// ends: a nil return never lets the request through), or return an error for Echo's
+	// HTTPErrorHandler. The WWW-Authenticate and Retry-After headers are already set.
+	ErrorHandler func(c echo.Context, denial *Error) error
+
+	// SuccessHandler, if set, is called after a request was authorized, before the
+	// handler runs; the claims are already in the request context.
+	SuccessHandler func(c echo.Context)
+
+	// AuditHook, if set, receives one record per decision (allowed, denied, public,
+	// anonymous, passed). Records never contain token content. It runs on the request's
+	// goroutine and must not block.
+	AuditHook func(c echo.Context, r AuditRecord)
+
+	// Logger, if set, receives one record per decision: denials at Info, the rest at
+	// Debug, and server-side failures (owner loaders, unreadable owner fields) at Error.
+	// Default: none (server-side failures then go to slog.Default()).
+	Logger *slog.Logger
+}
+
+// WithConfig returns the middleware for cfg and panics if cfg is invalid: for main.
+func WithConfig(cfg Config) echo.MiddlewareFunc {
+	mw, err := cfg.ToMiddleware()
+	if err != nil {
+		panic(err)
+	}
+	return mw
+}
+
+// ToMiddleware checks cfg and returns the middleware. It fails, listing every problem,
+// when the policies are missing, a bearer scheme has no validator, a non-bearer scheme
+// an operation relies on has no authenticator, an owner rule's loader is not registered,
+// or SchemeValidators / Authenticators name schemes the document does not declare.
+func (cfg Config) ToMiddleware() (echo.MiddlewareFunc, error) {
+	m, err := cfg.build()
+	if err != nil {
+		return nil, err
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error { return m.serve(c, next) }
+	}, nil
+}
+
+func (cfg Config) build() (*engine, error) {
+	if cfg.Policies == nil {
+		return nil, errors.New("echoaxioms: Config.Policies is required")
+	}
+	var errs []error
+	m := &engine{
+		skipper:           cfg.Skipper,
+		policies:          cfg.Policies,
+		validator:         cfg.Validator,
+		authenticators:    cfg.Authenticators,
+		loaders:           cfg.OwnerLoaders,
+		realm:             cfg.Realm,
+		allowUndocumented: cfg.InsecureAllowUndocumented,
+		errorHandler:      cfg.ErrorHandler,
+		successHandler:    cfg.SuccessHandler,
+		auditHook:         cfg.AuditHook,
+		logger:            cfg.Logger,
+		schemes:           map[string]openapi.Scheme{},
+		schemeValidators:  map[string]TokenValidator{},
+		ownerParam:        map[*openapi.Policy]int{},
+	}
+	if m.skipper == nil {
+		m.skipper = middleware.DefaultSkipper
+	}
+	if m.realm == "" {
+		m.realm = DefaultRealm
+	}
+	passthrough := cfg.PassthroughMethods
+	if passthrough == nil {
+		passthrough = []string{http.MethodOptions}
+	}
+	for _, method := range passthrough {
+		m.passthrough = append(m.passthrough, strings.ToUpper(method))
+	}
+
+	for _, s := range cfg.Policies.Schemes() {
+		m.schemes[s.Name] = s
+	}
+	for name := range cfg.SchemeValidators {
+		s, ok := m.schemes[name]
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("echoaxioms: SchemeValidators names %q, which the document does not declare", name))
+		case !s.Bearer():
+			errs = append(errs, fmt.Errorf("echoaxioms: SchemeValidators names %q, a %s scheme the library does not enforce with bearer tokens (register an Authenticator)", name, s.Type))
+		case cfg.SchemeValidators[name] == nil:
+			errs = append(errs, fmt.Errorf("echoaxioms: SchemeValidators[%q] is nil", name))
+		}
+	}
+	for name := range cfg.Authenticators {
+		s, ok := m.schemes[name]
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("echoaxioms: Authenticators names %q, which the document does not declare", name))
+		case s.Bearer():
+			errs = append(errs, fmt.Errorf("echoaxioms: Authenticators names %q, a bearer scheme the library enforces itself (use SchemeValidators)", name))
+		case cfg.Authenticators[name] == nil:
+			errs = append(errs, fmt.Errorf("echoaxioms: Authenticators[%q] is nil", name))
+		}
+	}
+	for _, name := range cfg.Policies.SchemesInUse() {
+		s := m.schemes[name]
+		if s.Bearer() {
+			v := cfg.SchemeValidators[name]
+			if v == nil {
+				v = cfg.Validator
+			}
+			if v == nil {
+				errs = append(errs, fmt.Errorf("echoaxioms: security scheme %q needs a token validator (set Config.Validator or SchemeValidators[%q])", name, name))
+				continue
+			}
+			m.schemeValidators[name] = v
+		} else if cfg.Authenticators[name] == nil {
+			errs = append(errs, fmt.Errorf("echoaxioms: security scheme %q (%s) is used by operations but has no Authenticator", name, describeScheme(s)))
+		}
+	}
+	m.simple = len(cfg.SchemeValidators) == 0
+
+	var missingLoaders []string
+	for _, p := range cfg.Policies.All() {
+		if p.Owner == nil {
+			continue
+		}
+		if p.Owner.Param != "" {
+			idx := paramIndex(p.Path, p.Owner.Param)
+			if idx < 0 {
+				errs = append(errs, fmt.Errorf("echoaxioms: %s %s: owner parameter %q is not in the path", p.Method, p.Path, p.Owner.Param))
+				continue
+			}
+			m.ownerParam[p] = idx
+			continue
+		}
+		if cfg.OwnerLoaders[p.Owner.Loader] == nil {
+			missingLoaders = append(missingLoaders, fmt.Sprintf("%q (%s %s)", p.Owner.Loader, p.Method, p.Path))
+		}
+	}
+	if len(missingLoaders) > 0 {
+		slices.Sort(missingLoaders)
+		errs = append(errs, fmt.Errorf("echoaxioms: owner rules need loaders that are not registered in OwnerLoaders: %s", strings.Join(missingLoaders, ", ")))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return m, nil
+}
+
+func describeScheme(s openapi.Scheme) string {
+	if s.Type == openapi.SchemeType("http") && s.HTTPScheme != "" {
+		return "http " + s.HTTPScheme
+	}
+	return string(s.Type)
+}
+
+// paramIndex returns the position of {name} among the template's parameters, or -1.
+// Echo numbers a route's parameters in the same order, whatever their names.
+func paramIndex(template, name string) int {
+	idx := 0
+	for rest := template; ; {
+		open := strings.IndexByte(rest, '{')
+		if open < 0 {
+			return -1
+		}
+		end := strings.IndexByte(rest[open:], '}')
+		if end < 0 {
+			return -1
+		}
+		if rest[open+1:open+end] == name {
+			return idx
+		}
+		idx++
+		rest = rest[open+end+1:]
+	}
+}

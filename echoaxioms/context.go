@@ -1,0 +1,51 @@
+package echoaxioms
+
+import (
+	"context"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/axioms-go/axioms-echo/openapi"
+	"github.com/axioms-go/axioms-echo/validator"
+)
+
+type principalKey struct{}
+
+type objectKey struct{}
+
+// Claims returns the verified claims of the request's access token, or nil when the
+// request is anonymous (public or optional-authentication operations without a token) or
+// was authenticated by a non-bearer scheme. The claims are also in the request context:
+// validator.FromContext(c.Request().Context()).
+func Claims(c echo.Context) *validator.Claims {
+	claims, _ := validator.FromContext(c.Request().Context())
+	return claims
+}
+
+// Principal returns who the request was authenticated as: the token's claims, or the
+// principal an [Authenticator] returned; nil when anonymous.
+func Principal(c echo.Context) openapi.Principal {
+	ctx := c.Request().Context()
+	if p, ok := ctx.Value(principalKey{}).(openapi.Principal); ok {
+		return p
+	}
+	if claims, ok := validator.FromContext(ctx); ok {
+		return claims
+	}
+	return nil
+}
+
+func withPrincipal(ctx context.Context, p openapi.Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+func withObject(ctx context.Context, obj any) context.Context {
+	return context.WithValue(ctx, objectKey{}, obj)
+}
+
+// Object returns the object loaded by the operation's owner loader, if the request went
+// through one and it is a T, so handlers do not fetch it twice.
+func Object[T any](c echo.Context) (T, bool) {
+	obj, ok := c.Request().Context().Value(objectKey{}).(T)
+	return obj, ok
+}

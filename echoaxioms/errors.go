@@ -1,0 +1,213 @@
+package echoaxioms
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/axioms-go/axioms-echo/validator"
+)
+
+// RFC 6750 §3.1 error codes, plus insufficient_permission for role, permission and
+// ownership denials (same 403 status as insufficient_scope, without a scope attribute).
+const (
+	CodeInvalidRequest         = "invalid_request"
+	CodeInvalidToken           = "invalid_token"
+	CodeInsufficientScope      = "insufficient_scope"
+	CodeInsufficientPermission = "insufficient_permission"
+)
+
+// Reason codes for audit records and [Error.Reason], beside the token reasons of package
+// validator (malformed, expired, wrong_audience, ...).
+const (
+	ReasonMissingToken           = "missing_token"           // no bearer credentials
+	ReasonInvalidRequest         = "invalid_request"         // malformed Authorization header
+	ReasonInvalidCredentials     = "invalid_credentials"     // an Authenticator rejected its scheme's credentials
+	ReasonInsufficientScope      = "insufficient_scope"      // no security alternative's scopes are held
+	ReasonInsufficientPermission = "insufficient_permission" // a role or permission requirement failed
+	ReasonNotOwner               = "not_owner"               // the ownership rule failed
+	ReasonUndocumentedRoute      = "undocumented_route"      // the route has no operation in the document
+)
+
+// retryAfterSeconds is sent with 503 responses when signing keys are unavailable.
+const retryAfterSeconds = 30
+
+// Error is a denial: what the middleware answers when a request may not proceed. It is
+// what [Config.ErrorHandler] receives, and what the returned *echo.HTTPError carries in
+// its Internal field. Every denial is a fresh value.
+type Error struct {
+	// Status is the HTTP status: 400, 401, 403 or 503.
+	Status int
+	// Code is the RFC 6750 error code (invalid_request, invalid_token,
+	// insufficient_scope, insufficient_permission), or "" for a request without
+	// credentials, which RFC 6750 §3.1 answers without an error code.
+	Code string
+	// Description is a short fixed text for error_description; never token content.
+	Description string
+	// Scope lists the scopes that would satisfy the operation (insufficient_scope only):
+	// those of the security alternative missing the fewest.
+	Scope []string
+	// Reason is the stable reason code (see the Reason constants and validator.Reason).
+	Reason string
+	// Err is the underlying cause, for logs.
+	Err error
+
+	realm string
+}
+
+// Error returns a log line: status, code, reason and description.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("axioms: ")
+	b.WriteString(strconv.Itoa(e.Status))
+	if e.Code != "" {
+		b.WriteString(" ")
+		b.WriteString(e.Code)
+	}
+	b.WriteString(" (")
+	b.WriteString(e.Reason)
+	b.WriteString(")")
+	if e.Description != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Description)
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Body is the JSON body of a denial: {"error": ..., "error_description": ...}.
+type Body struct {
+	Error            string `json:"error"`
+	ErrorDescription string `json:"error_description"`
+}
+
+// body returns the JSON body. Denials without an RFC 6750 code (no credentials, an
+// undocumented route, keys unavailable) say "unauthorized", "forbidden" or
+// "temporarily_unavailable".
+func (e *Error) body() Body {
+	code := e.Code
+	if code == "" {
+		switch e.Status {
+		case http.StatusUnauthorized:
+			code = "unauthorized"
+		case http.StatusForbidden:
+			code = "forbidden"
+		case http.StatusServiceUnavailable:
+			code = "temporarily_unavailable"
+		default:
+			code = "error"
+		}
+	}
+	return Body{Error: code, ErrorDescription: e.Description}
+}
+
+// Challenge returns the WWW-Authenticate header value for e: always for 401, for 400
+// and 403 when they carry an RFC 6750 code, never otherwise (503, an undocumented
+// route). Values are quoted and escaped; none comes from the token or the request.
+func (e *Error) Challenge() string {
+	switch {
+	case e.Status == http.StatusUnauthorized:
+	case (e.Status == http.StatusBadRequest || e.Status == http.StatusForbidden) && e.Code != "":
+	default:
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("Bearer realm=")
+	b.WriteString(quote(e.realm))
+	if e.Code != "" {
+		b.WriteString(", error=")
+		b.WriteString(quote(e.Code))
+		if e.Description != "" {
+			b.WriteString(", error_description=")
+			b.WriteString(quote(e.Description))
+		}
+		if len(e.Scope) > 0 {
+			b.WriteString(", scope=")
+			b.WriteString(quote(strings.Join(e.Scope, " ")))
+		}
+	}
+	return b.String()
+}
+
+// quote renders s as an RFC 7230 quoted-string: backslash and double quote are escaped,
+// and characters RFC 6750 §3 excludes from attribute values (controls, non-ASCII) are
+// dropped.
+func quote(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < 0x20 || c >= 0x7f:
+			// dropped
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// httpError sets the response headers of e and returns a fresh *echo.HTTPError carrying
+// e in Internal, for the application's HTTPErrorHandler to render.
+func (e *Error) httpError(c echo.Context) *echo.HTTPError {
+	h := c.Response().Header()
+	if ch := e.Challenge(); ch != "" {
+		h.Set(echo.HeaderWWWAuthenticate, ch)
+	}
+	if e.Status == http.StatusServiceUnavailable {
+		h.Set(echo.HeaderRetryAfter, strconv.Itoa(retryAfterSeconds))
+	}
+	if e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden {
+		h.Set(echo.HeaderCacheControl, "no-store")
+	}
+	return &echo.HTTPError{Code: e.Status, Message: e.body(), Internal: e}
+}
+
+func missingTokenError(realm string) *Error {
+	return &Error{Status: http.StatusUnauthorized, Description: "authentication required", Reason: ReasonMissingToken, realm: realm}
+}
+
+func invalidRequestError(realm, desc string) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidRequest, Description: desc, Reason: ReasonInvalidRequest, realm: realm}
+}
+
+// tokenError maps a validation error: keys unavailable → 503, anything else → 401.
+func tokenError(realm string, err error) *Error {
+	if errors.Is(err, validator.ErrKeysUnavailable) {
+		return &Error{Status: http.StatusServiceUnavailable, Description: "signing keys are temporarily unavailable",
+			Reason: string(validator.ReasonKeysUnavailable), Err: err, realm: realm}
+	}
+	desc := "the access token is invalid"
+	var ve *validator.Error
+	if errors.As(err, &ve) {
+		desc = ve.Description
+	}
+	reason := string(validator.ReasonOf(err))
+	if reason == "" {
+		reason = string(validator.ReasonMalformed)
+	}
+	return &Error{Status: http.StatusUnauthorized, Code: CodeInvalidToken, Description: desc, Reason: reason, Err: err, realm: realm}
+}
+
+func insufficientScopeError(realm string, scopes []string) *Error {
+	return &Error{Status: http.StatusForbidden, Code: CodeInsufficientScope, Description: "the access token lacks a required scope",
+		Scope: scopes, Reason: ReasonInsufficientScope, realm: realm}
+}
+
+func insufficientPermissionError(realm, reason, desc string) *Error {
+	return &Error{Status: http.StatusForbidden, Code: CodeInsufficientPermission, Description: desc, Reason: reason, realm: realm}
+}
+
+func undocumentedError(realm string) *Error {
+	return &Error{Status: http.StatusForbidden, Description: "the route is not described by the API document", Reason: ReasonUndocumentedRoute, realm: realm}
+}

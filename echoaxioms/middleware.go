@@ -1,0 +1,294 @@
+package echoaxioms
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/axioms-go/axioms-echo/openapi"
+	"github.com/axioms-go/axioms-echo/validator"
+)
+
+// engine is a built, immutable middleware configuration.
+type engine struct {
+	skipper           middleware.Skipper
+	policies          *openapi.Policies
+	validator         TokenValidator
+	schemeValidators  map[string]TokenValidator // every bearer scheme in use → its validator
+	simple            bool                      // all bearer schemes share Validator
+	authenticators    map[string]Authenticator
+	loaders           map[string]OwnerLoader
+	schemes           map[string]openapi.Scheme
+	ownerParam        map[*openapi.Policy]int
+	realm             string
+	passthrough       []string
+	allowUndocumented bool
+	errorHandler      func(echo.Context, *Error) error
+	successHandler    func(echo.Context)
+	auditHook         func(echo.Context, AuditRecord)
+	logger            *slog.Logger
+	routes            routeIndex
+}
+
+// serve is the per-request flow: find the policy of the route Echo matched, then
+// authenticate and authorize as it says.
+func (m *engine) serve(c echo.Context, next echo.HandlerFunc) error {
+	if m.skipper(c) {
+		return next(c)
+	}
+	req := c.Request()
+	route := c.Path()
+	if route == "" {
+		// Echo matched no route (404), or the middleware was installed with e.Pre, before
+		// routing: in both cases nothing may run.
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	p := m.policies.Lookup(req.Method, route)
+	if p == nil {
+		return m.unmatched(c, next, route)
+	}
+	if p.Auth == openapi.AuthNone {
+		if m.observed() {
+			m.record(c, p, nil, OutcomePublic, http.StatusOK, "")
+		}
+		return next(c)
+	}
+
+	principal, claims, denial := m.authenticate(c, p)
+	if denial != nil {
+		return m.deny(c, p, principal, denial)
+	}
+	if principal == nil { // optional authentication, no credentials
+		if m.observed() {
+			m.record(c, p, nil, OutcomeAnonymous, http.StatusOK, "")
+		}
+		return next(c)
+	}
+	ctx := req.Context()
+	if claims != nil {
+		ctx = validator.NewContext(ctx, claims)
+	}
+	if _, isClaims := principal.(*validator.Claims); !isClaims {
+		ctx = withPrincipal(ctx, principal)
+	}
+	c.SetRequest(req.WithContext(ctx))
+
+	if p.Owner != nil {
+		if err := m.checkOwner(c, p, principal); err != nil {
+			var denial *Error
+			if errors.As(err, &denial) {
+				return m.deny(c, p, principal, denial)
+			}
+			return err // the loader's own answer (e.g. 404), or a server error
+		}
+	}
+	if m.successHandler != nil {
+		m.successHandler(c)
+	}
+	if m.observed() {
+		m.record(c, p, principal, OutcomeAllowed, http.StatusOK, "")
+	}
+	return next(c)
+}
+
+// unmatched handles a routed request for which the document has no operation.
+func (m *engine) unmatched(c echo.Context, next echo.HandlerFunc, route string) error {
+	method := c.Request().Method
+	if slices.Contains(m.passthrough, method) {
+		return next(c)
+	}
+	// Echo found the path but not the method: it answers 405 (or an automatic OPTIONS).
+	if c.Get(echo.ContextKeyHeaderAllow) != nil {
+		return next(c)
+	}
+	// A custom RouteNotFound handler, or a route of another method: not an operation.
+	if !m.routes.has(c.Echo(), method, route) {
+		return next(c)
+	}
+	if m.allowUndocumented {
+		if m.observed() {
+			m.record(c, nil, nil, OutcomePassed, http.StatusOK, ReasonUndocumentedRoute)
+		}
+		return next(c)
+	}
+	return m.deny(c, nil, nil, undocumentedError(m.realm))
+}
+
+// authenticate establishes who calls and evaluates the security alternatives, roles and
+// permissions. It returns a nil principal without denial for an anonymous call to an
+// operation whose authentication is optional.
+func (m *engine) authenticate(c echo.Context, p *openapi.Policy) (openapi.Principal, *validator.Claims, *Error) {
+	req := c.Request()
+	token, state, problem := bearerToken(req.Header)
+	if state == tokenMalformed {
+		return nil, nil, invalidRequestError(m.realm, problem)
+	}
+	if m.simple && bearerOnly(p) {
+		if state == tokenMissing {
+			if p.Auth == openapi.AuthOptional {
+				return nil, nil, nil
+			}
+			return nil, nil, missingTokenError(m.realm)
+		}
+		claims, err := m.validator.Validate(req.Context(), token)
+		if err != nil {
+			return nil, nil, tokenError(m.realm, err)
+		}
+		d := p.EvaluatePrincipal(claims)
+		return m.decide(p, d, claims)
+	}
+	return m.authenticateSchemes(c, p, token, state)
+}
+
+// authenticateSchemes is the general path: each scheme of the policy through its own
+// validator or authenticator.
+func (m *engine) authenticateSchemes(c echo.Context, p *openapi.Policy, token string, state tokenState) (openapi.Principal, *validator.Claims, *Error) {
+	type validation struct {
+		v      TokenValidator
+		claims *validator.Claims
+		err    error
+	}
+	var (
+		validations []validation
+		principals  = map[string]openapi.Principal{}
+		firstErr    *Error // the most relevant credential failure
+		anyPresent  bool
+	)
+	keep := func(e *Error) {
+		// 503 and 401 invalid_token outrank an authenticator's failure, which outranks
+		// "no credentials".
+		if firstErr == nil || rank(e) > rank(firstErr) {
+			firstErr = e
+		}
+	}
+	for _, alt := range p.Alternatives {
+		for _, req := range alt {
+			if _, done := principals[req.Scheme]; done {
+				continue
+			}
+			principals[req.Scheme] = nil
+			if req.Bearer {
+				if state != tokenPresent {
+					continue
+				}
+				anyPresent = true
+				v := m.schemeValidators[req.Scheme]
+				i := slices.IndexFunc(validations, func(x validation) bool { return x.v == v })
+				if i < 0 {
+					claims, err := v.Validate(c.Request().Context(), token)
+					validations = append(validations, validation{v: v, claims: claims, err: err})
+					i = len(validations) - 1
+				}
+				if validations[i].err != nil {
+					keep(tokenError(m.realm, validations[i].err))
+					continue
+				}
+				principals[req.Scheme] = validations[i].claims
+				continue
+			}
+			pr, err := m.authenticators[req.Scheme](c, m.schemes[req.Scheme])
+			switch {
+			case err != nil:
+				anyPresent = true
+				keep(m.credentialsError(req.Scheme, err))
+			case pr != nil:
+				anyPresent = true
+				principals[req.Scheme] = pr
+			}
+		}
+	}
+	if !anyPresent && p.Auth == openapi.AuthOptional {
+		return nil, nil, nil
+	}
+	d := p.Evaluate(func(scheme string) openapi.Principal { return principals[scheme] })
+	if !d.Allowed && d.Failure == openapi.FailUnauthenticated {
+		if firstErr != nil {
+			return nil, nil, firstErr
+		}
+		return nil, nil, missingTokenError(m.realm)
+	}
+	claims, _ := d.Principal.(*validator.Claims)
+	return m.decide(p, d, claims)
+}
+
+// decide maps an evaluation to the principal or a denial.
+func (m *engine) decide(p *openapi.Policy, d openapi.Decision, claims *validator.Claims) (openapi.Principal, *validator.Claims, *Error) {
+	if d.Allowed {
+		if claims == nil {
+			claims, _ = d.Principal.(*validator.Claims)
+		}
+		return d.Principal, claims, nil
+	}
+	switch d.Failure {
+	case openapi.FailScope:
+		if p.Auth == openapi.AuthOptional {
+			// The {} alternative is satisfied whatever the token holds: the caller is
+			// identified, and the handler sees the claims.
+			return d.Principal, claims, nil
+		}
+		return d.Principal, claims, insufficientScopeError(m.realm, d.Missing)
+	case openapi.FailRole:
+		return d.Principal, claims, insufficientPermissionError(m.realm, ReasonInsufficientPermission, "the access token lacks a required role")
+	case openapi.FailPermission:
+		return d.Principal, claims, insufficientPermissionError(m.realm, ReasonInsufficientPermission, "the access token lacks a required permission")
+	}
+	return nil, nil, missingTokenError(m.realm)
+}
+
+func bearerOnly(p *openapi.Policy) bool {
+	for _, alt := range p.Alternatives {
+		for _, req := range alt {
+			if !req.Bearer {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func rank(e *Error) int {
+	switch {
+	case e.Status == http.StatusServiceUnavailable:
+		return 4
+	case e.Code == CodeInvalidToken:
+		return 3
+	case e.Reason == ReasonInvalidCredentials:
+		return 2
+	}
+	return 1
+}
+
+// credentialsError maps an Authenticator's error: an *echo.HTTPError is kept as the
+// cause and its status used; anything else is a 401.
+func (m *engine) credentialsError(scheme string, err error) *Error {
+	e := &Error{Status: http.StatusUnauthorized, Description: "the credentials for " + scheme + " are invalid",
+		Reason: ReasonInvalidCredentials, Err: err, realm: m.realm}
+	var he *echo.HTTPError
+	if errors.As(err, &he) && he.Code >= 400 {
+		e.Status = he.Code
+	}
+	return e
+}
+
+// deny answers a denial through the ErrorHandler or as a fresh *echo.HTTPError.
+func (m *engine) deny(c echo.Context, p *openapi.Policy, principal openapi.Principal, denial *Error) error {
+	if m.observed() {
+		m.record(c, p, principal, OutcomeDenied, denial.Status, denial.Reason)
+	}
+	he := denial.httpError(c)
+	if m.errorHandler != nil {
+		if err := m.errorHandler(c, denial); err != nil {
+			return err
+		}
+		if !c.Response().Committed {
+			// The hook returned nil without answering: the request still ends, denied.
+			return he
+		}
+		return nil
+	}
+	return he
+}

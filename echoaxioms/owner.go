@@ -1,0 +1,224 @@
+package echoaxioms
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/axioms-go/axioms-echo/openapi"
+)
+
+// checkOwner enforces the policy's x-axioms-owner rule. It runs after every other check.
+func (m *engine) checkOwner(c echo.Context, p *openapi.Policy, principal openapi.Principal) error {
+	rule := p.Owner
+	claim, ok := principal.Claim(rule.Claim)
+	if !ok {
+		return insufficientPermissionError(m.realm, ReasonNotOwner, "the access token does not identify an owner")
+	}
+	if rule.Param != "" {
+		values := c.ParamValues()
+		idx := m.ownerParam[p]
+		if idx >= len(values) {
+			// The Echo route has fewer parameters than the document's template.
+			m.serverError(c, p, errors.New("owner parameter not found in the matched route"))
+			return echo.NewHTTPError(http.StatusInternalServerError)
+		}
+		if !paramEquals(values[idx], claim) {
+			return insufficientPermissionError(m.realm, ReasonNotOwner, "the caller does not own this resource")
+		}
+		return nil
+	}
+	obj, err := m.loaders[rule.Loader](c)
+	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return err
+		}
+		m.serverError(c, p, fmt.Errorf("owner loader %q: %w", rule.Loader, err))
+		return &echo.HTTPError{Code: http.StatusInternalServerError, Message: http.StatusText(http.StatusInternalServerError), Internal: err}
+	}
+	field, ok := fieldValue(obj, rule.Field)
+	if !ok {
+		err := fmt.Errorf("owner loader %q returned %T, which has no field %q", rule.Loader, obj, rule.Field)
+		m.serverError(c, p, err)
+		return &echo.HTTPError{Code: http.StatusInternalServerError, Message: http.StatusText(http.StatusInternalServerError), Internal: err}
+	}
+	if !sameValue(field, claim) {
+		return insufficientPermissionError(m.realm, ReasonNotOwner, "the caller does not own this resource")
+	}
+	c.SetRequest(c.Request().WithContext(withObject(c.Request().Context(), obj)))
+	return nil
+}
+
+func (m *engine) serverError(c echo.Context, p *openapi.Policy, err error) {
+	logger := m.logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	logger.LogAttrs(c.Request().Context(), slog.LevelError, "axioms: ownership check failed",
+		slog.String("method", p.Method), slog.String("path", p.Path), slog.String("error", err.Error()))
+}
+
+// paramEquals compares a path parameter with a claim: a string claim must be equal; a
+// numeric claim must equal the parameter read as a number. Nothing else matches.
+func paramEquals(param string, claim any) bool {
+	switch v := claim.(type) {
+	case string:
+		return v != "" && param == v
+	case float64:
+		f, err := strconv.ParseFloat(param, 64)
+		return err == nil && !math.IsInf(f, 0) && f == v && isCanonicalNumber(param)
+	}
+	return false
+}
+
+// isCanonicalNumber rejects spellings such as "+1", "01", "1.0e0" or " 1" so that one
+// number has one accepted parameter value.
+func isCanonicalNumber(s string) bool {
+	f, err := strconv.ParseFloat(s, 64)
+	return err == nil && strconv.FormatFloat(f, 'f', -1, 64) == s
+}
+
+// sameValue compares an owner field with a claim by type: strings with strings, numbers
+// by value (exactly), booleans with booleans. nil never matches, and a string never
+// equals a number ("None" is not nil, "1" is not 1).
+func sameValue(field, claim any) bool {
+	if field == nil || claim == nil {
+		return false
+	}
+	switch c := claim.(type) {
+	case string:
+		s, ok := stringOf(field)
+		return ok && c != "" && s == c
+	case float64:
+		return numberEquals(field, c)
+	case bool:
+		b, ok := field.(bool)
+		return ok && b == c
+	}
+	return false
+}
+
+func stringOf(v any) (string, bool) {
+	switch s := v.(type) {
+	case string:
+		return s, true
+	case *string:
+		if s != nil {
+			return *s, true
+		}
+		return "", false
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.String {
+		return rv.String(), true // named string types
+	}
+	return "", false
+}
+
+// numberEquals compares a numeric field with a JSON number exactly: integers must be
+// exactly representable.
+func numberEquals(field any, claim float64) bool {
+	rv := reflect.ValueOf(field)
+	for rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return false
+		}
+		rv = rv.Elem()
+	}
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		i := rv.Int()
+		return claim == math.Trunc(claim) && math.Abs(claim) <= 1<<53 && int64(claim) == i
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		u := rv.Uint()
+		return claim >= 0 && claim == math.Trunc(claim) && claim <= 1<<53 && uint64(claim) == u
+	case reflect.Float32, reflect.Float64:
+		return rv.Float() == claim
+	}
+	return false
+}
+
+// fieldValue reads name from a map with string keys, or from a struct (or pointer to
+// one) by its `json` tag name or Go field name.
+func fieldValue(obj any, name string) (any, bool) {
+	switch o := obj.(type) {
+	case nil:
+		return nil, false
+	case map[string]any:
+		v, ok := o[name]
+		return v, ok
+	case map[string]string:
+		v, ok := o[name]
+		return v, ok
+	}
+	rv := reflect.ValueOf(obj)
+	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
+		if rv.IsNil() {
+			return nil, false
+		}
+		rv = rv.Elem()
+	}
+	switch rv.Kind() {
+	case reflect.Map:
+		if rv.Type().Key().Kind() != reflect.String {
+			return nil, false
+		}
+		v := rv.MapIndex(reflect.ValueOf(name).Convert(rv.Type().Key()))
+		if !v.IsValid() {
+			return nil, false
+		}
+		return v.Interface(), true
+	case reflect.Struct:
+		idx, ok := structFields(rv.Type())[name]
+		if !ok {
+			return nil, false
+		}
+		f, err := rv.FieldByIndexErr(idx)
+		if err != nil {
+			return nil, false // through a nil embedded pointer
+		}
+		return f.Interface(), true
+	}
+	return nil, false
+}
+
+var fieldCache sync.Map // reflect.Type → map[string][]int
+
+// structFields maps the exported fields of t (embedded ones included) by json tag name
+// and by Go name; a tag name wins over a Go name.
+func structFields(t reflect.Type) map[string][]int {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string][]int)
+	}
+	byTag := map[string][]int{}
+	byName := map[string][]int{}
+	for _, f := range reflect.VisibleFields(t) {
+		if !f.IsExported() || f.Anonymous && f.Type.Kind() == reflect.Struct {
+			continue
+		}
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == "-" {
+			continue
+		}
+		if tag != "" {
+			byTag[tag] = f.Index
+		}
+		byName[f.Name] = f.Index
+	}
+	for name, idx := range byName {
+		if _, taken := byTag[name]; !taken {
+			byTag[name] = idx
+		}
+	}
+	fieldCache.Store(t, byTag)
+	return byTag
+}

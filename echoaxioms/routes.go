@@ -1,0 +1,133 @@
+package echoaxioms
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/axioms-go/axioms-echo/openapi"
+)
+
+// routeRebuildInterval bounds how often the index of Echo's routes is rebuilt when a
+// request names a route it does not know (routes added after the first request).
+const routeRebuildInterval = time.Second
+
+type routeKey struct{ method, path string }
+
+// routeIndex knows the routes registered in Echo, to tell an undocumented route (denied)
+// from a request Echo cannot route (left to Echo). It is built on first use and rebuilt
+// at most once per routeRebuildInterval.
+type routeIndex struct {
+	cur atomic.Pointer[routeSet]
+}
+
+type routeSet struct {
+	e      *echo.Echo
+	routes map[routeKey]struct{}
+	built  time.Time
+}
+
+func (ri *routeIndex) has(e *echo.Echo, method, path string) bool {
+	set := ri.cur.Load()
+	if set != nil && set.e == e {
+		if _, ok := set.routes[routeKey{method, path}]; ok {
+			return true
+		}
+		if time.Since(set.built) < routeRebuildInterval {
+			return false
+		}
+	}
+	set = &routeSet{e: e, routes: map[routeKey]struct{}{}, built: time.Now()}
+	for _, r := range allRoutes(e) {
+		set.routes[routeKey{r.Method, r.Path}] = struct{}{}
+	}
+	ri.cur.Store(set)
+	_, ok := set.routes[routeKey{method, path}]
+	return ok
+}
+
+// allRoutes lists the routes of every router of e (virtual hosts included), except
+// Echo's special not-found routes.
+func allRoutes(e *echo.Echo) []*echo.Route {
+	routes := e.Routes()
+	for _, r := range e.Routers() {
+		routes = append(routes, r.Routes()...)
+	}
+	out := routes[:0]
+	seen := map[routeKey]bool{}
+	for _, r := range routes {
+		k := routeKey{r.Method, r.Path}
+		if r.Method == echo.RouteNotFound || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, r)
+	}
+	return out
+}
+
+// RouteReport compares the routes registered in Echo with the document's operations.
+type RouteReport struct {
+	// Undocumented lists Echo routes ("METHOD /path") with no operation in the document:
+	// the middleware denies them (403) unless Config.InsecureAllowUndocumented is set.
+	// Methods passed through by default (OPTIONS) are not listed.
+	Undocumented []string
+	// Unrouted lists operations ("METHOD /template") with no Echo route: requests for
+	// them never reach a handler.
+	Unrouted []string
+}
+
+// OK reports whether every route is documented and every operation routed.
+func (r RouteReport) OK() bool { return len(r.Undocumented) == 0 && len(r.Unrouted) == 0 }
+
+// Err returns an error listing the mismatches, or nil when r is OK.
+func (r RouteReport) Err() error {
+	if r.OK() {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString("echoaxioms: routes and API document disagree")
+	if len(r.Undocumented) > 0 {
+		fmt.Fprintf(&b, "; routes without an operation: %s", strings.Join(r.Undocumented, ", "))
+	}
+	if len(r.Unrouted) > 0 {
+		fmt.Fprintf(&b, "; operations without a route: %s", strings.Join(r.Unrouted, ", "))
+	}
+	return errors.New(b.String())
+}
+
+// CheckRoutes compares the routes registered in e (call it after registering them) with
+// the operations of policies, by method and path shape, base path included.
+func CheckRoutes(e *echo.Echo, policies *openapi.Policies) RouteReport {
+	var report RouteReport
+	routed := map[*openapi.Policy]bool{}
+	for _, r := range allRoutes(e) {
+		if p := policies.Lookup(r.Method, r.Path); p != nil {
+			routed[p] = true
+			continue
+		}
+		if r.Method == "OPTIONS" || r.Method == echo.RouteNotFound {
+			continue
+		}
+		report.Undocumented = append(report.Undocumented, r.Method+" "+r.Path)
+	}
+	for _, p := range policies.All() {
+		if !routed[p] {
+			report.Unrouted = append(report.Unrouted, p.Method+" "+p.Route)
+		}
+	}
+	sort.Strings(report.Undocumented)
+	sort.Strings(report.Unrouted)
+	return report
+}
+
+// CheckRoutesStrict is [CheckRoutes] for startup: it returns an error when any route lacks
+// an operation or any operation lacks a route.
+func CheckRoutesStrict(e *echo.Echo, policies *openapi.Policies) error {
+	return CheckRoutes(e, policies).Err()
+}

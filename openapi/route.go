@@ -1,0 +1,74 @@
+package openapi
+
+import "strings"
+
+// Route shapes. A path template ("/articles/{article_id}") and an Echo route
+// ("/articles/:id") have the same shape when they differ only in parameter names: each
+// parameter becomes "{}". In a template, a segment may mix literals and parameters
+// ("/files/{name}.{ext}" → "/files/{}.{}") and ':' is literal ("/jobs/{id}:cancel").
+// In an Echo route, ':' starts a parameter that runs to the next '/', "\:" is a literal
+// colon, and the "*" wildcard is kept as written.
+
+// appendTemplateShape appends the shape of an OpenAPI path template.
+func appendTemplateShape(dst []byte, p string) []byte {
+	for i := 0; i < len(p); i++ {
+		if p[i] != '{' {
+			dst = append(dst, p[i])
+			continue
+		}
+		end := strings.IndexByte(p[i:], '}')
+		if end < 0 {
+			return append(dst, p[i:]...) // unbalanced: kept literally
+		}
+		dst = append(dst, '{', '}')
+		i += end
+	}
+	return dst
+}
+
+// appendRouteShape appends the shape of an Echo route path. A path holding '{' is read as
+// a template, so Lookup also accepts the document's own templates.
+func appendRouteShape(dst []byte, p string) []byte {
+	if strings.IndexByte(p, '{') >= 0 {
+		return appendTemplateShape(dst, p)
+	}
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case c == '\\' && i+1 < len(p) && p[i+1] == ':':
+			dst = append(dst, ':')
+			i++
+		case c == ':':
+			dst = append(dst, '{', '}')
+			for i+1 < len(p) && p[i+1] != '/' {
+				i++
+			}
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// keyBufferSize is the stack buffer Lookup builds keys in; longer routes allocate.
+const keyBufferSize = 256
+
+// Lookup returns the policy for method and an Echo route path (c.Path(), group prefix
+// and base path included), or nil. Parameter names need not agree with the document's:
+// "/articles/:id" finds "/articles/{article_id}". The method is compared exactly (Echo
+// uses upper case). Lookup is one map access and does not allocate for routes up to 256
+// bytes; it is safe for concurrent use.
+func (p *Policies) Lookup(method, route string) *Policy {
+	if p == nil {
+		return nil
+	}
+	var buf [keyBufferSize]byte
+	key := append(buf[:0], method...)
+	key = append(key, ' ')
+	key = appendRouteShape(key, route)
+	return p.byKey[string(key)]
+}
+
+// templateKey is the key an operation is stored under.
+func templateKey(method, route string) string {
+	return string(appendTemplateShape(append([]byte(method), ' '), route))
+}
