@@ -253,6 +253,22 @@ func signInput(signer crypto.Signer, alg, input string) ([]byte, error) {
 	return nil, fmt.Errorf("signing: unsupported algorithm %q", alg)
 }
 
+// CanSign reports whether signer can produce signatures for alg.
+func CanSign(signer crypto.Signer, alg string) bool {
+	switch signer.(type) {
+	case *rsa.PrivateKey:
+		_, ok := hashOf(alg)
+		return ok && (alg[:2] == "RS" || alg[:2] == "PS")
+	case *ecdsa.PrivateKey:
+		k := signer.(*ecdsa.PrivateKey)
+		want := map[string]elliptic.Curve{"ES256": elliptic.P256(), "ES384": elliptic.P384(), "ES512": elliptic.P521()}[alg]
+		return want != nil && k.Curve == want
+	case ed25519.PrivateKey:
+		return alg == "EdDSA"
+	}
+	return false
+}
+
 // SignHMAC signs verbatim header and payload with HMAC (HS256/HS384/HS512) and secret:
 // for attack tests (e.g. HS256 keyed with an RSA public key).
 func SignHMAC(secret []byte, alg string, headerJSON, payloadJSON []byte) (string, error) {

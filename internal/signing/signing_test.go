@@ -122,3 +122,13 @@ func decodeSeg(t *testing.T, s string) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+func TestCanSign(t *testing.T) {
+	ec, _ := Generate("ES384", "")
+	ed, _ := Generate("EdDSA", "")
+	assert.True(t, CanSign(ec.Signer, "ES384"))
+	assert.False(t, CanSign(ec.Signer, "ES256"), "wrong curve")
+	assert.False(t, CanSign(ec.Signer, "RS256"))
+	assert.True(t, CanSign(ed.Signer, "EdDSA"))
+	assert.False(t, CanSign(ed.Signer, "ES256"))
+}
