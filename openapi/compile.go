@@ -411,8 +411,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-func escapeToken(t string) string { return strings.NewReplacer("~", "~0", "/", "~1").Replace(t) }
-
 // joinProblems joins problems into one error whose Error lists each on its own line.
 func joinProblems(errs []error) error { return &problemList{errs: errs} }
 

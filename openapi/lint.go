@@ -47,14 +47,22 @@ func (c *compiler) lint() {
 	}
 }
 
-// requirementPointer locates alternative i of p: the operation's security if it has
-// one, else the document's.
+// requirementPointer locates alternative i of p (which counts non-empty requirements
+// only) in the operation's security if it has one, else in the document's.
 func (c *compiler) requirementPointer(p *Policy, i int) string {
-	op := c.doc.Paths.Value(p.Path).GetOperation(p.Method)
-	if op != nil && op.Security != nil {
-		return p.Pointer + "/security/" + fmt.Sprint(i)
+	reqs, base := c.doc.Security, pointer("security")
+	if op := c.doc.Paths.Value(p.Path).GetOperation(p.Method); op != nil && op.Security != nil {
+		reqs, base = *op.Security, p.Pointer+"/security"
 	}
-	return pointer("security", fmt.Sprint(i))
+	n := -1
+	for idx, req := range reqs {
+		if len(req) > 0 {
+			if n++; n == i {
+				return base + "/" + fmt.Sprint(idx)
+			}
+		}
+	}
+	return base
 }
 
 func (c *compiler) documents401or403(p *Policy) bool {

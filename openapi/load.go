@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,7 +11,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -114,10 +114,6 @@ type stub struct {
 	pointer, ref, reason string
 }
 
-// refPattern finds $ref values in YAML or JSON text, to decide cheaply whether the
-// document needs rewriting at all.
-var refPattern = regexp.MustCompile(`["']?\$ref["']?\s*:\s*["']?([^"'\s,}]+)`)
-
 // unfollowed reports why a reference is not followed, or "" if it is.
 func unfollowed(ref string, opts LoadOptions) string {
 	switch {
@@ -142,13 +138,29 @@ func unfollowed(ref string, opts LoadOptions) string {
 	return ""
 }
 
+// hasUnfollowedRefs scans YAML or JSON text for $ref values that will not be followed,
+// to decide cheaply whether the document needs rewriting at all. It may report a $ref
+// that only appears inside a string; the rewrite is then merely unnecessary.
 func hasUnfollowedRefs(data []byte, opts LoadOptions) bool {
-	for _, m := range refPattern.FindAllSubmatch(data, -1) {
-		if unfollowed(string(m[1]), opts) != "" {
+	for rest := data; ; {
+		i := bytes.Index(rest, []byte("$ref"))
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+4:]
+		v := bytes.TrimLeft(rest, "\"' \t")
+		if len(v) == 0 || v[0] != ':' {
+			continue
+		}
+		v = bytes.TrimLeft(v[1:], " \t\"'")
+		end := bytes.IndexAny(v, "\"' \t\r\n,}")
+		if end < 0 {
+			end = len(v)
+		}
+		if unfollowed(string(v[:end]), opts) != "" {
 			return true
 		}
 	}
-	return false
 }
 
 // stubRefs replaces every $ref that will not be followed with an empty object, so that

@@ -67,13 +67,23 @@ func Problems(err error) []*Problem {
 	return out
 }
 
+// tokenEscaper escapes a JSON Pointer reference token (RFC 6901 §3).
+var tokenEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
+func escapeToken(t string) string {
+	if !strings.ContainsAny(t, "~/") {
+		return t
+	}
+	return tokenEscaper.Replace(t)
+}
+
 // pointer builds a JSON Pointer in URI-fragment form from reference tokens.
 func pointer(tokens ...string) string {
 	var b strings.Builder
 	b.WriteByte('#')
 	for _, t := range tokens {
 		b.WriteByte('/')
-		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(t))
+		b.WriteString(escapeToken(t))
 	}
 	return b.String()
 }

@@ -6,8 +6,9 @@ import "strings"
 // ("/articles/:id") have the same shape when they differ only in parameter names: each
 // parameter becomes "{}". In a template, a segment may mix literals and parameters
 // ("/files/{name}.{ext}" → "/files/{}.{}") and ':' is literal ("/jobs/{id}:cancel").
-// In an Echo route, ':' starts a parameter that runs to the next '/', "\:" is a literal
-// colon, and the "*" wildcard is kept as written.
+// In an Echo route, ':' starts a parameter that runs to the next '/' (as in Echo's
+// router), "\:" outside a parameter is a literal colon, and the "*" wildcard is kept as
+// written.
 
 // appendTemplateShape appends the shape of an OpenAPI path template.
 func appendTemplateShape(dst []byte, p string) []byte {
@@ -27,26 +28,32 @@ func appendTemplateShape(dst []byte, p string) []byte {
 }
 
 // appendRouteShape appends the shape of an Echo route path. A path holding '{' is read as
-// a template, so Lookup also accepts the document's own templates.
+// a template, so Lookup also accepts the document's own templates. Literal runs are
+// copied in bulk: this is on every request's path.
 func appendRouteShape(dst []byte, p string) []byte {
 	if strings.IndexByte(p, '{') >= 0 {
 		return appendTemplateShape(dst, p)
 	}
-	for i := 0; i < len(p); i++ {
-		switch c := p[i]; {
-		case c == '\\' && i+1 < len(p) && p[i+1] == ':':
+	for {
+		i := strings.IndexByte(p, ':')
+		if i < 0 {
+			return append(dst, p...)
+		}
+		if i > 0 && p[i-1] == '\\' { // an escaped, literal colon
+			dst = append(dst, p[:i-1]...)
 			dst = append(dst, ':')
-			i++
-		case c == ':':
-			dst = append(dst, '{', '}')
-			for i+1 < len(p) && p[i+1] != '/' {
-				i++
-			}
-		default:
-			dst = append(dst, c)
+			p = p[i+1:]
+			continue
+		}
+		dst = append(dst, p[:i]...)
+		dst = append(dst, '{', '}')
+		p = p[i+1:]
+		if j := strings.IndexByte(p, '/'); j >= 0 {
+			p = p[j:]
+		} else {
+			return dst
 		}
 	}
-	return dst
 }
 
 // keyBufferSize is the stack buffer Lookup builds keys in; longer routes allocate.
