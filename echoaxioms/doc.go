@@ -49,9 +49,9 @@
 //
 // Denials are returned as a fresh *echo.HTTPError whose Message is a [Body] and whose
 // Internal is the [*Error] (with the cause), so the application's HTTPErrorHandler renders
-// them; or handed to Config.ErrorHandler. The scope attribute lists the scopes still
-// missing from the security alternative that comes closest (fewest missing; ties in
-// document order).
+// them; or handed to Config.ErrorHandler. The scope attribute lists the scopes of the
+// security alternative that comes closest (fewest missing; ties in document order): what
+// a token must hold to pass.
 //
 // # Code-level helpers
 //

@@ -48,7 +48,8 @@ type Error struct {
 	// Description is a short fixed text for error_description; never token content.
 	Description string
 	// Scope lists the scopes that would satisfy the operation (insufficient_scope only):
-	// those of the security alternative missing the fewest.
+	// all the scopes of the security alternative missing the fewest (RFC 6750 §3: "the
+	// scope necessary to access the requested resource").
 	Scope []string
 	// Reason is the stable reason code (see the Reason constants and validator.Reason).
 	Reason string
@@ -167,7 +168,7 @@ func (e *Error) httpError(c echo.Context) *echo.HTTPError {
 	if e.Status == http.StatusServiceUnavailable {
 		h.Set(echo.HeaderRetryAfter, strconv.Itoa(retryAfterSeconds))
 	}
-	if e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden {
+	if e.Status < http.StatusInternalServerError {
 		h.Set(echo.HeaderCacheControl, "no-store")
 	}
 	return &echo.HTTPError{Code: e.Status, Message: e.body(), Internal: e}

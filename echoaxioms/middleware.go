@@ -230,7 +230,7 @@ func (m *engine) decide(p *openapi.Policy, d openapi.Decision, claims *validator
 			// identified, and the handler sees the claims.
 			return d.Principal, claims, nil
 		}
-		return d.Principal, claims, insufficientScopeError(m.realm, d.Missing)
+		return d.Principal, claims, insufficientScopeError(m.realm, d.Scopes)
 	case openapi.FailRole:
 		return d.Principal, claims, insufficientPermissionError(m.realm, ReasonInsufficientPermission, "the access token lacks a required role")
 	case openapi.FailPermission:

@@ -1,0 +1,272 @@
+package echoaxioms_test
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/axioms-go/axioms-echo/axiomstest"
+	"github.com/axioms-go/axioms-echo/echoaxioms"
+	"github.com/axioms-go/axioms-echo/openapi"
+)
+
+func TestToMiddlewareRefusesMisconfiguration(t *testing.T) {
+	policies, err := openapi.Load("testdata/api.yaml", openapi.LoadOptions{})
+	require.NoError(t, err)
+	v := axiomstest.NewIssuer(t).Validator(t)
+	loader := func(echo.Context) (any, error) { return nil, nil }
+	auth := func(echo.Context, openapi.Scheme) (openapi.Principal, error) { return nil, nil }
+	full := func() echoaxioms.Config {
+		return echoaxioms.Config{Policies: policies, Validator: v,
+			OwnerLoaders:   map[string]echoaxioms.OwnerLoader{"getArticle": loader, "deleteArticle": loader},
+			Authenticators: map[string]echoaxioms.Authenticator{"key": auth}}
+	}
+	_, err = full().ToMiddleware()
+	require.NoError(t, err)
+
+	for name, c := range map[string]struct {
+		mutate func(*echoaxioms.Config)
+		want   []string
+	}{
+		"no policies":              {func(c *echoaxioms.Config) { c.Policies = nil }, []string{"Policies is required"}},
+		"no validator":             {func(c *echoaxioms.Config) { c.Validator = nil }, []string{`scheme "oauth2" needs a token validator`}},
+		"no authenticator":         {func(c *echoaxioms.Config) { c.Authenticators = nil }, []string{`"key" (apiKey) is used by operations but has no Authenticator`}},
+		"missing loaders":          {func(c *echoaxioms.Config) { c.OwnerLoaders = nil }, []string{`"deleteArticle" (DELETE /articles/{id})`, `"getArticle" (GET /articles/{id})`}},
+		"unknown scheme":           {func(c *echoaxioms.Config) { c.SchemeValidators = map[string]echoaxioms.TokenValidator{"oauth": v} }, []string{`SchemeValidators names "oauth", which the document does not declare`}},
+		"validator for api key":    {func(c *echoaxioms.Config) { c.SchemeValidators = map[string]echoaxioms.TokenValidator{"key": v} }, []string{`a apiKey scheme the library does not enforce`}},
+		"authenticator typo":       {func(c *echoaxioms.Config) { c.Authenticators["kee"] = auth }, []string{`Authenticators names "kee"`}},
+		"authenticator for oauth2": {func(c *echoaxioms.Config) { c.Authenticators["oauth2"] = auth }, []string{`a bearer scheme the library enforces itself`}},
+		"nil authenticator":        {func(c *echoaxioms.Config) { c.Authenticators["key"] = nil }, []string{`Authenticators["key"] is nil`}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := full()
+			c.mutate(&cfg)
+			mw, err := cfg.ToMiddleware()
+			require.Error(t, err)
+			assert.Nil(t, mw)
+			for _, w := range c.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.Panics(t, func() { echoaxioms.WithConfig(cfg) })
+		})
+	}
+
+	// Per-scheme validators can replace the default validator.
+	cfg := full()
+	cfg.Validator = nil
+	cfg.SchemeValidators = map[string]echoaxioms.TokenValidator{"oauth2": v}
+	_, err = cfg.ToMiddleware()
+	assert.NoError(t, err)
+}
+
+func TestPreInstallationFailsClosed(t *testing.T) {
+	policies, err := openapi.Load("testdata/api.yaml", openapi.LoadOptions{})
+	require.NoError(t, err)
+	iss := axiomstest.NewIssuer(t)
+	e := echo.New()
+	e.Pre(echoaxioms.WithConfig(echoaxioms.Config{Policies: policies, Validator: iss.Validator(t),
+		OwnerLoaders: map[string]echoaxioms.OwnerLoader{
+			"getArticle":    func(echo.Context) (any, error) { return nil, nil },
+			"deleteArticle": func(echo.Context) (any, error) { return nil, nil }},
+		Authenticators: map[string]echoaxioms.Authenticator{"key": func(echo.Context, openapi.Scheme) (openapi.Principal, error) { return nil, nil }}}))
+	var reached atomic.Bool
+	e.GET("/public", func(c echo.Context) error { reached.Store(true); return c.NoContent(200) })
+	e.GET("/any", func(c echo.Context) error { reached.Store(true); return c.NoContent(200) })
+	for _, target := range []string{"/public", "/any"} {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
+		assert.Equal(t, http.StatusNotFound, rec.Code, "installed before routing, nothing runs")
+	}
+	assert.False(t, reached.Load())
+}
+
+func TestGroupPrefixAndBasePath(t *testing.T) {
+	policies, err := openapi.LoadData([]byte(`openapi: 3.1.0
+info: {title: t, version: "1"}
+servers: [{url: "https://api.example.com/v1"}]
+security: [{bearer: []}]
+components: {securitySchemes: {bearer: {type: http, scheme: bearer}}}
+paths:
+  /things/{id}:
+    get: {parameters: [{name: id, in: path, required: true, schema: {type: string}}], responses: {"401": {description: no}}}
+  /open:
+    get: {security: [], responses: {"200": {description: ok}}}
+`), openapi.LoadOptions{})
+	require.NoError(t, err)
+	iss := axiomstest.NewIssuer(t)
+	e := echo.New()
+	g := e.Group("/v1", echoaxioms.WithConfig(echoaxioms.Config{Policies: policies, Validator: iss.Validator(t)}))
+	g.GET("/things/:thing", ok)
+	g.GET("/open", ok)
+	e.GET("/things/:thing", ok) // outside the group: no middleware at all
+	do := func(target, auth string) int {
+		req := httptest.NewRequest("GET", target, nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	assert.Equal(t, 401, do("/v1/things/7", ""))
+	assert.Equal(t, 200, do("/v1/things/7", "Bearer "+iss.Token(t, nil)))
+	assert.Equal(t, 200, do("/v1/open", ""))
+	assert.Equal(t, 200, do("/things/7", ""), "routes outside the group are not this middleware's")
+	report := echoaxioms.CheckRoutes(e, policies)
+	assert.Equal(t, []string{"GET /things/:thing"}, report.Undocumented)
+	assert.Empty(t, report.Unrouted)
+}
+
+func TestCheckRoutes(t *testing.T) {
+	h := newHarness(t, nil)
+	report := echoaxioms.CheckRoutes(h.e, h.policies)
+	assert.Equal(t, []string{"GET /undocumented"}, report.Undocumented)
+	assert.Empty(t, report.Unrouted)
+	assert.False(t, report.OK())
+	require.Error(t, echoaxioms.CheckRoutesStrict(h.e, h.policies))
+	assert.Contains(t, report.Err().Error(), "routes without an operation: GET /undocumented")
+
+	e := echo.New()
+	e.GET("/public", ok)
+	e.OPTIONS("/public", ok)
+	e.RouteNotFound("/*", ok)
+	report = echoaxioms.CheckRoutes(e, h.policies)
+	assert.Empty(t, report.Undocumented, "OPTIONS and not-found routes are not operations")
+	assert.Contains(t, report.Unrouted, "GET /articles/{id}")
+	assert.Contains(t, report.Err().Error(), "operations without a route")
+
+	e = echo.New()
+	for _, p := range h.policies.All() {
+		e.Add(p.Method, p.Route, ok)
+	}
+	assert.NoError(t, echoaxioms.CheckRoutesStrict(e, h.policies))
+}
+
+func TestErrorHandlerHook(t *testing.T) {
+	var seen []*echoaxioms.Error
+	h := newHarness(t, func(c *echoaxioms.Config) {
+		c.ErrorHandler = func(ctx echo.Context, denial *echoaxioms.Error) error {
+			seen = append(seen, denial)
+			switch ctx.Request().URL.Query().Get("mode") {
+			case "write":
+				return ctx.JSON(denial.Status, map[string]string{"custom": denial.Reason})
+			case "error":
+				return echo.NewHTTPError(http.StatusTeapot)
+			}
+			return nil // neither wrote nor returned: the request must still end, denied
+		}
+	})
+	rec := h.do("GET", "/any?mode=write", "")
+	assert.Equal(t, 401, rec.Code)
+	assert.JSONEq(t, `{"custom":"missing_token"}`, rec.Body.String())
+	assert.Equal(t, `Bearer realm="api"`, rec.Header().Get("WWW-Authenticate"), "headers are set before the hook")
+
+	assert.Equal(t, http.StatusTeapot, h.do("GET", "/any?mode=error", "").Code)
+
+	rec = h.do("GET", "/any", "")
+	assert.Equal(t, 401, rec.Code, "a nil return never lets the request through")
+	assert.NotContains(t, rec.Body.String(), "route")
+	require.Len(t, seen, 3)
+	assert.NotSame(t, seen[0], seen[2], "a fresh denial each time")
+}
+
+func TestHTTPErrorsAreFresh(t *testing.T) {
+	var errs []error
+	h := newHarness(t, nil)
+	h.e.HTTPErrorHandler = func(err error, c echo.Context) {
+		errs = append(errs, err)
+		h.e.DefaultHTTPErrorHandler(err, c)
+	}
+	h.do("GET", "/any", "")
+	h.do("GET", "/any", "")
+	require.Len(t, errs, 2)
+	var he1, he2 *echo.HTTPError
+	require.True(t, errors.As(errs[0], &he1))
+	require.True(t, errors.As(errs[1], &he2))
+	assert.NotSame(t, he1, he2)
+	var denial *echoaxioms.Error
+	require.True(t, errors.As(he1.Internal, &denial), "the cause is in Internal")
+	assert.Equal(t, echoaxioms.ReasonMissingToken, denial.Reason)
+	assert.Equal(t, echoaxioms.Body{Error: "unauthorized", ErrorDescription: "authentication required"}, he1.Message)
+}
+
+func TestSuccessHandlerAndSkipper(t *testing.T) {
+	var calls atomic.Int32
+	h := newHarness(t, func(c *echoaxioms.Config) {
+		c.SuccessHandler = func(ctx echo.Context) {
+			assert.NotNil(t, echoaxioms.Claims(ctx))
+			calls.Add(1)
+		}
+		c.Skipper = func(ctx echo.Context) bool { return ctx.Request().Header.Get("X-Skip") == "yes" }
+	})
+	assert.Equal(t, 200, h.do("GET", "/any", h.bearer(nil)).Code)
+	assert.Equal(t, 401, h.do("GET", "/any", "").Code)
+	assert.EqualValues(t, 1, calls.Load())
+	assert.Equal(t, 200, h.do("GET", "/any", "", "X-Skip", "yes").Code, "skipped requests are not checked")
+}
+
+func TestLoggerNeverLogsTokens(t *testing.T) {
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	h := newHarness(t, func(c *echoaxioms.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	tok := h.iss.Token(t, map[string]any{"sub": "alice"})
+	h.do("GET", "/any", "Bearer "+tok)
+	h.do("GET", "/write", "Bearer "+tok)
+	h.do("GET", "/any", "Bearer "+tok[:len(tok)-3]+"AAA")
+	mu.Lock()
+	out := buf.String()
+	mu.Unlock()
+	assert.Contains(t, out, "axioms: allowed")
+	assert.Contains(t, out, "axioms: denied")
+	assert.Contains(t, out, "reason=insufficient_scope")
+	assert.Contains(t, out, "subject=alice")
+	for _, seg := range []string{tok[:30], tok[len(tok)-20:]} {
+		assert.NotContains(t, out, seg)
+	}
+}
+
+type lockedWriter struct {
+	w  *bytes.Buffer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func TestConcurrentRequests(t *testing.T) {
+	h := newHarness(t, func(c *echoaxioms.Config) { c.AuditHook = nil })
+	tokens := []string{
+		h.bearer(map[string]any{"scope": "read:data"}),
+		h.bearer(map[string]any{"scope": "admin", "sub": "other"}),
+		h.bearer(nil),
+		"Bearer broken.token.value",
+	}
+	want := []int{200, 200, 403, 401}
+	var wg sync.WaitGroup
+	var failures atomic.Int32
+	for i := range 1000 {
+		wg.Go(func() {
+			k := i % len(tokens)
+			rec := h.do("GET", "/read", tokens[k])
+			if rec.Code != want[k] {
+				failures.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	assert.Zero(t, failures.Load())
+}
