@@ -1,6 +1,7 @@
 package axiomstest
 
 import (
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -176,7 +177,7 @@ func (i *Issuer) ValidatorConfig() validator.Config {
 // Validator returns a validator for ValidatorConfig, failing the test on error.
 func (i *Issuer) Validator(tb testing.TB) *validator.Validator {
 	tb.Helper()
-	v, err := validator.New(tb.Context(), i.ValidatorConfig())
+	v, err := validator.New(context.Background(), i.ValidatorConfig())
 	if err != nil {
 		tb.Fatalf("axiomstest: %v", err)
 	}

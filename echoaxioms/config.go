@@ -209,6 +209,15 @@ func (cfg Config) build() (*engine, error) {
 		}
 	}
 	m.simple = len(cfg.SchemeValidators) == 0
+	m.builtin = true
+	for _, v := range m.schemeValidators {
+		if _, ok := v.(*validator.Validator); !ok {
+			m.builtin = false
+		}
+	}
+	if _, ok := m.validator.(*validator.Validator); m.validator != nil && !ok {
+		m.builtin = false
+	}
 
 	var missingLoaders []string
 	for _, p := range cfg.Policies.All() {

@@ -19,6 +19,18 @@ const (
 // token68 (RFC 7235 §2.1). Tokens in the query string or body are never read. Several
 // Authorization headers are malformed. It allocates nothing.
 func bearerToken(h http.Header) (string, tokenState, string) {
+	tok, state, problem := bearerCandidate(h)
+	if state == tokenPresent && !isToken68(tok) {
+		return "", tokenMalformed, errNotToken68
+	}
+	return tok, state, problem
+}
+
+const errNotToken68 = "the bearer token is not a single token68 value"
+
+// bearerCandidate is bearerToken without the token68 check of the token's characters
+// (spaces are still rejected): for callers that check them only when validation fails.
+func bearerCandidate(h http.Header) (string, tokenState, string) {
 	values := h["Authorization"]
 	switch len(values) {
 	case 0:
@@ -43,8 +55,8 @@ func bearerToken(h http.Header) (string, tokenState, string) {
 	if rest == "" {
 		return "", tokenMalformed, "the Bearer scheme carries no token"
 	}
-	if !isToken68(rest) {
-		return "", tokenMalformed, "the bearer token is not a single token68 value"
+	if strings.IndexByte(rest, ' ') >= 0 {
+		return "", tokenMalformed, errNotToken68
 	}
 	return rest, tokenPresent, ""
 }

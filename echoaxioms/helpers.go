@@ -3,8 +3,6 @@ package echoaxioms
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/http"
 	"slices"
 
 	"github.com/labstack/echo/v4"
@@ -47,6 +45,8 @@ type TokenState struct {
 	// Err is the denial a protected route would answer with: 400 for a malformed header,
 	// 401 for an invalid token, 503 when keys are unavailable; nil for a valid token.
 	Err *Error
+
+	realm string
 }
 
 type stateKey struct{}
@@ -92,7 +92,7 @@ func (cfg AccessTokenConfig) ToMiddleware() (echo.MiddlewareFunc, error) {
 				return next(c)
 			}
 			req := c.Request()
-			st := &TokenState{}
+			st := &TokenState{realm: realm}
 			ctx := req.Context()
 			token, state, problem := bearerToken(req.Header)
 			switch state {
@@ -138,9 +138,10 @@ func authenticated(c echo.Context) (openapi.Principal, *Error) {
 	return nil, missingTokenError(DefaultRealm)
 }
 
+// realmOf returns the realm AccessToken was configured with, else DefaultRealm.
 func realmOf(c echo.Context) string {
-	if st, ok := c.Request().Context().Value(stateKey{}).(*TokenState); ok && st.Err != nil {
-		return st.Err.realm
+	if st, ok := c.Request().Context().Value(stateKey{}).(*TokenState); ok && st.realm != "" {
+		return st.realm
 	}
 	return DefaultRealm
 }
@@ -233,21 +234,16 @@ func RequireOwner(loader OwnerLoader, field, claim string) echo.MiddlewareFunc {
 			if !ok {
 				return insufficientPermissionError(realmOf(c), ReasonNotOwner, "the access token does not identify an owner").httpError(c)
 			}
-			obj, err := loader(c)
+			obj, err := loadObject(c, loader)
+			if err == nil {
+				err = ownedBy(obj, field, want, realmOf(c))
+			}
+			var notOwner *Error
+			if errors.As(err, &notOwner) {
+				return notOwner.httpError(c)
+			}
 			if err != nil {
-				var he *echo.HTTPError
-				if errors.As(err, &he) {
-					return err
-				}
-				return &echo.HTTPError{Code: http.StatusInternalServerError, Message: http.StatusText(http.StatusInternalServerError), Internal: err}
-			}
-			got, ok := fieldValue(obj, field)
-			if !ok {
-				err := fmt.Errorf("echoaxioms: RequireOwner: %T has no field %q", obj, field)
-				return &echo.HTTPError{Code: http.StatusInternalServerError, Message: http.StatusText(http.StatusInternalServerError), Internal: err}
-			}
-			if !sameValue(got, want) {
-				return insufficientPermissionError(realmOf(c), ReasonNotOwner, "the caller does not own this resource").httpError(c)
+				return err
 			}
 			c.SetRequest(c.Request().WithContext(withObject(c.Request().Context(), obj)))
 			return next(c)

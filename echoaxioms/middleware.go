@@ -32,6 +32,10 @@ type engine struct {
 	auditHook         func(echo.Context, AuditRecord)
 	logger            *slog.Logger
 	routes            routeIndex
+	// builtin is set when every bearer scheme uses a *validator.Validator, which accepts
+	// only compact JWS in canonical base64url: a subset of token68. The token68 scan of
+	// the header then runs only when validation fails, to tell 400 from 401.
+	builtin bool
 }
 
 // serve is the per-request flow: find the policy of the route Echo matched, then
@@ -123,7 +127,13 @@ func (m *engine) unmatched(c echo.Context, next echo.HandlerFunc, route string) 
 // operation whose authentication is optional.
 func (m *engine) authenticate(c echo.Context, p *openapi.Policy) (openapi.Principal, *validator.Claims, *Error) {
 	req := c.Request()
-	token, state, problem := bearerToken(req.Header)
+	var token, problem string
+	var state tokenState
+	if m.builtin {
+		token, state, problem = bearerCandidate(req.Header)
+	} else {
+		token, state, problem = bearerToken(req.Header)
+	}
 	if state == tokenMalformed {
 		return nil, nil, invalidRequestError(m.realm, problem)
 	}
@@ -136,10 +146,16 @@ func (m *engine) authenticate(c echo.Context, p *openapi.Policy) (openapi.Princi
 		}
 		claims, err := m.validator.Validate(req.Context(), token)
 		if err != nil {
+			if !isToken68(token) {
+				return nil, nil, invalidRequestError(m.realm, errNotToken68)
+			}
 			return nil, nil, tokenError(m.realm, err)
 		}
 		d := p.EvaluatePrincipal(claims)
 		return m.decide(p, d, claims)
+	}
+	if state == tokenPresent && !isToken68(token) {
+		return nil, nil, invalidRequestError(m.realm, errNotToken68)
 	}
 	return m.authenticateSchemes(c, p, token, state)
 }

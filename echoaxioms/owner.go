@@ -36,25 +36,47 @@ func (m *engine) checkOwner(c echo.Context, p *openapi.Policy, principal openapi
 		}
 		return nil
 	}
-	obj, err := m.loaders[rule.Loader](c)
+	obj, err := loadObject(c, m.loaders[rule.Loader])
+	if err == nil {
+		err = ownedBy(obj, rule.Field, claim, m.realm)
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) && he.Code == http.StatusInternalServerError {
+		m.serverError(c, p, fmt.Errorf("owner loader %q: %w", rule.Loader, he.Internal))
+	}
 	if err != nil {
-		var he *echo.HTTPError
-		if errors.As(err, &he) {
-			return err
-		}
-		m.serverError(c, p, fmt.Errorf("owner loader %q: %w", rule.Loader, err))
-		return &echo.HTTPError{Code: http.StatusInternalServerError, Message: http.StatusText(http.StatusInternalServerError), Internal: err}
-	}
-	field, ok := fieldValue(obj, rule.Field)
-	if !ok {
-		err := fmt.Errorf("owner loader %q returned %T, which has no field %q", rule.Loader, obj, rule.Field)
-		m.serverError(c, p, err)
-		return &echo.HTTPError{Code: http.StatusInternalServerError, Message: http.StatusText(http.StatusInternalServerError), Internal: err}
-	}
-	if !sameValue(field, claim) {
-		return insufficientPermissionError(m.realm, ReasonNotOwner, "the caller does not own this resource")
+		return err
 	}
 	c.SetRequest(c.Request().WithContext(withObject(c.Request().Context(), obj)))
+	return nil
+}
+
+// loadObject runs an owner loader: its *echo.HTTPError (e.g. 404) is returned as it is,
+// any other error becomes a 500 carrying it in Internal.
+func loadObject(c echo.Context, loader OwnerLoader) (any, error) {
+	obj, err := loader(c)
+	if err == nil {
+		return obj, nil
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return nil, err
+	}
+	return nil, &echo.HTTPError{Code: http.StatusInternalServerError, Message: http.StatusText(http.StatusInternalServerError), Internal: err}
+}
+
+// ownedBy checks that obj's field equals the claim: nil when it does, a 403 denial when
+// it does not, a 500 when obj has no such field (a server-side mistake, never the
+// caller's).
+func ownedBy(obj any, field string, claim any, realm string) error {
+	got, ok := fieldValue(obj, field)
+	if !ok {
+		err := fmt.Errorf("%T has no field %q", obj, field)
+		return &echo.HTTPError{Code: http.StatusInternalServerError, Message: http.StatusText(http.StatusInternalServerError), Internal: err}
+	}
+	if !sameValue(got, claim) {
+		return insufficientPermissionError(realm, ReasonNotOwner, "the caller does not own this resource")
+	}
 	return nil
 }
 

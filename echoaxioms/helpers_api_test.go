@@ -1,0 +1,182 @@
+package echoaxioms_test
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/axioms-go/axioms-echo/axiomstest"
+	"github.com/axioms-go/axioms-echo/echoaxioms"
+)
+
+// helperApp protects routes with the code-level helpers only, without any document.
+func helperApp(t *testing.T) (*echo.Echo, *axiomstest.Issuer) {
+	t.Helper()
+	iss := axiomstest.NewIssuer(t)
+	e := echo.New()
+	e.Use(echoaxioms.AccessToken(echoaxioms.AccessTokenConfig{Validator: iss.Validator(t), Realm: "helpers"}))
+	e.GET("/state", func(c echo.Context) error {
+		st := echoaxioms.State(c)
+		body := map[string]any{"status": st.Status.String()}
+		if st.Err != nil {
+			body["reason"] = st.Err.Reason
+		}
+		return c.JSON(200, body)
+	})
+	e.GET("/auth", ok, echoaxioms.RequireAuth())
+	e.GET("/scopes", ok, echoaxioms.RequireScopes("read", "admin"))
+	e.GET("/scopes-and", ok, echoaxioms.RequireScopes("read"), echoaxioms.RequireScopes("write"))
+	e.GET("/roles", ok, echoaxioms.RequireRoles("editor"))
+	e.GET("/perms", ok, echoaxioms.RequirePermissions("p:1", "p:2"))
+	docs := map[string]map[string]any{"1": {"owner": "user-1"}, "2": {"owner": "user-2"}, "3": {"nobody": "x"}}
+	e.GET("/docs/:id", ok, echoaxioms.RequireOwner(func(c echo.Context) (any, error) {
+		d, found := docs[c.Param("id")]
+		if !found {
+			return nil, echo.NewHTTPError(http.StatusNotFound)
+		}
+		if c.Param("id") == "boom" {
+			return nil, errors.New("database down")
+		}
+		return d, nil
+	}, "owner", ""))
+	return e, iss
+}
+
+func serve(e *echo.Echo, method, target, auth string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, target, nil)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestAccessTokenRecordsState(t *testing.T) {
+	e, iss := helperApp(t)
+	for _, c := range []struct {
+		auth, status, reason string
+	}{
+		{"", "missing", "missing_token"},
+		{"Basic x", "missing", "missing_token"},
+		{"Bearer " + iss.Token(t, nil), "valid", ""},
+		{"Bearer a.b.c", "invalid", "malformed"},
+		{"Bearer " + iss.Token(t, map[string]any{"exp": time.Now().Add(-time.Hour).Unix()}), "invalid", "expired"},
+		{"Bearer", "invalid", "invalid_request"},
+	} {
+		rec := serve(e, "GET", "/state", c.auth)
+		require.Equal(t, 200, rec.Code, "AccessToken never rejects")
+		b := body(t, rec)
+		assert.Equal(t, c.status, b["status"], c.auth)
+		if c.reason != "" {
+			assert.Equal(t, c.reason, b["reason"], c.auth)
+		}
+	}
+}
+
+func TestRequireHelpers(t *testing.T) {
+	e, iss := helperApp(t)
+	tok := func(claims map[string]any) string { return "Bearer " + iss.Token(t, claims) }
+	for _, c := range []struct {
+		target, auth string
+		status       int
+		challenge    string
+	}{
+		{"/auth", "", 401, `Bearer realm="helpers"`},
+		{"/auth", "Bearer x.y.z", 401, `Bearer realm="helpers", error="invalid_token", error_description="token segment is not canonical base64url"`},
+		{"/auth", "Bearer", 400, `Bearer realm="helpers", error="invalid_request", error_description="the Bearer scheme carries no token"`},
+		{"/auth", tok(nil), 200, ""},
+		{"/scopes", tok(map[string]any{"scope": "admin"}), 200, ""},
+		{"/scopes", tok(map[string]any{"scope": "write"}), 403, `Bearer realm="helpers", error="insufficient_scope", error_description="the access token lacks a required scope", scope="read admin"`},
+		{"/scopes", "", 401, `Bearer realm="helpers"`},
+		{"/scopes-and", tok(map[string]any{"scope": "read write"}), 200, ""},
+		{"/scopes-and", tok(map[string]any{"scope": "read"}), 403, `Bearer realm="helpers", error="insufficient_scope", error_description="the access token lacks a required scope", scope="write"`},
+		{"/roles", tok(map[string]any{"roles": []string{"editor"}}), 200, ""},
+		{"/roles", tok(nil), 403, `Bearer realm="helpers", error="insufficient_permission", error_description="the access token lacks a required role"`},
+		{"/perms", tok(map[string]any{"permissions": "p:2"}), 200, ""},
+		{"/perms", tok(map[string]any{"permissions": "p:3"}), 403, `Bearer realm="helpers", error="insufficient_permission", error_description="the access token lacks a required permission"`},
+		{"/docs/1", tok(nil), 200, ""},
+		{"/docs/2", tok(nil), 403, `Bearer realm="helpers", error="insufficient_permission", error_description="the caller does not own this resource"`},
+		{"/docs/9", tok(nil), 404, ""},
+		{"/docs/9", "", 401, `Bearer realm="helpers"`},
+		{"/docs/3", tok(nil), 500, ""},
+	} {
+		rec := serve(e, "GET", c.target, c.auth)
+		assert.Equal(t, c.status, rec.Code, "%s %s", c.target, c.auth)
+		assert.Equal(t, c.challenge, rec.Header().Get("WWW-Authenticate"), "%s", c.target)
+	}
+}
+
+func TestRequireWithoutAccessTokenFailsClosed(t *testing.T) {
+	e := echo.New()
+	e.GET("/x", ok, echoaxioms.RequireAuth())
+	assert.Equal(t, 401, serve(e, "GET", "/x", "Bearer anything").Code)
+	assert.Panics(t, func() { echoaxioms.RequireScopes() })
+	assert.Panics(t, func() { echoaxioms.RequireRoles() })
+	assert.Panics(t, func() { echoaxioms.RequirePermissions() })
+	assert.Panics(t, func() { echoaxioms.RequireOwner(nil, "", "") })
+	assert.Panics(t, func() { echoaxioms.AccessToken(echoaxioms.AccessTokenConfig{}) })
+}
+
+func TestHelpersAfterTheSpecMiddleware(t *testing.T) {
+	h := newHarness(t, nil)
+	h.e.GET("/read-editor", ok, echoaxioms.RequireRoles("editor"))
+	// The document does not describe /read-editor: denied before the helper runs.
+	assert.Equal(t, 403, h.do("GET", "/read-editor", h.bearer(map[string]any{"roles": []string{"editor"}})).Code)
+	h.e.GET("/any-extra", ok)
+	r := h.e.Routes()
+	_ = r
+	h2 := newHarness(t, nil)
+	h2.e.GET("/read", ok, echoaxioms.RequireRoles("editor")) // re-registers /read with an extra check
+	assert.Equal(t, 403, h2.do("GET", "/read", h2.bearer(map[string]any{"scope": "read:data"})).Code)
+	assert.Equal(t, 200, h2.do("GET", "/read", h2.bearer(map[string]any{"scope": "read:data", "roles": []string{"editor"}})).Code)
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	iss := axiomstest.NewIssuer(t)
+	spec, err := os.ReadFile(filepath.Join(originalDir(t), "testdata", "api.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "api.yaml"), spec, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("AXIOMS_ISS_URL="+iss.URL()+"\nAXIOMS_AUDIENCE="+iss.Audience()+"\nAXIOMS_SPEC=api.yaml\n"), 0o600))
+
+	cfg, err := echoaxioms.ConfigFromEnv(t.Context(), echoaxioms.EnvOptions{})
+	require.NoError(t, err)
+	require.NotNil(t, cfg.Policies)
+	assert.NotNil(t, cfg.Policies.Lookup("GET", "/read"))
+	c, err := cfg.Validator.Validate(t.Context(), iss.Token(t, nil))
+	require.NoError(t, err)
+	assert.Equal(t, axiomstest.DefaultSubject, c.Subject)
+
+	_, err = cfg.ToMiddleware()
+	require.Error(t, err, "the owner loaders and the apiKey authenticator are still to be registered")
+
+	t.Setenv("AXIOMS_SPEC", "missing.yaml")
+	_, err = echoaxioms.ConfigFromEnv(t.Context(), echoaxioms.EnvOptions{})
+	assert.ErrorContains(t, err, "AXIOMS_SPEC missing.yaml")
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("AXIOMS_ISS_URL="+iss.URL()+"\nAXIOMS_AUDIENCE="+iss.Audience()+"\n"), 0o600))
+	os.Unsetenv("AXIOMS_SPEC")
+	_, err = echoaxioms.ConfigFromEnv(t.Context(), echoaxioms.EnvOptions{})
+	assert.ErrorContains(t, err, "AXIOMS_SPEC is not set")
+	cfg, err = echoaxioms.ConfigFromEnv(t.Context(), echoaxioms.EnvOptions{DefaultSpec: spec})
+	require.NoError(t, err, "the embedded default document")
+	assert.NotNil(t, cfg.Policies.Lookup("GET", "/read"))
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("AXIOMS_ISS_URL="+iss.URL()+"\n"), 0o600))
+	_, err = echoaxioms.ConfigFromEnv(t.Context(), echoaxioms.EnvOptions{DefaultSpec: spec})
+	assert.ErrorContains(t, err, "audience is required")
+}
+
+var startDir, _ = os.Getwd()
+
+func originalDir(t *testing.T) string { return startDir }
