@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -123,3 +124,5 @@ func TestVerifyUsageAndConfigurationErrors(t *testing.T) {
 		assert.Equal(t, exitUsage, code, name)
 	}
 }
+
+func decodeSegment(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }

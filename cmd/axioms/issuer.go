@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/axioms-go/axioms-echo/internal/devissuer"
+)
+
+func init() {
+	register(command{
+		name:    "issuer",
+		summary: "run a local development issuer (discovery, JWKS, POST /token) — development only",
+		run:     runIssuer,
+	})
+}
+
+// Defaults shared by issuer and token, so tokens minted offline match the running issuer.
+const (
+	defaultIssuerAddr = "127.0.0.1:9000"
+	defaultKeyFile    = "dev-issuer-keys.json"
+)
+
+const issuerSynopsis = `issuer [--addr 127.0.0.1:9000] [--key-file PATH] [--audience AUD] [--ttl 1h]
+
+Serves an OAuth 2.0 issuer for development on loopback: OIDC discovery, a JWKS, and
+POST /token, which takes a JSON object of claims and answers
+{"access_token","token_type":"Bearer","expires_in"}. The signing key is kept in
+--key-file (mode 0600) so restarts keep tokens valid. ` + devissuer.Warning
+
+func runIssuer(e env, args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	return serveIssuer(ctx, e, args, nil)
+}
+
+// serveIssuer runs the issuer until ctx ends; ready, if not nil, receives its URL.
+func serveIssuer(ctx context.Context, e env, args []string, ready chan<- string) int {
+	fs := newFlagSet("issuer", issuerSynopsis, e.stderr)
+	addr := fs.String("addr", defaultIssuerAddr, "listen address (loopback only, unless --allow-remote)")
+	keyFile := fs.String("key-file", defaultKeyFile, "private key file, created if missing")
+	audience := fs.String("audience", devissuer.DefaultAudience, "default aud of minted tokens")
+	ttl := fs.Duration("ttl", devissuer.DefaultTTL, "default token lifetime")
+	allowRemote := fs.Bool("allow-remote", false, "listen on a non-loopback address (still development only)")
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(positional) != 0 {
+		fmt.Fprintln(e.stderr, "axioms issuer: no arguments expected")
+		return exitUsage
+	}
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "axioms issuer: --addr: %v\n", err)
+		return exitUsage
+	}
+	if ip := net.ParseIP(host); !*allowRemote && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		fmt.Fprintf(e.stderr, "axioms issuer: %s is not a loopback address; pass --allow-remote to listen there anyway\n", *addr)
+		return exitUsage
+	}
+	keys, err := devissuer.LoadOrCreateKeys(*keyFile)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "axioms issuer: %v\n", err)
+		return exitUsage
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "axioms issuer: %v\n", err)
+		return exitUsage
+	}
+	iss := &devissuer.Issuer{URL: "http://" + ln.Addr().String(), Audience: *audience, TTL: *ttl, Keys: keys}
+	srv := &http.Server{Handler: iss.Handler(), ReadHeaderTimeout: 5 * time.Second}
+
+	fmt.Fprintf(e.stderr, "\n  !! %s\n\n", devissuer.Warning)
+	fmt.Fprintf(e.stdout, "axioms development issuer listening at %s (key %s in %s)\n\n", iss.URL, keys.Key.ID, *keyFile)
+	fmt.Fprintf(e.stdout, "Configure a service to trust it:\n  export AXIOMS_ISS_URL=%s\n  export AXIOMS_AUDIENCE=%s\n\n", iss.URL, *audience)
+	fmt.Fprintf(e.stdout, "Get a token:\n  curl -s -X POST %s/token -d '{\"sub\":\"alice\",\"scope\":\"read:data\"}'\n", iss.URL)
+	if ready != nil {
+		ready <- iss.URL
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		fmt.Fprintf(e.stderr, "axioms issuer: %v\n", err)
+		return exitFailed
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(shutdown)
+	return exitOK
+}

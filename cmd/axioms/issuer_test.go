@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// syncBuffer is a bytes.Buffer safe for the issuer's goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// startIssuer runs "axioms issuer" in-process on a free loopback port.
+func startIssuer(t *testing.T, keyFile string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan int, 1)
+	var out, errb syncBuffer
+	go func() {
+		done <- serveIssuer(ctx, env{stdout: &out, stderr: &errb}, []string{"--addr", "127.0.0.1:0", "--key-file", keyFile}, ready)
+	}()
+	var url string
+	select {
+	case url = <-ready:
+	case code := <-done:
+		t.Fatalf("issuer exited with %d: %s", code, errb.String())
+	}
+	t.Cleanup(func() {
+		cancel()
+		assert.Equal(t, exitOK, <-done)
+	})
+	assert.Contains(t, errb.String(), "DEVELOPMENT ONLY")
+	assert.Contains(t, out.String(), "export AXIOMS_ISS_URL="+url)
+	return url
+}
+
+// TestIssuerTokensValidateThroughVerify is the development workflow end to end: tokens
+// from the running issuer's /token endpoint, and tokens minted offline by "axioms token"
+// with the same key file, both validate through "axioms verify".
+func TestIssuerTokensValidateThroughVerify(t *testing.T) {
+	t.Chdir(t.TempDir())
+	keyFile := filepath.Join(t.TempDir(), "dev.key.json")
+	url := startIssuer(t, keyFile)
+
+	resp, err := http.Post(url+"/token", "application/json", strings.NewReader(`{"sub":"alice","scope":"read:data","permissions":["p"]}`))
+	require.NoError(t, err)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+		TokenType   string `json:"token_type"`
+		ExpiresIn   int    `json:"expires_in"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&tok))
+	resp.Body.Close()
+	assert.Equal(t, "Bearer", tok.TokenType)
+	assert.Equal(t, 3600, tok.ExpiresIn)
+
+	code, out, stderr := verify(t, "", "--issuer", url, "--audience", "axioms-echo-example", "--require-type", "at+jwt", tok.AccessToken)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, "alice", out.Claims["sub"])
+	assert.Equal(t, []string{"p"}, out.Permissions)
+
+	code, stdout, stderr := runCLI(t, "", "token", "--key-file", keyFile, "--iss", url, "--sub", "bob",
+		"--scope", "read:data write:data", "--roles", "admin,editor", "--permissions", "a", "--permissions", "b",
+		"--claim", "email=bob@example.com", "--claim", "level=3", "--claim", `org={"id":"acme"}`, "--ttl", "5m")
+	require.Equal(t, exitOK, code, stderr)
+	offline := strings.TrimSpace(stdout)
+	code, out, stderr = verify(t, "", "--issuer", url, "--audience", "axioms-echo-example", offline)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, "bob", out.Claims["sub"])
+	assert.Equal(t, []string{"read:data", "write:data"}, out.Scopes)
+	assert.Equal(t, []string{"admin", "editor"}, out.Roles)
+	assert.Equal(t, []string{"a", "b"}, out.Permissions)
+	assert.Equal(t, "bob@example.com", out.Claims["email"])
+	assert.Equal(t, float64(3), out.Claims["level"])
+	assert.Equal(t, map[string]any{"id": "acme"}, out.Claims["org"])
+	assert.InDelta(t, time.Now().Add(5*time.Minute).Unix(), out.Claims["exp"], 5)
+}
+
+func TestIssuerRestartKeepsKeys(t *testing.T) {
+	keyFile := filepath.Join(t.TempDir(), "dev.key.json")
+	_, first, _ := runCLI(t, "", "token", "--key-file", keyFile)
+	_, second, _ := runCLI(t, "", "token", "--key-file", keyFile)
+	kid := func(tok string) string {
+		var h struct{ Kid string }
+		b, err := decodeSegment(strings.Split(strings.TrimSpace(tok), ".")[0])
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(b, &h))
+		return h.Kid
+	}
+	assert.Equal(t, kid(first), kid(second), "the key file is reused")
+}
+
+func TestIssuerRefusesRemoteAddresses(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:9000", "192.0.2.1:9000", ":9000"} {
+		code, _, stderr := runCLI(t, "", "issuer", "--addr", addr, "--key-file", filepath.Join(t.TempDir(), "k"))
+		assert.Equal(t, exitUsage, code, addr)
+		assert.Contains(t, stderr, "not a loopback address")
+	}
+	code, _, _ := runCLI(t, "", "issuer", "extra")
+	assert.Equal(t, exitUsage, code)
+	code, _, _ = runCLI(t, "", "token", "--claim", "novalue")
+	assert.Equal(t, exitUsage, code)
+	code, _, _ = runCLI(t, "", "token", "--key-file", filepath.Join(t.TempDir(), "k"), "--ttl", "9999h")
+	assert.Equal(t, exitUsage, code)
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/axioms-go/axioms-echo/internal/devissuer"
+)
+
+func init() {
+	register(command{
+		name:    "token",
+		summary: "mint a token offline with the development issuer's key",
+		run:     runToken,
+	})
+}
+
+const tokenSynopsis = `token [--key-file PATH] [--iss URL] [--aud AUD] [--sub SUB] [--scope "a b"]
+             [--roles a,b] [--permissions a,b] [--ttl 1h] [--claim k=v]...
+
+Prints one token signed with the key of "axioms issuer" (the same --key-file, created if
+missing), so it validates against a running development issuer. --claim values are read
+as JSON when they parse (numbers, booleans, arrays, objects), else as strings.`
+
+func runToken(e env, args []string) int {
+	fs := newFlagSet("token", tokenSynopsis, e.stderr)
+	keyFile := fs.String("key-file", defaultKeyFile, "private key file of the development issuer")
+	iss := fs.String("iss", "http://"+defaultIssuerAddr, "issuer (iss)")
+	aud := fs.String("aud", devissuer.DefaultAudience, "audience (aud)")
+	sub := fs.String("sub", "", "subject (sub)")
+	scope := fs.String("scope", "", `space-separated scopes (scope)`)
+	ttl := fs.Duration("ttl", devissuer.DefaultTTL, "lifetime")
+	var roles, perms listFlag
+	var extra claimFlag
+	fs.Var(&roles, "roles", "roles, comma-separated or repeated (roles)")
+	fs.Var(&perms, "permissions", "permissions, comma-separated or repeated (permissions)")
+	fs.Var(&extra, "claim", "any claim as name=value (repeatable)")
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(positional) != 0 {
+		fmt.Fprintln(e.stderr, "axioms token: no arguments expected")
+		return exitUsage
+	}
+	keys, err := devissuer.LoadOrCreateKeys(*keyFile)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "axioms token: %v\n", err)
+		return exitUsage
+	}
+	claims := map[string]any{}
+	if *sub != "" {
+		claims["sub"] = *sub
+	}
+	if *scope != "" {
+		claims["scope"] = *scope
+	}
+	if len(roles) > 0 {
+		claims["roles"] = []string(roles)
+	}
+	if len(perms) > 0 {
+		claims["permissions"] = []string(perms)
+	}
+	for k, v := range extra {
+		claims[k] = v
+	}
+	tok, _, err := (&devissuer.Issuer{URL: *iss, Audience: *aud, Keys: keys}).Mint(claims, *ttl)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "axioms token: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintln(e.stdout, tok)
+	return exitOK
+}
+
+// claimFlag collects --claim name=value pairs.
+type claimFlag map[string]any
+
+func (c *claimFlag) String() string { return fmt.Sprint(map[string]any(*c)) }
+
+func (c *claimFlag) Set(v string) error {
+	name, value, ok := strings.Cut(v, "=")
+	if !ok || strings.TrimSpace(name) == "" {
+		return fmt.Errorf("want name=value, got %q", v)
+	}
+	if *c == nil {
+		*c = claimFlag{}
+	}
+	var parsed any
+	if err := json.Unmarshal([]byte(value), &parsed); err == nil {
+		(*c)[name] = parsed
+	} else {
+		(*c)[name] = value
+	}
+	return nil
+}
