@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/axioms-go/axioms-echo/internal/devissuer"
+	"github.com/axioms-go/axioms-echo/validator"
+)
+
+// persona is a kind of caller the guide mints a token for.
+type persona struct {
+	name, env, about string
+	claims           map[string]any
+}
+
+var personas = []persona{
+	{"reader", "READER", "scopes read:data openid profile", map[string]any{
+		"sub": "reader-1", "email": "reader@example.com", "scope": "read:data openid profile"}},
+	{"writer", "WRITER", "scopes write:data openid, permission resource:create", map[string]any{
+		"sub": "writer-1", "email": "writer@example.com", "scope": "write:data openid", "permissions": []string{"resource:create"}}},
+	{"editor", "EDITOR", "role editor, scope articles:publish, permissions articles:publish resource:write", map[string]any{
+		"sub": "editor-1", "email": "editor@example.com", "scope": "openid articles:publish",
+		"roles": []string{"editor"}, "permissions": []string{"articles:publish", "resource:write"}}},
+	{"admin", "ADMIN", "roles admin superuser, scope admin", map[string]any{
+		"sub": "admin-1", "email": "admin@example.com", "scope": "admin openid", "roles": []string{"admin", "superuser"}}},
+	{"another user", "OTHER", "no email claim, read:data", map[string]any{
+		"sub": "someone-else", "scope": "read:data"}},
+}
+
+// printGuide tells the newcomer what is running and what to try next.
+func printGuide(w io.Writer, url, dbPath string, cfg validator.Config, dev *devissuer.Issuer) {
+	fmt.Fprintf(w, "axioms-echo example listening on %s (database %s)\n", url, dbPath)
+	fmt.Fprintf(w, "Every rule is in %s/openapi.yaml — read it beside the answers below.\n\n", url)
+	if dev == nil {
+		fmt.Fprintf(w, "Trusting issuer %s for audience %s.\n", cfg.Issuer, strings.Join(cfg.Audiences, ", "))
+		fmt.Fprintf(w, "Try: curl -i %s/protected -H \"Authorization: Bearer $TOKEN\"\n", url)
+		return
+	}
+	fmt.Fprintf(w, "No issuer configured: a development issuer runs at %s (%s).\n", dev.URL, devissuer.Warning)
+	fmt.Fprintln(w, "Tokens for a few personas, valid for an hour:")
+	fmt.Fprintln(w)
+	for _, p := range personas {
+		tok, _, err := dev.Mint(p.claims, 0)
+		if err != nil {
+			fmt.Fprintf(w, "  (could not mint a token for %s: %v)\n", p.name, err)
+			continue
+		}
+		fmt.Fprintf(w, "# %s — %s\nexport %s=%s\n\n", p.name, p.about, p.env, tok)
+	}
+	fmt.Fprintf(w, `Then try:
+  curl -i %[1]s/public-data                                       # 200, anonymous
+  curl -i %[1]s/protected                                         # 401: no token
+  curl -i %[1]s/protected   -H "Authorization: Bearer $READER"    # 200
+  curl -i %[1]s/api/write   -H "Authorization: Bearer $READER"    # 403 insufficient_scope
+  curl -i %[1]s/api/write   -H "Authorization: Bearer $WRITER"    # 200
+  curl -i %[1]s/admin/users -H "Authorization: Bearer $ADMIN"     # 200
+  curl -i -X POST %[1]s/articles -H "Authorization: Bearer $EDITOR" -H 'Content-Type: application/json' -d '{"title":"Hello","content":"First post"}'   # 201
+  curl -i %[1]s/articles/1  -H "Authorization: Bearer $OTHER"     # 403: not the owner
+  curl -i -X POST %[1]s/articles/1/publish -H "Authorization: Bearer $EDITOR"   # 200, then 409
+More tokens: curl -s -X POST %[2]s/token -d '{"sub":"alice","scope":"read:data"}'
+
+`, url, dev.URL)
+}
