@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -82,6 +83,17 @@ type Config struct {
 	RoleClaims       []string
 	PermissionClaims []string
 
+	// AudienceClaim names the claim holding the audience (a name or JSON Pointer), for
+	// issuers that do not use aud in access tokens: Amazon Cognito puts the app client in
+	// client_id. If empty, "aud". The claim must be a string or an array of strings and
+	// hold one of Audiences.
+	AudienceClaim string
+
+	// RequiredClaims lists claims (names or JSON Pointers) that must be present as strings
+	// equal to the given values, e.g. {"token_use": "access"} so that Cognito ID tokens,
+	// signed by the same keys, are refused. Default: none.
+	RequiredClaims map[string]string
+
 	// RequireType, if true, requires the header `typ` to be "at+jwt" or
 	// "application/at+jwt" (any case), as RFC 9068 access tokens carry. Default false:
 	// many issuers send "JWT".
@@ -155,6 +167,8 @@ type settings struct {
 	roleClaims       []claimPath
 	permissionClaims []claimPath
 	requireType      bool
+	audienceClaim    claimPath
+	requiredClaims   []requiredClaim
 	maxTokenSize     int
 	client           *http.Client
 	now              func() time.Time
@@ -261,6 +275,22 @@ func (c Config) settings() (*settings, error) {
 		errs = append(errs, err)
 	}
 
+	audClaim := c.AudienceClaim
+	if audClaim == "" {
+		audClaim = "aud"
+	}
+	if s.audienceClaim, err = parseClaimPath(audClaim); err != nil {
+		errs = append(errs, fmt.Errorf("validator: AudienceClaim: %w", err))
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.RequiredClaims)) {
+		p, err := parseClaimPath(name)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("validator: RequiredClaims: %w", err))
+			continue
+		}
+		s.requiredClaims = append(s.requiredClaims, requiredClaim{path: p, value: c.RequiredClaims[name]})
+	}
+
 	s.maxTokenSize = positiveOr(c.MaxTokenSize, DefaultMaxTokenSize, "MaxTokenSize", bad)
 	s.fetchTimeout = positiveOr(c.FetchTimeout, DefaultFetchTimeout, "FetchTimeout", bad)
 	s.maxJWKSSize = positiveOr(c.MaxJWKSSize, DefaultMaxJWKSSize, "MaxJWKSSize", bad)
@@ -360,6 +390,8 @@ func isLoopback(host string) bool {
 //	AXIOMS_SCOPE_CLAIMS        ScopeClaims (comma-separated)
 //	AXIOMS_ROLES_CLAIMS        RoleClaims (comma-separated)
 //	AXIOMS_PERMISSIONS_CLAIMS  PermissionClaims (comma-separated)
+//	AXIOMS_AUDIENCE_CLAIM      AudienceClaim
+//	AXIOMS_REQUIRED_CLAIMS     RequiredClaims (comma-separated name=value pairs)
 //
 // It fails on a malformed .env file or value; it does not check that required values are
 // present — [New] does.
@@ -386,6 +418,7 @@ func ConfigFromLookup(lookup func(name string) (string, bool)) (Config, error) {
 var envNames = []string{
 	"AXIOMS_ISS_URL", "AXIOMS_DOMAIN", "AXIOMS_AUDIENCE", "AXIOMS_JWKS_URL", "AXIOMS_ALGORITHMS",
 	"AXIOMS_LEEWAY", "AXIOMS_SCOPE_CLAIMS", "AXIOMS_ROLES_CLAIMS", "AXIOMS_PERMISSIONS_CLAIMS",
+	"AXIOMS_AUDIENCE_CLAIM", "AXIOMS_REQUIRED_CLAIMS",
 }
 
 func configFromSource(src *envconfig.Source) (Config, error) {
@@ -401,6 +434,17 @@ func configFromSource(src *envconfig.Source) (Config, error) {
 	c.ScopeClaims = src.List("AXIOMS_SCOPE_CLAIMS")
 	c.RoleClaims = src.List("AXIOMS_ROLES_CLAIMS")
 	c.PermissionClaims = src.List("AXIOMS_PERMISSIONS_CLAIMS")
+	c.AudienceClaim, _ = src.Lookup("AXIOMS_AUDIENCE_CLAIM")
+	for _, pair := range src.List("AXIOMS_REQUIRED_CLAIMS") {
+		name, value, ok := strings.Cut(pair, "=")
+		if !ok || strings.TrimSpace(name) == "" {
+			return Config{}, fmt.Errorf("AXIOMS_REQUIRED_CLAIMS: want name=value, got %q", pair)
+		}
+		if c.RequiredClaims == nil {
+			c.RequiredClaims = map[string]string{}
+		}
+		c.RequiredClaims[strings.TrimSpace(name)] = strings.TrimSpace(value)
+	}
 	if v, ok := src.Lookup("AXIOMS_LEEWAY"); ok {
 		d, err := ParseLeeway(v)
 		if err != nil {
@@ -445,6 +489,12 @@ func ParseLeeway(v string) (time.Duration, error) {
 		return -1, nil
 	}
 	return d, nil
+}
+
+// requiredClaim is one entry of Config.RequiredClaims.
+type requiredClaim struct {
+	path  claimPath
+	value string
 }
 
 func claimPaths(field string, names, def []string) ([]claimPath, error) {

@@ -221,12 +221,14 @@ func (v *Validator) claims(set map[string]any, payload []byte, now time.Time) (*
 		}
 	}
 
-	// aud: a string or an array of strings, holding at least one configured audience.
-	switch x := set["aud"].(type) {
+	// aud (or the configured audience claim): a string or an array of strings, holding at
+	// least one configured audience.
+	audV, audPresent := v.s.audienceClaim.lookup(set)
+	if _, keyPresent := set[v.s.audienceClaim.name]; keyPresent && !audPresent && v.s.audienceClaim.pointer == nil {
+		return nil, fail(errClaimType) // "aud": null
+	}
+	switch x := audV.(type) {
 	case nil:
-		if _, present := set["aud"]; present {
-			return nil, fail(errClaimType)
-		}
 	case string:
 		c.Audience = []string{x}
 	case []any:
@@ -281,6 +283,16 @@ func (v *Validator) claims(set map[string]any, payload []byte, now time.Time) (*
 			return nil, fail(errIssuedFuture)
 		}
 		c.IssuedAt = toTime(iat)
+	}
+
+	for _, rc := range v.s.requiredClaims {
+		x, ok := rc.path.lookup(set)
+		if !ok {
+			return nil, fail(errRequiredMissing)
+		}
+		if s, isString := x.(string); !isString || s != rc.value {
+			return nil, fail(errClaimMismatch)
+		}
 	}
 
 	var err *Error
