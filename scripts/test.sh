@@ -3,5 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== go test -race (library)"
+echo "== go test -race (library and CLI)"
 go test -race -count=1 ./...
+
+echo "== go test -race (example service)"
+go -C examples test -race -count=1 ./...
+
+echo "== fuzz targets, briefly"
+scripts/fuzz.sh "${FUZZTIME:-5s}"
