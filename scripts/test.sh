@@ -9,5 +9,8 @@ go test -race -count=1 ./...
 echo "== go test -race (example service)"
 go -C examples test -race -count=1 ./...
 
+echo "== README commands (quickstart, curl session, command line)"
+scripts/smoke.sh
+
 echo "== fuzz targets, briefly"
 scripts/fuzz.sh "${FUZZTIME:-5s}"
