@@ -9,6 +9,9 @@ go test -race -count=1 ./...
 echo "== go test -race (example service)"
 go -C examples test -race -count=1 ./...
 
+echo "== benchmarks module: every variant passes the correctness gate"
+go -C benchmarks test -count=1 -run '^TestVariantsAgree$' ./...
+
 echo "== README commands (quickstart, curl session, command line)"
 scripts/smoke.sh
 
