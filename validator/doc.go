@@ -55,7 +55,8 @@
 // hosts. Responses are bounded in time (5s) and size (1 MiB).
 //
 // Only usable signing keys are kept: RSA of at least 2048 bits with an odd exponent of at
-// least 3, EC P-256/P-384/P-521 points on their curve, Ed25519. Members with use other
+// least 3 and without the ROCA fingerprint (CVE-2017-15361), EC P-256/P-384/P-521 points
+// on their curve, Ed25519. Members with use other
 // than "sig", key_ops without "verify", private or symmetric material, or that fail to
 // parse are skipped one by one and logged. A response with no usable key counts as a
 // failed fetch.

@@ -191,6 +191,9 @@ func parseKey(raw jsontext.Value) (*key, error) {
 		if p.E < 3 || p.E%2 == 0 {
 			return nil, errors.New("RSA public exponent is weak or invalid")
 		}
+		if hasROCAFingerprint(p.N) {
+			return nil, errors.New("RSA key has the ROCA fingerprint (CVE-2017-15361): its private key can be computed")
+		}
 		k.rsa = p
 		material = append(p.N.Bytes(), byte(p.E>>24), byte(p.E>>16), byte(p.E>>8), byte(p.E))
 	case *ecdsa.PublicKey:
