@@ -1,254 +1,187 @@
 package axiomstest_test
 
 import (
-	"context"
-	"encoding/base64"
-	"encoding/json"
-	"errors"
-	"io"
+	"crypto/ecdsa"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
-	"github.com/lestrrat-go/jwx/v3/jws"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/axioms-go/axioms-echo/axiomstest"
-	"github.com/axioms-go/axioms-echo/validator"
 )
 
-func get(t *testing.T, url string) (int, []byte) {
-	t.Helper()
-	resp, err := http.Get(url)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, b
-}
-
-func payload(t *testing.T, tok string) map[string]any {
-	t.Helper()
-	b, err := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[1])
-	require.NoError(t, err)
-	m := map[string]any{}
-	require.NoError(t, json.Unmarshal(b, &m))
-	return m
-}
-
-func header(t *testing.T, tok string) map[string]any {
-	t.Helper()
-	b, err := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[0])
-	require.NoError(t, err)
-	m := map[string]any{}
-	require.NoError(t, json.Unmarshal(b, &m))
-	return m
-}
-
-func TestDiscoveryAndJWKS(t *testing.T) {
+func TestDefaults(t *testing.T) {
 	iss := axiomstest.NewIssuer(t)
-	code, body := get(t, iss.URL()+"/.well-known/openid-configuration")
-	require.Equal(t, http.StatusOK, code)
-	var disc map[string]any
-	require.NoError(t, json.Unmarshal(body, &disc))
-	assert.Equal(t, iss.URL(), disc["issuer"])
-	assert.Equal(t, iss.JWKSURL(), disc["jwks_uri"])
-	assert.Equal(t, 1, iss.DiscoveryFetches())
 
-	code, body = get(t, iss.JWKSURL())
-	require.Equal(t, http.StatusOK, code)
-	set, err := jwk.Parse(body)
+	u, err := url.Parse(iss.URL())
 	require.NoError(t, err)
+	assert.Equal(t, "http", u.Scheme)
+	assert.Equal(t, "127.0.0.1", u.Hostname(), "loopback")
+	assert.False(t, strings.HasSuffix(iss.URL(), "/"))
+	assert.Empty(t, u.Path)
+	assert.Equal(t, iss.URL()+"/.well-known/jwks.json", iss.JWKSURL())
+	assert.Equal(t, axiomstest.DefaultAudience, iss.Audience())
+
+	set := servedSet(t, iss.JWKSURL())
 	assert.Equal(t, 3, set.Len())
-	assert.NotContains(t, string(body), `"d"`, "no private material")
-	assert.Equal(t, 1, iss.JWKSFetches())
-
-	off := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{DisableDiscovery: true, Algorithms: []string{"ES256"}})
-	code, _ = get(t, off.URL()+"/.well-known/openid-configuration")
-	assert.Equal(t, http.StatusNotFound, code)
-}
-
-// TestTokensVerifyWithJWX checks minted tokens against the served JWKS with an
-// independent implementation, for every algorithm.
-func TestTokensVerifyWithJWX(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"RS256", "PS384", "ES256", "ES384", "ES512", "EdDSA"}})
-	_, body := get(t, iss.JWKSURL())
-	set, err := jwk.Parse(body)
-	require.NoError(t, err)
-	for _, alg := range []string{"RS256", "PS384", "ES256", "ES384", "ES512", "EdDSA"} {
-		tok := iss.TokenWith(t, axiomstest.TokenSpec{Alg: alg, Claims: map[string]any{"scope": "a b"}})
-		_, err := jws.Verify([]byte(tok), jws.WithKeySet(set))
-		require.NoError(t, err, alg)
-		assert.Equal(t, alg, header(t, tok)["alg"])
-		assert.Equal(t, iss.Key(alg).ID(), header(t, tok)["kid"])
+	for n, alg := range axiomstest.DefaultAlgorithms {
+		k := iss.Key(alg)
+		require.NotNil(t, k, alg)
+		assert.Equal(t, alg, k.Alg())
+		assert.True(t, strings.HasPrefix(k.ID(), alg+"-"))
+		member, ok := set.Key(n)
+		require.True(t, ok)
+		kid, _ := member.KeyID()
+		assert.Equal(t, k.ID(), kid, "published in configuration order")
 	}
+	assert.Nil(t, iss.Key("ES384"))
+	assert.Equal(t, "RS256", header(t, iss.Token(t, nil))["alg"], "RS256 signs by default")
+
+	other := axiomstest.NewIssuer(t)
+	assert.NotEqual(t, iss.URL(), other.URL())
+	assert.NotEqual(t, iss.Key("RS256").ID(), other.Key("RS256").ID(), "kids are unique per issuer")
+	assert.False(t, iss.Key("ES256").Public().(*ecdsa.PublicKey).Equal(other.Key("ES256").Public()), "EC keys are unique per issuer")
 }
 
-func TestTokenDefaultsAndOmit(t *testing.T) {
-	now := time.Unix(1_900_000_000, 0)
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Now: func() time.Time { return now }, TokenTTL: time.Minute, Audience: "aud-x"})
-	p := payload(t, iss.Token(t, nil))
-	assert.Equal(t, iss.URL(), p["iss"])
-	assert.Equal(t, "aud-x", p["aud"])
-	assert.Equal(t, axiomstest.DefaultSubject, p["sub"])
-	assert.EqualValues(t, now.Unix(), p["iat"])
-	assert.EqualValues(t, now.Unix(), p["nbf"])
-	assert.EqualValues(t, now.Add(time.Minute).Unix(), p["exp"])
-	assert.NotEmpty(t, p["jti"])
-	assert.Equal(t, "JWT", header(t, iss.Token(t, nil))["typ"])
-
-	p = payload(t, iss.Token(t, map[string]any{"exp": axiomstest.Omit, "sub": "alice", "roles": []string{"admin"}}))
-	assert.NotContains(t, p, "exp")
-	assert.Equal(t, "alice", p["sub"])
-	assert.Equal(t, []any{"admin"}, p["roles"])
-
-	tok := iss.TokenWith(t, axiomstest.TokenSpec{OmitKeyID: true, Header: map[string]any{"typ": axiomstest.Omit, "x5u": "https://evil"}})
-	h := header(t, tok)
-	assert.NotContains(t, h, "kid")
-	assert.NotContains(t, h, "typ")
-	assert.Equal(t, "https://evil", h["x5u"])
-
-	tok = iss.TokenWith(t, axiomstest.TokenSpec{KeyID: "other", Header: map[string]any{"alg": "none"}})
-	assert.Equal(t, "other", header(t, tok)["kid"])
-	assert.Equal(t, "none", header(t, tok)["alg"], "a crafted alg is written as given")
+func TestConfigurationIsCopied(t *testing.T) {
+	algs := []string{"ES256", "EdDSA"}
+	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: algs, Audience: "urn:aud"})
+	algs[0] = "ES512"
+	assert.Equal(t, "ES256", header(t, iss.Token(t, nil))["alg"], "later changes to the caller's slice do not matter")
+	assert.Equal(t, "urn:aud", iss.Audience())
+	assert.Equal(t, []string{"RS256", "ES256", "EdDSA"}, axiomstest.DefaultAlgorithms)
 }
 
-func TestRawTokens(t *testing.T) {
-	iss := axiomstest.NewIssuer(t)
-	tok := iss.TokenWith(t, axiomstest.TokenSpec{Alg: "ES256", RawHeader: []byte(`{"alg":"ES256","alg":"none"}`), RawPayload: []byte("{\"x\":\"\xff\"}")})
-	parts := strings.Split(tok, ".")
-	h, _ := base64.RawURLEncoding.DecodeString(parts[0])
-	p, _ := base64.RawURLEncoding.DecodeString(parts[1])
-	assert.Equal(t, `{"alg":"ES256","alg":"none"}`, string(h))
-	assert.Equal(t, "{\"x\":\"\xff\"}", string(p))
-	pub, err := jwk.Import(iss.Key("ES256").Public())
-	require.NoError(t, err)
-	_, err = jws.Verify([]byte(tok), jws.WithKey(jwa.ES256(), pub))
-	require.NoError(t, err, "crafted bytes are still genuinely signed")
-}
-
-func TestRotationAndRemoval(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
-	old := iss.Key("ES256")
-	fresh := iss.Rotate(t, "ES256")
-	assert.NotEqual(t, old.ID(), fresh.ID())
-	assert.Equal(t, fresh.ID(), header(t, iss.Token(t, nil))["kid"])
-	_, body := get(t, iss.JWKSURL())
-	assert.Contains(t, string(body), old.ID())
-	assert.Contains(t, string(body), fresh.ID())
-
-	iss.RemoveKey(old.ID())
-	_, body = get(t, iss.JWKSURL())
-	assert.NotContains(t, string(body), old.ID())
-
-	extra := axiomstest.NewKey(t, "EdDSA")
-	iss.Publish(extra)
-	iss.Publish(extra)
-	iss.PublishRaw([]byte(`{"kty":"oct","kid":"sym","k":"c2VjcmV0"}`))
-	_, body = get(t, iss.JWKSURL())
-	set, err := jwk.Parse(body)
-	require.NoError(t, err)
-	assert.Equal(t, 3, set.Len(), "fresh, the extra key once, and the raw member")
-	assert.JSONEq(t, string(extra.PublicJWK()), mustMember(t, body, extra.ID()))
-
-	iss.SetJWKSBody([]byte(`{"keys":[]}`))
-	_, body = get(t, iss.JWKSURL())
-	assert.Equal(t, `{"keys":[]}`, string(body))
-	iss.SetJWKSBody(nil)
-	_, body = get(t, iss.JWKSURL())
-	assert.Contains(t, string(body), fresh.ID())
-}
-
-func mustMember(t *testing.T, set []byte, kid string) string {
-	var s struct{ Keys []json.RawMessage }
-	require.NoError(t, json.Unmarshal(set, &s))
-	for _, k := range s.Keys {
-		if strings.Contains(string(k), `"`+kid+`"`) {
-			return string(k)
-		}
-	}
-	t.Fatalf("no member %s", kid)
-	return ""
-}
-
-func TestFaults(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}, CacheControl: "max-age=60"})
-
-	iss.Fail(axiomstest.Fault{Status: http.StatusInternalServerError, Times: 2})
-	code, _ := get(t, iss.JWKSURL())
-	assert.Equal(t, 500, code)
-	code, _ = get(t, iss.JWKSURL())
-	assert.Equal(t, 500, code)
-	resp, err := http.Get(iss.JWKSURL())
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, 200, resp.StatusCode, "the fault ends after Times fetches")
-	assert.Equal(t, "max-age=60", resp.Header.Get("Cache-Control"))
-
-	iss.Fail(axiomstest.Fault{Body: []byte("garbage")})
-	for range 3 {
-		_, body := get(t, iss.JWKSURL())
-		assert.Equal(t, "garbage", string(body), "Times 0: until cleared")
-	}
-	iss.ClearFaults()
-	_, body := get(t, iss.JWKSURL())
-	assert.Contains(t, string(body), "keys")
-
-	// A fresh connection: the transport retries requests that fail on reused ones.
-	iss.Fail(axiomstest.Fault{CloseConnection: true, Times: 1})
-	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	_, err = fresh.Get(iss.JWKSURL())
-	assert.Error(t, err, "the connection is dropped")
-
-	iss.Fail(axiomstest.Fault{Delay: 200 * time.Millisecond, Times: 1})
-	start := time.Now()
-	code, _ = get(t, iss.JWKSURL())
-	assert.Equal(t, 200, code)
-	assert.GreaterOrEqual(t, time.Since(start), 200*time.Millisecond)
-
-	// A client that gives up does not leave the handler waiting.
-	iss.Fail(axiomstest.Fault{Delay: time.Hour})
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, iss.JWKSURL(), nil)
-	_, err = http.DefaultClient.Do(req)
-	assert.True(t, errors.Is(err, context.DeadlineExceeded))
-	assert.Equal(t, 10, iss.JWKSFetches(), "every request is counted, faulted or not")
-}
-
-func TestConcurrentFetchesAreCounted(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"EdDSA"}})
-	var wg sync.WaitGroup
-	for range 50 {
-		wg.Go(func() {
-			resp, err := http.Get(iss.JWKSURL())
-			if err == nil {
-				resp.Body.Close()
-			}
-			iss.Token(t, nil)
+func TestInvalidConfiguration(t *testing.T) {
+	for name, cfg := range map[string]axiomstest.IssuerConfig{
+		"unknown algorithm": {Algorithms: []string{"ES256", "ES256K"}},
+		"HMAC":              {Algorithms: []string{"HS256"}},
+		"none":              {Algorithms: []string{"none"}},
+		"lowercase":         {Algorithms: []string{"es256"}},
+		"repeated":          {Algorithms: []string{"ES256", "EdDSA", "ES256"}},
+		"negative TTL":      {Algorithms: []string{"ES256"}, TokenTTL: -time.Second},
+	} {
+		t.Run(name, func(t *testing.T) {
+			msg := fatal(t, func(tb testing.TB) { axiomstest.NewIssuerWith(tb, cfg) })
+			assert.Contains(t, msg, "axiomstest: IssuerConfig.")
 		})
 	}
-	for range 5 {
-		wg.Go(func() { iss.Rotate(t, "EdDSA") })
-	}
-	wg.Wait()
-	assert.Equal(t, 50, iss.JWKSFetches())
 }
 
-func TestValidatorAcceptsIssuerTokens(t *testing.T) {
-	iss := axiomstest.NewIssuer(t)
-	v := iss.Validator(t)
-	for _, alg := range axiomstest.DefaultAlgorithms {
-		c, err := v.Validate(t.Context(), iss.TokenWith(t, axiomstest.TokenSpec{Alg: alg, Claims: map[string]any{"scope": "read"}}))
-		require.NoError(t, err, alg)
-		assert.True(t, c.HasScope("read"))
+func TestDiscovery(t *testing.T) {
+	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256", "PS384"}})
+	r := fetch(t, iss.URL()+"/.well-known/openid-configuration")
+	require.Equal(t, http.StatusOK, r.status)
+	assert.Equal(t, "application/json", r.header.Get("Content-Type"))
+	assert.JSONEq(t, `{
+		"issuer": "`+iss.URL()+`",
+		"jwks_uri": "`+iss.JWKSURL()+`",
+		"response_types_supported": ["token"],
+		"subject_types_supported": ["public"],
+		"id_token_signing_alg_values_supported": ["ES256", "PS384"]
+	}`, string(r.body))
+	assert.Equal(t, 1, iss.DiscoveryFetches())
+	assert.Equal(t, 0, iss.JWKSFetches())
+
+	// The jwks_uri it names serves the keys.
+	disc := object(t, r.body)
+	assert.Equal(t, 2, servedSet(t, disc["jwks_uri"].(string)).Len())
+
+	iss.Rotate(t, "EdDSA")
+	iss.Rotate(t, "ES256")
+	assert.Equal(t, []any{"ES256", "PS384", "EdDSA"},
+		object(t, fetch(t, iss.URL()+"/.well-known/openid-configuration").body)["id_token_signing_alg_values_supported"],
+		"an algorithm added by rotation is listed once")
+	assert.Equal(t, 2, iss.DiscoveryFetches())
+}
+
+func TestDisableDiscovery(t *testing.T) {
+	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"EdDSA"}, DisableDiscovery: true})
+	assert.Equal(t, http.StatusNotFound, fetch(t, iss.URL()+"/.well-known/openid-configuration").status)
+	assert.Equal(t, 1, iss.DiscoveryFetches(), "a 404 is still a fetch")
+	assert.Equal(t, 1, servedSet(t, iss.JWKSURL()).Len(), "the fallback location serves the keys")
+}
+
+func TestRoutes(t *testing.T) {
+	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"EdDSA"}})
+	for _, path := range []string{"/", "/jwks.json", "/.well-known/jwks", "/.well-known/jwks.json/x", "/token"} {
+		assert.Equal(t, http.StatusNotFound, fetch(t, iss.URL()+path).status, path)
 	}
-	attacker := axiomstest.NewKey(t, "ES256")
-	_, err := v.Validate(t.Context(), iss.TokenWith(t, axiomstest.TokenSpec{Key: attacker, KeyID: iss.Key("ES256").ID()}))
-	assert.ErrorIs(t, err, validator.ErrBadSignature)
+	resp, err := http.Post(iss.JWKSURL(), "application/json", strings.NewReader("{}"))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+	assert.Equal(t, 0, iss.JWKSFetches(), "only GET (and HEAD) reach the key set")
+}
+
+func TestJWKSResponse(t *testing.T) {
+	plain := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	r := fetch(t, plain.JWKSURL())
+	assert.Equal(t, "application/jwk-set+json", r.header.Get("Content-Type"))
+	assert.Empty(t, r.header.Values("Cache-Control"), "no Cache-Control by default")
+	assert.Equal(t, []string{plain.Key("ES256").ID()}, kids(t, r.body))
+	assert.JSONEq(t, `{"keys":[`+string(plain.Key("ES256").PublicJWK())+`]}`, string(r.body))
+
+	cached := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}, CacheControl: "public, max-age=600"})
+	assert.Equal(t, "public, max-age=600", fetch(t, cached.JWKSURL()).header.Get("Cache-Control"))
+}
+
+// TestServedKeysHoldNoPrivateMaterial parses every served member with jwx.
+func TestServedKeysHoldNoPrivateMaterial(t *testing.T) {
+	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"RS256", "PS512", "ES256", "ES384", "ES512", "EdDSA"}})
+	set := servedSet(t, iss.JWKSURL())
+	require.Equal(t, 6, set.Len())
+	for n := range set.Len() {
+		k, _ := set.Key(n)
+		private, err := jwk.IsPrivateKey(k)
+		require.NoError(t, err)
+		assert.False(t, private)
+		use, _ := k.KeyUsage()
+		assert.Equal(t, "sig", use)
+	}
+}
+
+// TestConcurrentUse fetches both endpoints from many goroutines while others mint,
+// rotate, publish, withdraw and inject faults; run with -race. Every fetch is counted.
+func TestConcurrentUse(t *testing.T) {
+	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256", "EdDSA"}})
+	extra := axiomstest.NewKey(t, "ES256")
+	const fetchers = 40
+	var wg sync.WaitGroup
+	for n := range fetchers {
+		wg.Go(func() {
+			for _, u := range []string{iss.JWKSURL(), iss.URL() + "/.well-known/openid-configuration"} {
+				resp, err := http.Get(u)
+				if assert.NoError(t, err) {
+					resp.Body.Close()
+				}
+			}
+			switch n % 5 {
+			case 0:
+				iss.Rotate(t, "EdDSA")
+			case 1:
+				iss.Publish(extra)
+				iss.RemoveKey(extra.ID())
+			case 2:
+				iss.Fail(axiomstest.Fault{Status: http.StatusBadGateway, Times: 1})
+			case 3:
+				iss.ClearFaults()
+				iss.PublishRaw([]byte(`{"kty":"oct","k":"AA"}`))
+			case 4:
+				iss.SetJWKSBody(nil)
+			}
+			_ = iss.TokenWith(t, axiomstest.TokenSpec{Alg: "EdDSA"})
+			_ = iss.Key("ES256").PublicJWK()
+			_, _ = iss.JWKSFetches(), iss.DiscoveryFetches()
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, fetchers, iss.JWKSFetches())
+	assert.Equal(t, fetchers, iss.DiscoveryFetches())
 }

@@ -1,62 +1,137 @@
 package axiomstest
 
 import (
+	"encoding/base64"
 	"encoding/json"
-	"maps"
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/axioms-go/axioms-echo/internal/signing"
 )
 
-// TokenSpec describes a token for [Issuer.TokenWith]. The zero value mints the same
-// token as Token with no claims.
-type TokenSpec struct {
-	// Alg picks which of the issuer's current keys signs; "" is the default key.
-	Alg string
-	// Key, if set, signs instead of the issuer's keys (e.g. an attacker key from
-	// NewKey); its kid is used unless KeyID or Header say otherwise.
-	Key *Key
-	// KeyID overrides the header kid; OmitKeyID removes it.
-	KeyID     string
-	OmitKeyID bool
-	// Header members are merged over {alg, kid, typ: "JWT"}; a value of Omit removes one.
-	// A header alg other than the key's is written as given, and the token is signed with
-	// that algorithm when the key can produce it, else with the key's own.
-	Header map[string]any
-	// Claims are merged over the defaults, as in Token.
-	Claims map[string]any
-	// RawHeader and RawPayload, when set, are used verbatim (still signed): for crafted
-	// tokens with duplicate members, invalid UTF-8 or other malformed JSON.
-	RawHeader, RawPayload []byte
+// Omit, as the value of a claim in [Issuer.Token] or of a claim or header member in a
+// [TokenSpec], removes that member from the minted token, defaults included:
+// {"exp": axiomstest.Omit} mints a token without exp. It works at the top level only;
+// nested inside another value it fails the test.
+const Omit omit = 0
+
+type omit int
+
+// MarshalJSON fails: Omit reaches the encoder only when it is nested in a value.
+func (omit) MarshalJSON() ([]byte, error) {
+	return nil, errors.New("axiomstest.Omit is only meaningful as a top-level claim or header value")
 }
 
-// Token mints a token signed by the default key, with claims merged over the defaults
-// (iss, aud, sub, iat, nbf, exp, jti); a claim set to Omit removes a default.
+// TokenSpec describes a token for [Issuer.TokenWith]. The zero value mints the same token
+// as Token(tb, nil). Options that contradict each other (Key with Alg, KeyID with
+// OmitKeyID, Unsigned with HMACSecret, a raw or pre-encoded header with Header, KeyID or
+// OmitKeyID, a raw or pre-encoded payload with Claims, a Raw* with its *Segment) fail
+// the test rather than one silently winning.
+type TokenSpec struct {
+	// Alg picks which of the issuer's current keys signs. If empty, the key of the first
+	// configured algorithm. An algorithm the issuer has no key for fails the test.
+	Alg string
+
+	// Key, if set, signs instead of the issuer's keys: an attacker's key from [NewKey],
+	// or a key of another issuer. Its kid goes in the header unless KeyID, OmitKeyID or
+	// Header say otherwise.
+	Key *Key
+
+	// KeyID, if set, is the header kid instead of the signing key's.
+	KeyID string
+
+	// OmitKeyID leaves kid out of the header.
+	OmitKeyID bool
+
+	// Header members are merged over {"alg": <key alg>, "kid": <key ID>, "typ": "JWT"}.
+	// A value of [Omit] removes a member; nil writes JSON null. Values are encoded
+	// with encoding/json: embed a JWK with json.RawMessage(key.PublicJWK()). When Header
+	// sets alg to another algorithm the key can produce (PS256 for an RS256 key), the
+	// token is signed with it; any other alg ("none", "HS256", "ES256" on an RSA key) is
+	// written as given and the token is signed with the key's own algorithm.
+	Header map[string]any
+
+	// Claims are merged over the default claims (see the package documentation); a
+	// value of [Omit] removes one. Top-level time.Time values become NumericDates
+	// (seconds since the epoch); everything else is encoded with encoding/json.
+	Claims map[string]any
+
+	// RawHeader and RawPayload, when non-nil, are the exact bytes of the header and of
+	// the payload (base64url-encoded, then signed): duplicate members, invalid UTF-8,
+	// anything. With RawHeader the token is signed with the key's own algorithm.
+	RawHeader, RawPayload []byte
+
+	// HeaderSegment and PayloadSegment, when non-empty, are the encoded segments
+	// themselves, used without any encoding and then signed: padded or standard-alphabet
+	// base64, non-canonical trailing bits, or not base64 at all. With HeaderSegment the
+	// token is signed with the key's own algorithm.
+	HeaderSegment, PayloadSegment string
+
+	// HMACSecret, when non-nil, signs the token with HMAC under this secret instead of
+	// with a key: the algorithm-confusion attack, e.g. HS256 keyed with the bytes of the
+	// issuer's public key. The header alg defaults to HS256 and its kid is still the
+	// selected key's; a Header alg of HS384 or HS512 selects that hash.
+	HMACSecret []byte
+
+	// Unsigned mints an Unsecured JWS (RFC 7515 §A.5): header alg "none" unless Header
+	// says otherwise, and an empty signature.
+	Unsigned bool
+}
+
+// Token mints a token signed by the issuer's default key (the first configured
+// algorithm's current key), with claims merged over the default claims (see the
+// package documentation); a claim set to [Omit] removes a default. It is
+// TokenWith(tb, TokenSpec{Claims: claims}).
 func (i *Issuer) Token(tb testing.TB, claims map[string]any) string {
 	tb.Helper()
 	return i.TokenWith(tb, TokenSpec{Claims: claims})
 }
 
-// TokenWith mints the token described by spec, failing the test if it cannot be signed.
+// TokenWith mints the token spec describes. It fails the test if spec is contradictory
+// or the token cannot be encoded or signed.
 func (i *Issuer) TokenWith(tb testing.TB, spec TokenSpec) string {
 	tb.Helper()
-	var k *signing.Key
-	if spec.Key != nil {
-		k = spec.Key.k
-	} else {
-		i.mu.Lock()
+	rawHeader := spec.RawHeader != nil || spec.HeaderSegment != ""
+	rawPayload := spec.RawPayload != nil || spec.PayloadSegment != ""
+	switch {
+	case spec.Key != nil && spec.Alg != "":
+		tb.Fatalf("axiomstest: TokenSpec sets both Key and Alg")
+	case spec.KeyID != "" && spec.OmitKeyID:
+		tb.Fatalf("axiomstest: TokenSpec sets both KeyID and OmitKeyID")
+	case spec.Unsigned && spec.HMACSecret != nil:
+		tb.Fatalf("axiomstest: TokenSpec sets both Unsigned and HMACSecret")
+	case spec.RawHeader != nil && spec.HeaderSegment != "":
+		tb.Fatalf("axiomstest: TokenSpec sets both RawHeader and HeaderSegment")
+	case spec.RawPayload != nil && spec.PayloadSegment != "":
+		tb.Fatalf("axiomstest: TokenSpec sets both RawPayload and PayloadSegment")
+	case rawHeader && (spec.Header != nil || spec.KeyID != "" || spec.OmitKeyID):
+		tb.Fatalf("axiomstest: TokenSpec sets a raw header and Header, KeyID or OmitKeyID, which would be ignored")
+	case rawPayload && spec.Claims != nil:
+		tb.Fatalf("axiomstest: TokenSpec sets a raw payload and Claims, which would be ignored")
+	}
+
+	key := spec.Key
+	if key == nil {
 		alg := spec.Alg
+		i.mu.Lock()
 		if alg == "" {
 			alg = i.cfg.Algorithms[0]
 		}
-		k = i.current[alg]
+		key = i.current[alg]
 		i.mu.Unlock()
-		if k == nil {
-			tb.Fatalf("axiomstest: the issuer has no %s key", alg)
+		if key == nil {
+			tb.Fatalf("axiomstest: the issuer has no %s key (Rotate adds one)", alg)
 		}
 	}
 
-	header := map[string]any{"alg": k.Alg, "kid": k.ID, "typ": "JWT"}
+	header := map[string]any{"alg": key.Alg(), "kid": key.ID(), "typ": "JWT"}
+	switch {
+	case spec.Unsigned:
+		header["alg"] = "none"
+	case spec.HMACSecret != nil:
+		header["alg"] = "HS256"
+	}
 	if spec.KeyID != "" {
 		header["kid"] = spec.KeyID
 	}
@@ -73,36 +148,67 @@ func (i *Issuer) TokenWith(tb testing.TB, spec TokenSpec) string {
 		"iat": now.Unix(),
 		"nbf": now.Unix(),
 		"exp": now.Add(i.cfg.TokenTTL).Unix(),
-		"jti": randomID("jti"),
+		"jti": randomHex(16),
 	}
 	merge(claims, spec.Claims)
+	for name, v := range claims {
+		if t, ok := v.(time.Time); ok {
+			claims[name] = t.Unix()
+		}
+	}
 
-	hb, pb := spec.RawHeader, spec.RawPayload
-	var err error
-	if hb == nil {
-		if hb, err = json.Marshal(header); err != nil {
-			tb.Fatalf("axiomstest: encoding the header: %v", err)
+	headerSeg, err := segment(spec.HeaderSegment, spec.RawHeader, header)
+	if err != nil {
+		tb.Fatalf("axiomstest: encoding the header: %v", err)
+	}
+	payloadSeg, err := segment(spec.PayloadSegment, spec.RawPayload, claims)
+	if err != nil {
+		tb.Fatalf("axiomstest: encoding the claims: %v", err)
+	}
+	input := headerSeg + "." + payloadSeg
+
+	headerAlg, _ := header["alg"].(string)
+	var sig []byte
+	switch {
+	case spec.Unsigned:
+	case spec.HMACSecret != nil:
+		alg := "HS256"
+		if h := headerAlg; !rawHeader && (h == "HS384" || h == "HS512") {
+			alg = h
 		}
-	}
-	if pb == nil {
-		if pb, err = json.Marshal(claims); err != nil {
-			tb.Fatalf("axiomstest: encoding the claims: %v", err)
+		sig, err = signing.HMACSignature(spec.HMACSecret, alg, []byte(input))
+	default:
+		alg := key.Alg()
+		if !rawHeader && signing.CanSign(key.Signer(), headerAlg) {
+			alg = headerAlg
 		}
+		sig, err = signing.Signature(key.Signer(), alg, []byte(input))
 	}
-	alg := k.Alg
-	if a, ok := header["alg"].(string); ok && spec.RawHeader == nil && signing.CanSign(k.Signer, a) {
-		alg = a
-	}
-	tok, err := signing.SignRaw(k.Signer, alg, hb, pb)
 	if err != nil {
 		tb.Fatalf("axiomstest: signing: %v", err)
 	}
-	return tok
+	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
 }
 
+// segment returns the encoded segment: given verbatim, raw bytes encoded, or v as JSON.
+func segment(given string, raw []byte, v map[string]any) (string, error) {
+	switch {
+	case given != "":
+		return given, nil
+	case raw != nil:
+		return base64.RawURLEncoding.EncodeToString(raw), nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// merge sets src's members in dst, deleting those whose value is Omit.
 func merge(dst, src map[string]any) {
-	for name, v := range maps.All(src) {
-		if _, omit := v.(omitted); omit {
+	for name, v := range src {
+		if _, ok := v.(omit); ok {
 			delete(dst, name)
 		} else {
 			dst[name] = v

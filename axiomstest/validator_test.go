@@ -1,0 +1,62 @@
+package axiomstest_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/axioms-go/axioms-echo/axiomstest"
+	"github.com/axioms-go/axioms-echo/validator"
+)
+
+func TestValidatorConfig(t *testing.T) {
+	iss := axiomstest.NewIssuer(t)
+	cfg := iss.ValidatorConfig()
+	assert.Equal(t, iss.URL(), cfg.Issuer)
+	assert.Equal(t, []string{iss.Audience()}, cfg.Audiences)
+	assert.Empty(t, cfg.JWKSURL, "the keys are found by discovery")
+}
+
+// TestValidatorAcceptsIssuerTokens runs minted tokens through the validator: the
+// issuer's tokens pass, crafted ones fail for the reason they were crafted for.
+func TestValidatorAcceptsIssuerTokens(t *testing.T) {
+	iss := axiomstest.NewIssuer(t)
+	v := iss.Validator(t)
+	for _, alg := range axiomstest.DefaultAlgorithms {
+		c, err := v.Validate(t.Context(), iss.TokenWith(t, axiomstest.TokenSpec{Alg: alg, Claims: map[string]any{"scope": "read"}}))
+		require.NoError(t, err, alg)
+		assert.Equal(t, axiomstest.DefaultSubject, c.Subject)
+		assert.True(t, c.HasScope("read"))
+	}
+	assert.GreaterOrEqual(t, iss.DiscoveryFetches(), 1)
+	assert.GreaterOrEqual(t, iss.JWKSFetches(), 1)
+
+	attacker := axiomstest.NewKey(t, "ES256")
+	_, err := v.Validate(t.Context(), iss.TokenWith(t, axiomstest.TokenSpec{Key: attacker, KeyID: iss.Key("ES256").ID()}))
+	assert.ErrorIs(t, err, validator.ErrBadSignature)
+
+	_, err = v.Validate(t.Context(), iss.Token(t, map[string]any{"exp": axiomstest.Omit}))
+	assert.ErrorIs(t, err, validator.ErrMissingClaim)
+
+	_, err = v.Validate(t.Context(), iss.TokenWith(t, axiomstest.TokenSpec{Unsigned: true}))
+	assert.ErrorIs(t, err, validator.ErrAlgNotAllowed)
+}
+
+func TestValidatorFallsBackWithoutDiscovery(t *testing.T) {
+	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}, DisableDiscovery: true})
+	v := iss.Validator(t)
+	_, err := v.Validate(t.Context(), iss.Token(t, nil))
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, iss.DiscoveryFetches(), 1)
+	assert.GreaterOrEqual(t, iss.JWKSFetches(), 1)
+}
+
+func TestValidatorSeesKeysUnavailable(t *testing.T) {
+	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	iss.Fail(axiomstest.Fault{Status: http.StatusServiceUnavailable})
+	v := iss.Validator(t)
+	_, err := v.Validate(t.Context(), iss.Token(t, nil))
+	assert.ErrorIs(t, err, validator.ErrKeysUnavailable)
+}
