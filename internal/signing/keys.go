@@ -243,7 +243,19 @@ func ParsePrivateJWK(data []byte) (*Key, error) {
 		key.Precompute()
 		signer = key
 	case *ecdsa.PrivateKey:
-		signer = key
+		// Rebuild the key from d alone: the JWK's x and y must be its public point.
+		d, err := key.Bytes()
+		if err != nil {
+			return nil, fmt.Errorf("signing: invalid EC key: %w", err)
+		}
+		derived, err := ecdsa.ParseRawPrivateKey(key.Curve, d)
+		if err != nil {
+			return nil, fmt.Errorf("signing: invalid EC key: %w", err)
+		}
+		if !derived.PublicKey.Equal(&key.PublicKey) {
+			return nil, errors.New("signing: the EC private key does not match its public point")
+		}
+		signer = derived
 	case ed25519.PrivateKey:
 		signer = key
 	default:

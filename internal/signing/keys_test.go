@@ -294,6 +294,13 @@ func TestParsePrivateJWKRejects(t *testing.T) {
 		require.NoError(t, err)
 		return b
 	}
+	other := func(alg string) map[string]any {
+		k, err := Generate(alg, "other")
+		require.NoError(t, err)
+		b, err := k.PrivateJWK()
+		require.NoError(t, err)
+		return jsonObject(t, b)
+	}
 	pubES, err := testKeys()["ES256"].PublicJWK()
 	require.NoError(t, err)
 	set, err := JWKS(testKeys()["ES256"])
@@ -326,6 +333,9 @@ func TestParsePrivateJWKRejects(t *testing.T) {
 		"RSA under 2048 bits":    weak,
 		"inconsistent RSA key":   with(priv("RS256"), "d", base64.RawURLEncoding.EncodeToString([]byte("not the exponent"))),
 		"unknown curve":          with(priv("ES256"), "crv", "P-192"),
+		"EC d of another key":    with(priv("ES256"), "d", other("ES256")["d"]),
+		"Ed25519 d of another":   with(priv("EdDSA"), "d", other("EdDSA")["d"]),
+		"RSA d of another key":   with(priv("RS256"), "d", base64.RawURLEncoding.EncodeToString(small.D.Bytes())),
 		"ed25519 with bad point": with(priv("EdDSA"), "x", "AAAA"),
 	}
 	for name, data := range cases {
