@@ -42,8 +42,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func startServer(t *testing.T, dbPath string) *server {
 	t.Helper()
@@ -55,7 +59,9 @@ func startServer(t *testing.T, dbPath string) *server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{t: t, out: &syncBuffer{}, cancel: cancel, done: make(chan error, 1), tokens: map[string]string{}}
 	ready := make(chan started, 1)
-	go func() { s.done <- run(ctx, options{stdout: s.out, stderr: s.out, ready: func(st started) { ready <- st }}) }()
+	go func() {
+		s.done <- run(ctx, options{stdout: s.out, stderr: s.out, ready: func(st started) { ready <- st }})
+	}()
 	select {
 	case st := <-ready:
 		s.url = st.URL
