@@ -1,0 +1,42 @@
+package validator_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/axioms-go/axioms-echo/axiomstest"
+	"github.com/axioms-go/axioms-echo/internal/attacks"
+	"github.com/axioms-go/axioms-echo/validator"
+)
+
+// TestAttackCorpus runs the shared corpus of crafted tokens (internal/attacks) against a
+// validator that discovers the in-process issuer's keys: every row's reason, exactly.
+func TestAttackCorpus(t *testing.T) {
+	iss := axiomstest.NewIssuer(t)
+	corpus := attacks.Corpus(t, iss)
+	v := iss.Validator(t)
+	falseAccepts := 0
+	for _, c := range corpus {
+		if c.Token == "" {
+			continue // header-only rows: the middleware's
+		}
+		t.Run(c.Category+"/"+c.Name, func(t *testing.T) {
+			claims, err := v.Validate(t.Context(), c.Token)
+			if c.Reason == "" {
+				require.NoError(t, err)
+				return
+			}
+			if err == nil {
+				falseAccepts++
+			}
+			require.Error(t, err)
+			assert.Nil(t, claims)
+			assert.ErrorIs(t, err, validator.ErrInvalidToken)
+			assert.Equal(t, c.Reason, validator.ReasonOf(err), "%v", err)
+		})
+	}
+	assert.Zero(t, falseAccepts)
+	assert.Greater(t, len(corpus), 140)
+}
