@@ -1,0 +1,261 @@
+package echoaxioms_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/axioms-go/axioms-echo/axiomstest"
+	"github.com/axioms-go/axioms-echo/echoaxioms"
+	"github.com/axioms-go/axioms-echo/openapi"
+	"github.com/axioms-go/axioms-echo/validator"
+)
+
+// clock is a settable clock for the validator, safe for concurrent use.
+type clock struct{ ns atomic.Int64 }
+
+func newClock() *clock                   { c := &clock{}; c.ns.Store(time.Now().UnixNano()); return c }
+func (c *clock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
+func (c *clock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+// faultApp is an app with a public and a protected route, trusting iss through
+// discovery, with its clock in the test's hands.
+type faultApp struct {
+	e     *echo.Echo
+	iss   *axiomstest.Issuer
+	clock *clock
+}
+
+func newFaultApp(t *testing.T, iss *axiomstest.Issuer, cacheSize int) *faultApp {
+	t.Helper()
+	policies, err := openapi.LoadData([]byte(`openapi: 3.1.0
+info: {title: faults, version: "1"}
+security: [{bearer: []}]
+components: {securitySchemes: {bearer: {type: http, scheme: bearer}}}
+paths:
+  /public: {get: {security: [], responses: {"200": {description: ok}}}}
+  /data:   {get: {responses: {"401": {description: no}, "403": {description: no}}}}
+`), openapi.LoadOptions{})
+	require.NoError(t, err)
+	a := &faultApp{iss: iss, clock: newClock()}
+	cfg := iss.ValidatorConfig()
+	cfg.Now = a.clock.Now
+	cfg.CacheSize = cacheSize
+	cfg.FetchTimeout = 300 * time.Millisecond
+	cfg.MaxJWKSSize = 1 << 20
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	v, err := validator.New(t.Context(), cfg)
+	require.NoError(t, err)
+	a.e = echo.New()
+	a.e.Use(echoaxioms.WithConfig(echoaxioms.Config{Policies: policies, Validator: v}))
+	a.e.GET("/public", func(c echo.Context) error { return c.NoContent(http.StatusOK) })
+	a.e.GET("/data", func(c echo.Context) error { return c.NoContent(http.StatusOK) })
+	return a
+}
+
+func (a *faultApp) get(path, token string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	a.e.ServeHTTP(rec, req)
+	return rec
+}
+
+func (a *faultApp) status(token string) int { return a.get("/data", token).Code }
+
+func TestJWKSUnreachableAtStartupThenRecovery(t *testing.T) {
+	for name, fault := range map[string]axiomstest.Fault{
+		"503":                {Status: http.StatusServiceUnavailable},
+		"connection dropped": {CloseConnection: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			iss := axiomstest.NewIssuer(t)
+			iss.Fail(fault)
+			a := newFaultApp(t, iss, 0)
+			start := iss.JWKSFetches()
+			require.Positive(t, start, "New tried once")
+			tok := iss.Token(t, nil)
+
+			rec := a.get("/data", tok)
+			assert.Equal(t, http.StatusServiceUnavailable, rec.Code, "protected routes: 503")
+			assert.Equal(t, "30", rec.Header().Get("Retry-After"))
+			assert.Equal(t, http.StatusOK, a.get("/public", "").Code, "public routes are fine")
+			assert.Equal(t, http.StatusUnauthorized, a.get("/data", "").Code, "no token is still 401")
+			for range 50 {
+				a.get("/data", tok)
+			}
+			assert.Equal(t, start, iss.JWKSFetches(), "retries back off: no fetch within the first second")
+
+			iss.ClearFaults()
+			a.clock.Advance(2 * time.Second)
+			assert.Equal(t, http.StatusOK, a.status(tok), "recovers without a restart")
+			assert.Equal(t, start+1, iss.JWKSFetches())
+		})
+	}
+}
+
+// withKeys returns a token signed by a key the validator has not seen yet, after
+// publishing it: the next request with it triggers a refetch.
+func freshKeyToken(t *testing.T, iss *axiomstest.Issuer) string {
+	t.Helper()
+	k := iss.Rotate(t, "ES256")
+	return iss.TokenWith(t, axiomstest.TokenSpec{Key: k})
+}
+
+func TestJWKSFaultsKeepTheLastGoodKeys(t *testing.T) {
+	bigBody := []byte(`{"keys":[],"pad":"` + strings.Repeat("x", 2<<20) + `"}`)
+	for name, fault := range map[string]axiomstest.Fault{
+		"500":                     {Status: http.StatusInternalServerError},
+		"garbage body":            {Body: []byte("<html>maintenance</html>")},
+		"empty set":               {Body: []byte(`{"keys":[]}`)},
+		"only unusable keys":      {Body: []byte(`{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}`)},
+		"body over the size cap":  {Body: bigBody},
+		"slower than the timeout": {Delay: 2 * time.Second},
+		"connection dropped":      {CloseConnection: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			iss := axiomstest.NewIssuer(t)
+			a := newFaultApp(t, iss, -1)
+			old := iss.TokenWith(t, axiomstest.TokenSpec{Alg: "ES256"})
+			require.Equal(t, http.StatusOK, a.status(old))
+			before := iss.JWKSFetches()
+
+			iss.Fail(fault)
+			fresh := freshKeyToken(t, iss)
+			a.clock.Advance(validator.DefaultMinRefreshInterval)
+			assert.Equal(t, http.StatusUnauthorized, a.status(fresh), "the new kid cannot be fetched: 401, not 503 (keys are cached)")
+			fetches := iss.JWKSFetches() - before
+			if fault.CloseConnection {
+				assert.LessOrEqual(t, fetches, 2, "one refetch (the HTTP client may retry a dropped idempotent request once)")
+			} else {
+				assert.Equal(t, 1, fetches, "exactly one refetch")
+			}
+			assert.Equal(t, http.StatusOK, a.status(old), "the last good keys keep serving")
+			for range 20 {
+				a.status(fresh)
+			}
+			assert.Equal(t, before+fetches, iss.JWKSFetches(), "no further fetch within the interval")
+
+			iss.ClearFaults()
+			a.clock.Advance(validator.DefaultMinRefreshInterval)
+			assert.Equal(t, http.StatusOK, a.status(fresh), "after the fault, one refetch brings the new key")
+			assert.Equal(t, before+fetches+1, iss.JWKSFetches())
+		})
+	}
+}
+
+func TestLargeKeySetThroughTheMiddleware(t *testing.T) {
+	iss := axiomstest.NewIssuer(t)
+	a := newFaultApp(t, iss, -1)
+	k := axiomstest.NewKey(t, "ES256")
+	members := []json.RawMessage{k.PublicJWK()}
+	for i := range 4999 {
+		p, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		require.NoError(t, err)
+		members = append(members, json.RawMessage(fmt.Sprintf(`{"kty":"EC","crv":"P-256","kid":"bulk-%d","alg":"ES256","use":"sig","x":%q,"y":%q}`,
+			i, base64.RawURLEncoding.EncodeToString(p.X.FillBytes(make([]byte, 32))), base64.RawURLEncoding.EncodeToString(p.Y.FillBytes(make([]byte, 32))))))
+	}
+	body, err := json.Marshal(map[string]any{"keys": members})
+	require.NoError(t, err)
+	iss.SetJWKSBody(body)
+	before := iss.JWKSFetches()
+	a.clock.Advance(validator.DefaultMinRefreshInterval)
+	assert.Equal(t, http.StatusOK, a.status(iss.TokenWith(t, axiomstest.TokenSpec{Key: k})), "a 5,000-key set is usable")
+	assert.Equal(t, before+1, iss.JWKSFetches())
+}
+
+func TestKeyRotation(t *testing.T) {
+	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	a := newFaultApp(t, iss, 0)
+	oldKey := iss.Key("ES256")
+	old := iss.Token(t, nil)
+	require.Equal(t, http.StatusOK, a.status(old))
+	require.Equal(t, http.StatusOK, a.status(old), "now cached")
+	start := iss.JWKSFetches()
+
+	// The issuer rotates: the new kid is accepted after exactly one refetch.
+	iss.Rotate(t, "ES256")
+	a.clock.Advance(validator.DefaultMinRefreshInterval)
+	fresh := iss.Token(t, nil)
+	assert.Equal(t, http.StatusOK, a.status(fresh))
+	assert.Equal(t, start+1, iss.JWKSFetches())
+	assert.Equal(t, http.StatusOK, a.status(old), "the old key is still published")
+
+	// The old key leaves the set: once refetched, its tokens are refused, cached
+	// verification included.
+	iss.RemoveKey(oldKey.ID())
+	a.clock.Advance(validator.DefaultMinRefreshInterval)
+	assert.Equal(t, http.StatusUnauthorized, a.status(iss.TokenWith(t, axiomstest.TokenSpec{KeyID: "unknown-kid"})), "an unknown kid triggers the refetch")
+	assert.Equal(t, start+2, iss.JWKSFetches())
+	rec := a.get("/data", old)
+	assert.Equal(t, http.StatusUnauthorized, rec.Code, "the cached verification of the removed key is dropped")
+	assert.Contains(t, rec.Header().Get("WWW-Authenticate"), `error="invalid_token"`)
+	assert.Equal(t, http.StatusOK, a.status(fresh))
+}
+
+func TestRandomKidFloodCostsOneFetchPerInterval(t *testing.T) {
+	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	a := newFaultApp(t, iss, 0)
+	key := iss.Key("ES256")
+	tokens := make([]string, 10_000)
+	for i := range tokens {
+		tokens[i] = iss.TokenWith(t, axiomstest.TokenSpec{Key: key, KeyID: fmt.Sprintf("random-%d", i)})
+	}
+	for round := range 3 {
+		a.clock.Advance(validator.DefaultMinRefreshInterval)
+		before := iss.JWKSFetches()
+		var wg sync.WaitGroup
+		var unauthorized atomic.Int64
+		for w := range 50 {
+			wg.Go(func() {
+				for i := w; i < len(tokens); i += 50 {
+					if a.status(tokens[i]) == http.StatusUnauthorized {
+						unauthorized.Add(1)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		assert.EqualValues(t, len(tokens), unauthorized.Load())
+		assert.Equal(t, before+1, iss.JWKSFetches(), "round %d: 10,000 random kids, one fetch", round)
+	}
+}
+
+func TestIssuerDownForDaysCachedKeysServe(t *testing.T) {
+	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}, TokenTTL: 30 * 24 * time.Hour})
+	a := newFaultApp(t, iss, -1) // no verified-token cache: every request verifies with the cached keys
+	tok := iss.Token(t, nil)
+	require.Equal(t, http.StatusOK, a.status(tok))
+	iss.Fail(axiomstest.Fault{Status: http.StatusBadGateway})
+	before := iss.JWKSFetches()
+	for day := 1; day <= 7; day++ {
+		for range 24 {
+			a.clock.Advance(time.Hour)
+			require.Equal(t, http.StatusOK, a.status(tok), "day %d", day)
+		}
+	}
+	// Background refreshes keep trying, at most one per elapsed interval, without
+	// blocking requests.
+	require.Eventually(t, func() bool { return iss.JWKSFetches() > before }, 5*time.Second, 10*time.Millisecond)
+	assert.LessOrEqual(t, iss.JWKSFetches()-before, 7*24, "at most one attempt per request-triggering hour here")
+	iss.ClearFaults()
+	a.clock.Advance(time.Hour)
+	assert.Equal(t, http.StatusOK, a.status(tok))
+}
