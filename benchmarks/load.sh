@@ -2,12 +2,18 @@
 # Load test: the example service (axioms-echo protecting spec.example.yaml) under wrk,
 # next to the same routes on bare Echo. Scenarios: a public route, a protected route with
 # one (cached) token, a protected route with many distinct tokens, and a mix with 10%
-# invalid tokens. Every response's status is checked. Loopback only; every scenario runs
-# for LOAD_DURATION (default 10s, at most 60s); the script stops everything it started.
+# invalid tokens. Every response's status is checked. Loopback only; each run lasts
+# LOAD_DURATION (default 10s, at most 60s) and each scenario alternates the two targets
+# for LOAD_ROUNDS rounds (default 3; medians reported: the machine is noisy); the script
+# stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")"
 here=$PWD
 duration="${LOAD_DURATION:-10s}"
+rounds="${LOAD_ROUNDS:-3}"
+if ! [[ "$rounds" =~ ^[0-9]+$ ]] || [ "$rounds" -lt 1 ] || [ "$rounds" -gt 5 ]; then
+  echo "LOAD_ROUNDS must be between 1 and 5"; exit 2
+fi
 secs=${duration%s}
 if ! [[ "$secs" =~ ^[0-9]+$ ]] || [ "$secs" -lt 1 ] || [ "$secs" -gt 60 ]; then
   echo "LOAD_DURATION must be between 1s and 60s"; exit 2
@@ -63,33 +69,46 @@ run() {
     | grep '^RESULT' | sed "s/^RESULT/$1/"
 }
 
-printf "%-8s %-8s %s\n" scenario target result >"$work/results.txt"
+: >"$work/results.txt"
 for scenario in public cached many mix; do
   t=2 c=32
-  echo "== $scenario ($duration each)" >&2
-  printf "%-8s axioms   %s\n" "$scenario" "$(run x "$app" $t $c $scenario strict)" >>"$work/results.txt"
-  printf "%-8s bare     %s\n" "$scenario" "$(run x "$bare" $t $c $scenario any2xx)" >>"$work/results.txt"
+  echo "== $scenario ($rounds rounds of $duration per target)" >&2
+  for r in $(seq 1 "$rounds"); do
+    if [ $((r % 2)) -eq 1 ]; then order="axioms bare"; else order="bare axioms"; fi
+    for target in $order; do
+      if [ "$target" = axioms ]; then
+        printf "%s axioms %s\n" "$scenario" "$(run x "$app" $t $c $scenario strict)" >>"$work/results.txt"
+      else
+        printf "%s bare %s\n" "$scenario" "$(run x "$bare" $t $c $scenario any2xx)" >>"$work/results.txt"
+      fi
+    done
+  done
 done
 
-echo "wrk $(wrk --version 2>&1 | head -1 | awk '{print $2}'), Go $(go env GOVERSION), $(nproc) CPUs, $duration per scenario and target"
+echo "wrk $(wrk --version 2>&1 | head -1 | awk '{print $2}'), Go $(go env GOVERSION), $(nproc) CPUs; median of $rounds runs of $duration per scenario and target"
 echo
-echo "| scenario | target | requests/s | p50 | p90 | p99 | unexpected statuses | ratio to bare |"
+echo "| scenario | target | requests/s | p50 | p90 | p99 | unexpected statuses (all runs) | ratio to bare |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|"
 awk '
-  NR == 1 { next }
+  function median(list,   a, n, i, j, t) {
+    n = split(list, a, " ")
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
   {
-    s = $1; tgt = $2
+    s = $1; tgt = $2; k = s SUBSEP tgt
     for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-    rps[s, tgt] = v["rps"]; line[s, tgt] = sprintf("| %s | %s | %d | %.0f µs | %.0f µs | %.0f µs | %d", s, tgt, v["rps"], v["p50_us"], v["p90_us"], v["p99_us"], v["unexpected"] + v["socket_errors"])
-    bad += (tgt == "axioms") ? v["unexpected"] + v["socket_errors"] : 0
-    order[++n] = s SUBSEP tgt
+    rps[k] = rps[k] " " v["rps"]; p50[k] = p50[k] " " v["p50_us"]; p90[k] = p90[k] " " v["p90_us"]; p99[k] = p99[k] " " v["p99_us"]
+    bad[k] += v["unexpected"] + v["socket_errors"]
+    if (!(k in seen)) { seen[k] = 1; order[++n] = k }
   }
   END {
     for (i = 1; i <= n; i++) {
-      split(order[i], k, SUBSEP)
-      ratio = (k[2] == "axioms" && rps[k[1], "bare"] > 0) ? sprintf("%.2f", rps[k[1], "axioms"] / rps[k[1], "bare"]) : "—"
-      print line[k[1], k[2]] " | " ratio " |"
+      split(order[i], kk, SUBSEP)
+      ratio = "—"
+      if (kk[2] == "axioms") { ratio = sprintf("%.2f", median(rps[order[i]]) / median(rps[kk[1] SUBSEP "bare"])); total += bad[order[i]] }
+      printf "| %s | %s | %d | %.0f µs | %.0f µs | %.0f µs | %d | %s |\n", kk[1], kk[2], median(rps[order[i]]), median(p50[order[i]]), median(p90[order[i]]), median(p99[order[i]]), bad[order[i]], ratio
     }
-    if (bad > 0) { print "\nUNEXPECTED STATUSES: " bad; exit 1 }
+    if (total > 0) { print "\nUNEXPECTED STATUSES: " total; exit 1 }
     print "\nEvery response had the expected status."
   }' "$work/results.txt"
