@@ -2,48 +2,88 @@ package openapi
 
 import (
 	"fmt"
-	"net/url"
+	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// compile builds the policy table of a loaded document. Every error is collected and
-// returned together.
-func compile(doc *openapi3.T, opts LoadOptions, stubbed []stub) (*Policies, error) {
-	c := &compiler{doc: doc, ps: &Policies{byKey: map[string]*Policy{}}, stubbed: map[string]bool{}}
-	for _, s := range stubbed {
-		c.stubbed[s.pointer] = true
-		c.warn("", "", s.pointer, "reference %q was not followed and is treated as an empty object: %s", s.ref, s.reason)
+// compile builds the policy table of a loaded document. Every error is collected, and the
+// lint runs even when there are errors, so that one run reports everything.
+func compile(doc *openapi3.T, opts LoadOptions, fileReason string, unfollowed []unfollowedRef) (*Policies, error) {
+	c := &compiler{
+		doc:        doc,
+		opts:       opts,
+		fileReason: fileReason,
+		unfollowed: unfollowed,
+		ps:         &Policies{byKey: map[string]*Policy{}},
+		schemes:    map[string]Scheme{},
+		broken:     map[string]string{},
+		named:      map[string]bool{},
+		inUse:      map[string]bool{},
+		meta:       map[*Policy]*opMeta{},
+		reported:   map[string]bool{},
 	}
-	c.schemes()
-	c.basePath(opts.BasePath)
+	c.declareSchemes()
+	c.documentBase()
 	c.root()
 	c.paths()
-	if len(c.errs) > 0 {
-		errs := make([]error, len(c.errs))
-		for i, p := range c.errs {
-			errs[i] = p
-		}
-		return nil, joinProblems(errs)
-	}
+	c.inheritedDeclarations()
 	c.lint()
+	if len(c.errs) > 0 {
+		return nil, newProblemList(c.errs, c.ps.warnings)
+	}
 	return c.ps, nil
 }
 
 type compiler struct {
-	doc  *openapi3.T
-	ps   *Policies
-	errs []*Problem
+	doc        *openapi3.T
+	opts       LoadOptions
+	fileReason string
+	unfollowed []unfollowedRef
+	ps         *Policies
+	errs       []*Problem
 
-	schemeByName map[string]Scheme
-	unresolved   map[string]bool // schemes defined by a reference that was not followed
-	stubbed      map[string]bool // pointers of references replaced by empty objects
-	rootRoles    *Condition
-	rootPerms    *Condition
-	inUse        map[string]bool
+	schemes  map[string]Scheme // declared and enforceable, by name
+	broken   map[string]string // declared but not enforceable: name → why
+	named    map[string]bool   // schemes some security requirement names
+	inUse    map[string]bool   // schemes some operation's alternatives rely on
+	meta     map[*Policy]*opMeta
+	reported map[string]bool // unfollowed references already reported as errors
+
+	rootRoles, rootPerms *condDecl
+	inheritable          []*inheritedDecl // root and path-item declarations
+}
+
+// opMeta is what the lint needs to know about a compiled operation.
+type opMeta struct {
+	op          *openapi3.Operation
+	ownSecurity bool
+	altPtrs     []string // pointer of each alternative
+}
+
+// inheritedDecl counts the operations a root or path-item declaration applies to.
+type inheritedDecl struct {
+	name, ptr, path     string
+	empty               bool
+	reached, protecting int
+}
+
+// condDecl is a decoded x-axioms-roles or x-axioms-permissions declaration.
+type condDecl struct {
+	cond Condition
+	ptr  string
+	*inheritedDecl
+}
+
+// ownerDecl is a decoded x-axioms-owner declaration.
+type ownerDecl struct {
+	owner Owner
+	ptr   string
+	*inheritedDecl
 }
 
 func (c *compiler) fail(method, path, ptr, format string, a ...any) {
@@ -54,36 +94,40 @@ func (c *compiler) warn(method, path, ptr, format string, a ...any) {
 	c.ps.warnings = append(c.ps.warnings, &Problem{Method: method, Path: path, Pointer: ptr, Message: fmt.Sprintf(format, a...), Warning: true})
 }
 
-func (c *compiler) schemes() {
-	c.schemeByName = map[string]Scheme{}
-	c.unresolved = map[string]bool{}
-	c.inUse = map[string]bool{}
+// unfollowedTarget reports whether ext marks an object that was a $ref not followed, and
+// why it was not followed. The reference is then reported by the caller, as an error.
+func (c *compiler) unfollowedTarget(ext map[string]any) (ref, reason string, ok bool) {
+	v, ok := ext[unfollowedKey]
+	if !ok {
+		return "", "", false
+	}
+	ref = fmt.Sprint(v)
+	c.reported[ref] = true
+	reason = unfollowedReason(ref, c.fileReason)
+	if reason == "" {
+		reason = "it was not followed"
+	}
+	return ref, reason, true
+}
+
+// declareSchemes reads components.securitySchemes.
+func (c *compiler) declareSchemes() {
 	if c.doc.Components == nil {
 		return
 	}
-	names := make([]string, 0, len(c.doc.Components.SecuritySchemes))
-	for name := range c.doc.Components.SecuritySchemes {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range sortedKeys(c.doc.Components.SecuritySchemes) {
 		ref := c.doc.Components.SecuritySchemes[name]
 		ptr := pointer("components", "securitySchemes", name)
 		if ref == nil || ref.Value == nil {
-			c.fail("", "", ptr, "security scheme %q has no definition", name)
-			continue
-		}
-		if c.stubbed[ptr] {
-			// An operation relying on it fails to load (see checkRequirement).
-			c.unresolved[name] = true
+			c.broken[name] = "it has no definition"
 			continue
 		}
 		v := ref.Value
-		for _, p := range checkUnknown(v.Extensions, levelOther, func(k ...string) *Problem {
-			return &Problem{Pointer: pointer(append([]string{"components", "securitySchemes", name}, k...)...)}
-		}) {
-			c.errs = append(c.errs, p)
+		if target, reason, ok := c.unfollowedTarget(v.Extensions); ok {
+			c.broken[name] = fmt.Sprintf("its definition is the $ref %q, which is not followed: %s", target, reason)
+			continue
 		}
+		c.checkUnknown(v.Extensions, levelOther, "", "", ptr)
 		s := Scheme{Name: name, Type: SchemeType(v.Type)}
 		switch s.Type {
 		case SchemeOAuth2:
@@ -94,308 +138,454 @@ func (c *compiler) schemes() {
 			s.HTTPScheme = strings.ToLower(v.Scheme)
 			s.BearerFormat = v.BearerFormat
 			if s.HTTPScheme == "" {
-				c.fail("", "", ptr+"/scheme", "http security scheme %q has no scheme (bearer, basic, ...)", name)
+				c.broken[name] = "it is an http scheme without scheme (bearer, basic, ...)"
+				continue
 			}
 		case SchemeAPIKey:
 			s.In, s.ParamName = v.In, v.Name
 		case SchemeMutualTLS:
 		default:
-			c.fail("", "", ptr+"/type", "security scheme %q has unsupported type %q (oauth2, openIdConnect, http, apiKey, mutualTLS)", name, v.Type)
+			c.broken[name] = fmt.Sprintf("its type %q is none of oauth2, openIdConnect, http, apiKey, mutualTLS", v.Type)
 			continue
 		}
-		c.schemeByName[name] = s
+		c.schemes[name] = s
 		c.ps.schemes = append(c.ps.schemes, s)
 	}
 }
 
-// flowScopes returns the scopes declared in every flow, sorted and distinct.
+// flowScopes returns the scopes declared in every flow of an oauth2 scheme, sorted and
+// distinct. OpenAPI 3.2's deviceAuthorization flow, which kin-openapi keeps among the
+// extensions of the flows object, counts too.
 func flowScopes(flows *openapi3.OAuthFlows) []string {
 	if flows == nil {
-		return nil
+		return []string{}
 	}
 	seen := map[string]bool{}
 	for _, f := range []*openapi3.OAuthFlow{flows.Implicit, flows.Password, flows.ClientCredentials, flows.AuthorizationCode} {
-		if f == nil {
-			continue
-		}
-		for s := range f.Scopes {
-			seen[s] = true
+		if f != nil {
+			for s := range f.Scopes {
+				seen[s] = true
+			}
 		}
 	}
-	out := make([]string, 0, len(seen))
-	for s := range seen {
-		out = append(out, s)
+	if device, ok := flows.Extensions["deviceAuthorization"].(map[string]any); ok {
+		if scopes, ok := device["scopes"].(map[string]any); ok {
+			for s := range scopes {
+				seen[s] = true
+			}
+		}
 	}
-	sort.Strings(out)
-	return out
+	return sortedKeys(seen)
 }
 
-// basePath derives the base path from the first server, unless overridden.
-func (c *compiler) basePath(override string) {
+// documentBase sets the base path of the document: the override, or its servers'.
+func (c *compiler) documentBase() {
+	if c.opts.BasePath != "" {
+		c.ps.basePath = normalizeBase(c.opts.BasePath)
+		return
+	}
+	c.ps.basePath = serversBase(c.doc.Servers, pointer("servers"), func(ptr, format string, a ...any) {
+		c.warn("", "", ptr, format, a...)
+	})
+}
+
+// operationBase returns the base path of an operation: the override, else the servers of
+// the operation, else of its path item, else the document's.
+func (c *compiler) operationBase(item *openapi3.PathItem, op *openapi3.Operation, itemPtr, opPtr, method, tmpl string) string {
+	if c.opts.BasePath != "" {
+		return c.ps.basePath
+	}
+	servers, ptr := openapi3.Servers(nil), ""
 	switch {
-	case override == "/":
-		c.ps.basePath = ""
-		return
-	case override != "":
-		c.ps.basePath = normalizeBase(override)
-		return
+	case op.Servers != nil && len(*op.Servers) > 0:
+		servers, ptr = *op.Servers, child(opPtr, "servers")
+	case len(item.Servers) > 0:
+		servers, ptr = item.Servers, child(itemPtr, "servers")
+	default:
+		return c.ps.basePath
 	}
-	var bases []string
-	for _, s := range c.doc.Servers {
-		if s == nil {
-			continue
+	// Findings of a servers list already reported for the document are not repeated.
+	sameAsDocument := len(servers) == len(c.doc.Servers)
+	for i := 0; sameAsDocument && i < len(servers); i++ {
+		sameAsDocument = servers[i] != nil && c.doc.Servers[i] != nil && servers[i].URL == c.doc.Servers[i].URL
+	}
+	return serversBase(servers, ptr, func(ptr, format string, a ...any) {
+		if !sameAsDocument {
+			c.warn(method, tmpl, ptr, format, a...)
 		}
-		bases = append(bases, serverPath(s))
-	}
-	if len(bases) == 0 {
-		return
-	}
-	c.ps.basePath = bases[0]
-	for i, b := range bases[1:] {
-		if b != bases[0] {
-			c.warn("", "", pointer("servers", fmt.Sprint(i+1), "url"),
-				"servers have different base paths (%q and %q): the first server's is used; set LoadOptions.BasePath to choose", bases[0], b)
-			break
-		}
-	}
-}
-
-// serverPath returns the path of a server URL with its variables replaced by their
-// defaults.
-func serverPath(s *openapi3.Server) string {
-	raw := s.URL
-	for name, v := range s.Variables {
-		if v != nil {
-			raw = strings.ReplaceAll(raw, "{"+name+"}", v.Default)
-		}
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	return normalizeBase(u.Path)
-}
-
-func normalizeBase(p string) string {
-	p = strings.TrimRight(p, "/")
-	if p != "" && !strings.HasPrefix(p, "/") {
-		p = "/" + p
-	}
-	return p
+	})
 }
 
 func (c *compiler) root() {
-	for _, p := range checkUnknown(c.doc.Extensions, levelRoot, func(k ...string) *Problem { return &Problem{Pointer: pointer(k...)} }) {
-		c.errs = append(c.errs, p)
-	}
-	c.rootRoles = c.condition(c.doc.Extensions, extRoles, "", "", pointer(extRoles))
-	c.rootPerms = c.condition(c.doc.Extensions, extPermissions, "", "", pointer(extPermissions))
+	c.checkUnknown(c.doc.Extensions, levelRoot, "", "", "#")
+	c.rootRoles = c.condition(c.doc.Extensions, extRoles, "", "", "#", true)
+	c.rootPerms = c.condition(c.doc.Extensions, extPermissions, "", "", "#", true)
 	for i, req := range c.doc.Security {
-		c.checkRequirement(req, "", "", pointer("security", fmt.Sprint(i)))
+		c.checkRequirement(req, "", "", child(pointer("security"), strconv.Itoa(i)))
 	}
 }
 
-// condition decodes a roles/permissions extension if present; nil when absent.
-func (c *compiler) condition(ext map[string]any, key, method, path, ptr string) *Condition {
+// condition decodes a roles or permissions declaration of the object at ptr; nil when
+// there is none (or it is malformed, which is reported).
+func (c *compiler) condition(ext map[string]any, key, method, path, ptr string, inherited bool) *condDecl {
 	v, ok := ext[key]
 	if !ok {
 		return nil
 	}
+	ptr = child(ptr, key)
 	cond, problem := decodeCondition(v)
 	if problem != "" {
 		c.fail(method, path, ptr, "%s: %s", key, problem)
 		return nil
 	}
-	return &cond
+	d := &condDecl{cond: cond, ptr: ptr}
+	if inherited {
+		d.inheritedDecl = &inheritedDecl{name: key, ptr: ptr, path: path, empty: cond.Empty()}
+		c.inheritable = append(c.inheritable, d.inheritedDecl)
+	}
+	return d
 }
 
-func (c *compiler) owner(ext map[string]any, method, path, ptr string) *Owner {
+// owner decodes an x-axioms-owner declaration of the object at ptr; nil when there is
+// none (or it is malformed, which is reported).
+func (c *compiler) owner(ext map[string]any, method, path, ptr string, inherited bool) *ownerDecl {
 	v, ok := ext[extOwner]
 	if !ok {
 		return nil
 	}
+	ptr = child(ptr, extOwner)
 	o, problem := decodeOwner(v)
 	if problem != "" {
 		c.fail(method, path, ptr, "%s: %s", extOwner, problem)
 		return nil
 	}
-	return o
+	d := &ownerDecl{owner: o, ptr: ptr}
+	if inherited {
+		d.inheritedDecl = &inheritedDecl{name: extOwner, ptr: ptr, path: path}
+		c.inheritable = append(c.inheritable, d.inheritedDecl)
+	}
+	return d
 }
 
-// checkRequirement reports schemes a requirement names that are not declared.
+// checkRequirement reports the schemes a security requirement names that are not
+// declared, or that cannot be enforced.
 func (c *compiler) checkRequirement(req openapi3.SecurityRequirement, method, path, ptr string) {
 	for _, name := range sortedKeys(req) {
-		if c.unresolved[name] {
-			c.fail(method, path, ptr+"/"+escapeToken(name), "security requirement names %q, whose definition is a reference that was not followed: it cannot be enforced", name)
-		} else if _, ok := c.schemeByName[name]; !ok {
-			c.fail(method, path, ptr+"/"+escapeToken(name), "security requirement names %q, which components.securitySchemes does not declare", name)
+		c.named[name] = true
+		if why, ok := c.broken[name]; ok {
+			c.fail(method, path, child(ptr, name), "the security requirement names %q, which cannot be enforced: %s", name, why)
+		} else if _, ok := c.schemes[name]; !ok {
+			c.fail(method, path, child(ptr, name), "the security requirement names %q, which components.securitySchemes does not declare", name)
 		}
 	}
+}
+
+// fixedMethods are the operations of a path item with fixed fields, in the order their
+// fields appear in a path item.
+var fixedMethods = []struct {
+	method, field string
+	get           func(*openapi3.PathItem) *openapi3.Operation
+}{
+	{http.MethodGet, "get", func(p *openapi3.PathItem) *openapi3.Operation { return p.Get }},
+	{http.MethodPut, "put", func(p *openapi3.PathItem) *openapi3.Operation { return p.Put }},
+	{http.MethodPost, "post", func(p *openapi3.PathItem) *openapi3.Operation { return p.Post }},
+	{http.MethodDelete, "delete", func(p *openapi3.PathItem) *openapi3.Operation { return p.Delete }},
+	{http.MethodOptions, "options", func(p *openapi3.PathItem) *openapi3.Operation { return p.Options }},
+	{http.MethodHead, "head", func(p *openapi3.PathItem) *openapi3.Operation { return p.Head }},
+	{http.MethodPatch, "patch", func(p *openapi3.PathItem) *openapi3.Operation { return p.Patch }},
+	{http.MethodTrace, "trace", func(p *openapi3.PathItem) *openapi3.Operation { return p.Trace }},
+	{http.MethodConnect, "connect", func(p *openapi3.PathItem) *openapi3.Operation { return p.Connect }},
+	{openapi3.MethodQuery, "query", func(p *openapi3.PathItem) *openapi3.Operation { return p.Query }},
+}
+
+// itemOperation is one operation of a path item, with the pointer tokens that lead to it
+// from the path item.
+type itemOperation struct {
+	method string
+	tokens []string
+	op     *openapi3.Operation
+}
+
+// operationsOf lists a path item's operations: the fixed fields, then OpenAPI 3.2's
+// additionalOperations, whose method names are kept exactly as written (HTTP methods
+// are case-sensitive).
+func operationsOf(item *openapi3.PathItem) []itemOperation {
+	var ops []itemOperation
+	for _, m := range fixedMethods {
+		if op := m.get(item); op != nil {
+			ops = append(ops, itemOperation{method: m.method, tokens: []string{m.field}, op: op})
+		}
+	}
+	for _, name := range sortedKeys(item.AdditionalOperations) {
+		op := item.AdditionalOperations[name]
+		if op == nil || slices.ContainsFunc(ops, func(o itemOperation) bool { return o.method == name }) {
+			continue
+		}
+		ops = append(ops, itemOperation{method: name, tokens: []string{"additionalOperations", name}, op: op})
+	}
+	return ops
 }
 
 func (c *compiler) paths() {
-	if c.doc.Paths == nil {
-		return
-	}
-	templates := c.doc.Paths.InMatchingOrder()
-	sort.Strings(templates)
-	for _, tmpl := range templates {
-		item := c.doc.Paths.Value(tmpl)
-		if item == nil {
-			continue
-		}
-		itemPtr := pointer("paths", tmpl)
-		for _, p := range checkUnknown(item.Extensions, levelPathItem, func(k ...string) *Problem {
-			return &Problem{Path: tmpl, Pointer: pointer(append([]string{"paths", tmpl}, k...)...)}
-		}) {
-			c.errs = append(c.errs, p)
-		}
-		itemRoles := c.condition(item.Extensions, extRoles, "", tmpl, itemPtr+"/"+extRoles)
-		itemPerms := c.condition(item.Extensions, extPermissions, "", tmpl, itemPtr+"/"+extPermissions)
-		itemOwner := c.owner(item.Extensions, "", tmpl, itemPtr+"/"+extOwner)
-
-		ops := item.Operations()
-		methods := make([]string, 0, len(ops))
-		for m := range ops {
-			methods = append(methods, m)
-		}
-		sort.Strings(methods)
-		for _, method := range methods {
-			op := ops[method]
-			if op == nil {
-				continue
+	if c.doc.Paths != nil {
+		items := c.doc.Paths.Map()
+		for _, tmpl := range sortedKeys(items) {
+			if item := items[tmpl]; item != nil {
+				c.pathItem(tmpl, item)
 			}
-			c.operation(tmpl, strings.ToUpper(method), item, op, itemRoles, itemPerms, itemOwner)
 		}
 	}
-	sort.SliceStable(c.ps.all, func(i, j int) bool {
+	sort.Slice(c.ps.all, func(i, j int) bool {
 		a, b := c.ps.all[i], c.ps.all[j]
 		if a.Path != b.Path {
 			return a.Path < b.Path
 		}
 		return a.Method < b.Method
 	})
-	for name := range c.inUse {
-		c.ps.inUse = append(c.ps.inUse, name)
-	}
-	sort.Strings(c.ps.inUse)
+	c.ps.inUse = sortedKeys(c.inUse)
 }
 
-func (c *compiler) operation(tmpl, method string, item *openapi3.PathItem, op *openapi3.Operation,
-	itemRoles, itemPerms *Condition, itemOwner *Owner) {
-	opPtr := pointer("paths", tmpl, strings.ToLower(method))
-	for _, p := range checkUnknown(op.Extensions, levelOperation, func(k ...string) *Problem {
-		return &Problem{Method: method, Path: tmpl, Pointer: opPtr + "/" + escapeToken(k[0])}
-	}) {
-		c.errs = append(c.errs, p)
+func (c *compiler) pathItem(tmpl string, item *openapi3.PathItem) {
+	itemPtr := pointer("paths", tmpl)
+	if target, reason, ok := c.unfollowedTarget(item.Extensions); ok {
+		c.fail("", tmpl, itemPtr, "the path item is the $ref %q, which is not followed (%s): its operations and their security cannot be known", target, reason)
+		return
 	}
-	p := &Policy{Method: method, Path: tmpl, Route: c.ps.basePath + tmpl, OperationID: op.OperationID, Pointer: opPtr}
+	if strings.HasPrefix(item.Ref, "#/") {
+		// A path item defined elsewhere in the document (components.pathItems): what it
+		// declares is located there.
+		itemPtr = item.Ref
+	}
+	c.checkUnknown(item.Extensions, levelPathItem, "", tmpl, itemPtr)
+	roles := c.condition(item.Extensions, extRoles, "", tmpl, itemPtr, true)
+	perms := c.condition(item.Extensions, extPermissions, "", tmpl, itemPtr, true)
+	owner := c.owner(item.Extensions, "", tmpl, itemPtr, true)
+	for _, o := range operationsOf(item) {
+		c.operation(tmpl, item, itemPtr, o, roles, perms, owner)
+	}
+}
+
+func (c *compiler) operation(tmpl string, item *openapi3.PathItem, itemPtr string, o itemOperation, itemRoles, itemPerms *condDecl, itemOwner *ownerDecl) {
+	method, op := o.method, o.op
+	opPtr := child(itemPtr, o.tokens...)
+	if target, reason, ok := c.unfollowedTarget(op.Extensions); ok {
+		c.fail(method, tmpl, opPtr, "the operation is the $ref %q, which is not followed (%s): its security cannot be known", target, reason)
+		return
+	}
+	c.checkUnknown(op.Extensions, levelOperation, method, tmpl, opPtr)
+	p := &Policy{Method: method, Path: tmpl, OperationID: op.OperationID, Pointer: opPtr}
+	p.Route = c.operationBase(item, op, itemPtr, opPtr, method, tmpl) + tmpl
+	meta := &opMeta{op: op}
 
 	// Effective security: the operation's own, else the document's.
 	reqs, reqPtr := c.doc.Security, pointer("security")
 	if op.Security != nil {
-		reqs, reqPtr = *op.Security, opPtr+"/security"
+		reqs, reqPtr, meta.ownSecurity = *op.Security, child(opPtr, "security"), true
 	}
+	optional, required := false, false
 	for i, req := range reqs {
-		ptr := reqPtr + "/" + fmt.Sprint(i)
-		if op.Security != nil {
+		ptr := child(reqPtr, strconv.Itoa(i))
+		if meta.ownSecurity {
 			c.checkRequirement(req, method, tmpl, ptr)
 		}
 		if len(req) == 0 {
-			p.Auth = AuthOptional
+			optional = true
 			continue
 		}
-		var alt Alternative
-		for _, name := range sortedKeys(req) {
-			s, ok := c.schemeByName[name]
-			if !ok {
-				continue // reported by checkRequirement
-			}
-			scopes := slices.Clone(req[name])
-			if scopes == nil {
-				scopes = []string{}
-			}
-			alt = append(alt, SchemeRequirement{Scheme: name, Type: s.Type, Bearer: s.Bearer(), Scopes: scopes})
-			c.inUse[name] = true
-		}
-		if len(alt) > 0 {
+		// A requirement naming an undeclared scheme still requires authentication: the
+		// operation is not public, only the document is wrong (and fails to load).
+		required = true
+		if alt := c.alternative(req); len(alt) > 0 {
 			p.Alternatives = append(p.Alternatives, alt)
+			meta.altPtrs = append(meta.altPtrs, ptr)
 		}
 	}
-	if p.Auth != AuthOptional && len(p.Alternatives) > 0 {
+	switch {
+	case !required:
+		p.Auth = AuthNone // security: [], [{}] or none anywhere: no scheme to check
+	case optional:
+		p.Auth = AuthOptional
+	default:
 		p.Auth = AuthRequired
 	}
 
-	// Nearest declaration wins: operation, then path item, then document root.
-	opRoles := c.condition(op.Extensions, extRoles, method, tmpl, opPtr+"/"+extRoles)
-	opPerms := c.condition(op.Extensions, extPermissions, method, tmpl, opPtr+"/"+extPermissions)
-	opOwner := c.owner(op.Extensions, method, tmpl, opPtr+"/"+extOwner)
-	p.Roles = nearest(opRoles, itemRoles, c.rootRoles)
-	p.Permissions = nearest(opPerms, itemPerms, c.rootPerms)
-	owner, ownerPtr := opOwner, opPtr+"/"+extOwner
-	if owner == nil && itemOwner != nil {
-		owner, ownerPtr = itemOwner, pointer("paths", tmpl, extOwner)
+	// Roles, permissions and owner: the nearest declaration wins.
+	opRoles := c.condition(op.Extensions, extRoles, method, tmpl, opPtr, false)
+	opPerms := c.condition(op.Extensions, extPermissions, method, tmpl, opPtr, false)
+	opOwner := c.owner(op.Extensions, method, tmpl, opPtr, false)
+	roles := nearest(opRoles, itemRoles, c.rootRoles)
+	perms := nearest(opPerms, itemPerms, c.rootPerms)
+	owner := opOwner
+	if owner == nil {
+		owner = itemOwner
 	}
-
-	if p.Auth != AuthRequired {
-		// Inherited requirements do not apply to public or optional operations; declared
-		// on the operation itself they are a contradiction: anonymous callers would
-		// bypass them.
-		what := "public"
+	protected := p.Auth == AuthRequired
+	for _, d := range []*inheritedDecl{declOf(roles), declOf(perms), ownerDeclOf(owner)} {
+		if d != nil {
+			d.reached++
+			if protected {
+				d.protecting++
+			}
+		}
+	}
+	if !protected {
+		// Declared on the operation itself, a requirement contradicts the operation's
+		// security: anonymous callers would bypass it. Inherited ones do not apply (see
+		// inheritedDeclarations for declarations that then protect nothing).
+		what := "a public operation"
 		if p.Auth == AuthOptional {
-			what = "optional-authentication ({} alternative)"
+			what = "an operation whose authentication is optional ({} among its security alternatives)"
 		}
-		for _, decl := range []struct {
-			set  bool
-			name string
-		}{{opRoles != nil && !opRoles.Empty(), extRoles}, {opPerms != nil && !opPerms.Empty(), extPermissions}, {opOwner != nil, extOwner}} {
-			if decl.set {
-				c.fail(method, tmpl, opPtr+"/"+decl.name, "%s on a %s operation: anonymous callers would bypass it (require authentication in security, or remove it)", decl.name, what)
+		for _, d := range []struct {
+			set       bool
+			name, ptr string
+		}{
+			{opRoles != nil && !opRoles.cond.Empty(), extRoles, ptrOf(opRoles)},
+			{opPerms != nil && !opPerms.cond.Empty(), extPermissions, ptrOf(opPerms)},
+			{opOwner != nil, extOwner, ownerPtrOf(opOwner)},
+		} {
+			if d.set {
+				c.fail(method, tmpl, d.ptr, "%s on %s: anonymous callers would bypass it (require authentication in security, or remove it)", d.name, what)
 			}
 		}
-		p.Roles, p.Permissions, owner = Condition{}, Condition{}, nil
-	}
-
-	if owner != nil {
-		o := *owner
-		if o.Param != "" {
-			if !hasPathParam(item, op, o.Param) || !strings.Contains(tmpl, "{"+o.Param+"}") {
-				c.fail(method, tmpl, ownerPtr, "%s: param %q is not a path parameter of this operation", extOwner, o.Param)
-			}
-		} else if o.Loader == "" {
-			if op.OperationID == "" {
-				c.fail(method, tmpl, ownerPtr, "%s: the loader defaults to the operationId, and this operation has none (set operationId or loader)", extOwner)
-			}
-			o.Loader = op.OperationID
-		} else if op.OperationID == "" {
-			c.warn(method, tmpl, ownerPtr, "operation without operationId has an owner rule with an explicit loader %q", o.Loader)
+	} else {
+		if roles != nil {
+			p.Roles = roles.cond
 		}
-		p.Owner = &o
+		if perms != nil {
+			p.Permissions = perms.cond
+		}
+		if owner != nil {
+			p.Owner = c.ownerRule(owner, item, op, method, tmpl)
+		}
 	}
 
 	key := templateKey(method, p.Route)
 	if prev, dup := c.ps.byKey[key]; dup {
-		c.fail(method, tmpl, opPtr, "ambiguous: %s %s has the same shape as %s %s (parameter names do not distinguish routes)", method, tmpl, prev.Method, prev.Path)
+		c.fail(method, tmpl, opPtr, "ambiguous: %s %s has the same shape as %s %s (parameter names do not tell routes apart)", method, p.Route, prev.Method, prev.Route)
 		return
 	}
 	c.ps.byKey[key] = p
 	c.ps.all = append(c.ps.all, p)
+	c.meta[p] = meta
 }
 
-func nearest(conds ...*Condition) Condition {
-	for _, c := range conds {
-		if c != nil {
-			return *c
+// alternative compiles a non-empty security requirement; its schemes are sorted by name.
+// Schemes that are not declared were reported by checkRequirement and are left out.
+func (c *compiler) alternative(req openapi3.SecurityRequirement) Alternative {
+	var alt Alternative
+	for _, name := range sortedKeys(req) {
+		s, ok := c.schemes[name]
+		if !ok {
+			continue
+		}
+		scopes := slices.Clone(req[name])
+		if scopes == nil {
+			scopes = []string{}
+		}
+		alt = append(alt, SchemeRequirement{Scheme: name, Type: s.Type, Bearer: s.Bearer(), Scopes: scopes})
+		c.inUse[name] = true
+	}
+	return alt
+}
+
+// ownerRule checks an owner declaration against the operation it applies to and returns
+// the rule with its defaults resolved.
+func (c *compiler) ownerRule(d *ownerDecl, item *openapi3.PathItem, op *openapi3.Operation, method, tmpl string) *Owner {
+	o := d.owner
+	switch {
+	case o.Param != "":
+		if !strings.Contains(tmpl, "{"+o.Param+"}") || !hasPathParam(item, op, o.Param) {
+			hint := ""
+			if hasUnfollowedParam(item, op) {
+				hint = " (a parameter of the operation is a $ref that was not followed)"
+			}
+			c.fail(method, tmpl, d.ptr, "%s: param %q is not a path parameter of this operation%s", extOwner, o.Param, hint)
+		}
+	case o.Loader == "":
+		if op.OperationID == "" {
+			c.fail(method, tmpl, d.ptr, "%s: the loader defaults to the operationId, and this operation has none (set operationId or loader)", extOwner)
+		}
+		o.Loader = op.OperationID
+	case op.OperationID == "":
+		c.warn(method, tmpl, d.ptr, "the operation has no operationId but an owner rule with the explicit loader %q: give it an operationId so that tools and logs can name it", o.Loader)
+	}
+	return &o
+}
+
+// inheritedDeclarations reports root and path-item declarations that reach operations
+// but protect none of them: every operation they would apply to is public or optional,
+// so anonymous callers bypass them. Usually security was forgotten.
+func (c *compiler) inheritedDeclarations() {
+	for _, d := range c.inheritable {
+		if d.empty || d.reached == 0 || d.protecting > 0 {
+			continue
+		}
+		where := "on the document root"
+		if d.path != "" {
+			where = "on the path item"
+		}
+		c.fail("", d.path, d.ptr, "%s %s applies to no operation that requires authentication: the %d operation(s) it would apply to are public or optional, so anonymous callers would bypass it (require authentication in security, or remove it)", d.name, where, d.reached)
+	}
+}
+
+func nearest(decls ...*condDecl) *condDecl {
+	for _, d := range decls {
+		if d != nil {
+			return d
 		}
 	}
-	return Condition{}
+	return nil
 }
 
+func declOf(d *condDecl) *inheritedDecl {
+	if d == nil {
+		return nil
+	}
+	return d.inheritedDecl
+}
+
+func ownerDeclOf(d *ownerDecl) *inheritedDecl {
+	if d == nil {
+		return nil
+	}
+	return d.inheritedDecl
+}
+
+func ptrOf(d *condDecl) string {
+	if d == nil {
+		return ""
+	}
+	return d.ptr
+}
+
+func ownerPtrOf(d *ownerDecl) string {
+	if d == nil {
+		return ""
+	}
+	return d.ptr
+}
+
+// hasPathParam reports whether the operation has a path parameter called name, declared
+// on the operation or on its path item.
 func hasPathParam(item *openapi3.PathItem, op *openapi3.Operation, name string) bool {
 	for _, params := range []openapi3.Parameters{op.Parameters, item.Parameters} {
 		for _, ref := range params {
 			if ref != nil && ref.Value != nil && ref.Value.In == openapi3.ParameterInPath && ref.Value.Name == name {
 				return true
+			}
+		}
+	}
+	return false
+}
+
+func hasUnfollowedParam(item *openapi3.PathItem, op *openapi3.Operation) bool {
+	for _, params := range []openapi3.Parameters{op.Parameters, item.Parameters} {
+		for _, ref := range params {
+			if ref != nil && ref.Value != nil {
+				if _, ok := ref.Value.Extensions[unfollowedKey]; ok {
+					return true
+				}
 			}
 		}
 	}
@@ -410,20 +600,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
-
-// joinProblems joins problems into one error whose Error lists each on its own line.
-func joinProblems(errs []error) error { return &problemList{errs: errs} }
-
-type problemList struct{ errs []error }
-
-func (l *problemList) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "openapi: %d problem(s) in the document:", len(l.errs))
-	for _, e := range l.errs {
-		b.WriteString("\n  ")
-		b.WriteString(e.Error())
-	}
-	return b.String()
-}
-
-func (l *problemList) Unwrap() []error { return l.errs }

@@ -1,90 +1,178 @@
-// Package openapi compiles an OpenAPI 3.0/3.1 document into an immutable policy table:
-// for every operation (method and path template), who may call it. The document stays
-// the single source of truth for access control; this package never routes requests and
-// knows nothing about HTTP frameworks or token formats (package echoaxioms enforces the
-// table, package validator produces the [Principal]).
+// Package openapi compiles an OpenAPI 3.0, 3.1 or 3.2 document into an immutable policy
+// table: for every operation (method and path template), who may call it. The document
+// stays the single source of truth for access control. This package never routes
+// requests and knows nothing of HTTP frameworks or token formats: package echoaxioms
+// enforces the table on the route Echo matched, and package validator produces the
+// [Principal] a policy is evaluated against.
 //
 //	policies, err := openapi.Load("openapi.yaml", openapi.LoadOptions{})
 //	if err != nil {
-//		log.Fatal(err) // every problem, located: for _, p := range openapi.Problems(err) {...}
+//		for _, p := range openapi.Problems(err) { // every problem, located
+//			log.Print(p)
+//		}
+//		os.Exit(1)
 //	}
-//	p := policies.Lookup("GET", "/v1/articles/:id") // the route Echo matched
-//	d := p.EvaluatePrincipal(claims)
+//	p := policies.Lookup(c.Request().Method, c.Path()) // "GET", "/v1/articles/:id"
+//	d := p.EvaluatePrincipal(claims)                  // d.Allowed, d.Failure, d.Missing
+//
+// Documents are parsed by kin-openapi; no kin-openapi type appears in this package's
+// API, so that dependency can change major version without breaking callers.
 //
 // # Security requirements
 //
-// OpenAPI semantics, exactly: an operation's security if present, else the document's.
-// The requirements are alternatives (OR); inside one, every scheme must pass with all of
-// its scopes (AND). security: [] — or no security anywhere — makes an operation public
-// ([AuthNone]). An empty requirement {} among the alternatives makes authentication
-// optional ([AuthOptional]): a request without credentials passes; one with credentials
-// must present valid ones.
+// OpenAPI's semantics, exactly. An operation's security is its own security field if it
+// has one, else the document's. The requirement objects in it are alternatives (OR);
+// inside one, every scheme must pass with all of the scopes it lists (AND).
 //
-// oauth2, openIdConnect and http bearer schemes are bearer schemes ([Scheme.Bearer]).
-// apiKey, http basic and mutualTLS compile as what they are; the middleware refuses to
-// build unless an authenticator is registered for every such scheme an operation
-// relies on. Scopes listed for non-oauth2 schemes (OpenAPI 3.1 allows roles there) are
-// required like scopes.
+//   - security: [] on the operation, or no security anywhere: the operation is public
+//     ([AuthNone]). So is security: [{}], which names no scheme whose credentials could
+//     be checked.
+//   - an empty requirement {} among other alternatives: authentication is optional
+//     ([AuthOptional]). A request without credentials passes; a request with
+//     credentials must present valid ones (the middleware never silently downgrades an
+//     invalid token to an anonymous call).
+//   - otherwise credentials are required ([AuthRequired]).
+//
+// oauth2, openIdConnect and http bearer schemes are bearer schemes ([Scheme.Bearer]),
+// which the library enforces with JWT access tokens. apiKey, http basic (and any other
+// http scheme) and mutualTLS compile into the table as what they are, so that the table
+// describes any real document; the middleware refuses to start unless an authenticator
+// is registered for every such scheme an operation relies on. Scopes listed for
+// schemes other than oauth2 and openIdConnect (OpenAPI 3.1 calls them roles) are
+// required like scopes, through [Principal.HasScope].
 //
 // # Extensions
 //
-// x-axioms-roles and x-axioms-permissions may appear on the document root, a path item
-// or an operation; the nearest declaration wins, and an empty list removes an inherited
-// one:
+// x-axioms-roles and x-axioms-permissions may be declared on the document root, on a path
+// item or on an operation. The nearest declaration wins (operation, then path item, then
+// root), and an empty list, or an object whose lists are empty, removes an inherited
+// requirement:
 //
-//	x-axioms-roles: [admin, superuser]          # any of
+//	x-axioms-roles: [admin, superuser]   # any of these roles
 //	x-axioms-roles:
-//	  anyOf: [editor, admin]                    # at least one of these
-//	  allOf: [verified]                         # and all of these
-//	x-axioms-permissions: []                    # nothing (removes an inherited requirement)
+//	  anyOf: [editor, admin]             # at least one of these
+//	  allOf: [verified]                  # and all of these (either key may be absent)
+//	x-axioms-permissions: []             # nothing: removes an inherited requirement
 //
-// x-axioms-owner may appear on a path item (inherited by its operations) or an
-// operation:
+// Items are non-empty strings without surrounding spaces, each listed once; any other
+// value (a string, a number, null, nested lists, unknown keys) is an error.
 //
-//	x-axioms-owner: {param: user_id, claim: sub}           # a path parameter equals a claim
-//	x-axioms-owner: {field: user, claim: sub, loader: get}  # a loaded object's field equals a claim
+// x-axioms-owner declares row-level ownership, on a path item (each of its operations
+// inherits it) or on an operation, in one of two forms:
 //
-// Defaults: claim "sub"; field "user"; loader the operationId. A claim may be a JSON
-// Pointer ("/org/id"). Roles, permissions and owners inherited from the root or a path
-// item do not apply to public or optional operations; declared on such an operation
-// itself, they are an error (anonymous callers would bypass them).
+//	x-axioms-owner: {param: user_id, claim: sub}        # path parameter user_id == claim sub
+//	x-axioms-owner: {field: user, claim: sub, loader: getArticle}
+//	                                                    # loaded object's field user == claim sub
+//
+// In the parameter form, param must be a path parameter of every operation the rule
+// applies to (declared on the operation or its path item, in: path, and in the
+// template); claim defaults to "sub". The loader form is any object without param:
+// field defaults to "user", claim to "sub", loader to the operation's operationId (an
+// operation without operationId must then name its loader). A claim may be a JSON
+// Pointer ("/org/id"). x-axioms-owner on the document root is an error: ownership
+// depends on each path. The middleware enforces ownership: it reads the parameter, or
+// runs the loader and hands the loaded object to the handler.
+//
+// Requirements only make sense where callers are authenticated. Declared on a public or
+// optional operation, roles, permissions or an owner rule are an error: anonymous
+// callers would bypass them. Inherited from the root or a path item, they apply to the
+// operations that require authentication and not to the others; a root or path-item
+// declaration that applies to no operation requiring authentication at all is an error
+// (usually a forgotten security requirement).
+//
+// Every key starting with x-axioms- (in any letter case) on the document root, a path
+// item, an operation or a security scheme must be one of these three, allowed where it
+// appears: a typo such as x-axioms-role is an error, not a silently ignored rule.
 //
 // # Errors and warnings
 //
-// Loading fails, listing every problem at once with method, path and JSON Pointer
-// ([Problem], [Problems]), on: an unknown x-axioms-* key (a typo such as x-axioms-role),
-// a malformed value (wrong type, empty string, unknown key, duplicate item), owner
-// rules at the root, a requirement naming an undefined scheme, an owner param that is
-// not a path parameter, a loader rule without loader or operationId, roles /
-// permissions / owner declared on a public or optional operation, and two templates of
-// one method with the same shape (/a/{x} and /a/{y}).
+// Loading fails on any of the following, with every problem of the document listed at
+// once ([Problems]), each located by method, path and JSON Pointer ([Problem]):
 //
-// Lint warnings ([Policies.Warnings]) never stop loading: scopes not declared in an
-// oauth2 scheme's flows; protected operations documenting neither 401 nor 403; a
-// document where nothing is protected; openIdConnect schemes without URL; an explicit
-// loader on an operation without operationId; servers with different base paths; and
-// kin-openapi's own validation findings.
+//   - an unknown x-axioms-* key, or one where it is not allowed;
+//   - a malformed x-axioms-* value;
+//   - a security requirement naming a scheme that is not declared, or that cannot be
+//     enforced (defined by a $ref that is not followed, of an unknown type, an http
+//     scheme without scheme);
+//   - roles, permissions or an owner rule on a public or optional operation, and root or
+//     path-item declarations that protect no operation;
+//   - an owner param that is not a path parameter of the operation, and a loader-form
+//     owner rule on an operation with neither operationId nor loader;
+//   - two operations of one method whose routes have the same shape ("/a/{x}" and
+//     "/a/{y}"): they cannot be told apart;
+//   - a path item or operation defined by a $ref that is not followed;
+//   - a document kin-openapi cannot parse, or that is not OpenAPI 3.x.
+//
+// Lint warnings never stop loading ([Policies.Warnings], and [Warnings] for a document
+// that failed): scopes not declared in the flows of their oauth2 scheme; operations
+// requiring authentication that document neither 401, 403 nor 4XX; a document where no
+// operation requires authentication; openIdConnect schemes without openIdConnectUrl;
+// an owner rule with an explicit loader on an operation without operationId; a servers
+// list whose URLs have different paths (the first wins) or use a variable without a
+// default; security schemes that cannot be enforced and that nothing uses; references
+// that are not followed (see Security below); and each finding of kin-openapi's own
+// validation (examples and schema defaults are not validated). Real documents carry
+// schema slips that have nothing to do with access control: they must still load.
+//
+// "axioms lint SPEC" prints both lists; "axioms routes SPEC" prints the table. Its JSON
+// form (--format json) is a stable contract: an array sorted by path then method of
+//
+//	{"method": "GET", "path": "/articles/{article_id}", "operationId": "getArticle",
+//	 "auth": "required",                          // or "optional", "none"
+//	 "alternatives": [[{"scheme": "oauth2", "type": "oauth2", "scopes": ["read:data"]}]],
+//	 "roles": {"anyOf": [], "allOf": []}, "permissions": {"anyOf": [], "allOf": []},
+//	 "owner": null}                               // or {"param", "field", "claim", "loader"}
+//
+// where path is the document's template without base path, alternatives lists every
+// non-empty alternative in document order (schemes sorted by name), every list is
+// present (empty rather than null) and unused owner fields are "".
 //
 // # Routes and base path
 //
-// Templates are compared with Echo routes by shape ("/articles/{article_id}" matches
-// "/articles/:id"); parameter names need not agree. The base path is the path of the
-// first server URL (server variables take their defaults; relative URLs are allowed),
-// unless LoadOptions.BasePath overrides it. [Policies.Lookup] is one map access and does
-// not allocate.
+// [Policies.Lookup] takes the route Echo matched (c.Path(), with group prefixes and base
+// path) and finds the operation by shape: "/v1/articles/:id" finds the template
+// "/articles/{article_id}" under base path "/v1", whatever the parameter names. A
+// template segment may mix literals and parameters ("/files/{name}.{ext}"); ":" in a
+// template is a literal (in an Echo route, write it "\:"). The method is compared
+// exactly. Lookup is one map access and does not allocate.
+//
+// The base path of an operation is the path of the first URL of its servers: the
+// operation's own, else its path item's, else the document's. Server variables take
+// their default values; a relative URL ("/api/v3", "v1") is taken relative to "/". A
+// server URL without path means no base path. LoadOptions.BasePath overrides the base
+// path of every operation ("/" for none).
+//
+// # Evaluation
+//
+// [Policy.Evaluate] checks the security alternatives against the principals the caller
+// authenticated, scheme by scheme, then the roles, then the permissions; the
+// [Decision] says what failed and what was missing. When scopes are missing it reports
+// the alternative missing the fewest (ties: document order), whose scopes become the
+// scope attribute of the 403 response. Ownership is left to the middleware.
 //
 // # Security
 //
-// Loading never touches the network. External references to local files are followed
-// only when LoadOptions.AllowExternalRefs is set; network references never. References
-// that are not followed (and JSON Schema $id and anchor references, which kin-openapi
-// does not resolve) are replaced by empty objects and reported as warnings, so real
-// documents load; an empty object can never satisfy a security rule, and a security
-// scheme defined by such a reference makes loading fail if an operation relies on it.
+// Loading never touches the network. A $ref to another document is followed only if it
+// is a relative reference to a local file and LoadOptions.AllowExternalRefs is set: with
+// [Load], inside the document's directory (the file system is opened with [os.Root],
+// so neither ".." nor symbolic links lead out of it); with [LoadFS], inside the fs.FS.
+// Network URLs, absolute paths, JSON Schema $id-relative and anchor references are never
+// resolved. Such a reference is a load error where it would define something access
+// control depends on: a path item, an operation, or a security scheme an operation
+// relies on. Anywhere else it is read as an empty object (an empty object can never
+// satisfy a security rule) and reported as a warning, so that real documents whose
+// schemas use them still load.
+//
+// Everything that cannot be enforced as written fails loading, and so stops the service
+// from starting, rather than opening an operation: undeclared or unenforceable schemes,
+// requirements that anonymous callers would bypass, ambiguous routes, misspelt
+// extensions. A route that has no operation in the table (Lookup returns nil) is the
+// middleware's to deny.
 //
 // # Concurrency
 //
-// A [Policies] value and its [Policy] values are immutable after loading and safe for
-// concurrent use; their exported fields must not be modified. Evaluate and Lookup do not
-// allocate on the allowed path.
+// Load, LoadData and LoadFS may be called concurrently. A [Policies] value and the
+// [Policy] values it holds are immutable after loading and safe for concurrent use by
+// any number of goroutines; their exported fields and slices must not be modified.
+// Lookup and Evaluate take no locks, and do not allocate on the allowed path.
 package openapi

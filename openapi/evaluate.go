@@ -1,30 +1,37 @@
 package openapi
 
 // Principal is who a request is authenticated as: what a policy is evaluated against.
-// The validator package's *Claims implements it; so may the principal of an
-// authenticator for other schemes. Implementations must be safe for concurrent use.
+// The validator package's claims implement it; so may the principal an authenticator
+// returns for another kind of scheme. Evaluation only calls its methods; an
+// implementation used by concurrent requests must be safe for concurrent use.
 type Principal interface {
-	// HasScope, HasRole and HasPermission report exact membership.
+	// HasScope reports whether the principal holds scope (exact, case-sensitive match).
 	HasScope(scope string) bool
+	// HasRole reports whether the principal holds role (exact match).
 	HasRole(role string) bool
+	// HasPermission reports whether the principal holds permission (exact match).
 	HasPermission(permission string) bool
-	// Claim returns a claim by name or JSON Pointer ("/org/id").
+	// Claim returns a claim by top-level name ("sub", "cognito:groups") or by JSON
+	// Pointer into nested objects ("/org/id"), and whether it is present.
 	Claim(name string) (any, bool)
 }
 
-// Failure says which check of a policy failed.
+// Failure says which check of a policy failed. The zero value is [FailNone].
 type Failure int
 
 const (
 	// FailNone: the request is allowed.
 	FailNone Failure = iota
-	// FailUnauthenticated: no alternative had credentials for all of its schemes.
+	// FailUnauthenticated: no alternative had credentials for all of its schemes
+	// (the middleware answers 401).
 	FailUnauthenticated
-	// FailScope: credentials were present but no alternative's scopes are all held.
+	// FailScope: some alternative had credentials, but none whose scopes are all held
+	// (403 insufficient_scope).
 	FailScope
-	// FailRole: the x-axioms-roles requirement failed.
+	// FailRole: an alternative was satisfied, but not the x-axioms-roles requirement.
 	FailRole
-	// FailPermission: the x-axioms-permissions requirement failed.
+	// FailPermission: an alternative and the roles were satisfied, but not the
+	// x-axioms-permissions requirement.
 	FailPermission
 )
 
@@ -44,7 +51,8 @@ func (f Failure) String() string {
 }
 
 // Decision is the outcome of evaluating a policy. Ownership is not part of it: it needs
-// the request (a path parameter, or a loaded object) and is checked by the middleware.
+// the request (a path parameter, or a loaded object), so the middleware checks it once
+// the decision allows the request.
 type Decision struct {
 	// Allowed is true when the request may proceed (before ownership).
 	Allowed bool
@@ -54,30 +62,39 @@ type Decision struct {
 	// alternative missing the fewest scopes (ties: document order); otherwise -1. An
 	// optional operation allowed through its {} alternative has -1.
 	Alternative int
-	// Principal is the principal of that alternative: its first bearer scheme's, else its
-	// first scheme's. Nil when no alternative had credentials.
+	// Principal is the principal of that alternative: the principal of its first bearer
+	// scheme (schemes in name order), else of its first scheme. For an optional
+	// operation allowed through {}, the principal of the available alternative missing
+	// the fewest scopes, if any. Nil when no alternative had credentials, and for
+	// public operations.
 	Principal Principal
-	// Scopes are all the scopes of that alternative (FailScope only): what the
-	// WWW-Authenticate scope attribute names.
+	// Scopes are all the scopes of that alternative, FailScope only: what the
+	// WWW-Authenticate scope attribute names (RFC 6750 §3). Nil otherwise.
 	Scopes []string
-	// Missing lists what is missing: the scopes of that alternative not held (FailScope),
-	// or the roles or permissions not held (the whole anyOf list when none of it is held).
+	// Missing lists what is missing: for FailScope, the scopes of that alternative that
+	// are not held; for FailRole and FailPermission, the allOf items not held, preceded
+	// by the whole anyOf list when none of it is held. Nil when allowed.
 	Missing []string
 }
 
-// Evaluate evaluates the policy. principalFor returns the authenticated principal of a
-// scheme, or nil when the request has no valid credentials for it. An alternative is
-// available when all of its schemes have principals, and satisfied when every scheme
-// holds all of its scopes; the first satisfied alternative wins, then roles, then
-// permissions are checked against its principal. An optional operation (AuthOptional)
-// is allowed even when no alternative is satisfied. Evaluate does not allocate when the
-// request is allowed. Public operations are always allowed.
+// Evaluate evaluates the policy, which must not be nil. principalFor returns the
+// authenticated principal of a scheme, or nil when the request has no valid credentials
+// for it (absent or invalid: telling them apart is the caller's job, since an invalid
+// token must be rejected even where authentication is optional).
+//
+// Public operations are allowed at once. Otherwise an alternative is available when all
+// of its schemes have principals, and satisfied when each of them holds all of that
+// scheme's scopes. The first satisfied alternative (document order) wins; then the roles
+// and then the permissions are checked against the decision's principal. An optional
+// operation is allowed even when no alternative is satisfied (its {} alternative is).
+// Evaluate calls principalFor at most once per scheme of each alternative on the allowed
+// path, and does not allocate when the request is allowed.
 func (p *Policy) Evaluate(principalFor func(scheme string) Principal) Decision {
 	return p.evaluate(nil, principalFor)
 }
 
-// EvaluatePrincipal is Evaluate with the same principal for every scheme: the common
-// case of one token validated once.
+// EvaluatePrincipal is [Policy.Evaluate] with pr as the principal of every scheme: the
+// common case of one bearer token validated once. A nil pr has no credentials.
 func (p *Policy) EvaluatePrincipal(pr Principal) Decision {
 	return p.evaluate(pr, nil)
 }

@@ -3,7 +3,6 @@ package openapi
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -27,35 +26,22 @@ const (
 	levelOther // security schemes and anything else: no x-axioms-* key is defined there
 )
 
-// checkUnknown reports x-axioms-* keys that are not defined (typos such as
-// x-axioms-role), and defined keys at a level where they are not allowed.
-func checkUnknown(ext map[string]any, lvl level, at func(ptr ...string) *Problem) []*Problem {
-	var out []*Problem
-	keys := make([]string, 0, len(ext))
-	for k := range ext {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+// checkUnknown reports x-axioms-* keys of the object at ptr that are not defined (typos
+// such as x-axioms-role, any letter case), and defined keys where they are not allowed.
+func (c *compiler) checkUnknown(ext map[string]any, lvl level, method, path, ptr string) {
+	for _, k := range sortedKeys(ext) {
 		if !strings.HasPrefix(strings.ToLower(k), extPrefix) {
 			continue
 		}
 		switch {
 		case !slices.Contains(knownExtensions, k):
-			p := at(k)
-			p.Message = fmt.Sprintf("unknown extension %q%s", k, suggest(k))
-			out = append(out, p)
+			c.fail(method, path, child(ptr, k), "unknown extension %q%s", k, suggest(k))
 		case lvl == levelOther:
-			p := at(k)
-			p.Message = fmt.Sprintf("%s is not allowed here: use it on the document root, a path item or an operation", k)
-			out = append(out, p)
+			c.fail(method, path, child(ptr, k), "%s is not allowed here: use it on the document root, a path item or an operation", k)
 		case k == extOwner && lvl == levelRoot:
-			p := at(k)
-			p.Message = "x-axioms-owner is not allowed on the document root: declare it on a path item or an operation"
-			out = append(out, p)
+			c.fail(method, path, child(ptr, k), "%s is not allowed on the document root: declare it on a path item or an operation", k)
 		}
 	}
-	return out
 }
 
 // suggest names the closest known extension, for typos.
@@ -93,65 +79,51 @@ func editDistance(a, b string) int {
 }
 
 // decodeCondition decodes an x-axioms-roles or x-axioms-permissions value: a list of
-// strings (any of), or an object with anyOf and/or allOf lists. An empty list, or an
-// object whose lists are empty, is a valid value that requires nothing (it removes an
-// inherited requirement).
-func decodeCondition(v any) (Condition, string) {
+// strings (any of), or an object with an anyOf list, an allOf list or both. An empty list,
+// or an object whose lists are empty or absent, is a valid value that requires nothing:
+// it removes an inherited requirement. problem is "" when v is well-formed.
+func decodeCondition(v any) (c Condition, problem string) {
 	switch t := v.(type) {
 	case map[string]any:
-		var c Condition
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range sortedKeys(t) {
+			if k != "anyOf" && k != "allOf" {
+				return Condition{}, fmt.Sprintf("unknown key %q (allowed: anyOf, allOf)", k)
+			}
 			list, problem := decodeList(t[k])
 			if problem != "" {
 				return Condition{}, k + ": " + problem
 			}
-			switch k {
-			case "anyOf":
+			if k == "anyOf" {
 				c.AnyOf = list
-			case "allOf":
+			} else {
 				c.AllOf = list
-			default:
-				return Condition{}, fmt.Sprintf("unknown key %q (allowed: anyOf, allOf)", k)
 			}
 		}
 		return c, ""
+	case []any:
+		list, problem := decodeList(t)
+		return Condition{AnyOf: list}, problem
 	case nil:
 		return Condition{}, "null is not allowed (use [] to remove an inherited requirement)"
-	default:
-		list, problem := decodeList(v)
-		if problem != "" {
-			return Condition{}, problem
-		}
-		return Condition{AnyOf: list}, ""
 	}
+	return Condition{}, fmt.Sprintf("must be a list of strings or an object with anyOf and/or allOf, not %s", typeName(v))
 }
 
-// decodeList decodes a list of non-empty, distinct strings.
+// decodeList decodes a list of distinct, non-empty strings without surrounding spaces.
+// An empty list decodes to nil.
 func decodeList(v any) ([]string, string) {
-	var items []any
-	switch t := v.(type) {
-	case []any:
-		items = t
-	case []string:
-		for _, s := range t {
-			items = append(items, s)
-		}
-	default:
-		return nil, fmt.Sprintf("must be a list of strings or an object with anyOf/allOf, not %s", typeName(v))
+	items, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Sprintf("must be a list of strings, not %s", typeName(v))
 	}
-	out := make([]string, 0, len(items))
+	var out []string
 	for i, item := range items {
 		s, ok := item.(string)
 		if !ok {
 			return nil, fmt.Sprintf("item %d must be a string, not %s", i, typeName(item))
 		}
-		if strings.TrimSpace(s) == "" {
-			return nil, fmt.Sprintf("item %d is empty", i)
+		if problem := checkName(s); problem != "" {
+			return nil, fmt.Sprintf("item %d %s", i, problem)
 		}
 		if slices.Contains(out, s) {
 			return nil, fmt.Sprintf("%q is listed twice", s)
@@ -161,55 +133,62 @@ func decodeList(v any) ([]string, string) {
 	return out, ""
 }
 
+// checkName checks a role, permission, parameter, field, claim or loader name: it must
+// not be empty, and surrounding spaces (which never match anything) are a mistake.
+func checkName(s string) string {
+	switch {
+	case s == "":
+		return "is empty"
+	case strings.TrimSpace(s) != s:
+		return fmt.Sprintf("%q has surrounding spaces", s)
+	}
+	return ""
+}
+
 // decodeOwner decodes an x-axioms-owner value: {param, claim} or {field, claim, loader}.
-// Defaults: claim "sub"; field "user"; loader "" (the operationId, resolved by the
-// caller).
-func decodeOwner(v any) (*Owner, string) {
+// Defaults: claim "sub"; field "user"; Loader "" stands for the operationId, which the
+// caller resolves. problem is "" when v is well-formed.
+func decodeOwner(v any) (o Owner, problem string) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Sprintf("must be an object {param, claim} or {field, claim, loader}, not %s", typeName(v))
+		return Owner{}, fmt.Sprintf("must be an object {param, claim} or {field, claim, loader}, not %s", typeName(v))
 	}
 	vals := map[string]string{}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range sortedKeys(m) {
 		switch k {
 		case "param", "field", "claim", "loader":
 		default:
-			return nil, fmt.Sprintf("unknown key %q (allowed: param, field, claim, loader)", k)
+			return Owner{}, fmt.Sprintf("unknown key %q (allowed: param, field, claim, loader)", k)
 		}
 		s, ok := m[k].(string)
 		if !ok {
-			return nil, fmt.Sprintf("%s must be a string, not %s", k, typeName(m[k]))
+			return Owner{}, fmt.Sprintf("%s must be a string, not %s", k, typeName(m[k]))
 		}
-		if strings.TrimSpace(s) == "" {
-			return nil, fmt.Sprintf("%s is empty", k)
+		if problem := checkName(s); problem != "" {
+			return Owner{}, k + " " + problem
 		}
 		vals[k] = s
 	}
-	o := &Owner{Claim: "sub"}
-	if c, ok := vals["claim"]; ok {
-		if problem := checkClaimName(c); problem != "" {
-			return nil, "claim: " + problem
+	o.Claim = "sub"
+	if claim, ok := vals["claim"]; ok {
+		if problem := checkClaimName(claim); problem != "" {
+			return Owner{}, "claim: " + problem
 		}
-		o.Claim = c
+		o.Claim = claim
 	}
-	if p, ok := vals["param"]; ok {
+	if param, ok := vals["param"]; ok {
 		if _, f := vals["field"]; f {
-			return nil, "param and field exclude each other: use {param, claim} or {field, claim, loader}"
+			return Owner{}, "param and field exclude each other: use {param, claim} or {field, claim, loader}"
 		}
 		if _, l := vals["loader"]; l {
-			return nil, "param and loader exclude each other: a param rule needs no loader"
+			return Owner{}, "param and loader exclude each other: a param rule needs no loader"
 		}
-		o.Param = p
+		o.Param = param
 		return o, ""
 	}
 	o.Field = "user"
-	if f, ok := vals["field"]; ok {
-		o.Field = f
+	if field, ok := vals["field"]; ok {
+		o.Field = field
 	}
 	o.Loader = vals["loader"]
 	return o, ""
@@ -238,7 +217,7 @@ func typeName(v any) string {
 		return "a boolean"
 	case float64, float32, int, int64, int32, uint64:
 		return "a number"
-	case []any, []string:
+	case []any:
 		return "a list"
 	case map[string]any:
 		return "an object"

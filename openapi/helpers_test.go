@@ -1,6 +1,7 @@
 package openapi_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,7 +11,9 @@ import (
 )
 
 // doc builds a minimal OpenAPI 3.1 document around paths (YAML, indented by 2) with an
-// oauth2 scheme "oauth", an http bearer scheme "bearer" and an apiKey scheme "key".
+// oauth2 scheme "oauth" (scopes read, write, admin), an http bearer scheme "bearer", an
+// apiKey scheme "key" and an http basic scheme "basic". extraRoot is inserted at the
+// root.
 func doc(extraRoot, paths string) string {
 	return `openapi: 3.1.0
 info: {title: t, version: "1"}
@@ -30,27 +33,54 @@ paths:
 ` + paths
 }
 
-func mustLoad(t *testing.T, text string) *openapi.Policies {
+// protected is a path item body whose GET requires the oauth scheme and documents 401.
+const protectedGet = `    get: {security: [{oauth: []}], responses: {"401": {description: no}}}
+`
+
+func mustLoad(t testing.TB, text string) *openapi.Policies {
 	t.Helper()
 	p, err := openapi.LoadData([]byte(text), openapi.LoadOptions{})
 	require.NoError(t, err)
 	return p
 }
 
+// loadProblems loads a document that must fail and returns its located problems.
 func loadProblems(t *testing.T, text string) []*openapi.Problem {
 	t.Helper()
 	_, err := openapi.LoadData([]byte(text), openapi.LoadOptions{})
 	require.Error(t, err)
 	problems := openapi.Problems(err)
 	require.NotEmpty(t, problems, "error without located problems: %v", err)
+	for _, p := range problems {
+		require.False(t, p.Warning, "a warning among the errors: %v", p)
+	}
 	return problems
 }
 
-func policy(t *testing.T, p *openapi.Policies, method, route string) *openapi.Policy {
+// onlyProblem loads a document that must fail with exactly one problem.
+func onlyProblem(t *testing.T, text string) *openapi.Problem {
+	t.Helper()
+	problems := loadProblems(t, text)
+	require.Len(t, problems, 1, "%v", problems)
+	return problems[0]
+}
+
+func policy(t testing.TB, p *openapi.Policies, method, route string) *openapi.Policy {
 	t.Helper()
 	pol := p.Lookup(method, route)
 	require.NotNil(t, pol, "no policy for %s %s", method, route)
 	return pol
+}
+
+// saying returns the problems whose message contains text.
+func saying(problems []*openapi.Problem, text string) []*openapi.Problem {
+	var out []*openapi.Problem
+	for _, p := range problems {
+		if strings.Contains(p.Message, text) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // principal is a test Principal.
@@ -59,21 +89,36 @@ type principal struct {
 	claims               map[string]any
 }
 
-func has(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func (p *principal) HasScope(s string) bool      { return has(p.scopes, s) }
-func (p *principal) HasRole(s string) bool       { return has(p.roles, s) }
-func (p *principal) HasPermission(s string) bool { return has(p.perms, s) }
+func (p *principal) HasScope(s string) bool      { return slices.Contains(p.scopes, s) }
+func (p *principal) HasRole(s string) bool       { return slices.Contains(p.roles, s) }
+func (p *principal) HasPermission(s string) bool { return slices.Contains(p.perms, s) }
 func (p *principal) Claim(name string) (any, bool) {
 	v, ok := p.claims[name]
 	return v, ok
 }
 
 func scopes(s string) *principal { return &principal{scopes: strings.Fields(s)} }
+
+// summary renders a policy's security compactly: alternatives joined by " | ", schemes
+// of an alternative by " + ", each as name[scopes]; "-" for public operations, and a
+// leading "{} | " for optional ones.
+func summary(p *openapi.Policy) string {
+	if p == nil {
+		return "<no operation>"
+	}
+	if p.Auth == openapi.AuthNone {
+		return "-"
+	}
+	var alts []string
+	if p.Auth == openapi.AuthOptional {
+		alts = append(alts, "{}")
+	}
+	for _, alt := range p.Alternatives {
+		var reqs []string
+		for _, r := range alt {
+			reqs = append(reqs, r.Scheme+"["+strings.Join(r.Scopes, " ")+"]")
+		}
+		alts = append(alts, strings.Join(reqs, " + "))
+	}
+	return strings.Join(alts, " | ")
+}

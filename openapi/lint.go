@@ -3,75 +3,93 @@ package openapi
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// lint adds warnings: findings that do not change what is enforced but usually mean the
-// document says something other than its author meant.
+// lint adds the warnings: findings that change nothing that is enforced, but usually
+// mean the document says something other than its author meant.
 func (c *compiler) lint() {
-	protected := 0
-	for _, p := range c.ps.all {
-		if p.Auth == AuthNone {
-			continue
+	c.lintUnfollowed()
+	for _, name := range sortedKeys(c.broken) {
+		if !c.named[name] {
+			c.warn("", "", pointer("components", "securitySchemes", name), "security scheme %q cannot be enforced: %s; no security requirement names it", name, c.broken[name])
 		}
-		protected++
-		for i, alt := range p.Alternatives {
-			for _, req := range alt {
-				s := c.schemeByName[req.Scheme]
-				if s.Type != SchemeOAuth2 {
-					continue
-				}
-				for _, scope := range req.Scopes {
-					if !slices.Contains(s.Scopes, scope) {
-						c.warn(p.Method, p.Path, c.requirementPointer(p, i),
-							"scope %q is not declared in the flows of security scheme %q", scope, req.Scheme)
-					}
-				}
-			}
-		}
-		if p.Auth == AuthRequired && !c.documents401or403(p) {
-			c.warn(p.Method, p.Path, p.Pointer+"/responses",
-				"protected operation documents neither a 401 nor a 403 response")
-		}
-	}
-	if protected == 0 && len(c.ps.all) > 0 {
-		c.warn("", "", pointer("security"), "no operation is protected: every operation is public")
 	}
 	for _, s := range c.ps.schemes {
 		if s.Type == SchemeOpenIDConnect && strings.TrimSpace(s.OpenIDConnectURL) == "" {
 			c.warn("", "", pointer("components", "securitySchemes", s.Name), "openIdConnect scheme %q has no openIdConnectUrl", s.Name)
 		}
 	}
-	if w := validationWarning(c.doc); w != nil {
-		c.ps.warnings = append(c.ps.warnings, w)
+	for i, req := range c.doc.Security {
+		c.lintScopes(req, "", "", child(pointer("security"), strconv.Itoa(i)))
 	}
+
+	protected := 0
+	for _, p := range c.ps.all {
+		meta := c.meta[p]
+		if meta.ownSecurity {
+			reqs := *meta.op.Security
+			for i, req := range reqs {
+				c.lintScopes(req, p.Method, p.Path, child(p.Pointer, "security", strconv.Itoa(i)))
+			}
+		}
+		if p.Auth == AuthNone {
+			continue
+		}
+		protected++
+		if p.Auth == AuthRequired && !documents401or403(meta.op) {
+			c.warn(p.Method, p.Path, child(p.Pointer, "responses"), "the operation requires authentication but documents neither a 401 nor a 403 response")
+		}
+	}
+	if protected == 0 && len(c.ps.all) > 0 {
+		c.warn("", "", pointer("security"), "no operation requires authentication: every operation is public")
+	}
+	c.ps.warnings = append(c.ps.warnings, validationWarnings(c.doc)...)
 }
 
-// requirementPointer locates alternative i of p (which counts non-empty requirements
-// only) in the operation's security if it has one, else in the document's.
-func (c *compiler) requirementPointer(p *Policy, i int) string {
-	reqs, base := c.doc.Security, pointer("security")
-	if op := c.doc.Paths.Value(p.Path).GetOperation(p.Method); op != nil && op.Security != nil {
-		reqs, base = *op.Security, p.Pointer+"/security"
-	}
-	n := -1
-	for idx, req := range reqs {
-		if len(req) > 0 {
-			if n++; n == i {
-				return base + "/" + fmt.Sprint(idx)
+// lintScopes warns about scopes a requirement lists for an oauth2 scheme that none of
+// the scheme's flows declares. (The scopes of openIdConnect schemes are only known to
+// the provider; other schemes declare none.)
+func (c *compiler) lintScopes(req openapi3.SecurityRequirement, method, path, ptr string) {
+	for _, name := range sortedKeys(req) {
+		s, ok := c.schemes[name]
+		if !ok || s.Type != SchemeOAuth2 {
+			continue
+		}
+		for _, scope := range req[name] {
+			if !slices.Contains(s.Scopes, scope) {
+				c.warn(method, path, child(ptr, name), "scope %q is not declared in the flows of security scheme %q", scope, name)
 			}
 		}
 	}
-	return base
 }
 
-func (c *compiler) documents401or403(p *Policy) bool {
-	op := c.doc.Paths.Value(p.Path).GetOperation(p.Method)
-	if op == nil || op.Responses == nil {
+// lintUnfollowed reports the references that were not followed and that no error
+// already reported.
+func (c *compiler) lintUnfollowed() {
+	seen := map[string]bool{}
+	for _, r := range c.unfollowed {
+		key := fmt.Sprint(r.file, r.line, r.ref)
+		if seen[key] || c.reported[r.ref] {
+			continue
+		}
+		seen[key] = true
+		c.warn("", "", "", "%s: $ref %q is not followed (%s): it is read as an empty object", r.where(), r.ref, r.reason)
+	}
+}
+
+// documents401or403 reports whether an operation documents a 401 or 403 response, or
+// the 4XX range.
+func documents401or403(op *openapi3.Operation) bool {
+	if op.Responses == nil {
 		return false
 	}
-	for _, code := range []string{"401", "403", "4XX", "4xx"} {
-		if op.Responses.Value(code) != nil {
+	for code := range op.Responses.Map() {
+		switch strings.ToUpper(code) {
+		case "401", "403", "4XX":
 			return true
 		}
 	}

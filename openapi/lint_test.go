@@ -1,79 +1,191 @@
 package openapi_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/axioms-go/axioms-echo/openapi"
 )
 
-func warningsSaying(ws []*openapi.Problem, text string) []*openapi.Problem {
-	var out []*openapi.Problem
-	for _, w := range ws {
-		if strings.Contains(w.Message, text) {
-			out = append(out, w)
-		}
-	}
-	return out
+func TestWarningUndeclaredScope(t *testing.T) {
+	p := mustLoad(t, doc(`security: [{oauth: [read, delete]}]`, `
+  /a:
+    get:
+      security: [{}, {oauth: [write, publish], bearer: [anything]}]
+      responses: {"401": {description: no}}
+  /b:
+    get: {responses: {"401": {description: no}}}
+  /c:
+    get: {responses: {"401": {description: no}}}
+`))
+	ws := saying(p.Warnings(), "is not declared in the flows")
+	require.Len(t, ws, 2, "%v", ws)
+
+	assert.Equal(t, &openapi.Problem{Pointer: "#/security/0/oauth", Warning: true,
+		Message: `scope "delete" is not declared in the flows of security scheme "oauth"`}, ws[0],
+		"a document requirement is reported once, however many operations inherit it")
+	assert.Equal(t, &openapi.Problem{Method: "GET", Path: "/a", Pointer: "#/paths/~1a/get/security/1/oauth", Warning: true,
+		Message: `scope "publish" is not declared in the flows of security scheme "oauth"`}, ws[1],
+		"the index in the document, {} included; only oauth2 schemes declare scopes")
 }
 
-func TestLintWarnings(t *testing.T) {
+func TestWarningNo401Or403(t *testing.T) {
+	p := mustLoad(t, doc(`security: [{oauth: []}]`, `
+  /none:
+    get: {responses: {"200": {description: ok}, default: {description: error}}}
+  /401:
+    get: {responses: {"401": {description: no}}}
+  /403:
+    get: {responses: {"403": {description: no}}}
+  /4xx:
+    get: {responses: {"4XX": {description: no}}}
+  /optional:
+    get: {security: [{}, {oauth: []}], responses: {"200": {description: ok}}}
+  /public:
+    get: {security: [], responses: {"200": {description: ok}}}
+`))
+	ws := saying(p.Warnings(), "401")
+	require.Len(t, ws, 1, "only /none: 401, 403 and 4XX count; optional and public operations are exempt")
+	assert.Equal(t, &openapi.Problem{Method: "GET", Path: "/none", Pointer: "#/paths/~1none/get/responses", Warning: true,
+		Message: "the operation requires authentication but documents neither a 401 nor a 403 response"}, ws[0])
+}
+
+func TestWarningNothingProtected(t *testing.T) {
+	p := mustLoad(t, doc(``, `
+  /a:
+    get: {responses: {"200": {description: ok}}}
+`))
+	ws := saying(p.Warnings(), "no operation requires authentication")
+	require.Len(t, ws, 1)
+	assert.Equal(t, "#/security", ws[0].Pointer)
+
+	optional := mustLoad(t, doc(``, `
+  /a:
+    get: {security: [{}, {oauth: []}], responses: {"200": {description: ok}}}
+`))
+	assert.Empty(t, saying(optional.Warnings(), "no operation requires authentication"), "optional authentication protects something")
+
+	empty := mustLoad(t, doc(``, ` {}`))
+	assert.Empty(t, saying(empty.Warnings(), "no operation"), "a document without operations")
+}
+
+func TestWarningOpenIDConnectWithoutURL(t *testing.T) {
 	p := mustLoad(t, `openapi: 3.1.0
 info: {title: t, version: "1"}
-servers: [{url: "https://api.example.com/v1"}, {url: "/v2"}]
-security: [{oauth: [read]}]
 components:
   securitySchemes:
-    oauth: {type: oauth2, flows: {clientCredentials: {tokenUrl: "https://a/t", scopes: {read: r}}}}
-    oidc: {type: openIdConnect, openIdConnectUrl: ""}
+    oidc: {type: openIdConnect}
+security: [{oidc: []}]
 paths:
-  /undeclared:
-    get:
-      security: [{}, {oauth: [write]}]
-      responses: {"401": {description: no}}
-  /no-401:
-    get: {responses: {"200": {description: ok}}}
-  /documented:
-    get: {responses: {"403": {description: no}}}
-  /loader:
-    get:
-      x-axioms-owner: {field: user, loader: load}
-      responses: {"4XX": {description: no}}
+  /a:
+    get: {responses: {"401": {description: no}}}
 `)
-	ws := p.Warnings()
-	for _, w := range ws {
-		assert.True(t, w.Warning)
-	}
-	undeclared := warningsSaying(ws, `scope "write" is not declared`)
-	if assert.Len(t, undeclared, 1) {
-		assert.Equal(t, "#/paths/~1undeclared/get/security/1", undeclared[0].Pointer, "the index in the document, {} included")
-		assert.Equal(t, "GET", undeclared[0].Method)
-	}
-	no401 := warningsSaying(ws, "documents neither a 401 nor a 403")
-	if assert.Len(t, no401, 1, "only /no-401: 403 and 4XX count, and optional operations are exempt") {
-		assert.Equal(t, "/no-401", no401[0].Path)
-		assert.Equal(t, "#/paths/~1no-401/get/responses", no401[0].Pointer)
-	}
-	assert.Len(t, warningsSaying(ws, "openIdConnect scheme \"oidc\" has no openIdConnectUrl"), 1)
-	if loader := warningsSaying(ws, "explicit loader"); assert.Len(t, loader, 1) {
-		assert.Equal(t, "#/paths/~1loader/get/x-axioms-owner", loader[0].Pointer)
-	}
-	if servers := warningsSaying(ws, "different base paths"); assert.Len(t, servers, 1) {
-		assert.Equal(t, "#/servers/1/url", servers[0].Pointer)
-	}
-	assert.Equal(t, "/v1", p.BasePath(), "the first server wins")
-	assert.Empty(t, warningsSaying(ws, "no operation is protected"))
+	ws := saying(p.Warnings(), "openIdConnectUrl")
+	require.NotEmpty(t, ws)
+	assert.Equal(t, &openapi.Problem{Pointer: "#/components/securitySchemes/oidc", Warning: true,
+		Message: `openIdConnect scheme "oidc" has no openIdConnectUrl`}, ws[0])
 }
 
-func TestValidationFindingsAreWarnings(t *testing.T) {
+func TestWarningExplicitLoaderWithoutOperationID(t *testing.T) {
+	p := mustLoad(t, doc(`security: [{oauth: []}]`, `
+  /a:
+    x-axioms-owner: {loader: loadA}
+    get: {responses: {"401": {description: no}}}
+    put: {operationId: putA, responses: {"401": {description: no}}}
+`))
+	ws := saying(p.Warnings(), "explicit loader")
+	require.Len(t, ws, 1, "the operation with an operationId is fine")
+	assert.Equal(t, "GET", ws[0].Method)
+	assert.Equal(t, "/a", ws[0].Path)
+	assert.Equal(t, "#/paths/~1a/x-axioms-owner", ws[0].Pointer, "where the rule is declared")
+	assert.Equal(t, &openapi.Owner{Field: "user", Claim: "sub", Loader: "loadA"}, policy(t, p, "GET", "/a").Owner)
+}
+
+func TestWarningServersWithDifferentBasePaths(t *testing.T) {
+	p := mustLoad(t, `openapi: 3.1.0
+info: {title: t, version: "1"}
+servers: [{url: "https://api.example.com/v1"}, {url: "https://staging.example.com/v1/"}, {url: "/v2"}]
+paths:
+  /a:
+    get: {responses: {"200": {description: ok}}}
+`)
+	ws := saying(p.Warnings(), "different base paths")
+	require.Len(t, ws, 1, "the second server agrees with the first")
+	assert.Equal(t, &openapi.Problem{Pointer: "#/servers/2/url", Warning: true,
+		Message: `servers have different base paths ("/v1" and "/v2"): the first server's is used; LoadOptions.BasePath chooses another`}, ws[0])
+	assert.Equal(t, "/v1", p.BasePath(), "the first server wins")
+
+	chosen, err := openapi.LoadData([]byte(`openapi: 3.1.0
+info: {title: t, version: "1"}
+servers: [{url: "/v1"}, {url: "/v2"}]
+paths: {}
+`), openapi.LoadOptions{BasePath: "/v2"})
+	require.NoError(t, err)
+	assert.Empty(t, saying(chosen.Warnings(), "base paths"), "the caller chose")
+}
+
+func TestWarningServerVariableWithoutDefault(t *testing.T) {
+	p := mustLoad(t, `openapi: 3.1.0
+info: {title: t, version: "1"}
+servers: [{url: "https://{host}/{version}/api"}]
+paths:
+  /a:
+    get: {responses: {"200": {description: ok}}}
+`)
+	ws := saying(p.Warnings(), "no default value")
+	require.Len(t, ws, 1, "the host does not matter")
+	assert.Equal(t, "#/servers/0/url", ws[0].Pointer)
+	assert.Contains(t, ws[0].Message, "{version}")
+	assert.Equal(t, "/{version}/api", p.BasePath())
+	assert.NotNil(t, p.Lookup("GET", "/:version/api/a"), "kept as written: a parameter")
+}
+
+func TestWarningKinOpenAPIValidation(t *testing.T) {
 	p := mustLoad(t, `openapi: 3.0.3
 info: {title: t, version: "1"}
 paths:
-  /a:
+  /a/{id}:
     get:
       responses: {"200": {description: ok, content: {application/json: {schema: {type: notatype}}}}}
 `)
-	assert.NotEmpty(t, warningsSaying(p.Warnings(), "does not validate"))
+	ws := saying(p.Warnings(), "kin-openapi validation: ")
+	require.Len(t, ws, 2, "one warning per finding: %v", ws)
+	for _, w := range ws {
+		assert.True(t, w.Warning)
+	}
+	assert.Len(t, saying(ws, "notatype"), 1)
+	assert.Len(t, saying(ws, "must define exactly all path parameters"), 1)
+}
+
+func TestWarningsOfADocumentThatFails(t *testing.T) {
+	_, err := openapi.LoadData([]byte(doc(`security: [{oauth: [delete]}]`, `
+  /a:
+    get:
+      x-axioms-role: [a]
+      responses: {"200": {description: ok}}
+`)), openapi.LoadOptions{})
+	require.Error(t, err)
+	require.Len(t, openapi.Problems(err), 1)
+	ws := openapi.Warnings(err)
+	assert.Len(t, saying(ws, `scope "delete" is not declared`), 1, "lint runs even when loading fails: %v", ws)
+	assert.Len(t, saying(ws, "documents neither a 401"), 1)
+	for _, w := range ws {
+		assert.True(t, w.Warning)
+	}
+	assert.Nil(t, openapi.Warnings(nil))
+	p := mustLoad(t, doc(``, "  /a:\n"+protectedGet))
+	assert.Empty(t, p.Warnings(), "a clean document")
+}
+
+func TestWarningsAreAFreshSlice(t *testing.T) {
+	p := mustLoad(t, doc(``, `
+  /a:
+    get: {responses: {"200": {description: ok}}}
+`))
+	ws := p.Warnings()
+	require.NotEmpty(t, ws)
+	ws[0] = nil
+	assert.NotNil(t, p.Warnings()[0])
 }

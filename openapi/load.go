@@ -1,9 +1,7 @@
 package openapi
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,28 +9,36 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"go.yaml.in/yaml/v4"
 )
 
-// LoadOptions tunes loading. The zero value is the safe default.
+// LoadOptions tunes loading. The zero value is the safe default: the base path comes
+// from the document's servers and no $ref leaves the document.
 type LoadOptions struct {
-	// BasePath overrides the base path derived from the document's servers. Empty: the
-	// path of the first server URL (absolute or relative; server variables replaced by
-	// their defaults); "/" means no base path.
+	// BasePath overrides the base path derived from the document's servers, for every
+	// operation (operation- and path-level servers included). Empty: the path of the
+	// first server URL (absolute or relative; server variables replaced by their
+	// defaults); "/" means no base path.
 	BasePath string
 
 	// AllowExternalRefs permits $ref to other local files, resolved relative to the
-	// document (Load and LoadFS only). Default false: any external $ref is a load error.
-	// Network URLs are never fetched, even when true.
+	// document: with Load, files in the document's directory or below it; with LoadFS,
+	// files in the same fs.FS. LoadData has no location, so it never follows them.
+	// Default false: references to other files are not followed.
+	//
+	// Network URLs are never fetched, even when true, and neither are JSON Schema $id
+	// and anchor references. A reference that is not followed is a load error where it
+	// defines a path item, an operation or a security scheme an operation relies on;
+	// anywhere else (schemas, examples, responses, unused schemes) it cannot affect
+	// access control: it is read as an empty object and reported as a warning.
 	AllowExternalRefs bool
 }
 
-// Load reads the OpenAPI 3.0/3.1 document at path (YAML or JSON) and compiles its
-// policy table. It fails with every problem located (see [Problems]).
+// Load reads the OpenAPI 3.0, 3.1 or 3.2 document at path (YAML or JSON) and compiles its
+// policy table. When the document is wrong it returns an error listing every problem,
+// each located (see [Problems]); an error reading the file is returned as is.
 func Load(path string, opts LoadOptions) (*Policies, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -42,56 +48,80 @@ func Load(path string, opts LoadOptions) (*Policies, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Dir(abs)
-	read := func(u *url.URL) ([]byte, error) {
-		p := u.Path
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(dir, p)
+	var read func(string) ([]byte, error)
+	if opts.AllowExternalRefs {
+		root, err := os.OpenRoot(filepath.Dir(abs))
+		if err != nil {
+			return nil, err
 		}
-		return os.ReadFile(p)
+		defer root.Close()
+		read = func(p string) ([]byte, error) {
+			rel, err := filepath.Rel(root.Name(), filepath.FromSlash(p))
+			if err != nil {
+				return nil, err
+			}
+			return root.ReadFile(rel)
+		}
 	}
-	return load(data, &url.URL{Path: filepath.ToSlash(abs)}, opts, read)
+	return load(data, filepath.Base(abs), &url.URL{Path: filepath.ToSlash(abs)}, opts, read)
 }
 
 // LoadData compiles the policy table of a document given as bytes (YAML or JSON). A
-// document given as bytes has no location, so external $refs are always an error.
+// document given as bytes has no location: references to other files are never
+// followed, whatever opts says.
 func LoadData(data []byte, opts LoadOptions) (*Policies, error) {
-	opts.AllowExternalRefs = false
-	return load(data, nil, opts, nil)
+	return load(data, "", nil, opts, nil)
 }
 
-// LoadFS reads the document at name in fsys (e.g. an embed.FS) and compiles its policy
-// table. External $refs, when allowed, are read from fsys too.
+// LoadFS reads the document at name in fsys (an embed.FS, for example) and compiles its
+// policy table. References to other files, when allowed, are read from fsys too.
 func LoadFS(fsys fs.FS, name string, opts LoadOptions) (*Policies, error) {
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		return nil, err
 	}
-	read := func(u *url.URL) ([]byte, error) {
-		return fs.ReadFile(fsys, strings.TrimPrefix(path.Clean(u.Path), "/"))
+	var read func(string) ([]byte, error)
+	if opts.AllowExternalRefs {
+		read = func(p string) ([]byte, error) { return fs.ReadFile(fsys, p) }
 	}
-	return load(data, &url.URL{Path: name}, opts, read)
+	return load(data, path.Base(name), &url.URL{Path: name}, opts, read)
 }
 
-func load(data []byte, location *url.URL, opts LoadOptions, read func(*url.URL) ([]byte, error)) (*Policies, error) {
-	var stubbed []stub
-	if hasUnfollowedRefs(data, opts) {
-		var err error
-		if data, stubbed, err = stubRefs(data, opts); err != nil {
-			return nil, &Problem{Message: "the document cannot be parsed: " + err.Error()}
-		}
+// load parses data with kin-openapi and compiles it. name is the document's file name
+// for messages ("" for bytes), location its URL for kin-openapi, read reads another
+// local file by the slash-separated path kin-openapi resolved (nil: none is read).
+func load(data []byte, name string, location *url.URL, opts LoadOptions, read func(string) ([]byte, error)) (*Policies, error) {
+	fileReason := "references to other files are not followed (LoadOptions.AllowExternalRefs)"
+	switch {
+	case location == nil:
+		fileReason = "a document given as bytes has no location to resolve references to other files against"
+	case read != nil:
+		fileReason = ""
 	}
+	data, sites := neutralizeRefs(data, fileReason)
+	unfollowed := []unfollowedRef{}
+	for _, s := range sites {
+		unfollowed = append(unfollowed, unfollowedRef{file: name, refSite: s})
+	}
+
 	loader := openapi3.NewLoader()
 	loader.Context = context.Background()
-	// The loader never touches the network and reads local files only when allowed.
+	// kin-openapi calls this for every reference to another document. With a custom
+	// function it does not check IsExternalRefsAllowed itself: this function is the
+	// whole access policy, and it never reads anything but a local file.
 	loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
-		if !opts.AllowExternalRefs || read == nil {
-			return nil, fmt.Errorf("external reference %q is not allowed (LoadOptions.AllowExternalRefs)", u.String())
+		if read == nil || u.Scheme != "" || u.Host != "" {
+			return nil, fmt.Errorf("reference to %q: only local files are read, and only with LoadOptions.AllowExternalRefs", u.String())
 		}
-		if u.Scheme != "" && u.Scheme != "file" || u.Host != "" {
-			return nil, fmt.Errorf("external reference %q is not a local file: network references are never fetched", u.String())
+		data, err := read(u.Path)
+		if err != nil {
+			return nil, err
 		}
-		return read(u)
+		data, sites := neutralizeRefs(data, "")
+		for _, s := range sites {
+			unfollowed = append(unfollowed, unfollowedRef{file: path.Base(u.Path), refSite: s})
+		}
+		return data, nil
 	}
 	var doc *openapi3.T
 	var err error
@@ -104,129 +134,56 @@ func load(data []byte, location *url.URL, opts LoadOptions, read func(*url.URL) 
 		return nil, &Problem{Message: "the document cannot be loaded: " + err.Error()}
 	}
 	if !strings.HasPrefix(doc.OpenAPI, "3.") {
-		return nil, &Problem{Pointer: pointer("openapi"), Message: fmt.Sprintf("unsupported OpenAPI version %q (3.0, 3.1 and 3.2 are supported)", doc.OpenAPI)}
+		return nil, &Problem{Pointer: pointer("openapi"), Message: fmt.Sprintf("unsupported OpenAPI version %q: 3.0, 3.1 and 3.2 documents are supported", doc.OpenAPI)}
 	}
-	return compile(doc, opts, stubbed)
+	return compile(doc, opts, fileReason, unfollowed)
 }
 
-// A stub is a $ref that was not followed and was replaced by an empty object.
-type stub struct {
-	pointer, ref, reason string
+// An unfollowedRef is a $ref that was not followed, in the document (file "" for a
+// document given as bytes) or in a file it references.
+type unfollowedRef struct {
+	file string
+	refSite
 }
 
-// unfollowed reports why a reference is not followed, or "" if it is.
-func unfollowed(ref string, opts LoadOptions) string {
-	switch {
-	case strings.HasPrefix(ref, "#/") || ref == "#":
-		return ""
-	case strings.HasPrefix(ref, "#"):
-		return "JSON Schema anchors are not resolved"
+func (r unfollowedRef) where() string {
+	if r.file == "" {
+		return fmt.Sprintf("line %d", r.line)
 	}
-	u, err := url.Parse(ref)
-	switch {
-	case err != nil:
-		return "the reference is not a valid URI"
-	case u.Scheme != "" && u.Scheme != "file" || u.Host != "":
-		return "network references are never fetched"
-	case strings.HasPrefix(u.Path, "/") && u.Scheme == "":
-		return "absolute-path references (JSON Schema $id) are not resolved"
-	case !opts.AllowExternalRefs:
-		return "external references are not followed (LoadOptions.AllowExternalRefs)"
-	case u.Fragment != "" && !strings.HasPrefix(u.Fragment, "/"):
-		return "JSON Schema anchors are not resolved"
-	}
-	return ""
+	return fmt.Sprintf("%s line %d", r.file, r.line)
 }
 
-// hasUnfollowedRefs scans YAML or JSON text for $ref values that will not be followed,
-// to decide cheaply whether the document needs rewriting at all. It may report a $ref
-// that only appears inside a string; the rewrite is then merely unnecessary.
-func hasUnfollowedRefs(data []byte, opts LoadOptions) bool {
-	for rest := data; ; {
-		i := bytes.Index(rest, []byte("$ref"))
-		if i < 0 {
-			return false
-		}
-		rest = rest[i+4:]
-		v := bytes.TrimLeft(rest, "\"' \t")
-		if len(v) == 0 || v[0] != ':' {
-			continue
-		}
-		v = bytes.TrimLeft(v[1:], " \t\"'")
-		end := bytes.IndexAny(v, "\"' \t\r\n,}")
-		if end < 0 {
-			end = len(v)
-		}
-		if unfollowed(string(v[:end]), opts) != "" {
-			return true
-		}
-	}
-}
-
-// stubRefs replaces every $ref that will not be followed with an empty object, so that
-// documents whose schemas use JSON Schema $id or anchor references, or that link
-// external documentation by URL, still load. An empty object can never satisfy a
-// security rule (an empty security scheme has no type, an empty parameter no name), so a
-// reference that matters for access control fails closed.
-func stubRefs(data []byte, opts LoadOptions) ([]byte, []stub, error) {
-	var tree any
-	if err := yaml.Unmarshal(data, &tree); err != nil {
-		return nil, nil, err
-	}
-	var stubs []stub
-	var walk func(node any, ptr []string) any
-	walk = func(node any, ptr []string) any {
-		switch t := node.(type) {
-		case map[string]any:
-			if ref, ok := t["$ref"].(string); ok {
-				if reason := unfollowed(ref, opts); reason != "" {
-					stubs = append(stubs, stub{pointer: pointer(ptr...), ref: ref, reason: reason})
-					return map[string]any{}
-				}
-			}
-			for k, v := range t {
-				t[k] = walk(v, append(ptr, k))
-			}
-			return t
-		case map[any]any: // YAML keys that are not strings (e.g. 200:)
-			m := make(map[string]any, len(t))
-			for k, v := range t {
-				m[fmt.Sprint(k)] = v
-			}
-			return walk(m, ptr)
-		case []any:
-			for i, v := range t {
-				t[i] = walk(v, append(ptr, fmt.Sprint(i)))
-			}
-			return t
-		}
-		return node
-	}
-	tree = walk(tree, nil)
-	out, err := json.Marshal(tree)
-	if err != nil {
-		return nil, nil, err
-	}
-	sort.Slice(stubs, func(i, j int) bool { return stubs[i].pointer < stubs[j].pointer })
-	return out, stubs, nil
-}
-
-// validationWarning runs kin-openapi's own validation; its findings are reported as lint
-// warnings: real documents often have schema slips that do not affect security.
-func validationWarning(doc *openapi3.T) *Problem {
+// validationWarnings runs kin-openapi's own validation and reports each finding as a
+// warning: real documents often carry schema slips that have nothing to do with access
+// control, and they must still load. Examples and schema defaults are not validated.
+func validationWarnings(doc *openapi3.T) []*Problem {
 	err := doc.Validate(context.Background(), openapi3.DisableExamplesValidation(),
 		openapi3.DisableSchemaDefaultsValidation(), openapi3.EnableMultiError())
 	if err == nil {
 		return nil
 	}
-	var msgs []string
-	var j interface{ Unwrap() []error }
-	if errors.As(err, &j) {
-		for _, e := range j.Unwrap() {
-			msgs = append(msgs, e.Error())
+	var findings []error
+	var flatten func(error)
+	flatten = func(e error) {
+		var multi openapi3.MultiError
+		if errors.As(e, &multi) && len(multi) > 0 {
+			for _, inner := range multi {
+				flatten(inner)
+			}
+			return
 		}
-	} else {
-		msgs = []string{err.Error()}
+		findings = append(findings, e)
 	}
-	return &Problem{Warning: true, Message: "the document does not validate: " + strings.Join(msgs, "; ")}
+	flatten(err)
+	out := make([]*Problem, 0, len(findings))
+	seen := map[string]bool{}
+	for _, f := range findings {
+		msg := f.Error()
+		if seen[msg] {
+			continue
+		}
+		seen[msg] = true
+		out = append(out, &Problem{Warning: true, Message: "kin-openapi validation: " + msg})
+	}
+	return out
 }

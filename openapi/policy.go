@@ -5,20 +5,24 @@ import (
 	"strings"
 )
 
-// AuthMode says whether an operation needs credentials.
+// AuthMode says whether an operation needs credentials. The zero value is [AuthNone].
 type AuthMode int
 
 const (
-	// AuthNone: a public operation (security: [] or no security anywhere).
+	// AuthNone marks a public operation: its security is [] (or [{}] alone), or there is
+	// no security anywhere in the document.
 	AuthNone AuthMode = iota
-	// AuthOptional: an empty requirement {} is among the alternatives; a request without
-	// credentials passes, one with credentials must present valid ones.
+	// AuthOptional marks an operation with an empty requirement {} among its security
+	// alternatives: a request without credentials passes; a request with credentials
+	// must present valid ones.
 	AuthOptional
-	// AuthRequired: credentials satisfying one alternative are required.
+	// AuthRequired marks an operation that needs credentials satisfying one of its
+	// alternatives.
 	AuthRequired
 )
 
-// String returns "none", "optional" or "required".
+// String returns "none", "optional" or "required" (the values of the auth field in the
+// JSON output of "axioms routes").
 func (m AuthMode) String() string {
 	switch m {
 	case AuthOptional:
@@ -29,10 +33,10 @@ func (m AuthMode) String() string {
 	return "none"
 }
 
-// SchemeType is a security scheme's type, as in the document.
+// SchemeType is a security scheme's type, as the document writes it.
 type SchemeType string
 
-// Security scheme types of OpenAPI 3.0/3.1.
+// The security scheme types of OpenAPI 3.x.
 const (
 	SchemeOAuth2        SchemeType = "oauth2"
 	SchemeOpenIDConnect SchemeType = "openIdConnect"
@@ -41,26 +45,31 @@ const (
 	SchemeMutualTLS     SchemeType = "mutualTLS"
 )
 
-// Scheme is a security scheme declared in components.securitySchemes.
+// Scheme is a security scheme declared in components.securitySchemes. Fields that do
+// not apply to the scheme's type are empty.
 type Scheme struct {
 	// Name is the scheme's key in components.securitySchemes.
 	Name string
 	// Type is the scheme's type.
 	Type SchemeType
-	// HTTPScheme is the lower-cased scheme of an http scheme ("bearer", "basic").
+	// HTTPScheme is the scheme of an http scheme, lower-cased ("bearer", "basic").
 	HTTPScheme string
-	// BearerFormat is the bearerFormat of an http bearer scheme.
+	// BearerFormat is the bearerFormat of an http scheme ("JWT"), "" if not given.
 	BearerFormat string
-	// In and ParamName locate an apiKey ("header"/"query"/"cookie", and the name).
+	// In is where an apiKey is sent ("header", "query" or "cookie"), and ParamName the
+	// name of that header, query parameter or cookie.
 	In, ParamName string
 	// OpenIDConnectURL is the openIdConnectUrl of an openIdConnect scheme.
 	OpenIDConnectURL string
-	// Scopes are the scopes declared in the flows of an oauth2 scheme, sorted.
+	// Scopes are the scopes declared in the flows of an oauth2 scheme (every flow,
+	// OpenAPI 3.2's deviceAuthorization included), sorted and distinct; nil for other
+	// types.
 	Scopes []string
 }
 
-// Bearer reports whether the library enforces s with bearer tokens: oauth2,
-// openIdConnect and http with scheme bearer.
+// Bearer reports whether the library enforces the scheme with bearer tokens: oauth2,
+// openIdConnect, and http with scheme bearer. Other schemes need an authenticator
+// registered with the middleware.
 func (s Scheme) Bearer() bool {
 	return s.Type == SchemeOAuth2 || s.Type == SchemeOpenIDConnect || s.Type == SchemeHTTP && s.HTTPScheme == "bearer"
 }
@@ -68,32 +77,38 @@ func (s Scheme) Bearer() bool {
 // SchemeRequirement is one scheme of a security alternative, with the scopes it must
 // hold.
 type SchemeRequirement struct {
-	// Scheme is the scheme's name.
+	// Scheme is the scheme's name in components.securitySchemes.
 	Scheme string
 	// Type is the scheme's type.
 	Type SchemeType
-	// Bearer is Scheme.Bearer() of the scheme.
+	// Bearer is the scheme's [Scheme.Bearer].
 	Bearer bool
-	// Scopes must all be held (in document order; never nil).
+	// Scopes must all be held, in document order; empty (never nil) when none is listed.
+	// For schemes other than oauth2 and openIdConnect, OpenAPI 3.1 calls them roles:
+	// they are required the same way, through [Principal.HasScope].
 	Scopes []string
 }
 
-// Alternative is one security requirement object: every scheme in it must pass, with
-// all of its scopes. Schemes are sorted by name.
+// Alternative is one non-empty security requirement object: every scheme in it must
+// pass, each with all of its scopes. Its schemes are sorted by name (a requirement
+// object is a JSON object, whose keys have no order).
 type Alternative []SchemeRequirement
 
-// Condition is a role or permission requirement: at least one of AnyOf (if not empty)
-// and all of AllOf.
+// Condition is an x-axioms-roles or x-axioms-permissions requirement: at least one of
+// AnyOf (unless AnyOf is empty) and all of AllOf. The zero value requires nothing.
 type Condition struct {
+	// AnyOf is satisfied by holding any one of its items; an empty AnyOf is satisfied.
 	AnyOf []string
+	// AllOf is satisfied by holding every one of its items.
 	AllOf []string
 }
 
 // Empty reports whether the condition requires nothing.
 func (c Condition) Empty() bool { return len(c.AnyOf) == 0 && len(c.AllOf) == 0 }
 
-// Satisfied checks the condition against has. When it fails, missing lists the AllOf
-// items not held, and the whole AnyOf list if none of it is held.
+// Satisfied checks the condition against has, which reports whether an item is held.
+// When the condition fails, missing lists the AllOf items not held, preceded by the
+// whole AnyOf list when none of it is held; it is nil when ok.
 func (c Condition) Satisfied(has func(string) bool) (missing []string, ok bool) {
 	if len(c.AnyOf) > 0 && !slices.ContainsFunc(c.AnyOf, has) {
 		missing = append(missing, c.AnyOf...)
@@ -128,10 +143,13 @@ func (c Condition) holds(has func(Principal, string) bool, p Principal) bool {
 	return true
 }
 
-// Owner is an x-axioms-owner rule. In the parameter form, Param and Claim are set: the
-// path parameter must equal the claim. In the loader form, Field, Claim and Loader are
-// set: the object loaded by the loader named Loader must have Field equal to the claim.
-// Claim is a claim name or a JSON Pointer ("/org/id").
+// Owner is a compiled x-axioms-owner rule. In the parameter form, Param and Claim are set:
+// the path parameter Param must equal the claim. In the loader form, Field, Claim and
+// Loader are set: the object the loader named Loader fetches must have Field equal to
+// the claim. Claim is a top-level claim name ("sub", "cognito:username") or a JSON
+// Pointer into the claims ("/org/id"). Defaults are resolved: Claim "sub", Field
+// "user", Loader the operationId. Ownership is checked by the middleware, which has
+// the request and the loaders.
 type Owner struct {
 	Param  string
 	Field  string
@@ -139,32 +157,39 @@ type Owner struct {
 	Loader string
 }
 
-// Policy is the compiled access policy of one operation. It is immutable: its fields
-// must not be modified.
+// Policy is the compiled access policy of one operation. A Policy is immutable and safe
+// for concurrent use: its fields (slices included) are read-only after loading and must
+// not be modified.
 type Policy struct {
-	// Method is the upper-case HTTP method.
+	// Method is the HTTP method: upper case for the fixed operations of a path item
+	// ("GET"), as written for OpenAPI 3.2's additionalOperations.
 	Method string
-	// Path is the path template as written in the document.
+	// Path is the path template as written in the document ("/articles/{article_id}").
 	Path string
-	// Route is the base path followed by Path: what an Echo route for the operation looks
-	// like, with {name} parameters.
+	// Route is the operation's base path followed by Path ("/v1/articles/{article_id}"):
+	// what the Echo route serving the operation looks like, with {name} parameters.
 	Route string
-	// OperationID is the operation's operationId ("" if none).
+	// OperationID is the operation's operationId; "" if it has none.
 	OperationID string
-	// Pointer is the JSON Pointer of the operation ("#/paths/~1articles~1{id}/get").
+	// Pointer is the JSON Pointer of the operation in URI-fragment form
+	// ("#/paths/~1articles~1{id}/get").
 	Pointer string
 	// Auth says whether credentials are required, optional or not needed.
 	Auth AuthMode
-	// Alternatives lists every non-empty security alternative, in document order. An
-	// empty alternative ({}) is reflected in Auth.
+	// Alternatives lists every non-empty security alternative, in document order; an
+	// empty alternative ({}) is reflected in Auth. Empty for public operations.
 	Alternatives []Alternative
-	// Roles and Permissions are the effective x-axioms-roles and x-axioms-permissions.
+	// Roles and Permissions are the effective x-axioms-roles and x-axioms-permissions
+	// (the nearest declaration: operation, path item, document root). Always empty
+	// unless Auth is AuthRequired.
 	Roles, Permissions Condition
-	// Owner is the effective x-axioms-owner rule, nil if none.
+	// Owner is the effective x-axioms-owner rule (operation, else path item); nil when
+	// there is none, and always nil unless Auth is AuthRequired.
 	Owner *Owner
 }
 
 // Policies is the immutable policy table of a document. It is safe for concurrent use.
+// The zero value and a nil *Policies are empty tables.
 type Policies struct {
 	byKey    map[string]*Policy
 	all      []*Policy // sorted by path, then method
@@ -174,17 +199,42 @@ type Policies struct {
 	basePath string
 }
 
-// All returns every policy, sorted by path then method, in a fresh slice.
-func (p *Policies) All() []*Policy { return slices.Clone(p.all) }
+// All returns every policy, sorted by path then method, in a fresh slice (the policies
+// themselves are shared and must not be modified).
+func (p *Policies) All() []*Policy {
+	if p == nil {
+		return nil
+	}
+	return slices.Clone(p.all)
+}
 
-// Warnings returns the lint findings of the document (never errors), in a fresh slice.
-func (p *Policies) Warnings() []*Problem { return slices.Clone(p.warnings) }
+// Warnings returns the lint warnings of the document, in a fresh slice; nil when there
+// are none. They never stop loading.
+func (p *Policies) Warnings() []*Problem {
+	if p == nil {
+		return nil
+	}
+	return slices.Clone(p.warnings)
+}
 
-// BasePath returns the base path applied to every template ("" for none).
-func (p *Policies) BasePath() string { return p.basePath }
+// BasePath returns the base path of the document ("" for none): LoadOptions.BasePath,
+// else the path of the first server URL. Operations with servers of their own may have
+// another one; [Policy.Route] holds each operation's.
+func (p *Policies) BasePath() string {
+	if p == nil {
+		return ""
+	}
+	return p.basePath
+}
 
-// Schemes returns the declared security schemes, sorted by name.
+// Schemes returns the declared security schemes the library can describe, sorted by
+// name, in a fresh slice. A scheme that cannot be enforced (defined by a $ref that is
+// not followed, of an unknown type, or an http scheme without scheme) is left out; if
+// an operation relied on it, loading failed.
 func (p *Policies) Schemes() []Scheme {
+	if p == nil {
+		return nil
+	}
 	out := slices.Clone(p.schemes)
 	for i := range out {
 		out[i].Scopes = slices.Clone(out[i].Scopes)
@@ -192,8 +242,11 @@ func (p *Policies) Schemes() []Scheme {
 	return out
 }
 
-// Scheme returns the declared scheme called name.
+// Scheme returns the declared scheme called name, and whether there is one.
 func (p *Policies) Scheme(name string) (Scheme, bool) {
+	if p == nil {
+		return Scheme{}, false
+	}
 	i, found := slices.BinarySearchFunc(p.schemes, name, func(s Scheme, n string) int { return strings.Compare(s.Name, n) })
 	if !found {
 		return Scheme{}, false
@@ -203,5 +256,12 @@ func (p *Policies) Scheme(name string) (Scheme, bool) {
 	return s, true
 }
 
-// SchemesInUse returns the names of the schemes some operation relies on, sorted.
-func (p *Policies) SchemesInUse() []string { return slices.Clone(p.inUse) }
+// SchemesInUse returns the names of the schemes that some operation's alternatives rely
+// on, sorted, in a fresh slice. The middleware needs an authenticator for each of them
+// that is not a bearer scheme.
+func (p *Policies) SchemesInUse() []string {
+	if p == nil {
+		return nil
+	}
+	return slices.Clone(p.inUse)
+}

@@ -2,48 +2,59 @@ package openapi
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 )
 
-// Problem is one located finding in a document: an error that stops loading, or a lint
-// warning. Method and Path are empty for document-level findings.
+// Problem is one located finding in a document: an error, which stops loading, or a lint
+// warning, which does not. Findings about the document as a whole have no Method or
+// Path; findings that kin-openapi's validation reports have no Pointer either (their
+// message names the place).
 type Problem struct {
-	// Method is the operation's method ("GET"), "" for findings outside an operation.
+	// Method is the operation's method ("GET"); "" for findings outside an operation.
 	Method string
-	// Path is the operation's path template as written in the document.
+	// Path is the path template as written in the document ("/a/{id}"); "" for findings
+	// outside a path item.
 	Path string
-	// Pointer is a JSON Pointer into the document, in URI-fragment form
-	// ("#/paths/~1articles~1{id}/get/x-axioms-roles").
+	// Pointer is a JSON Pointer into the document in URI-fragment form
+	// ("#/paths/~1a~1{id}/get/x-axioms-roles"); "" when unknown.
 	Pointer string
-	// Message says what is wrong, and how to fix it where that is not obvious.
+	// Message says what is wrong and, where it is not obvious, how to fix it.
 	Message string
 	// Warning is true for lint findings, which never stop loading.
 	Warning bool
 }
 
 // Error renders the problem with its location:
-// "GET /a/{id} (#/paths/~1a~1{id}/get/x-axioms-roles): message".
+// "GET /a/{id} (#/paths/~1a~1{id}/get/x-axioms-roles): message". Parts that are empty
+// are left out.
 func (p *Problem) Error() string {
 	var b strings.Builder
-	if p.Method != "" || p.Path != "" {
-		b.WriteString(p.Method)
-		if p.Method != "" && p.Path != "" {
+	b.WriteString(p.Method)
+	if p.Path != "" {
+		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
 		b.WriteString(p.Path)
-		b.WriteByte(' ')
 	}
 	if p.Pointer != "" {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
 		b.WriteString("(")
 		b.WriteString(p.Pointer)
-		b.WriteString("): ")
+		b.WriteString(")")
+	}
+	if b.Len() > 0 {
+		b.WriteString(": ")
 	}
 	b.WriteString(p.Message)
 	return b.String()
 }
 
-// Problems returns every *Problem inside err (which [Load] builds with errors.Join), in
-// order. It returns nil if err holds none.
+// Problems returns every *Problem inside err, in order: the located errors of a document
+// that failed to load ([Load] joins them, so that one run shows them all). It returns
+// nil when err holds none, as for an error reading the file.
 func Problems(err error) []*Problem {
 	var out []*Problem
 	var walk func(error)
@@ -67,6 +78,48 @@ func Problems(err error) []*Problem {
 	return out
 }
 
+// Warnings returns the lint warnings found in a document that failed to load, when err
+// is (or wraps) the error [Load], [LoadData] or [LoadFS] returned; nil otherwise. The
+// warnings of a document that loads are [Policies.Warnings].
+func Warnings(err error) []*Problem {
+	var l *problemList
+	if errors.As(err, &l) {
+		return append([]*Problem(nil), l.warnings...)
+	}
+	return nil
+}
+
+// problemList is the error of a document that does not compile: its problems joined,
+// each on its own line, like errors.Join, and the warnings found on the way.
+type problemList struct {
+	errs     []error
+	warnings []*Problem
+}
+
+func newProblemList(problems, warnings []*Problem) *problemList {
+	errs := make([]error, len(problems))
+	for i, p := range problems {
+		errs[i] = p
+	}
+	return &problemList{errs: errs, warnings: warnings}
+}
+
+func (l *problemList) Error() string {
+	var b strings.Builder
+	if len(l.errs) == 1 {
+		b.WriteString("openapi: 1 problem in the document:")
+	} else {
+		fmt.Fprintf(&b, "openapi: %d problems in the document:", len(l.errs))
+	}
+	for _, e := range l.errs {
+		b.WriteString("\n  ")
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+func (l *problemList) Unwrap() []error { return l.errs }
+
 // tokenEscaper escapes a JSON Pointer reference token (RFC 6901 §3).
 var tokenEscaper = strings.NewReplacer("~", "~0", "/", "~1")
 
@@ -77,10 +130,21 @@ func escapeToken(t string) string {
 	return tokenEscaper.Replace(t)
 }
 
-// pointer builds a JSON Pointer in URI-fragment form from reference tokens.
+// pointer builds a JSON Pointer in URI-fragment form from unescaped reference tokens.
 func pointer(tokens ...string) string {
 	var b strings.Builder
 	b.WriteByte('#')
+	for _, t := range tokens {
+		b.WriteByte('/')
+		b.WriteString(escapeToken(t))
+	}
+	return b.String()
+}
+
+// child appends unescaped reference tokens to the JSON Pointer ptr.
+func child(ptr string, tokens ...string) string {
+	var b strings.Builder
+	b.WriteString(ptr)
 	for _, t := range tokens {
 		b.WriteByte('/')
 		b.WriteString(escapeToken(t))

@@ -57,13 +57,18 @@ func appendRouteShape(dst []byte, p string) []byte {
 }
 
 // keyBufferSize is the stack buffer Lookup builds keys in; longer routes allocate.
-const keyBufferSize = 256
+const keyBufferSize = 128
 
-// Lookup returns the policy for method and an Echo route path (c.Path(), group prefix
-// and base path included), or nil. Parameter names need not agree with the document's:
-// "/articles/:id" finds "/articles/{article_id}". The method is compared exactly (Echo
-// uses upper case). Lookup is one map access and does not allocate for routes up to 256
-// bytes; it is safe for concurrent use.
+// Lookup returns the policy for method and an Echo route path, or nil when the document
+// has no such operation. route is what Echo matched (c.Path(): group prefixes and base
+// path included, parameters as ":name", e.g. "/v1/articles/:id"); a path holding '{' is
+// read as an OpenAPI template instead, so [Policy.Route] finds its own policy. Routes
+// are compared by shape: parameter names need not agree with the document's. The
+// method is compared exactly (Echo uses upper case).
+//
+// Lookup is one map access and does not allocate unless method and route together exceed
+// 128 bytes (then it allocates once). It is safe for concurrent use; a nil *Policies
+// finds nothing.
 func (p *Policies) Lookup(method, route string) *Policy {
 	if p == nil {
 		return nil
