@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 
 	"github.com/axioms-go/axioms-echo/openapi"
@@ -16,44 +14,57 @@ func init() {
 	})
 }
 
-const lintSynopsis = `lint [--base-path P] SPEC
+const lintSynopsis = `lint [--base-path P] [--allow-external-refs] SPEC|-
 
-Prints every error (what makes loading fail) and warning of SPEC with its location
-(method, path, JSON pointer). Exit status 1 when there are errors, 0 otherwise.`
+Loads the OpenAPI document SPEC (a file, or "-" for standard input) as the middleware
+would, and prints every error (what makes loading fail, so the service would not start)
+and every warning, one per line, each located:
+  error: GET /articles/{id} (#/paths/~1articles~1{id}/get/x-axioms-role): unknown extension ...
+  warning: (#/components/securitySchemes/oidc): openIdConnect scheme "oidc" has no openIdConnectUrl
+then a summary line. Warnings are listed even when there are errors.
+
+Exit status: 0 no errors (warnings allowed), 1 errors or an unreadable document,
+2 usage error.`
 
 func runLint(e env, args []string) int {
 	fs := newFlagSet("lint", lintSynopsis, e.stderr)
-	basePath := fs.String("base-path", "", `override the base path taken from the servers ("/" for none)`)
-	positional, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	flags := addSpecFlags(fs)
+	spec, code := specArgument(e, "lint", fs, args)
+	if code >= 0 {
+		return code
 	}
-	if len(positional) != 1 {
-		fmt.Fprintln(e.stderr, "axioms lint: exactly one SPEC is required")
-		fs.Usage()
-		return exitUsage
-	}
-	policies, err := openapi.Load(positional[0], openapi.LoadOptions{BasePath: *basePath})
+	policies, err := loadSpec(e, spec, flags)
 	if err != nil {
 		problems := openapi.Problems(err)
 		if len(problems) == 0 {
-			fmt.Fprintf(e.stdout, "error: %v\n", err) // unreadable file
-			fmt.Fprintln(e.stdout, "1 error")
+			// Not a document problem: the file cannot be read.
+			fmt.Fprintf(e.stdout, "error: %v\n", err)
+			fmt.Fprintf(e.stdout, "%s: 1 error\n", spec)
 			return exitFailed
 		}
-		for _, p := range problems {
-			fmt.Fprintf(e.stdout, "error: %s\n", p.Error())
-		}
-		fmt.Fprintf(e.stdout, "%d error(s)\n", len(problems))
+		warnings := openapi.Warnings(err)
+		printProblems(e, problems, warnings)
+		fmt.Fprintf(e.stdout, "%s: %s, %s: it does not load\n", spec, plural(len(problems), "error"), plural(len(warnings), "warning"))
 		return exitFailed
 	}
 	warnings := policies.Warnings()
+	printProblems(e, nil, warnings)
+	fmt.Fprintf(e.stdout, "%s: %s, 0 errors, %s\n", spec, plural(len(policies.All()), "operation"), plural(len(warnings), "warning"))
+	return exitOK
+}
+
+func printProblems(e env, errs, warnings []*openapi.Problem) {
+	for _, p := range errs {
+		fmt.Fprintf(e.stdout, "error: %s\n", p.Error())
+	}
 	for _, w := range warnings {
 		fmt.Fprintf(e.stdout, "warning: %s\n", w.Error())
 	}
-	fmt.Fprintf(e.stdout, "%s: %d operations, 0 errors, %d warning(s)\n", positional[0], len(policies.All()), len(warnings))
-	return exitOK
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -19,19 +19,27 @@ func init() {
 	})
 }
 
-const routesSynopsis = `routes [--format table|markdown|json] [--base-path P] SPEC
+const routesSynopsis = `routes [--format table|markdown|json] [--base-path P] [--allow-external-refs] SPEC|-
 
-Prints every operation of SPEC with its authentication mode, security alternatives,
-roles, permissions and owner rule, sorted by path then method.
+Prints every operation of the OpenAPI document SPEC (a file, or "-" for standard input)
+with its authentication, security alternatives, roles, permissions and owner rule, sorted
+by path then method. A document that does not load prints its problems on standard error
+("axioms lint" lists them with the warnings).
 
---format json is a stable contract: an array of
-  {"method":"GET","path":"/articles/{article_id}","operationId":"getArticle",
-   "auth":"required|optional|none",
-   "alternatives":[[{"scheme":"oauth2","type":"oauth2","scopes":["read:data"]}]],
-   "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":[]},
-   "owner":{"param":"","field":"user","claim":"sub","loader":"getArticle"} or null}
-where path is the document's template (without base path) and alternatives lists every
-non-empty security alternative in document order (schemes sorted by name).`
+--format json is a stable contract: an array, sorted by path then method, of
+  {"method": "GET", "path": "/articles/{article_id}", "operationId": "getArticle",
+   "auth": "required",
+   "alternatives": [[{"scheme": "oauth2", "type": "oauth2", "scopes": ["read:data"]}]],
+   "roles": {"anyOf": [], "allOf": []}, "permissions": {"anyOf": [], "allOf": []},
+   "owner": null}
+where path is the document's template (without base path); operationId is "" when the
+operation has none; auth is "required", "optional" or "none"; alternatives lists every
+non-empty security alternative in document order (each a list of schemes sorted by name,
+type as the document declares it: oauth2, openIdConnect, http, apiKey or mutualTLS);
+lists are never null; owner is null or {"param": ..., "field": ..., "claim": ...,
+"loader": ...} with "" for the fields of the other form.
+
+Exit status: 0 printed, 1 the document does not load, 2 usage error.`
 
 // routeJSON is one element of the --format json contract.
 type routeJSON struct {
@@ -74,7 +82,7 @@ func toRouteJSON(p *openapi.Policy) routeJSON {
 		Permissions:  conditionJSON{AnyOf: nonNil(p.Permissions.AnyOf), AllOf: nonNil(p.Permissions.AllOf)},
 	}
 	for _, alt := range p.Alternatives {
-		var a []schemeJSON
+		a := []schemeJSON{}
 		for _, req := range alt {
 			a = append(a, schemeJSON{Scheme: req.Scheme, Type: string(req.Type), Scopes: nonNil(req.Scopes)})
 		}
@@ -86,21 +94,63 @@ func toRouteJSON(p *openapi.Policy) routeJSON {
 	return r
 }
 
-func runRoutes(e env, args []string) int {
-	fs := newFlagSet("routes", routesSynopsis, e.stderr)
-	format := fs.String("format", "table", "output format: table, markdown or json")
-	basePath := fs.String("base-path", "", `override the base path taken from the servers ("/" for none)`)
+// specFlags are the loading flags routes and lint share.
+type specFlags struct {
+	basePath          *string
+	allowExternalRefs *bool
+}
+
+func addSpecFlags(fs *flag.FlagSet) specFlags {
+	return specFlags{
+		basePath:          fs.String("base-path", "", `base path of every operation, overriding the document's servers ("/" for none)`),
+		allowExternalRefs: fs.Bool("allow-external-refs", false, "follow $ref to other local files in the document's directory (never the network)"),
+	}
+}
+
+// loadSpec loads the document named by spec: a file, or "-" for standard input.
+func loadSpec(e env, spec string, f specFlags) (*openapi.Policies, error) {
+	opts := openapi.LoadOptions{BasePath: *f.basePath, AllowExternalRefs: *f.allowExternalRefs}
+	if spec != "-" {
+		return openapi.Load(spec, opts)
+	}
+	data, err := io.ReadAll(io.LimitReader(e.stdin, maxStdinSpec+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading standard input: %w", err)
+	}
+	if len(data) > maxStdinSpec {
+		return nil, fmt.Errorf("standard input holds more than %d MiB", maxStdinSpec>>20)
+	}
+	return openapi.LoadData(data, opts)
+}
+
+// maxStdinSpec bounds the document read from standard input.
+const maxStdinSpec = 64 << 20
+
+// specArgument parses a command's flags and returns its one SPEC argument; code is
+// non-negative when the command must exit with it.
+func specArgument(e env, name string, fs *flag.FlagSet, args []string) (spec string, code int) {
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
+			return "", exitOK
 		}
-		return exitUsage
+		return "", exitUsage
 	}
 	if len(positional) != 1 {
-		fmt.Fprintln(e.stderr, "axioms routes: exactly one SPEC is required")
+		fmt.Fprintf(e.stderr, "axioms %s: exactly one SPEC is required\n", name)
 		fs.Usage()
-		return exitUsage
+		return "", exitUsage
+	}
+	return positional[0], -1
+}
+
+func runRoutes(e env, args []string) int {
+	fs := newFlagSet("routes", routesSynopsis, e.stderr)
+	format := fs.String("format", "table", "output `format`: table, markdown or json")
+	flags := addSpecFlags(fs)
+	spec, code := specArgument(e, "routes", fs, args)
+	if code >= 0 {
+		return code
 	}
 	switch *format {
 	case "table", "markdown", "json":
@@ -108,9 +158,9 @@ func runRoutes(e env, args []string) int {
 		fmt.Fprintf(e.stderr, "axioms routes: unknown format %q (table, markdown, json)\n", *format)
 		return exitUsage
 	}
-	policies, err := openapi.Load(positional[0], openapi.LoadOptions{BasePath: *basePath})
+	policies, err := loadSpec(e, spec, flags)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "axioms routes: %v\n", err)
+		fmt.Fprintf(e.stderr, "axioms routes: %s: %v\n", spec, err)
 		return exitFailed
 	}
 	all := policies.All()
@@ -129,6 +179,7 @@ func runRoutes(e env, args []string) int {
 	return exitOK
 }
 
+// security renders a policy's alternatives: "{} OR oauth2(read:data) AND key".
 func security(p *openapi.Policy) string {
 	var alts []string
 	if p.Auth == openapi.AuthOptional {
@@ -172,7 +223,15 @@ func owner(o *openapi.Owner) string {
 	case o.Param != "":
 		return fmt.Sprintf("param %s = %s", o.Param, o.Claim)
 	}
-	return fmt.Sprintf("%s.%s = %s", o.Loader, o.Field, o.Claim)
+	return fmt.Sprintf("%s().%s = %s", o.Loader, o.Field, o.Claim)
+}
+
+// routeNote marks an operation whose base path differs from the document's.
+func routeNote(policies *openapi.Policies, p *openapi.Policy) string {
+	if p.Route != policies.BasePath()+p.Path {
+		return " (route " + p.Route + ")"
+	}
+	return ""
 }
 
 func writeTable(w io.Writer, policies *openapi.Policies, all []*openapi.Policy) {
@@ -182,7 +241,7 @@ func writeTable(w io.Writer, policies *openapi.Policies, all []*openapi.Policy) 
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "METHOD\tPATH\tOPERATION\tAUTH\tSECURITY\tROLES\tPERMISSIONS\tOWNER")
 	for _, p := range all {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Method, p.Path, orDash(p.OperationID), p.Auth,
+		fmt.Fprintf(tw, "%s\t%s%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Method, p.Path, routeNote(policies, p), orDash(p.OperationID), p.Auth,
 			security(p), condition(p.Roles), condition(p.Permissions), owner(p.Owner))
 	}
 	tw.Flush()
@@ -194,9 +253,10 @@ func writeMarkdown(w io.Writer, policies *openapi.Policies, all []*openapi.Polic
 	}
 	fmt.Fprintln(w, "| method | path | operation | auth | security | roles | permissions | owner |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
-	esc := strings.NewReplacer("|", `\|`)
+	esc := strings.NewReplacer("|", `\|`, "`", "'", "\n", " ")
 	for _, p := range all {
-		fmt.Fprintf(w, "| %s | `%s` | %s | %s | %s | %s | %s | %s |\n", p.Method, p.Path, esc.Replace(orDash(p.OperationID)), p.Auth,
+		fmt.Fprintf(w, "| %s | `%s`%s | %s | %s | %s | %s | %s | %s |\n", esc.Replace(p.Method), esc.Replace(p.Path),
+			esc.Replace(routeNote(policies, p)), esc.Replace(orDash(p.OperationID)), p.Auth,
 			esc.Replace(security(p)), esc.Replace(condition(p.Roles)), esc.Replace(condition(p.Permissions)), esc.Replace(owner(p.Owner)))
 	}
 }

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/axioms-go/axioms-echo/openapi"
 )
 
 func TestRoutesJSONContract(t *testing.T) {
@@ -24,71 +28,210 @@ func TestRoutesJSONContract(t *testing.T) {
 	  {"method":"GET","path":"/health","operationId":"","auth":"none","alternatives":[],
 	   "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":[]},"owner":null}
 	]`, stdout)
+	// The keys come in the documented order.
+	assert.Contains(t, stdout, `{
+    "method": "GET",
+    "path": "/health",
+    "operationId": "",
+    "auth": "none",
+    "alternatives": [],
+    "roles": {
+      "anyOf": [],
+      "allOf": []
+    },
+    "permissions": {
+      "anyOf": [],
+      "allOf": []
+    },
+    "owner": null
+  }`)
+}
+
+func TestRoutesJSONOwnerParamForm(t *testing.T) {
+	code, stdout, stderr := runCLI(t, `openapi: 3.1.0
+info: {title: t, version: "1"}
+security: [{b: []}]
+components: {securitySchemes: {b: {type: http, scheme: bearer}}}
+paths:
+  /users/{id}:
+    delete:
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      x-axioms-owner: {param: id, claim: /org/user_id}
+      x-axioms-permissions: {allOf: [users:delete]}
+      responses: {"401": {description: no}}
+`, "routes", "--format=json", "-")
+	require.Equal(t, exitOK, code, stderr)
+	assert.JSONEq(t, `[{"method":"DELETE","path":"/users/{id}","operationId":"","auth":"required",
+	  "alternatives":[[{"scheme":"b","type":"http","scopes":[]}]],
+	  "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":["users:delete"]},
+	  "owner":{"param":"id","field":"","claim":"/org/user_id","loader":""}}]`, stdout)
+
+	code, stdout, _ = runCLI(t, "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n", "routes", "--format", "json", "-")
+	require.Equal(t, exitOK, code)
+	assert.Equal(t, "[]\n", stdout, "an empty table is an empty array, not null")
 }
 
 func TestRoutesTableAndMarkdown(t *testing.T) {
 	code, stdout, _ := runCLI(t, "", "routes", "testdata/small.yaml")
 	require.Equal(t, exitOK, code)
-	assert.Contains(t, stdout, "base path: /v1")
-	assert.Contains(t, stdout, "key AND oauth2(read:data) OR oauth2(admin)")
-	assert.Contains(t, stdout, "getArticle.user = sub")
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	require.Len(t, lines, 6)
+	assert.Equal(t, "base path: /v1", lines[0])
+	assert.Regexp(t, `^METHOD\s+PATH\s+OPERATION\s+AUTH\s+SECURITY\s+ROLES\s+PERMISSIONS\s+OWNER$`, lines[2])
+	assert.Regexp(t, `^GET\s+/articles/\{article_id\}\s+getArticle\s+required\s+key AND oauth2\(read:data\) OR oauth2\(admin\)\s+any\(editor\) AND all\(verified\)\s+-\s+getArticle\(\)\.user = sub$`, lines[3])
+	assert.Regexp(t, `^GET\s+/feed\s+feed\s+optional\s+\{\} OR oauth2\s+-\s+-\s+-$`, lines[4])
+	assert.Regexp(t, `^GET\s+/health\s+-\s+none\s+-\s+-\s+-\s+-$`, lines[5])
 
 	code, stdout, _ = runCLI(t, "", "routes", "testdata/small.yaml", "--format=markdown", "--base-path", "/")
 	require.Equal(t, exitOK, code)
 	assert.NotContains(t, stdout, "Base path", "the flag overrides the servers")
-	assert.Contains(t, stdout, "| GET | `/feed` | feed | optional | {} OR oauth2 |")
+	assert.Contains(t, stdout, "| method | path | operation | auth | security | roles | permissions | owner |\n|---|---|---|---|---|---|---|---|\n")
+	assert.Contains(t, stdout, "| GET | `/feed` | feed | optional | {} OR oauth2 | - | - | - |\n")
 }
 
-func TestRoutesUsageErrors(t *testing.T) {
-	for _, args := range [][]string{{"routes"}, {"routes", "a.yaml", "b.yaml"}, {"routes", "--format", "xml", "testdata/small.yaml"}, {"routes", "--nope", "x"}} {
-		code, _, _ := runCLI(t, "", args...)
-		assert.Equal(t, exitUsage, code, args)
+func TestRoutesMarksOperationsWithTheirOwnServers(t *testing.T) {
+	code, stdout, _ := runCLI(t, `openapi: 3.1.0
+info: {title: t, version: "1"}
+servers: [{url: /api}]
+paths:
+  /upload:
+    post: {servers: [{url: "https://upload.example.com/files"}], responses: {"200": {description: ok}}}
+  /list:
+    get: {responses: {"200": {description: ok}}}
+`, "routes", "-")
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, stdout, "/upload (route /files/upload)")
+	assert.NotContains(t, stdout, "/list (route")
+}
+
+func TestRoutesFlagsAnywhere(t *testing.T) {
+	_, want, _ := runCLI(t, "", "routes", "--format", "json", "--base-path", "/x", "testdata/small.yaml")
+	for _, args := range [][]string{
+		{"routes", "testdata/small.yaml", "--format", "json", "--base-path", "/x"},
+		{"routes", "--format=json", "testdata/small.yaml", "--base-path=/x"},
+	} {
+		code, got, stderr := runCLI(t, "", args...)
+		assert.Equal(t, exitOK, code, stderr)
+		assert.Equal(t, want, got, args)
 	}
-	code, _, stderr := runCLI(t, "", "routes", "testdata/broken.yaml")
-	assert.Equal(t, exitFailed, code)
-	assert.Contains(t, stderr, "x-axioms-role")
-	code, _, _ = runCLI(t, "", "routes", "-h")
-	assert.Equal(t, exitOK, code)
 }
 
-func TestRoutesAndLintOnEveryMaterialDocument(t *testing.T) {
+func TestRoutesExternalReferences(t *testing.T) {
+	const spec = "../../openapi/testdata/refs/main.yaml"
+	code, _, stderr := runCLI(t, "", "routes", spec)
+	assert.Equal(t, exitFailed, code, "references to other files are not followed by default")
+	assert.Contains(t, stderr, "LoadOptions.AllowExternalRefs")
+
+	code, stdout, stderr := runCLI(t, "", "routes", "--allow-external-refs", "--format", "json", spec)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, `"operationId": "getItem"`)
+}
+
+func TestRoutesUsageAndFailures(t *testing.T) {
+	for _, args := range [][]string{
+		{"routes"},
+		{"routes", "a.yaml", "b.yaml"},
+		{"routes", "--format", "xml", "testdata/small.yaml"},
+		{"routes", "--nope", "testdata/small.yaml"},
+	} {
+		code, _, stderr := runCLI(t, "", args...)
+		assert.Equal(t, exitUsage, code, args)
+		assert.NotEmpty(t, stderr, args)
+	}
+	code, stdout, stderr := runCLI(t, "", "routes", "testdata/broken.yaml")
+	assert.Equal(t, exitFailed, code)
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, `GET /a (#/paths/~1a/get/x-axioms-role): unknown extension "x-axioms-role"`)
+	code, _, stderr = runCLI(t, "", "routes", "testdata/absent.yaml")
+	assert.Equal(t, exitFailed, code)
+	assert.Contains(t, stderr, "no such file")
+
+	code, _, stderr = runCLI(t, "", "routes", "-h")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, stderr, "--format json is a stable contract")
+	assert.Contains(t, stderr, "-allow-external-refs")
+}
+
+// materialDocuments lists the real documents the openapi package tests against.
+func materialDocuments(t *testing.T) []string {
 	files, err := filepath.Glob("../../openapi/testdata/material/*.*")
 	require.NoError(t, err)
-	guru, _ := filepath.Glob("../../openapi/testdata/material/apis-guru/*.json")
+	guru, err := filepath.Glob("../../openapi/testdata/material/apis-guru/*.json")
+	require.NoError(t, err)
 	files = append(files, guru...)
-	require.NotEmpty(t, files)
-	for _, f := range files {
-		for _, format := range []string{"table", "markdown", "json"} {
-			code, stdout, stderr := runCLI(t, "", "routes", "--format", format, f)
-			assert.Equal(t, exitOK, code, "%s %s: %s", f, format, stderr)
-			assert.NotEmpty(t, stdout)
-		}
-		code, stdout, _ := runCLI(t, "", "lint", f)
-		assert.Equal(t, exitOK, code, f)
-		assert.Contains(t, stdout, "0 errors")
+	require.Len(t, files, 27)
+	return files
+}
+
+// TestRoutesOnEveryMaterialDocument prints every real document in every format, and
+// checks the JSON against the package's own table.
+func TestRoutesOnEveryMaterialDocument(t *testing.T) {
+	for _, f := range materialDocuments(t) {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runCLI(t, "", "routes", "--format", "json", f)
+			require.Equal(t, exitOK, code, stderr)
+			var got []map[string]any
+			require.NoError(t, json.Unmarshal([]byte(stdout), &got))
+			policies, err := openapi.Load(f, openapi.LoadOptions{})
+			require.NoError(t, err)
+			require.Len(t, got, len(policies.All()))
+			for i, p := range policies.All() {
+				assert.Equal(t, p.Method, got[i]["method"])
+				assert.Equal(t, p.Path, got[i]["path"])
+				assert.Equal(t, p.OperationID, got[i]["operationId"])
+				assert.Equal(t, p.Auth.String(), got[i]["auth"])
+				assert.Len(t, got[i]["alternatives"], len(p.Alternatives))
+				for _, key := range []string{"alternatives", "roles", "permissions"} {
+					assert.NotNil(t, got[i][key], key)
+				}
+			}
+			for _, format := range []string{"table", "markdown"} {
+				code, stdout, stderr := runCLI(t, "", "routes", "--format", format, f)
+				require.Equal(t, exitOK, code, "%s: %s", format, stderr)
+				assert.Equal(t, len(got), strings.Count(stdout, "\n")-headerLines(format, policies.BasePath()), format)
+			}
+		})
 	}
 }
 
-func TestLint(t *testing.T) {
-	code, stdout, _ := runCLI(t, "", "lint", "../../spec.example.yaml")
-	assert.Equal(t, exitOK, code)
-	assert.Equal(t, "../../spec.example.yaml: 24 operations, 0 errors, 0 warning(s)\n", stdout, "the example document lints clean")
+func headerLines(format, basePath string) int {
+	n := 1 // the column titles
+	if format == "markdown" {
+		n++ // the separator row
+	}
+	if basePath != "" {
+		n += 2 // the base path and a blank line
+	}
+	return n
+}
 
-	code, stdout, _ = runCLI(t, "", "lint", "testdata/broken.yaml")
-	assert.Equal(t, exitFailed, code)
-	assert.Contains(t, stdout, `error: GET /a (#/paths/~1a/get/x-axioms-role): unknown extension "x-axioms-role" (did you mean "x-axioms-roles"?)`)
-	assert.Contains(t, stdout, `error: GET /b (#/paths/~1b/get/security/0/nope)`)
-	assert.True(t, strings.HasSuffix(stdout, "2 error(s)\n"), stdout)
+// TestRoutesPetstoreJSON checks entries of a real document's JSON, written by reading the
+// document.
+func TestRoutesPetstoreJSON(t *testing.T) {
+	code, stdout, _ := runCLI(t, "", "routes", "--format", "json", "../../openapi/testdata/material/swagger-petstore-3.0.4.yaml")
+	require.Equal(t, exitOK, code)
+	var got []json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(stdout), &got))
+	require.Len(t, got, 19)
+	byRoute := map[string]string{}
+	for _, raw := range got {
+		var r struct{ Method, Path string }
+		require.NoError(t, json.Unmarshal(raw, &r))
+		byRoute[r.Method+" "+r.Path] = string(raw)
+	}
+	assert.JSONEq(t, `{"method":"GET","path":"/pet/{petId}","operationId":"getPetById","auth":"required",
+	  "alternatives":[[{"scheme":"api_key","type":"apiKey","scopes":[]}],[{"scheme":"petstore_auth","type":"oauth2","scopes":["write:pets","read:pets"]}]],
+	  "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":[]},"owner":null}`, byRoute["GET /pet/{petId}"])
+	assert.JSONEq(t, `{"method":"POST","path":"/user","operationId":"createUser","auth":"none","alternatives":[],
+	  "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":[]},"owner":null}`, byRoute["POST /user"])
+}
 
-	code, stdout, _ = runCLI(t, "", "lint", "testdata/warn.yaml")
-	assert.Equal(t, exitOK, code, "warnings never fail")
-	assert.Contains(t, stdout, `warning: GET /draft (#/security/0): scope "write" is not declared in the flows of security scheme "oauth2"`)
-	assert.Contains(t, stdout, `warning: GET /draft (#/paths/~1draft/get/responses): protected operation documents neither a 401 nor a 403 response`)
-	assert.Contains(t, stdout, "0 errors, 2 warning(s)")
-
-	code, stdout, _ = runCLI(t, "", "lint", "testdata/absent.yaml")
-	assert.Equal(t, exitFailed, code)
-	assert.Contains(t, stdout, "no such file")
-	code, _, _ = runCLI(t, "", "lint")
-	assert.Equal(t, exitUsage, code)
+func TestRoutesFromStandardInput(t *testing.T) {
+	data, err := os.ReadFile("testdata/small.yaml")
+	require.NoError(t, err)
+	_, fromFile, _ := runCLI(t, "", "routes", "--format", "json", "testdata/small.yaml")
+	code, fromStdin, stderr := runCLI(t, string(data), "routes", "--format", "json", "-")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, fromFile, fromStdin)
 }
