@@ -115,6 +115,7 @@ func (c *compiler) declareSchemes() {
 	if c.doc.Components == nil {
 		return
 	}
+	c.checkUnknown(c.doc.Components.Extensions, levelOther, "", "", pointer("components"))
 	for _, name := range sortedKeys(c.doc.Components.SecuritySchemes) {
 		ref := c.doc.Components.SecuritySchemes[name]
 		ptr := pointer("components", "securitySchemes", name)
@@ -328,6 +329,8 @@ func operationsOf(item *openapi3.PathItem) []itemOperation {
 
 func (c *compiler) paths() {
 	if c.doc.Paths != nil {
+		// Declarations on the paths object itself would look like defaults for every path.
+		c.checkUnknown(c.doc.Paths.Extensions, levelOther, "", "", pointer("paths"))
 		items := c.doc.Paths.Map()
 		for _, tmpl := range sortedKeys(items) {
 			if item := items[tmpl]; item != nil {

@@ -80,9 +80,10 @@
 // declaration that applies to no operation requiring authentication at all is an error
 // (usually a forgotten security requirement).
 //
-// Every key starting with x-axioms- (in any letter case) on the document root, a path
-// item, an operation or a security scheme must be one of these three, allowed where it
-// appears: a typo such as x-axioms-role is an error, not a silently ignored rule.
+// Every key starting with x-axioms- (in any letter case) on the document root, the paths
+// and components objects, a path item, an operation or a security scheme must be one of
+// these three, allowed where it appears: a typo such as x-axioms-role is an error, not a
+// silently ignored rule.
 //
 // # Errors and warnings
 //

@@ -54,11 +54,12 @@ func (f Failure) String() string {
 // the request (a path parameter, or a loaded object), so the middleware checks it once
 // the decision allows the request.
 type Decision struct {
-	// Allowed is true when the request may proceed (before ownership).
+	// Allowed is true when the request may proceed (ownership aside).
 	Allowed bool
-	// Failure says what failed when not allowed.
+	// Failure says what failed; FailNone when allowed.
 	Failure Failure
-	// Alternative is the index of the satisfied alternative; for FailScope, of the
+	// Alternative is the index in Policy.Alternatives of the satisfied alternative
+	// (also when roles or permissions then fail); for FailScope, of the
 	// alternative missing the fewest scopes (ties: document order); otherwise -1. An
 	// optional operation allowed through its {} alternative has -1.
 	Alternative int

@@ -23,7 +23,7 @@ const (
 	levelRoot level = iota
 	levelPathItem
 	levelOperation
-	levelOther // security schemes and anything else: no x-axioms-* key is defined there
+	levelOther // the paths and components objects, security schemes: no x-axioms-* key is defined there
 )
 
 // checkUnknown reports x-axioms-* keys of the object at ptr that are not defined (typos

@@ -360,6 +360,19 @@ paths: {}
 			assert.Contains(t, pr.Message, want)
 		}
 	})
+	t.Run("on the paths and components objects", func(t *testing.T) {
+		problems := loadProblems(t, `openapi: 3.1.0
+info: {title: t, version: "1"}
+components:
+  x-axioms-roles: [a]
+paths:
+  x-axioms-permissions: [b]
+`)
+		require.Len(t, problems, 2)
+		assert.Equal(t, "#/components/x-axioms-roles", problems[0].Pointer)
+		assert.Equal(t, "x-axioms-roles is not allowed here: use it on the document root, a path item or an operation", problems[0].Message)
+		assert.Equal(t, "#/paths/x-axioms-permissions", problems[1].Pointer)
+	})
 	t.Run("other extensions are left alone", func(t *testing.T) {
 		mustLoad(t, doc(`x-axiomsroles: [a]
 x-roles: [a]

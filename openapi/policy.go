@@ -151,9 +151,17 @@ func (c Condition) holds(has func(Principal, string) bool, p Principal) bool {
 // "user", Loader the operationId. Ownership is checked by the middleware, which has
 // the request and the loaders.
 type Owner struct {
-	Param  string
-	Field  string
-	Claim  string
+	// Param is the path parameter holding the owner's identifier (parameter form); ""
+	// in the loader form.
+	Param string
+	// Field is the field of the loaded object holding its owner's identifier (loader
+	// form, default "user"); "" in the parameter form.
+	Field string
+	// Claim names the claim that must equal it: a top-level claim name or a JSON
+	// Pointer; default "sub".
+	Claim string
+	// Loader names the loader that fetches the object (loader form; default the
+	// operationId); "" in the parameter form.
 	Loader string
 }
 

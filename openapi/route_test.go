@@ -130,3 +130,35 @@ func TestLookupDoesNotAllocate(t *testing.T) {
 		assert.Zero(t, allocs, route)
 	}
 }
+
+// TestConcurrentUse shares one table between goroutines; the race detector checks that
+// lookups and evaluations only read it.
+func TestConcurrentUse(t *testing.T) {
+	p := mustLoad(t, doc(`security: [{oauth: [read]}]
+x-axioms-roles: [reader]`, `
+  /a/{id}:
+    get: {responses: {"401": {description: no}}}
+    delete: {security: [{oauth: [admin]}], responses: {"401": {description: no}}}
+`))
+	pr := &principal{scopes: []string{"read"}, roles: []string{"reader"}}
+	done := make(chan struct{})
+	for range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 200 {
+				if !p.Lookup("GET", "/a/:id").EvaluatePrincipal(pr).Allowed {
+					t.Error("GET denied")
+				}
+				if d := p.Lookup("DELETE", "/a/:x").EvaluatePrincipal(pr); d.Failure != openapi.FailScope {
+					t.Errorf("DELETE: %+v", d)
+				}
+				_ = p.All()
+				_ = p.Schemes()
+				_ = p.Warnings()
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+}
