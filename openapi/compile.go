@@ -62,7 +62,6 @@ type compiler struct {
 type opMeta struct {
 	op          *openapi3.Operation
 	ownSecurity bool
-	altPtrs     []string // pointer of each alternative
 }
 
 // inheritedDecl counts the operations a root or path-item declaration applies to.
@@ -400,7 +399,6 @@ func (c *compiler) operation(tmpl string, item *openapi3.PathItem, itemPtr strin
 		required = true
 		if alt := c.alternative(req); len(alt) > 0 {
 			p.Alternatives = append(p.Alternatives, alt)
-			meta.altPtrs = append(meta.altPtrs, ptr)
 		}
 	}
 	switch {
