@@ -30,7 +30,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(claims.Subject, claims.Scopes())
+	fmt.Println(claims.Subject(), claims.Scopes())
 
 	_, err = v.Validate(context.Background(), iss.Token(t, map[string]any{"aud": "https://other.example"}))
 	fmt.Println(validator.ReasonOf(err))

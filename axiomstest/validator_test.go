@@ -27,7 +27,7 @@ func TestValidatorAcceptsIssuerTokens(t *testing.T) {
 	for _, alg := range axiomstest.DefaultAlgorithms {
 		c, err := v.Validate(t.Context(), iss.TokenWith(t, axiomstest.TokenSpec{Alg: alg, Claims: map[string]any{"scope": "read"}}))
 		require.NoError(t, err, alg)
-		assert.Equal(t, axiomstest.DefaultSubject, c.Subject)
+		assert.Equal(t, axiomstest.DefaultSubject, c.Subject())
 		assert.True(t, c.HasScope("read"))
 	}
 	assert.GreaterOrEqual(t, iss.DiscoveryFetches(), 1)

@@ -36,7 +36,7 @@ paths:
 	e.Use(echoaxioms.WithConfig(echoaxioms.Config{Policies: policies, Validator: iss.Validator(t)}))
 	e.GET("/health", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 	e.GET("/data", func(c echo.Context) error {
-		return c.String(http.StatusOK, "hello "+echoaxioms.Claims(c).Subject)
+		return c.String(http.StatusOK, "hello "+echoaxioms.Claims(c).Subject())
 	})
 
 	call := func(path, token string) {

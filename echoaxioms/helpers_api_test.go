@@ -155,7 +155,7 @@ func TestConfigFromEnv(t *testing.T) {
 	assert.NotNil(t, cfg.Policies.Lookup("GET", "/read"))
 	c, err := cfg.Validator.Validate(t.Context(), iss.Token(t, nil))
 	require.NoError(t, err)
-	assert.Equal(t, axiomstest.DefaultSubject, c.Subject)
+	assert.Equal(t, axiomstest.DefaultSubject, c.Subject())
 
 	_, err = cfg.ToMiddleware()
 	require.Error(t, err, "the owner loaders and the apiKey authenticator are still to be registered")

@@ -45,10 +45,10 @@ func (h *harness) records() []echoaxioms.AuditRecord {
 func ok(c echo.Context) error {
 	body := map[string]any{"route": c.Path()}
 	if claims := echoaxioms.Claims(c); claims != nil {
-		body["sub"] = claims.Subject
+		body["sub"] = claims.Subject()
 	}
 	if fromCtx, found := validator.FromContext(c.Request().Context()); found {
-		body["ctx_sub"] = fromCtx.Subject
+		body["ctx_sub"] = fromCtx.Subject()
 	}
 	if a, found := echoaxioms.Object[*article](c); found {
 		body["article"] = a.ID

@@ -73,10 +73,10 @@ func (c *tokenCache) get(token string, now time.Time) *Claims {
 }
 
 func (c *tokenCache) put(token string, claims *Claims, k *key, now time.Time) {
-	if !now.Before(claims.ExpiresAt) {
+	if !now.Before(claims.expiresAt) {
 		return // valid only thanks to leeway: not worth caching
 	}
-	e := &cacheEntry{claims: claims, key: k, exp: claims.ExpiresAt}
+	e := &cacheEntry{claims: claims, key: k, exp: claims.expiresAt}
 	sh := c.shard(token)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()

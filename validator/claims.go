@@ -14,26 +14,19 @@ import (
 
 // Claims is the verified content of an access token. It is immutable and safe for
 // concurrent use: the same *Claims may be returned for every presentation of the same
-// token (the verified-token cache shares it), so callers must not modify the slices it
-// holds. Accessors that return collections return copies.
+// token (the verified-token cache shares it), so every accessor returns values or fresh
+// copies, and nothing a caller does to a result can change what the next caller sees.
 //
 // Claims are always read by exact key from the decoded claim set: a token carrying
 // "Scope" or "ſcope" next to "scope" does not change what [Claims.Scopes] returns.
 type Claims struct {
-	// Subject is the `sub` claim ("" if absent).
-	Subject string
-	// Issuer is the `iss` claim.
-	Issuer string
-	// Audience is the `aud` claim as a list (a single string becomes one element).
-	Audience []string
-	// ExpiresAt is the `exp` claim.
-	ExpiresAt time.Time
-	// NotBefore is the `nbf` claim (zero if absent).
-	NotBefore time.Time
-	// IssuedAt is the `iat` claim (zero if absent).
-	IssuedAt time.Time
-	// ID is the `jti` claim ("" if absent).
-	ID string
+	subject   string
+	issuer    string
+	audience  []string
+	expiresAt time.Time
+	notBefore time.Time
+	issuedAt  time.Time
+	id        string
 
 	scopes      []string
 	roles       []string
@@ -41,6 +34,29 @@ type Claims struct {
 	set         map[string]any
 	payload     []byte
 }
+
+// Subject returns the `sub` claim ("" if absent).
+func (c *Claims) Subject() string { return c.subject }
+
+// Issuer returns the `iss` claim, equal to Config.Issuer unless
+// Config.InsecureSkipIssuerCheck is set.
+func (c *Claims) Issuer() string { return c.issuer }
+
+// Audience returns the `aud` claim as a fresh list (a single string becomes one element);
+// nil if absent.
+func (c *Claims) Audience() []string { return slices.Clone(c.audience) }
+
+// ExpiresAt returns the `exp` claim (always present in a verified token).
+func (c *Claims) ExpiresAt() time.Time { return c.expiresAt }
+
+// NotBefore returns the `nbf` claim (the zero time if absent).
+func (c *Claims) NotBefore() time.Time { return c.notBefore }
+
+// IssuedAt returns the `iat` claim (the zero time if absent).
+func (c *Claims) IssuedAt() time.Time { return c.issuedAt }
+
+// ID returns the `jti` claim ("" if absent).
+func (c *Claims) ID() string { return c.id }
 
 // Scopes returns the token's scopes, read from the first configured scope claim present
 // (Config.ScopeClaims). It returns a fresh slice; nil if the token has none.

@@ -71,7 +71,7 @@ func FuzzClaims(f *testing.F) {
 			}
 			return
 		}
-		if c.Issuer != testIssuer || c.ExpiresAt.IsZero() {
+		if c.Issuer() != testIssuer || c.ExpiresAt().IsZero() {
 			t.Fatalf("accepted claims without issuer or expiry: %+v", c)
 		}
 		for _, list := range [][]string{c.Scopes(), c.Roles(), c.Permissions()} {

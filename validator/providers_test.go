@@ -93,23 +93,23 @@ func runProviderCases(t *testing.T, doc map[string]json.RawMessage, cases []prov
 			got, err := v.Validate(t.Context(), s.token(t, providerPayload(t, doc, c.payload...), c.header))
 			require.NoError(t, err)
 
-			assert.Equal(t, c.sub, got.Subject, "sub")
-			assert.Equal(t, c.iss, got.Issuer, "iss")
-			assert.Equal(t, c.aud, got.Audience, "aud")
+			assert.Equal(t, c.sub, got.Subject(), "sub")
+			assert.Equal(t, c.iss, got.Issuer(), "iss")
+			assert.Equal(t, c.aud, got.Audience(), "aud")
 			assert.Equal(t, c.jti, got.ID, "jti")
 			assert.Equal(t, c.scopes, got.Scopes(), "scopes")
 			assert.Equal(t, c.roles, got.Roles(), "roles")
 			assert.Equal(t, c.perms, got.Permissions(), "permissions")
-			assert.Equal(t, testNow.Add(time.Hour).UTC(), got.ExpiresAt, "exp")
+			assert.Equal(t, testNow.Add(time.Hour).UTC(), got.ExpiresAt(), "exp")
 			if c.issuedAt {
-				assert.Equal(t, testNow.Add(-time.Minute).UTC(), got.IssuedAt, "iat")
+				assert.Equal(t, testNow.Add(-time.Minute).UTC(), got.IssuedAt(), "iat")
 			} else {
-				assert.True(t, got.IssuedAt.IsZero(), "iat")
+				assert.True(t, got.IssuedAt().IsZero(), "iat")
 			}
 			if c.notBefore {
-				assert.Equal(t, testNow.Add(-time.Minute).UTC(), got.NotBefore, "nbf")
+				assert.Equal(t, testNow.Add(-time.Minute).UTC(), got.NotBefore(), "nbf")
 			} else {
-				assert.True(t, got.NotBefore.IsZero(), "nbf")
+				assert.True(t, got.NotBefore().IsZero(), "nbf")
 			}
 		})
 	}

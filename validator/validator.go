@@ -196,19 +196,19 @@ func (v *Validator) claims(set map[string]any, payload []byte, now time.Time) (*
 	var ok bool
 
 	if x, present := set["sub"]; present {
-		if c.Subject, ok = x.(string); !ok {
+		if c.subject, ok = x.(string); !ok {
 			return nil, fail(errClaimType)
 		}
 	}
 	if x, present := set["jti"]; present {
-		if c.ID, ok = x.(string); !ok {
+		if c.id, ok = x.(string); !ok {
 			return nil, fail(errClaimType)
 		}
 	}
 
 	// iss: exact string comparison.
 	if x, present := set["iss"]; present {
-		if c.Issuer, ok = x.(string); !ok {
+		if c.issuer, ok = x.(string); !ok {
 			return nil, fail(errClaimType)
 		}
 	}
@@ -216,7 +216,7 @@ func (v *Validator) claims(set map[string]any, payload []byte, now time.Time) (*
 		if _, present := set["iss"]; !present {
 			return nil, fail(errNoIss)
 		}
-		if c.Issuer != v.s.issuer {
+		if c.issuer != v.s.issuer {
 			return nil, fail(errIssuer)
 		}
 	}
@@ -230,11 +230,11 @@ func (v *Validator) claims(set map[string]any, payload []byte, now time.Time) (*
 	switch x := audV.(type) {
 	case nil:
 	case string:
-		c.Audience = []string{x}
+		c.audience = []string{x}
 	case []any:
-		c.Audience = make([]string, len(x))
+		c.audience = make([]string, len(x))
 		for i, a := range x {
-			if c.Audience[i], ok = a.(string); !ok {
+			if c.audience[i], ok = a.(string); !ok {
 				return nil, fail(errClaimType)
 			}
 		}
@@ -242,10 +242,10 @@ func (v *Validator) claims(set map[string]any, payload []byte, now time.Time) (*
 		return nil, fail(errClaimType)
 	}
 	if !v.s.skipAudience {
-		if c.Audience == nil {
+		if c.audience == nil {
 			return nil, fail(errNoAud)
 		}
-		if !anyIn(c.Audience, v.s.audiences) {
+		if !anyIn(c.audience, v.s.audiences) {
 			return nil, fail(errAudience)
 		}
 	}
@@ -263,7 +263,7 @@ func (v *Validator) claims(set map[string]any, payload []byte, now time.Time) (*
 	if nowSec >= exp+leeway {
 		return nil, fail(errExpired)
 	}
-	c.ExpiresAt = toTime(exp)
+	c.expiresAt = toTime(exp)
 	nbf, present, e := numericDate(set, "nbf")
 	if e != nil {
 		return nil, e
@@ -272,7 +272,7 @@ func (v *Validator) claims(set map[string]any, payload []byte, now time.Time) (*
 		if nowSec < nbf-leeway {
 			return nil, fail(errNotYetValid)
 		}
-		c.NotBefore = toTime(nbf)
+		c.notBefore = toTime(nbf)
 	}
 	iat, present, e := numericDate(set, "iat")
 	if e != nil {
@@ -282,7 +282,7 @@ func (v *Validator) claims(set map[string]any, payload []byte, now time.Time) (*
 		if iat > nowSec+leeway {
 			return nil, fail(errIssuedFuture)
 		}
-		c.IssuedAt = toTime(iat)
+		c.issuedAt = toTime(iat)
 	}
 
 	for _, rc := range v.s.requiredClaims {

@@ -20,13 +20,13 @@ func TestValidateAcceptsEveryDefaultAlgorithm(t *testing.T) {
 
 			c, err := v.Validate(t.Context(), tok)
 			require.NoError(t, err)
-			assert.Equal(t, "user-1", c.Subject)
-			assert.Equal(t, testIssuer, c.Issuer)
-			assert.Equal(t, []string{testAudience}, c.Audience)
+			assert.Equal(t, "user-1", c.Subject())
+			assert.Equal(t, testIssuer, c.Issuer())
+			assert.Equal(t, []string{testAudience}, c.Audience())
 			assert.Equal(t, "token-1", c.ID)
-			assert.True(t, c.ExpiresAt.Equal(testNow.Add(time.Hour)))
-			assert.True(t, c.NotBefore.Equal(testNow))
-			assert.True(t, c.IssuedAt.Equal(testNow))
+			assert.True(t, c.ExpiresAt().Equal(testNow.Add(time.Hour)))
+			assert.True(t, c.NotBefore().Equal(testNow))
+			assert.True(t, c.IssuedAt().Equal(testNow))
 			assert.Equal(t, []string{"read:data", "write:data"}, c.Scopes())
 			assert.Equal(t, []string{"admin"}, c.Roles())
 			assert.Nil(t, c.Permissions())
@@ -92,6 +92,40 @@ func TestCachedTokenIsSharedAndExpires(t *testing.T) {
 	assert.ErrorIs(t, err, validator.ErrExpired)
 }
 
+// TestSharedClaimsCannotBeChangedByACaller: the cache hands the same *Claims to every
+// presentation of a token, so nothing one caller does with what it gets may change what the
+// next caller sees.
+func TestSharedClaimsCannotBeChangedByACaller(t *testing.T) {
+	s := newSigner(t, "ES256", "k1")
+	v := staticValidator(t, validator.Config{Now: func() time.Time { return testNow }}, jwksJSON(t, s.jwk(t, nil)))
+	tok := s.token(t, claims(map[string]any{
+		"scope": "read:data", "roles": []string{"editor"}, "permissions": []string{"p"},
+		"realm_access": map[string]any{"roles": []string{"r"}},
+	}), nil)
+
+	c1, err := v.Validate(t.Context(), tok)
+	require.NoError(t, err)
+	c1.Audience()[0] = "mutated"
+	c1.Scopes()[0] = "admin"
+	c1.Roles()[0] = "admin"
+	c1.Permissions()[0] = "admin"
+	nested, ok := c1.Claim("realm_access")
+	require.True(t, ok)
+	nested.(map[string]any)["roles"] = []any{"admin"}
+	c1.Map()["sub"] = "admin"
+
+	c2, err := v.Validate(t.Context(), tok)
+	require.NoError(t, err)
+	require.Same(t, c1, c2, "answered from the cache")
+	assert.Equal(t, []string{testAudience}, c2.Audience())
+	assert.Equal(t, []string{"read:data"}, c2.Scopes())
+	assert.Equal(t, []string{"editor"}, c2.Roles())
+	assert.Equal(t, []string{"p"}, c2.Permissions())
+	roles, _ := c2.Claim("/realm_access/roles")
+	assert.Equal(t, []any{"r"}, roles)
+	assert.Equal(t, "user-1", c2.Subject())
+}
+
 func TestCacheDisabled(t *testing.T) {
 	s := newSigner(t, "ES256", "k1")
 	v := staticValidator(t, validator.Config{CacheSize: -1}, jwksJSON(t, s.jwk(t, nil)))
@@ -101,5 +135,5 @@ func TestCacheDisabled(t *testing.T) {
 	c2, err := v.Validate(t.Context(), tok)
 	require.NoError(t, err)
 	assert.NotSame(t, c1, c2)
-	assert.Equal(t, c1.Subject, c2.Subject)
+	assert.Equal(t, c1.Subject(), c2.Subject())
 }

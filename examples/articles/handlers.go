@@ -60,7 +60,7 @@ type callerBody struct {
 
 func callerOf(c echo.Context, message string) callerBody {
 	claims := echoaxioms.Claims(c)
-	return callerBody{Subject: claims.Subject, Scopes: orEmpty(claims.Scopes()), Roles: orEmpty(claims.Roles()),
+	return callerBody{Subject: claims.Subject(), Scopes: orEmpty(claims.Scopes()), Roles: orEmpty(claims.Roles()),
 		Permissions: orEmpty(claims.Permissions()), Message: message}
 }
 
@@ -74,8 +74,8 @@ func orEmpty(s []string) []string {
 func (a *api) publicData(c echo.Context) error {
 	body := map[string]any{"message": "public data, for everyone", "subject": nil}
 	if claims := echoaxioms.Claims(c); claims != nil {
-		body["message"] = "public data, personalised for " + claims.Subject
-		body["subject"] = claims.Subject
+		body["message"] = "public data, personalised for " + claims.Subject()
+		body["subject"] = claims.Subject()
 	}
 	return c.JSON(http.StatusOK, body)
 }
@@ -111,7 +111,7 @@ func text(name, s string, required bool, max int) error {
 }
 
 func subject(c echo.Context) (string, error) {
-	sub := echoaxioms.Claims(c).Subject
+	sub := echoaxioms.Claims(c).Subject()
 	if sub == "" {
 		return "", fail(http.StatusBadRequest, "the access token has no subject (sub)")
 	}
@@ -144,7 +144,7 @@ func (a *api) createArticle(c echo.Context) error {
 }
 
 func (a *api) listArticles(c echo.Context) error {
-	list, err := a.store.ArticlesOf(c.Request().Context(), echoaxioms.Claims(c).Subject)
+	list, err := a.store.ArticlesOf(c.Request().Context(), echoaxioms.Claims(c).Subject())
 	if err != nil {
 		return err
 	}
