@@ -151,7 +151,7 @@ func (cfg Config) build() (*engine, error) {
 		logger:            cfg.Logger,
 		schemes:           map[string]openapi.Scheme{},
 		schemeValidators:  map[string]TokenValidator{},
-		ownerParam:        map[*openapi.Policy]int{},
+		ownerParam:        map[*openapi.Policy]ownerParam{},
 	}
 	if m.skipper == nil {
 		m.skipper = middleware.DefaultSkipper
@@ -225,12 +225,18 @@ func (cfg Config) build() (*engine, error) {
 			continue
 		}
 		if p.Owner.Param != "" {
-			idx := paramIndex(p.Path, p.Owner.Param)
-			if idx < 0 {
-				errs = append(errs, fmt.Errorf("echoaxioms: %s %s: owner parameter %q is not in the path", p.Method, p.Path, p.Owner.Param))
+			// The route Echo matches is the full route (base path and group prefixes
+			// included), so the parameter is located in p.Route, never in p.Path.
+			idx, count, n := paramIndex(p.Route, p.Owner.Param)
+			switch {
+			case n == 0:
+				errs = append(errs, fmt.Errorf("echoaxioms: %s %s: owner parameter %q is not in the route %s", p.Method, p.Path, p.Owner.Param, p.Route))
+				continue
+			case n > 1:
+				errs = append(errs, fmt.Errorf("echoaxioms: %s %s: owner parameter %q appears %d times in the route %s (base path included): the owner is ambiguous", p.Method, p.Path, p.Owner.Param, n, p.Route))
 				continue
 			}
-			m.ownerParam[p] = idx
+			m.ownerParam[p] = ownerParam{index: idx, count: count}
 			continue
 		}
 		if cfg.OwnerLoaders[p.Owner.Loader] == nil {
@@ -254,23 +260,33 @@ func describeScheme(s openapi.Scheme) string {
 	return string(s.Type)
 }
 
-// paramIndex returns the position of {name} among the template's parameters, or -1.
-// Echo numbers a route's parameters in the same order, whatever their names.
-func paramIndex(template, name string) int {
-	idx := 0
+// ownerParam locates an owner rule's path parameter among the values Echo matched.
+type ownerParam struct {
+	index int // position of the parameter in the full route
+	count int // number of parameters of the full route
+}
+
+// paramIndex returns the position of {name} among the parameters of the template, the
+// number of parameters the template has, and how many of them are called name. Echo
+// numbers a route's parameters in the same order, whatever their names.
+func paramIndex(template, name string) (index, count, occurrences int) {
+	index = -1
 	for rest := template; ; {
 		open := strings.IndexByte(rest, '{')
 		if open < 0 {
-			return -1
+			return index, count, occurrences
 		}
 		end := strings.IndexByte(rest[open:], '}')
 		if end < 0 {
-			return -1
+			return index, count, occurrences
 		}
 		if rest[open+1:open+end] == name {
-			return idx
+			if occurrences == 0 {
+				index = count
+			}
+			occurrences++
 		}
-		idx++
+		count++
 		rest = rest[open+end+1:]
 	}
 }

@@ -23,7 +23,7 @@ type engine struct {
 	authenticators    map[string]Authenticator
 	loaders           map[string]OwnerLoader
 	schemes           map[string]openapi.Scheme
-	ownerParam        map[*openapi.Policy]int
+	ownerParam        map[*openapi.Policy]ownerParam
 	realm             string
 	passthrough       []string
 	allowUndocumented bool

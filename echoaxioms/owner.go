@@ -25,13 +25,14 @@ func (m *engine) checkOwner(c echo.Context, p *openapi.Policy, principal openapi
 	}
 	if rule.Param != "" {
 		values := c.ParamValues()
-		idx := m.ownerParam[p]
-		if idx >= len(values) {
-			// The Echo route has fewer parameters than the document's template.
-			m.serverError(c, p, errors.New("owner parameter not found in the matched route"))
+		op := m.ownerParam[p]
+		if len(values) != op.count || op.index >= len(values) {
+			// The route Echo matched does not have the parameters of the operation's
+			// route (base path included): the parameter cannot be located for sure.
+			m.serverError(c, p, fmt.Errorf("route %s has %d parameters, the operation's route %s has %d", c.Path(), len(values), p.Route, op.count))
 			return echo.NewHTTPError(http.StatusInternalServerError)
 		}
-		if !paramEquals(values[idx], claim) {
+		if !paramEquals(values[op.index], claim) {
 			return insufficientPermissionError(m.realm, ReasonNotOwner, "the caller does not own this resource")
 		}
 		return nil

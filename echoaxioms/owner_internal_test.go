@@ -153,9 +153,19 @@ func TestBearerToken(t *testing.T) {
 }
 
 func TestParamIndex(t *testing.T) {
-	assert.Equal(t, 0, paramIndex("/users/{id}", "id"))
-	assert.Equal(t, 1, paramIndex("/a/{x}/b/{y}", "y"))
-	assert.Equal(t, 1, paramIndex("/f/{name}.{ext}", "ext"))
-	assert.Equal(t, -1, paramIndex("/a/{x}", "y"))
-	assert.Equal(t, -1, paramIndex("/a/{x", "x"))
+	for _, c := range []struct {
+		template, name            string
+		index, count, occurrences int
+	}{
+		{"/users/{id}", "id", 0, 1, 1},
+		{"/a/{x}/b/{y}", "y", 1, 2, 1},
+		{"/f/{name}.{ext}", "ext", 1, 2, 1},
+		{"/{tenant}/users/{id}/profile", "id", 1, 2, 1},
+		{"/{id}/users/{id}", "id", 0, 2, 2},
+		{"/a/{x}", "y", -1, 1, 0},
+		{"/a/{x", "x", -1, 0, 0},
+	} {
+		index, count, occurrences := paramIndex(c.template, c.name)
+		assert.Equal(t, []int{c.index, c.count, c.occurrences}, []int{index, count, occurrences}, "%s %s", c.template, c.name)
+	}
 }
