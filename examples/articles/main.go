@@ -63,6 +63,10 @@ type options struct {
 	stdout, stderr io.Writer
 	// ready, if set, is called once the service accepts requests.
 	ready func(started)
+	// configure, if set, adjusts the validator configuration just before the validator is
+	// built, after the environment and the development issuer filled it (the soak test
+	// shortens the key refresh intervals and counts key-set fetches).
+	configure func(*validator.Config)
 }
 
 // started describes a running service.
@@ -97,6 +101,9 @@ func run(ctx context.Context, opts options) error {
 		}
 		defer devSrv.Close()
 		vcfg.Issuer, vcfg.Audiences = dev.URL, []string{dev.Audience}
+	}
+	if opts.configure != nil {
+		opts.configure(&vcfg)
 	}
 	v, err := validator.New(ctx, vcfg)
 	if err != nil {
