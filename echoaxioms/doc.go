@@ -26,7 +26,13 @@
 //  4. The bearer token, strictly from `Authorization: Bearer <token68>` (never the query
 //     string), validated by the scheme's validator; other schemes through their
 //     Authenticator. Optional operations ({} alternative) let requests without
-//     credentials through anonymously, but a presented token must be valid.
+//     credentials through anonymously, but a presented token must be valid. A presented
+//     credential is never ignored: a bearer token that no validator of the operation's
+//     schemes accepts, or credentials an Authenticator rejects, deny the request (401,
+//     503 when signing keys are unavailable) even when another alternative is satisfied
+//     (a valid API key beside an invalid token is 401). A token that one scheme's
+//     validator accepts is valid, even when the validator of another scheme (another
+//     issuer) rejects it.
 //  5. Security alternatives (OR of ANDs of scopes), then x-axioms-roles, then
 //     x-axioms-permissions, then x-axioms-owner — ownership last, so a loader runs only
 //     for callers who passed everything else.

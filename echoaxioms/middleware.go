@@ -162,6 +162,14 @@ func (m *engine) authenticate(c echo.Context, p *openapi.Policy) (openapi.Princi
 
 // authenticateSchemes is the general path: each scheme of the policy through its own
 // validator or authenticator.
+//
+// A presented credential is never ignored: when the bearer token is rejected by every
+// validator it was checked with, or an authenticator rejects its scheme's credentials,
+// the request is denied (401, or 503 when signing keys are unavailable, or the
+// authenticator's status), even when another alternative is satisfied by other valid
+// credentials or the operation's authentication is optional. A token that one
+// validator accepts is valid, even if the validators of other schemes (other
+// issuers) reject it.
 func (m *engine) authenticateSchemes(c echo.Context, p *openapi.Policy, token string, state tokenState) (openapi.Principal, *validator.Claims, *Error) {
 	type validation struct {
 		v      TokenValidator
@@ -171,14 +179,15 @@ func (m *engine) authenticateSchemes(c echo.Context, p *openapi.Policy, token st
 	var (
 		validations []validation
 		principals  = map[string]openapi.Principal{}
-		firstErr    *Error // the most relevant credential failure
+		tokenErr    *Error // the bearer token's most relevant failure
+		tokenValid  bool   // some validator accepted the bearer token
+		credErr     *Error // an authenticator's failure
 		anyPresent  bool
 	)
-	keep := func(e *Error) {
-		// 503 and 401 invalid_token outrank an authenticator's failure, which outranks
-		// "no credentials".
-		if firstErr == nil || rank(e) > rank(firstErr) {
-			firstErr = e
+	keep := func(dst **Error, e *Error) {
+		// 503 outranks 401 invalid_token, which outranks an authenticator's failure.
+		if *dst == nil || rank(e) > rank(*dst) {
+			*dst = e
 		}
 	}
 	for _, alt := range p.Alternatives {
@@ -200,9 +209,10 @@ func (m *engine) authenticateSchemes(c echo.Context, p *openapi.Policy, token st
 					i = len(validations) - 1
 				}
 				if validations[i].err != nil {
-					keep(tokenError(m.realm, validations[i].err))
+					keep(&tokenErr, tokenError(m.realm, validations[i].err))
 					continue
 				}
+				tokenValid = true
 				principals[req.Scheme] = validations[i].claims
 				continue
 			}
@@ -210,21 +220,27 @@ func (m *engine) authenticateSchemes(c echo.Context, p *openapi.Policy, token st
 			switch {
 			case err != nil:
 				anyPresent = true
-				keep(m.credentialsError(req.Scheme, err))
+				keep(&credErr, m.credentialsError(req.Scheme, err))
 			case pr != nil:
 				anyPresent = true
 				principals[req.Scheme] = pr
 			}
 		}
 	}
+	switch {
+	case tokenErr != nil && !tokenValid:
+		if credErr != nil && rank(credErr) > rank(tokenErr) {
+			return nil, nil, credErr
+		}
+		return nil, nil, tokenErr
+	case credErr != nil:
+		return nil, nil, credErr
+	}
 	if !anyPresent && p.Auth == openapi.AuthOptional {
 		return nil, nil, nil
 	}
 	d := p.Evaluate(func(scheme string) openapi.Principal { return principals[scheme] })
 	if !d.Allowed && d.Failure == openapi.FailUnauthenticated {
-		if firstErr != nil {
-			return nil, nil, firstErr
-		}
 		return nil, nil, missingTokenError(m.realm)
 	}
 	claims, _ := d.Principal.(*validator.Claims)
