@@ -155,11 +155,7 @@ func (ks *keyStore) run(ctx context.Context, f *flight) {
 	keys, maxAge, err := ks.fetch(ctx)
 	if err == nil {
 		now := ks.s.now()
-		interval := ks.s.refresh
-		if maxAge > 0 {
-			interval = min(max(maxAge, ks.s.minRefresh), maxRefreshInterval)
-		}
-		set, removed := newKeySet(keys, ks.current.Load(), now, now.Add(interval))
+		set, removed := newKeySet(keys, ks.current.Load(), now, now.Add(ks.s.refreshAfter(maxAge)))
 		// Keys that left the set stop verifying before the new set is visible, cached
 		// verifications included.
 		for _, k := range removed {
@@ -269,6 +265,16 @@ func (ks *keyStore) httpGet(ctx context.Context, url string) ([]byte, http.Heade
 		return nil, nil, fmt.Errorf("GET %s: response exceeds %d bytes", url, ks.s.maxJWKSSize)
 	}
 	return body, resp.Header, nil
+}
+
+// refreshAfter is how long a fetched key set is used before a background refresh: the
+// response's max-age (0 when it has none) clamped to [MinRefreshInterval, 24h], else
+// RefreshInterval.
+func (s *settings) refreshAfter(maxAge time.Duration) time.Duration {
+	if maxAge <= 0 {
+		return s.refresh
+	}
+	return min(max(maxAge, s.minRefresh), maxRefreshInterval)
 }
 
 // maxAge returns the max-age of a Cache-Control header, or 0 when absent, invalid, or

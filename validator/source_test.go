@@ -403,19 +403,30 @@ func TestCancelledCallerDoesNotFailTheSharedFetch(t *testing.T) {
 	assert.EqualValues(t, 2, ks.jwksHits.Load())
 }
 
+// TestConcurrentValidationDuringRotation rotates the issuer's keys while 100 goroutines
+// validate tokens of every key. Step s publishes keys s%3 and (s+1)%3: the key (s-1)%3
+// is removed and (s+1)%3 is new. After each step has been fetched, the removed key's
+// token is rejected (cached verifications included) and the new key's token accepted.
+// The goroutines check the same while they can tell which key set is in force: a
+// validation that starts and ends while step s is both served and fetched sees exactly
+// that set; one that starts and ends while step s is fetched (the issuer may already
+// serve s+1) must still accept key (s+1)%3, which both sets hold.
 func TestConcurrentValidationDuringRotation(t *testing.T) {
 	signers := []*signer{newSigner(t, "ES256", "k0"), newSigner(t, "ES256", "k1"), newSigner(t, "ES256", "k2")}
 	ks := newKeyServer(t, jwksJSON(t, signers[0].jwk(t, nil), signers[1].jwk(t, nil)))
 	clock := newClock()
-	v := remoteValidator(t, ks, clock, validator.Config{MinRefreshInterval: time.Millisecond})
+	v := remoteValidator(t, ks, clock, validator.Config{})
 	tokens := make([]string, len(signers))
 	for i, s := range signers {
 		tokens[i] = s.token(t, issuedBy(ks, nil), nil)
 	}
 
+	// served is the step the issuer serves, stored before its key set changes; fetched
+	// is the step the validator holds, stored once its fetch is done.
+	var served, fetched atomic.Int64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	var accepted, rejected atomic.Int64
+	var accepted, rejected, exact atomic.Int64
 	for g := range 100 {
 		wg.Go(func() {
 			for i := 0; ; i++ {
@@ -424,29 +435,118 @@ func TestConcurrentValidationDuringRotation(t *testing.T) {
 					return
 				default:
 				}
-				_, err := v.Validate(context.Background(), tokens[(g+i)%len(tokens)])
+				k := (g + i) % len(tokens)
+				f1, s1 := fetched.Load(), served.Load()
+				_, err := v.Validate(context.Background(), tokens[k])
+				s2, f2 := served.Load(), fetched.Load()
 				switch {
 				case err == nil:
 					accepted.Add(1)
 				case errors.Is(err, validator.ErrUnknownKey):
 					rejected.Add(1)
 				default:
-					t.Errorf("unexpected error: %v", err)
+					t.Errorf("key %d: unexpected error: %v", k, err)
+					return
+				}
+				if f1 != f2 {
+					continue
+				}
+				if k == int((f1+1)%3) && err != nil {
+					t.Errorf("step %d: key %d, in this step's set and the next, was rejected: %v", f1, k, err)
+					return
+				}
+				if s1 != f1 || s2 != f1 {
+					continue
+				}
+				exact.Add(1)
+				if want := k != int((f1+2)%3); want != (err == nil) {
+					t.Errorf("step %d: key %d: accepted %v, want %v (%v)", f1, k, err == nil, want, err)
 					return
 				}
 			}
 		})
 	}
-	for step := range 20 {
-		a, b := signers[step%3], signers[(step+1)%3]
-		ks.set(func(k *keyServer) { k.jwks = jwksJSON(t, a.jwk(t, nil), b.jwk(t, nil)) })
-		clock.Advance(time.Second)
-		time.Sleep(5 * time.Millisecond)
+	for s := 1; s <= 20; s++ {
+		removed, kept, added := (s+2)%3, s%3, (s+1)%3
+		hits := ks.jwksHits.Load()
+		served.Store(int64(s))
+		ks.set(func(k *keyServer) { k.jwks = jwksJSON(t, signers[kept].jwk(t, nil), signers[added].jwk(t, nil)) })
+		clock.Advance(validator.DefaultMinRefreshInterval + time.Second)
+
+		// The new key's token triggers the refetch (or joins one a goroutine started) and
+		// waits for it.
+		_, err := v.Validate(t.Context(), tokens[added])
+		require.NoError(t, err, "step %d: the new key %d", s, added)
+		assert.Equal(t, hits+1, ks.jwksHits.Load(), "step %d: one fetch", s)
+		_, err = v.Validate(t.Context(), tokens[removed])
+		require.ErrorIs(t, err, validator.ErrUnknownKey, "step %d: the removed key %d", s, removed)
+		_, err = v.Validate(t.Context(), tokens[kept])
+		require.NoError(t, err, "step %d: the kept key %d", s, kept)
+		fetched.Store(int64(s))
+		time.Sleep(2 * time.Millisecond) // let the goroutines validate within this step
 	}
 	close(stop)
 	wg.Wait()
 	assert.Positive(t, accepted.Load())
 	assert.Positive(t, rejected.Load())
+	assert.Positive(t, exact.Load(), "validations within a known key set")
+}
+
+// TestMaxAgeBelowMinRefreshIntervalIsRaised: a key set served with max-age=1 is not
+// fetched again before MinRefreshInterval.
+func TestMaxAgeBelowMinRefreshIntervalIsRaised(t *testing.T) {
+	s1 := newSigner(t, "ES256", "k1")
+	ks := newKeyServer(t, jwksJSON(t, s1.jwk(t, nil)))
+	ks.set(func(k *keyServer) { k.header = http.Header{"Cache-Control": {"max-age=1"}} })
+	clock := newClock()
+	v := remoteValidator(t, ks, clock, validator.Config{})
+	tok := s1.token(t, issuedBy(ks, nil), nil)
+	require.EqualValues(t, 1, ks.jwksHits.Load())
+
+	for _, d := range []time.Duration{time.Second, time.Second, 5 * time.Second, 20 * time.Second, 2 * time.Second} {
+		clock.Advance(d) // up to 29s after the fetch
+		_, err := v.Validate(t.Context(), tok)
+		require.NoError(t, err)
+		// Both paths that may start a fetch are exercised: a cache hit and a miss.
+		_, err = v.Validate(t.Context(), s1.token(t, issuedBy(ks, map[string]any{"jti": fmt.Sprint(d)}), nil))
+		require.NoError(t, err)
+	}
+	time.Sleep(10 * time.Millisecond) // a wrongly started background fetch would land here
+	assert.EqualValues(t, 1, ks.jwksHits.Load(), "max-age=1 is raised to MinRefreshInterval")
+
+	clock.Advance(time.Second) // 30s: due
+	_, err := v.Validate(t.Context(), tok)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return ks.jwksHits.Load() == 2 }, 5*time.Second, time.Millisecond)
+}
+
+// TestAlgIsCheckedBeforeKeyLookup: a token with a forbidden alg and an unknown kid is
+// rejected for its alg, without reaching the issuer, even when a refetch is allowed.
+func TestAlgIsCheckedBeforeKeyLookup(t *testing.T) {
+	s := newSigner(t, "ES256", "k1")
+	ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
+	clock := newClock()
+	v := remoteValidator(t, ks, clock, validator.Config{CacheSize: -1})
+	require.EqualValues(t, 1, ks.jwksHits.Load())
+	clock.Advance(validator.DefaultMinRefreshInterval + time.Second)
+	payload := b64(mustJSON(t, issuedBy(ks, nil)))
+
+	for _, alg := range []string{"none", "NONE", "None", "HS256", "HS384", "HS512", "hs256", "RS1", ""} {
+		t.Run(alg, func(t *testing.T) {
+			hdr := b64(fmt.Sprintf(`{"alg":%q,"kid":"unknown-kid"}`, alg))
+			for _, tok := range []string{hdr + "." + payload + ".", hdr + "." + payload + "." + b64("signature")} {
+				_, err := v.Validate(t.Context(), tok)
+				require.ErrorIs(t, err, validator.ErrAlgNotAllowed)
+				assert.Equal(t, validator.ReasonAlgNotAllowed, validator.ReasonOf(err))
+			}
+			assert.EqualValues(t, 1, ks.jwksHits.Load(), "no key-set fetch")
+		})
+	}
+
+	// The control: the same unknown kid with an allowed alg does refetch.
+	_, err := v.Validate(t.Context(), s.token(t, issuedBy(ks, nil), map[string]any{"kid": "unknown-kid"}))
+	require.ErrorIs(t, err, validator.ErrUnknownKey)
+	assert.EqualValues(t, 2, ks.jwksHits.Load())
 }
 
 func TestCacheControlMaxAgeSchedulesBackgroundRefresh(t *testing.T) {
