@@ -1,8 +1,19 @@
 package validator_test
 
 import (
+	"bytes"
+	"encoding/base64"
+	stdjson "encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
 
 	"github.com/axioms-go/axioms-echo/validator"
 )
@@ -88,34 +99,257 @@ func FuzzClaims(f *testing.F) {
 	})
 }
 
-// FuzzClaimNames exercises claim-name parsing (top-level keys and JSON Pointers) on a
-// fixed claim set: Claim must never panic.
+// claimNameValid is RFC 6901 read independently of the package: a name is a top-level
+// key unless it starts with '/'; a pointer's '~' must be followed by '0' or '1'.
+func claimNameValid(name string) bool {
+	if name == "" {
+		return false
+	}
+	if name[0] != '/' {
+		return true
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i] == '~' {
+			if i+1 == len(name) || (name[i+1] != '0' && name[i+1] != '1') {
+				return false
+			}
+			i++
+		}
+	}
+	return true
+}
+
+// registered are the claims a test token needs for itself.
+var registered = map[string]bool{"iss": true, "aud": true, "sub": true, "iat": true, "nbf": true, "exp": true, "jti": true}
+
+// FuzzClaimNames configures an arbitrary role claim name: New must fail exactly when the
+// name is empty or an invalid JSON Pointer, and, when it succeeds, a token carrying roles
+// under that name (nested along the pointer's tokens) must resolve them.
 func FuzzClaimNames(f *testing.F) {
 	s := newSigner(f, "ES256", "k1")
-	v := staticValidator(f, validator.Config{}, jwksJSON(f, s.jwk(f, nil)))
-	c, err := v.Validate(f.Context(), s.token(f, claims(map[string]any{
-		"realm_access": map[string]any{"roles": []string{"a"}},
-		"a/b":          map[string]any{"c~d": []any{1, "x", nil}},
-		"list":         []any{[]any{"nested"}},
-	}), nil))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, seed := range []string{"sub", "/realm_access/roles", "/a~1b/c~0d/1", "/list/0/0", "/", "//", "~", "/~", "/~2", "/list/00", "/list/-", "/list/+0", "/list/99999999999999999999"} {
+	keys := jwksJSON(f, s.jwk(f, nil))
+	for _, seed := range []string{
+		"roles", "cognito:groups", "https://example.com/roles", "a.b", "~", "~2", "",
+		"/realm_access/roles", "/a~1b/c~0d", "/~01", "/", "//", "/~", "/~2", "/a~", "/a~/b", "/0", "/-",
+		"/resource_access/my-client/roles", "\u00e9", "/\xff",
+	} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
-		v, ok := c.Claim(name)
-		if !ok && v != nil {
-			t.Fatal("value returned for an absent claim")
-		}
-		if _, err := validator.ConfigFromLookup(func(k string) (string, bool) {
-			if k == "AXIOMS_ROLES_CLAIMS" {
-				return name, true
+		v, err := validator.New(t.Context(), validator.Config{Issuer: testIssuer, Audiences: []string{testAudience},
+			JWKS: keys, RoleClaims: []string{name}, MaxTokenSize: 1 << 20, Logger: quietLogger,
+			Now: func() time.Time { return testNow }})
+		if !claimNameValid(name) {
+			if err == nil {
+				t.Fatalf("New accepted the invalid claim name %q", name)
 			}
-			return "", false
-		}); err != nil {
-			t.Fatalf("reading claim names from the environment failed: %v", err)
+			return
+		}
+		if err != nil {
+			t.Fatalf("New refused the valid claim name %q: %v", name, err)
+		}
+		if !utf8.ValidString(name) {
+			return // such a claim cannot appear in a token: token JSON must be valid UTF-8
+		}
+
+		// The claim set: roles at the top-level key, or nested along the pointer.
+		path := []string{name}
+		if name[0] == '/' {
+			path = strings.Split(name[1:], "/")
+			for i, tok := range path {
+				path[i] = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+			}
+		}
+		if registered[path[0]] || len(path) > 100 {
+			return
+		}
+		var value any = []string{"fuzz-role", "other"}
+		for i := len(path) - 1; i >= 0; i-- {
+			value = map[string]any{path[i]: value}
+		}
+		got, err := v.Validate(t.Context(), s.token(t, claims(value.(map[string]any)), nil))
+		if err != nil {
+			t.Fatalf("token with roles under %q rejected: %v", name, err)
+		}
+		if roles := got.Roles(); !slices.Equal(roles, []string{"fuzz-role", "other"}) {
+			t.Fatalf("roles under %q resolved to %q", name, roles)
+		}
+		if _, ok := got.Claim(name); !ok {
+			t.Fatalf("Claim(%q) does not find the roles", name)
 		}
 	})
+}
+
+// duplicateNames reports whether a JSON text has two equal member names in one object
+// (at any depth), read with encoding/json's tokenizer, independently of the package.
+func duplicateNames(data []byte) bool {
+	type frame struct {
+		object  bool
+		wantKey bool
+		names   map[string]bool
+	}
+	dec := stdjson.NewDecoder(bytes.NewReader(data))
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.object && top.wantKey {
+			if d, ok := tok.(stdjson.Delim); ok && d == '}' {
+				stack = stack[:len(stack)-1]
+				if len(stack) > 0 && stack[len(stack)-1].object {
+					stack[len(stack)-1].wantKey = true
+				}
+				continue
+			}
+			name := tok.(string)
+			if top.names[name] {
+				return true
+			}
+			top.names[name] = true
+			top.wantKey = false
+			continue
+		}
+		switch tok {
+		case stdjson.Delim('{'):
+			stack = append(stack, &frame{object: true, wantKey: true, names: map[string]bool{}})
+		case stdjson.Delim('['):
+			stack = append(stack, &frame{})
+		case stdjson.Delim(']'):
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 && stack[len(stack)-1].object {
+				stack[len(stack)-1].wantKey = true
+			}
+		default: // a scalar value
+			if top != nil && top.object {
+				top.wantKey = true
+			}
+		}
+	}
+}
+
+// FuzzHeader signs an arbitrary protected header, with a valid claim set, by the issuer's
+// key, so that only the header decides. Validate must never panic, and accept only what
+// the design promises: a JSON object in valid UTF-8 without duplicate names, alg exactly
+// ES256 (the key's), kid absent or the key's, no crit, b64 absent or true, typ a string
+// when present. The same header signed by another key is never accepted, whatever it
+// embeds (jwk, x5c) or points to (jku, x5u), and nothing it names is ever fetched.
+func FuzzHeader(f *testing.F) {
+	s := newSigner(f, "ES256", "k1")
+	attacker := newSigner(f, "ES256", "k1")
+	var fetched atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetched.Add(1)
+		w.Write(jwksJSON(f, attacker.jwk(f, nil)))
+	}))
+	f.Cleanup(srv.Close)
+	v := staticValidator(f, validator.Config{}, jwksJSON(f, s.jwk(f, nil)))
+	payload := b64(mustJSON(f, claims(nil)))
+	attackerJWK := mustJSON(f, attacker.jwk(f, nil))
+
+	for _, seed := range []string{
+		`{"alg":"ES256","kid":"k1"}`,
+		`{"alg":"ES256"}`,
+		`{"alg":"ES256","kid":"k1","typ":"at+jwt"}`,
+		`{"alg":"ES256","kid":"k1","typ":7}`,
+		`{"alg":"ES256","kid":"k2"}`,
+		`{"alg":"ES256","kid":"k1","alg":"ES256"}`,
+		`{"alg":"none","kid":"k1","alg":"ES256"}`,
+		`{"alg":"ES256","kid":"k1","x":{"a":1,"a":2}}`,
+		`{"alg":"ES256","kid":"k1","\u0061lg":"ES256"}`,
+		`{"Alg":"ES256","kid":"k1"}`,
+		`{"alg":"es256","kid":"k1"}`,
+		`{"alg":"ES384","kid":"k1"}`,
+		`{"alg":"RS256","kid":"k1"}`,
+		`{"alg":"none","kid":"k1"}`,
+		`{"alg":"HS256","kid":"k1"}`,
+		`{"alg":"ES256","kid":"k1","crit":["exp"],"exp":1}`,
+		`{"alg":"ES256","kid":"k1","crit":[]}`,
+		`{"alg":"ES256","kid":"k1","b64":false,"crit":["b64"]}`,
+		`{"alg":"ES256","kid":"k1","b64":true}`,
+		`{"alg":"ES256","kid":"k1","b64":"true"}`,
+		`{"alg":"ES256","kid":"k1","jwk":` + attackerJWK + `}`,
+		`{"alg":"ES256","kid":"k1","jku":"` + srv.URL + `"}`,
+		`{"alg":"ES256","kid":"k1","x5u":"` + srv.URL + `"}`,
+		`{"alg":"ES256","kid":"k1","x5c":["MIIB"]}`,
+		`{"alg":"ES256","kid":["k1"]}`,
+		`{"alg":"ES256","kid":null}`,
+		`{"alg":"ES256","kid":"k1"} `,
+		`{"alg":"ES256","kid":"k1"}{}`,
+		"\ufeff{\"alg\":\"ES256\",\"kid\":\"k1\"}",
+		"{\"alg\":\"ES256\",\"kid\":\"k1\",\"x\":\"\xff\"}",
+		`["alg","ES256"]`, `null`, `"ES256"`, ``, `{}`,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		for _, signer := range []*signer{s, attacker} {
+			input := b64(header) + "." + payload
+			tok := input + "." + base64.RawURLEncoding.EncodeToString(signStd(t, "ES256", signer.priv, input))
+			c, err := v.Validate(t.Context(), tok)
+			if fetched.Load() != 0 {
+				t.Fatal("a URL named in the header was fetched")
+			}
+			if err != nil {
+				if c != nil {
+					t.Fatal("claims returned with an error")
+				}
+				if r := validator.ReasonOf(err); r == "" || r == validator.ReasonKeysUnavailable {
+					t.Fatalf("unclassified error %v", err)
+				}
+				continue
+			}
+			if signer == attacker {
+				t.Fatalf("accepted a token signed by a key outside the key set, header %q", header)
+			}
+			if !utf8.ValidString(header) {
+				t.Fatalf("accepted a header in invalid UTF-8: %q", header)
+			}
+			var m map[string]any
+			if err := stdjson.Unmarshal([]byte(header), &m); err != nil || m == nil {
+				t.Fatalf("accepted a header that is not a JSON object: %q", header)
+			}
+			if duplicateNames([]byte(header)) {
+				t.Fatalf("accepted a header with duplicate names: %q", header)
+			}
+			if m["alg"] != "ES256" {
+				t.Fatalf("accepted alg %v with an ES256 key", m["alg"])
+			}
+			if kid, ok := m["kid"]; ok && kid != "k1" {
+				t.Fatalf("accepted kid %v for the key k1", kid)
+			}
+			if _, ok := m["crit"]; ok {
+				t.Fatalf("accepted a crit header: %q", header)
+			}
+			if b, ok := m["b64"]; ok && b != true {
+				t.Fatalf("accepted b64 %v", b)
+			}
+			if typ, ok := m["typ"]; ok {
+				if _, isString := typ.(string); !isString {
+					t.Fatalf("accepted typ %v", typ)
+				}
+			}
+		}
+	})
+}
+
+func TestDuplicateNamesOracle(t *testing.T) {
+	for doc, want := range map[string]bool{
+		`{"a":1,"b":2}`:                   false,
+		`{"a":1,"a":2}`:                   true,
+		`{"a":{"b":1},"b":{"b":2}}`:       false,
+		`{"a":{"b":1,"b":2}}`:             true,
+		`{"a":[{"b":1},{"b":2}],"c":1}`:   false,
+		`{"a":[{"b":1,"b":2}]}`:           true,
+		`{"a":[1,{}],"a":0}`:              true,
+		`[{"x":[]},{"x":{}}]`:             false,
+		`{"a":{},"b":[],"c":null,"a":""}`: true,
+	} {
+		assert.Equal(t, want, duplicateNames([]byte(doc)), doc)
+	}
 }
