@@ -26,11 +26,13 @@ func compile(doc *openapi3.T, opts LoadOptions, fileReason string, unfollowed []
 		inUse:      map[string]bool{},
 		meta:       map[*Policy]*opMeta{},
 		reported:   map[string]bool{},
+		itemRefs:   map[string]bool{},
 	}
 	c.declareSchemes()
 	c.documentBase()
 	c.root()
 	c.paths()
+	c.checkPlacement()
 	c.inheritedDeclarations()
 	c.lint()
 	if len(c.errs) > 0 {
@@ -53,6 +55,7 @@ type compiler struct {
 	inUse    map[string]bool   // schemes some operation's alternatives rely on
 	meta     map[*Policy]*opMeta
 	reported map[string]bool // unfollowed references already reported as errors
+	itemRefs map[string]bool // the path items elsewhere in the document that paths reference
 
 	rootRoles, rootPerms *condDecl
 	inheritable          []*inheritedDecl // root and path-item declarations
@@ -114,10 +117,8 @@ func (c *compiler) declareSchemes() {
 	if c.doc.Components == nil {
 		return
 	}
-	c.checkUnknown(c.doc.Components.Extensions, levelOther, "", "", pointer("components"))
 	for _, name := range sortedKeys(c.doc.Components.SecuritySchemes) {
 		ref := c.doc.Components.SecuritySchemes[name]
-		ptr := pointer("components", "securitySchemes", name)
 		if ref == nil || ref.Value == nil {
 			c.broken[name] = "it has no definition"
 			continue
@@ -127,7 +128,6 @@ func (c *compiler) declareSchemes() {
 			c.broken[name] = fmt.Sprintf("its definition is the $ref %q, which is not followed: %s", target, reason)
 			continue
 		}
-		c.checkUnknown(v.Extensions, levelOther, "", "", ptr)
 		s := Scheme{Name: name, Type: SchemeType(v.Type)}
 		switch s.Type {
 		case SchemeOAuth2:
@@ -328,8 +328,6 @@ func operationsOf(item *openapi3.PathItem) []itemOperation {
 
 func (c *compiler) paths() {
 	if c.doc.Paths != nil {
-		// Declarations on the paths object itself would look like defaults for every path.
-		c.checkUnknown(c.doc.Paths.Extensions, levelOther, "", "", pointer("paths"))
 		items := c.doc.Paths.Map()
 		for _, tmpl := range sortedKeys(items) {
 			if item := items[tmpl]; item != nil {
@@ -357,6 +355,7 @@ func (c *compiler) pathItem(tmpl string, item *openapi3.PathItem) {
 		// A path item defined elsewhere in the document (components.pathItems): what it
 		// declares is located there.
 		itemPtr = item.Ref
+		c.itemRefs[item.Ref] = true
 	}
 	c.checkUnknown(item.Extensions, levelPathItem, "", tmpl, itemPtr)
 	roles := c.condition(item.Extensions, extRoles, "", tmpl, itemPtr, true)

@@ -11,33 +11,92 @@ const (
 	extRoles       = "x-axioms-roles"
 	extPermissions = "x-axioms-permissions"
 	extOwner       = "x-axioms-owner"
-	extPrefix      = "x-axioms-"
 )
 
 var knownExtensions = []string{extOwner, extPermissions, extRoles}
 
-// where an extension appears, for the rules on where each is allowed.
+// where an extension appears, for the rules on where each is allowed. Anywhere else,
+// checkPlacement reports it.
 type level int
 
 const (
-	levelRoot level = iota
+	levelRoot level = iota + 1
 	levelPathItem
 	levelOperation
-	levelOther // the paths and components objects, security schemes: no x-axioms-* key is defined there
 )
 
-// checkUnknown reports x-axioms-* keys of the object at ptr that are not defined (typos
-// such as x-axioms-role, any letter case), and defined keys where they are not allowed.
+// axiomsLike reports whether extension key k looks like one of this package's: its
+// lower-cased form, with '_' read as '-', starts with "x-axiom" or is within edit
+// distance 2 of a known key. Such a key that is not exactly a known one is a typo
+// (x-axiom-roles, x-axioms_roles, x-axiomsroles, X-Axioms-Roles, x_axioms-permissions),
+// which would otherwise be silently ignored. It does not allocate.
+func axiomsLike(k string) bool {
+	if len(k) < len("x-axiom") || k[0] != 'x' && k[0] != 'X' {
+		return false
+	}
+	var buf [32]byte
+	if len(k) > len(buf) {
+		return hasAxiomPrefix(k)
+	}
+	n := normalizeKey(buf[:0], k)
+	if hasAxiomPrefix(string(n)) {
+		return true
+	}
+	for _, known := range knownExtensions {
+		if d := len(n) - len(known); d >= -2 && d <= 2 && editDistanceBytes(n, known) <= 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// normalizeKey appends k lower-cased (ASCII), with '_' replaced by '-'.
+func normalizeKey(dst []byte, k string) []byte {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		case c == '_':
+			c = '-'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// hasAxiomPrefix reports whether k starts with "x-axiom", ignoring case and reading
+// '_' as '-'.
+func hasAxiomPrefix(k string) bool {
+	const prefix = "x-axiom"
+	if len(k) < len(prefix) {
+		return false
+	}
+	var buf [len(prefix)]byte
+	return string(normalizeKey(buf[:0], k[:len(prefix)])) == prefix
+}
+
+// checkUnknown reports the extension keys of the object at ptr that look like this
+// package's (axiomsLike) but are not one of them (typos such as x-axioms-role,
+// x-axiom-roles, any letter case), and known keys where they are not allowed.
 func (c *compiler) checkUnknown(ext map[string]any, lvl level, method, path, ptr string) {
+	suspect := false
+	for k := range ext {
+		if axiomsLike(k) {
+			suspect = true
+			break
+		}
+	}
+	if !suspect {
+		return
+	}
 	for _, k := range sortedKeys(ext) {
-		if !strings.HasPrefix(strings.ToLower(k), extPrefix) {
+		if !axiomsLike(k) {
 			continue
 		}
 		switch {
 		case !slices.Contains(knownExtensions, k):
 			c.fail(method, path, child(ptr, k), "unknown extension %q%s", k, suggest(k))
-		case lvl == levelOther:
-			c.fail(method, path, child(ptr, k), "%s is not allowed here: use it on the document root, a path item or an operation", k)
 		case k == extOwner && lvl == levelRoot:
 			c.fail(method, path, child(ptr, k), "%s is not allowed on the document root: declare it on a path item or an operation", k)
 		}
@@ -47,8 +106,9 @@ func (c *compiler) checkUnknown(ext map[string]any, lvl level, method, path, ptr
 // suggest names the closest known extension, for typos.
 func suggest(k string) string {
 	best, bestDist := "", 4
+	n := string(normalizeKey(nil, k))
 	for _, known := range knownExtensions {
-		if d := editDistance(strings.ToLower(k), known); d < bestDist {
+		if d := editDistance(n, known); d < bestDist {
 			best, bestDist = known, d
 		}
 	}
@@ -58,9 +118,17 @@ func suggest(k string) string {
 	return fmt.Sprintf(" (did you mean %q?)", best)
 }
 
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+func editDistance(a, b string) int { return editDistanceBytes([]byte(a), b) }
+
+// editDistanceBytes is the Levenshtein distance of a and b; it does not allocate when
+// b is at most 32 bytes long.
+func editDistanceBytes(a []byte, b string) int {
+	var prevBuf, curBuf [33]int
+	prev, cur := prevBuf[:0], curBuf[:0]
+	if len(b)+1 > len(prevBuf) {
+		prev, cur = make([]int, 0, len(b)+1), make([]int, 0, len(b)+1)
+	}
+	prev, cur = prev[:len(b)+1], cur[:len(b)+1]
 	for j := range prev {
 		prev[j] = j
 	}

@@ -370,12 +370,13 @@ paths:
 `)
 		require.Len(t, problems, 2)
 		assert.Equal(t, "#/components/x-axioms-roles", problems[0].Pointer)
-		assert.Equal(t, "x-axioms-roles is not allowed here: use it on the document root, a path item or an operation", problems[0].Message)
+		assert.Equal(t, "x-axioms-roles is not allowed here: use it on the document root, a path item of paths or one of its operations", problems[0].Message)
 		assert.Equal(t, "#/paths/x-axioms-permissions", problems[1].Pointer)
 	})
 	t.Run("other extensions are left alone", func(t *testing.T) {
-		mustLoad(t, doc(`x-axiomsroles: [a]
-x-roles: [a]
+		mustLoad(t, doc(`x-roles: [a]
+x-axis: [a]
+x-amazon-apigateway-any-method: {}
 security: [{oauth: []}]`, `
   /a:
     x-internal: true
