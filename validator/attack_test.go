@@ -296,3 +296,32 @@ func truncateSig(tok string) string {
 	}
 	return tok[:i+1] + base64.RawURLEncoding.EncodeToString(sig[:len(sig)-1])
 }
+
+// TestDeepNestingBeyondTheDefaultSizeLimit raises MaxTokenSize so that a deeply nested
+// document reaches the JSON decoder: it is rejected as malformed, without exhausting the
+// stack, in the payload as in the header.
+func TestDeepNestingBeyondTheDefaultSizeLimit(t *testing.T) {
+	const depth = 100_000
+	s := newSigner(t, "ES256", "k1")
+	v := staticValidator(t, validator.Config{MaxTokenSize: 4 << 20}, jwksJSON(t, s.jwk(t, nil)))
+	good := mustJSON(t, claims(nil))
+	arrays := strings.Repeat("[", depth) + strings.Repeat("]", depth)
+	objects := strings.Repeat(`{"a":`, depth) + "1" + strings.Repeat("}", depth)
+	header := `{"alg":"ES256","kid":"k1"}`
+	for name, tc := range map[string]struct{ header, payload string }{
+		"payload of nested arrays":          {header, arrays},
+		"nested arrays inside the payload":  {header, strings.TrimSuffix(good, "}") + `,"deep":` + arrays + "}"},
+		"nested objects inside the payload": {header, strings.TrimSuffix(good, "}") + `,"deep":` + objects + "}"},
+		"nested arrays inside the header":   {`{"alg":"ES256","kid":"k1","x":` + arrays + "}", good},
+	} {
+		t.Run(name, func(t *testing.T) {
+			tok := s.rawToken(t, tc.header, tc.payload)
+			require.Less(t, len(tok), 4<<20)
+			_, err := v.Validate(t.Context(), tok)
+			require.ErrorIs(t, err, validator.ErrMalformed)
+			assert.Equal(t, validator.ReasonMalformed, validator.ReasonOf(err))
+		})
+	}
+	_, err := v.Validate(t.Context(), s.rawToken(t, header, good))
+	require.NoError(t, err, "the control token validates")
+}

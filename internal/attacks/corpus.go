@@ -273,6 +273,14 @@ func Corpus(tb testing.TB, iss *axiomstest.Issuer) []Case {
 	add("time", "not yet valid", mint(axiomstest.TokenSpec{Alg: "ES256", Claims: with(map[string]any{"nbf": now.Add(time.Hour)})}), validator.ReasonNotYetValid)
 	add("time", "nbf within the leeway", mint(axiomstest.TokenSpec{Alg: "ES256", Claims: with(map[string]any{"nbf": now.Add(validator.DefaultLeeway - 5*time.Second)})}), "")
 	add("time", "iat in the future", mint(axiomstest.TokenSpec{Alg: "ES256", Claims: with(map[string]any{"iat": now.Add(time.Hour)})}), validator.ReasonIssuedInFuture)
+	// The edges of the leeway on nbf and iat, which the validator's clock reaches while
+	// the corpus runs: rows "within" only get further within; rows "beyond" in the
+	// future get closer to the edge, so they sit futureMargin beyond it, far more than a
+	// corpus run takes.
+	const futureMargin = 5 * time.Second
+	add("time", "nbf just beyond the leeway", mint(axiomstest.TokenSpec{Alg: "ES256", Claims: with(map[string]any{"nbf": now.Add(validator.DefaultLeeway + futureMargin)})}), validator.ReasonNotYetValid)
+	add("time", "iat within the leeway in the future", mint(axiomstest.TokenSpec{Alg: "ES256", Claims: with(map[string]any{"iat": now.Add(validator.DefaultLeeway - 5*time.Second)})}), "")
+	add("time", "iat just beyond the leeway in the future", mint(axiomstest.TokenSpec{Alg: "ES256", Claims: with(map[string]any{"iat": now.Add(validator.DefaultLeeway + futureMargin)})}), validator.ReasonIssuedInFuture)
 	add("time", "exp at the end of time", mint(axiomstest.TokenSpec{Alg: "ES256", Claims: with(map[string]any{"exp": 1e300})}), "")
 
 	// Issuer and audience.
