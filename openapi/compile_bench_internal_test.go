@@ -87,4 +87,3 @@ paths:
 	}
 	return []byte(b.String())
 }
-

@@ -16,12 +16,13 @@ type Principal interface {
 	Claim(name string) (any, bool)
 }
 
-// Failure says which check of a policy failed. The zero value is [FailNone].
+// Failure says which check of a policy failed. The zero value is none of the failures
+// (the zero [Decision] allows nothing); an allowed decision says [FailNone].
 type Failure int
 
 const (
 	// FailNone: the request is allowed.
-	FailNone Failure = iota
+	FailNone Failure = iota + 1
 	// FailUnauthenticated: no alternative had credentials for all of its schemes
 	// (the middleware answers 401).
 	FailUnauthenticated
@@ -33,11 +34,20 @@ const (
 	// FailPermission: an alternative and the roles were satisfied, but not the
 	// x-axioms-permissions requirement.
 	FailPermission
+	// FailInvalidPolicy: the policy's Auth is not one of the three modes (the zero
+	// Policy, or one built by hand): nothing is allowed rather than everything. Policies
+	// that Load compiles never fail this way.
+	FailInvalidPolicy
 )
 
-// String returns "none", "unauthenticated", "scope", "role" or "permission".
+// String returns "none", "unauthenticated", "scope", "role", "permission" or
+// "invalid policy", and "invalid" for any other value (the zero value included).
 func (f Failure) String() string {
 	switch f {
+	case FailNone:
+		return "none"
+	case FailInvalidPolicy:
+		return "invalid policy"
 	case FailUnauthenticated:
 		return "unauthenticated"
 	case FailScope:
@@ -47,7 +57,7 @@ func (f Failure) String() string {
 	case FailPermission:
 		return "permission"
 	}
-	return "none"
+	return "invalid"
 }
 
 // Decision is the outcome of evaluating a policy. Ownership is not part of it: it needs
@@ -83,7 +93,8 @@ type Decision struct {
 // for it (absent or invalid: telling them apart is the caller's job, since an invalid
 // token must be rejected even where authentication is optional).
 //
-// Public operations are allowed at once. Otherwise an alternative is available when all
+// Public operations are allowed at once; a policy whose Auth is none of the three modes
+// (the zero Policy) is denied at once with [FailInvalidPolicy]. Otherwise an alternative is available when all
 // of its schemes have principals, and satisfied when each of them holds all of that
 // scheme's scopes. The first satisfied alternative (document order) wins; then the roles
 // and then the permissions are checked against the decision's principal. An optional
@@ -101,8 +112,12 @@ func (p *Policy) EvaluatePrincipal(pr Principal) Decision {
 }
 
 func (p *Policy) evaluate(single Principal, principalFor func(string) Principal) Decision {
-	if p.Auth == AuthNone {
-		return Decision{Allowed: true, Alternative: -1}
+	switch p.Auth {
+	case AuthNone:
+		return Decision{Allowed: true, Failure: FailNone, Alternative: -1}
+	case AuthOptional, AuthRequired:
+	default:
+		return Decision{Failure: FailInvalidPolicy, Alternative: -1}
 	}
 	get := func(scheme string) Principal {
 		if principalFor == nil {
@@ -143,7 +158,7 @@ func (p *Policy) evaluate(single Principal, principalFor func(string) Principal)
 	}
 	if p.Auth == AuthOptional {
 		// The {} alternative: allowed, identified when some credentials were valid.
-		return Decision{Allowed: true, Alternative: -1, Principal: bestPrincipal}
+		return Decision{Allowed: true, Failure: FailNone, Alternative: -1, Principal: bestPrincipal}
 	}
 	if best < 0 {
 		return Decision{Failure: FailUnauthenticated, Alternative: -1}
@@ -171,5 +186,5 @@ func (p *Policy) authorize(i int, pr Principal) Decision {
 		missing, _ := p.Permissions.Satisfied(pr.HasPermission)
 		return Decision{Failure: FailPermission, Alternative: i, Principal: pr, Missing: missing}
 	}
-	return Decision{Allowed: true, Alternative: i, Principal: pr}
+	return Decision{Allowed: true, Failure: FailNone, Alternative: i, Principal: pr}
 }

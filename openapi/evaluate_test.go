@@ -166,3 +166,77 @@ func TestStrings(t *testing.T) {
 		assert.Equal(t, want, f.String())
 	}
 }
+
+// The zero values fail closed: a Policy whose Auth was never set denies every request,
+// with its own failure, and neither zero value reads as a valid mode or outcome.
+func TestZeroValuesFailClosed(t *testing.T) {
+	for name, pol := range map[string]*openapi.Policy{
+		"zero policy":                 {},
+		"unknown mode":                {Auth: openapi.AuthMode(42)},
+		"zero mode with alternatives": {Alternatives: []openapi.Alternative{{{Scheme: "oauth", Type: openapi.SchemeOAuth2, Bearer: true, Scopes: []string{}}}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, pr := range []openapi.Principal{nil, scopes("read write admin")} {
+				d := pol.EvaluatePrincipal(pr)
+				assert.False(t, d.Allowed)
+				assert.Equal(t, openapi.FailInvalidPolicy, d.Failure)
+				assert.Equal(t, -1, d.Alternative)
+				assert.Nil(t, d.Principal)
+				d = pol.Evaluate(func(string) openapi.Principal { return pr })
+				assert.False(t, d.Allowed)
+				assert.Equal(t, openapi.FailInvalidPolicy, d.Failure)
+			}
+		})
+	}
+	assert.Equal(t, "invalid", openapi.AuthMode(0).String())
+	assert.Equal(t, "invalid", openapi.Failure(0).String())
+	assert.Equal(t, "invalid policy", openapi.FailInvalidPolicy.String())
+	assert.NotEqual(t, openapi.AuthNone, openapi.AuthMode(0))
+	assert.NotEqual(t, openapi.FailNone, openapi.Failure(0))
+	assert.False(t, openapi.Decision{}.Allowed)
+
+	// Allowed decisions say FailNone, never the zero Failure.
+	p := mustLoad(t, doc(``, `
+  /public:
+    get: {security: [], responses: {"200": {description: ok}}}
+  /optional:
+    get: {security: [{}, {oauth: [read]}], responses: {"401": {description: no}}}
+  /x:
+    get: {security: [{oauth: [read]}], responses: {"401": {description: no}}}
+`))
+	for _, route := range []string{"/public", "/optional", "/x"} {
+		d := policy(t, p, "GET", route).EvaluatePrincipal(scopes("read"))
+		assert.True(t, d.Allowed, route)
+		assert.Equal(t, openapi.FailNone, d.Failure, route)
+	}
+	assert.Equal(t, openapi.FailNone, policy(t, p, "GET", "/optional").EvaluatePrincipal(nil).Failure)
+}
+
+// A list of roles is any of them: holding one of two is enough.
+func TestRoleListIsAnyOf(t *testing.T) {
+	p := mustLoad(t, doc(``, `
+  /x:
+    get:
+      security: [{oauth: []}]
+      x-axioms-roles: [editor, admin]
+      x-axioms-permissions: [read, write]
+      responses: {"401": {description: no}}
+`))
+	pol := policy(t, p, "GET", "/x")
+	for _, c := range []struct {
+		roles, perms []string
+		allowed      bool
+		failure      openapi.Failure
+		missing      []string
+	}{
+		{[]string{"admin"}, []string{"write"}, true, openapi.FailNone, nil},
+		{[]string{"editor"}, []string{"read"}, true, openapi.FailNone, nil},
+		{[]string{"viewer"}, []string{"read"}, false, openapi.FailRole, []string{"editor", "admin"}},
+		{[]string{"editor"}, []string{"delete"}, false, openapi.FailPermission, []string{"read", "write"}},
+	} {
+		d := pol.EvaluatePrincipal(&principal{roles: c.roles, perms: c.perms})
+		assert.Equal(t, c.allowed, d.Allowed, "%v %v", c.roles, c.perms)
+		assert.Equal(t, c.failure, d.Failure, "%v %v", c.roles, c.perms)
+		assert.Equal(t, c.missing, d.Missing, "%v %v", c.roles, c.perms)
+	}
+}

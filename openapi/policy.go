@@ -5,13 +5,16 @@ import (
 	"strings"
 )
 
-// AuthMode says whether an operation needs credentials. The zero value is [AuthNone].
+// AuthMode says whether an operation needs credentials. The zero value is none of the
+// modes: it is invalid, and [Policy.Evaluate] denies a policy holding it
+// ([FailInvalidPolicy]) rather than treat it as public. Every policy [Load] compiles
+// has one of the three modes.
 type AuthMode int
 
 const (
 	// AuthNone marks a public operation: its security is [] (or [{}] alone), or there is
 	// no security anywhere in the document.
-	AuthNone AuthMode = iota
+	AuthNone AuthMode = iota + 1
 	// AuthOptional marks an operation with an empty requirement {} among its security
 	// alternatives: a request without credentials passes; a request with credentials
 	// must present valid ones.
@@ -22,15 +25,18 @@ const (
 )
 
 // String returns "none", "optional" or "required" (the values of the auth field in the
-// JSON output of "axioms routes").
+// JSON output of "axioms routes"), and "invalid" for any other value (the zero value
+// included).
 func (m AuthMode) String() string {
 	switch m {
+	case AuthNone:
+		return "none"
 	case AuthOptional:
 		return "optional"
 	case AuthRequired:
 		return "required"
 	}
-	return "none"
+	return "invalid"
 }
 
 // SchemeType is a security scheme's type, as the document writes it.
@@ -167,7 +173,10 @@ type Owner struct {
 
 // Policy is the compiled access policy of one operation. A Policy is immutable and safe
 // for concurrent use: its fields (slices included) are read-only after loading and must
-// not be modified.
+// not be modified. The *Policy values [Policies.Lookup] and [Policies.All] return are
+// shared by every caller (Lookup must not allocate): modifying one would change the
+// policy of every later request. The zero Policy has no valid [AuthMode]: it denies
+// every request.
 type Policy struct {
 	// Method is the HTTP method: upper case for the fixed operations of a path item
 	// ("GET"), as written for OpenAPI 3.2's additionalOperations.
