@@ -27,36 +27,76 @@ type AuditRecord struct {
 	Subject string
 	// Outcome is one of the Outcome constants.
 	Outcome string
-	// Status is the HTTP status answered for a denial, 200 otherwise (the handler's own
-	// status is not known yet).
+	// Status is the HTTP status answered for a denial (an owner loader's own status
+	// included), 200 otherwise (the handler's own status is not known yet).
 	Status int
-	// Reason is the stable reason code of a denial ("" otherwise): a validator reason
-	// (expired, bad_signature, ...) or one of this package's Reason constants.
+	// Reason is the stable reason code of a denial or of a request passed unchecked (""
+	// otherwise): a validator reason (expired, bad_signature, ...) or one of this
+	// package's Reason constants.
 	Reason string
+	// Check is "" for a decision of the spec middleware ([Config]), and the name of the
+	// helper for a decision of a code-level helper: "RequireAuth", "RequireScopes",
+	// "RequireRoles", "RequirePermissions" or "RequireOwner".
+	Check string
 }
 
-func (m *engine) observed() bool { return m.auditHook != nil || m.logger != nil }
+// observer is where decisions go: an audit hook and/or a logger.
+type observer struct {
+	hook   func(echo.Context, AuditRecord)
+	logger *slog.Logger
+}
+
+// wants reports whether a record of outcome would be observed, so that callers build
+// none when nobody listens.
+func (o *observer) wants(c echo.Context, outcome string) bool {
+	if o == nil {
+		return false
+	}
+	if o.hook != nil {
+		return true
+	}
+	return o.logger != nil && o.logger.Enabled(c.Request().Context(), levelOf(outcome))
+}
+
+func levelOf(outcome string) slog.Level {
+	if outcome == OutcomeDenied {
+		return slog.LevelInfo
+	}
+	return slog.LevelDebug
+}
+
+// emit hands r to the hook and the logger.
+func (o *observer) emit(c echo.Context, r AuditRecord) {
+	if o.hook != nil {
+		o.hook(c, r)
+	}
+	if o.logger != nil {
+		attrs := []slog.Attr{slog.String("operation", r.OperationID), slog.String("method", r.Method), slog.String("route", r.Route),
+			slog.String("subject", r.Subject), slog.Int("status", r.Status), slog.String("reason", r.Reason)}
+		if r.Check != "" {
+			attrs = append(attrs, slog.String("check", r.Check))
+		}
+		o.logger.LogAttrs(c.Request().Context(), levelOf(r.Outcome), "axioms: "+r.Outcome, attrs...)
+	}
+}
+
+func subjectOf(principal openapi.Principal) string {
+	if principal == nil {
+		return ""
+	}
+	sub, _ := principal.Claim("sub")
+	s, _ := sub.(string)
+	return s
+}
+
+// observed reports whether decisions of outcome are observed at all.
+func (m *engine) observed(c echo.Context, outcome string) bool { return m.obs.wants(c, outcome) }
 
 func (m *engine) record(c echo.Context, p *openapi.Policy, principal openapi.Principal, outcome string, status int, reason string) {
-	r := AuditRecord{Method: c.Request().Method, Route: c.Path(), Outcome: outcome, Status: status, Reason: reason}
+	r := AuditRecord{Method: c.Request().Method, Route: c.Path(), Outcome: outcome, Status: status, Reason: reason,
+		Subject: subjectOf(principal)}
 	if p != nil {
 		r.OperationID = p.OperationID
 	}
-	if principal != nil {
-		if sub, ok := principal.Claim("sub"); ok {
-			r.Subject, _ = sub.(string)
-		}
-	}
-	if m.auditHook != nil {
-		m.auditHook(c, r)
-	}
-	if m.logger != nil {
-		level := slog.LevelDebug
-		if outcome == OutcomeDenied {
-			level = slog.LevelInfo
-		}
-		m.logger.LogAttrs(c.Request().Context(), level, "axioms: "+outcome,
-			slog.String("operation", r.OperationID), slog.String("method", r.Method), slog.String("route", r.Route),
-			slog.String("subject", r.Subject), slog.Int("status", r.Status), slog.String("reason", r.Reason))
-	}
+	m.obs.emit(c, r)
 }

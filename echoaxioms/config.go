@@ -147,7 +147,6 @@ func (cfg Config) build() (*engine, error) {
 		allowUndocumented: cfg.InsecureAllowUndocumented,
 		errorHandler:      cfg.ErrorHandler,
 		successHandler:    cfg.SuccessHandler,
-		auditHook:         cfg.AuditHook,
 		logger:            cfg.Logger,
 		schemes:           map[string]openapi.Scheme{},
 		schemeValidators:  map[string]TokenValidator{},
@@ -155,6 +154,9 @@ func (cfg Config) build() (*engine, error) {
 	}
 	if m.skipper == nil {
 		m.skipper = middleware.DefaultSkipper
+	}
+	if cfg.AuditHook != nil || cfg.Logger != nil {
+		m.obs = &observer{hook: cfg.AuditHook, logger: cfg.Logger}
 	}
 	if m.realm == "" {
 		m.realm = DefaultRealm

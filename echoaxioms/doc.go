@@ -18,10 +18,17 @@
 // route Echo matched, so the policy applied is always the one of the handler Echo will
 // run — the URL is never routed a second time. Per request:
 //
-//  1. Skipper.
-//  2. The policy of (method, c.Path()): one map access. Requests Echo cannot route (404,
-//     405, automatic OPTIONS) go on to Echo untouched; an undocumented OPTIONS passes
-//     (PassthroughMethods); any other Echo route without an operation is denied with 403.
+//  1. Skipper (recorded as passed, reason skipped).
+//  2. The policy of (method, c.Path()): one map access. Requests Echo answers itself go
+//     on to Echo untouched, through the middleware that follows: 405 and the automatic
+//     OPTIONS answer, Echo's not-found handler, and not-found routes (e.RouteNotFound,
+//     and those Group.Use registers). A request Echo matched to no route at all
+//     (c.Path() empty) is answered with echo.NotFoundHandler directly, without the
+//     middleware that follows: installed with e.Pre, the middleware sees every request
+//     that way, and must not let one reach a handler. An undocumented request of a
+//     PassthroughMethods method (OPTIONS by default) passes; any other route without an
+//     operation is denied with 403 undocumented_route — also routes Echo's route list
+//     does not show (added with e.Router().Add, or registered after the first request).
 //  3. Public operation (security: []): next, with no token work at all.
 //  4. The bearer token, strictly from `Authorization: Bearer <token68>` (never the query
 //     string), validated by the scheme's validator; other schemes through their
@@ -69,7 +76,9 @@
 //
 // # Security
 //
-// Deny by default: an Echo route with no operation is refused; building the middleware
+// Deny by default: an Echo route with no operation is refused, whether or not Echo's
+// route list shows it (a not-found route registered after the first request may be
+// answered 403 instead of 404 for up to a second, never the other way); building the middleware
 // fails when a scheme the document relies on has no validator or authenticator, or an
 // owner rule has no loader; installing it before routing (e.Pre) makes every request
 // 404 rather than unprotected. Header values are quoted and escaped and never carry

@@ -20,8 +20,12 @@ const (
 	CodeInsufficientPermission = "insufficient_permission"
 )
 
-// Reason codes for audit records and [Error.Reason], beside the token reasons of package
-// validator (malformed, expired, wrong_audience, ...).
+// Reason codes for audit records ([AuditRecord.Reason]) and [Error.Reason], beside the
+// token reasons of package validator (malformed, expired, wrong_audience, ...). They are
+// stable: logs and alerts may match on them. ReasonPassthroughMethod, ReasonSkipped and
+// ReasonUndocumentedRoute (with InsecureAllowUndocumented) also explain records whose
+// outcome is [OutcomePassed]; ReasonOwnerLoader and ReasonServerError only appear in
+// audit records, never in an [Error].
 const (
 	ReasonMissingToken           = "missing_token"           // no bearer credentials
 	ReasonInvalidRequest         = "invalid_request"         // malformed Authorization header
@@ -30,6 +34,10 @@ const (
 	ReasonInsufficientPermission = "insufficient_permission" // a role or permission requirement failed
 	ReasonNotOwner               = "not_owner"               // the ownership rule failed
 	ReasonUndocumentedRoute      = "undocumented_route"      // the route has no operation in the document
+	ReasonPassthroughMethod      = "passthrough_method"      // an undocumented request of a PassthroughMethods method, let through
+	ReasonSkipped                = "skipped"                 // the Skipper let the request through unchecked
+	ReasonOwnerLoader            = "owner_loader"            // the owner loader answered with its own *echo.HTTPError (e.g. 404)
+	ReasonServerError            = "server_error"            // a server-side failure: an owner loader's error, an object without the owner field
 )
 
 // retryAfterSeconds is sent with 503 responses when signing keys are unavailable.

@@ -3,6 +3,8 @@ package echoaxioms
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"net/http"
 	"slices"
 
 	"github.com/labstack/echo/v4"
@@ -46,7 +48,9 @@ type TokenState struct {
 	// 401 for an invalid token, 503 when keys are unavailable; nil for a valid token.
 	Err *Error
 
-	realm string
+	realm  string
+	obs    *observer // where the Require… helpers' decisions go; nil for none
+	logger *slog.Logger
 }
 
 type stateKey struct{}
@@ -68,6 +72,17 @@ type AccessTokenConfig struct {
 	Validator TokenValidator
 	// Realm of the challenges that Require… helpers answer with. Default: [DefaultRealm].
 	Realm string
+	// AuditHook, if set, receives one record per decision of the Require… helpers
+	// chained after this middleware (allowed or denied, [AuditRecord.Check] naming the
+	// helper, Route the route Echo matched, no OperationID). AccessToken itself decides
+	// nothing and records nothing. Records never contain token content. It is called on
+	// the request's goroutine, concurrently across requests, so it must be safe for
+	// concurrent use and must not block. Default: none.
+	AuditHook func(c echo.Context, r AuditRecord)
+	// Logger, if set, receives the same records: denials at Info, the rest at Debug.
+	// RequireOwner's server-side failures (a loader's error, an object without the
+	// owner field) are logged at Error on it, else on slog.Default(). Default: none.
+	Logger *slog.Logger
 }
 
 // ToMiddleware returns a middleware that reads and validates the bearer token of every
@@ -86,13 +101,17 @@ func (cfg AccessTokenConfig) ToMiddleware() (echo.MiddlewareFunc, error) {
 	if realm == "" {
 		realm = DefaultRealm
 	}
+	var obs *observer
+	if cfg.AuditHook != nil || cfg.Logger != nil {
+		obs = &observer{hook: cfg.AuditHook, logger: cfg.Logger}
+	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if skipper(c) {
 				return next(c)
 			}
 			req := c.Request()
-			st := &TokenState{realm: realm}
+			st := &TokenState{realm: realm, obs: obs, logger: cfg.Logger}
 			ctx := req.Context()
 			token, state, problem := bearerToken(req.Header)
 			switch state {
@@ -138,24 +157,51 @@ func authenticated(c echo.Context) (openapi.Principal, *Error) {
 	return nil, missingTokenError(DefaultRealm)
 }
 
+// recordedState returns the state AccessToken recorded, or nil.
+func recordedState(c echo.Context) *TokenState {
+	st, _ := c.Request().Context().Value(stateKey{}).(*TokenState)
+	return st
+}
+
 // realmOf returns the realm AccessToken was configured with, else DefaultRealm.
 func realmOf(c echo.Context) string {
-	if st, ok := c.Request().Context().Value(stateKey{}).(*TokenState); ok && st.realm != "" {
+	if st := recordedState(c); st != nil && st.realm != "" {
 		return st.realm
 	}
 	return DefaultRealm
 }
 
+// helperRecord sends a helper's decision to the AuditHook and Logger of the
+// AccessToken middleware before it, if any.
+func helperRecord(c echo.Context, check string, principal openapi.Principal, outcome string, status int, reason string) {
+	st := recordedState(c)
+	if st == nil || !st.obs.wants(c, outcome) {
+		return
+	}
+	st.obs.emit(c, AuditRecord{Method: c.Request().Method, Route: c.Path(), Subject: subjectOf(principal),
+		Outcome: outcome, Status: status, Reason: reason, Check: check})
+}
+
+// helperDeny records a helper's denial and returns it as a fresh *echo.HTTPError.
+func helperDeny(c echo.Context, check string, principal openapi.Principal, denial *Error) error {
+	helperRecord(c, check, principal, OutcomeDenied, denial.Status, denial.Reason)
+	return denial.httpError(c)
+}
+
 // RequireAuth requires an authenticated request: one the spec middleware authenticated,
 // or one whose token [AccessToken] found valid. Otherwise it answers 401 (400 for a
 // malformed header, 503 when keys are unavailable). Without AccessToken or the spec
-// middleware before it, every request is answered 401.
+// middleware before it, every request is answered 401. Its decisions go to
+// AccessTokenConfig's AuditHook and Logger. The returned middleware is safe for
+// concurrent use.
 func RequireAuth() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if _, denial := authenticated(c); denial != nil {
-				return denial.httpError(c)
+			p, denial := authenticated(c)
+			if denial != nil {
+				return helperDeny(c, "RequireAuth", nil, denial)
 			}
+			helperRecord(c, "RequireAuth", p, OutcomeAllowed, http.StatusOK, "")
 			return next(c)
 		}
 	}
@@ -163,7 +209,9 @@ func RequireAuth() echo.MiddlewareFunc {
 
 // RequireScopes requires an authenticated request holding at least one of scopes (chain
 // several RequireScopes for AND). Otherwise it answers 403 insufficient_scope with the
-// listed scopes in the challenge. It panics if scopes is empty.
+// listed scopes in the challenge. It panics if scopes is empty. Its decisions go to
+// AccessTokenConfig's AuditHook and Logger. The returned middleware is safe for
+// concurrent use; scopes is copied.
 func RequireScopes(scopes ...string) echo.MiddlewareFunc {
 	return require("RequireScopes", scopes, openapi.Principal.HasScope, func(c echo.Context) *Error {
 		return insufficientScopeError(realmOf(c), slices.Clone(scopes))
@@ -171,7 +219,9 @@ func RequireScopes(scopes ...string) echo.MiddlewareFunc {
 }
 
 // RequireRoles requires an authenticated request holding at least one of roles (chain
-// for AND). Otherwise it answers 403 insufficient_permission. It panics if roles is empty.
+// for AND). Otherwise it answers 403 insufficient_permission. It panics if roles is
+// empty. Its decisions go to AccessTokenConfig's AuditHook and Logger. The returned
+// middleware is safe for concurrent use; roles is copied.
 func RequireRoles(roles ...string) echo.MiddlewareFunc {
 	return require("RequireRoles", roles, openapi.Principal.HasRole, func(c echo.Context) *Error {
 		return insufficientPermissionError(realmOf(c), ReasonInsufficientPermission, "the access token lacks a required role")
@@ -180,7 +230,8 @@ func RequireRoles(roles ...string) echo.MiddlewareFunc {
 
 // RequirePermissions requires an authenticated request holding at least one of
 // permissions (chain for AND). Otherwise it answers 403 insufficient_permission. It
-// panics if permissions is empty.
+// panics if permissions is empty. Its decisions go to AccessTokenConfig's AuditHook and
+// Logger. The returned middleware is safe for concurrent use; permissions is copied.
 func RequirePermissions(permissions ...string) echo.MiddlewareFunc {
 	return require("RequirePermissions", permissions, openapi.Principal.HasPermission, func(c echo.Context) *Error {
 		return insufficientPermissionError(realmOf(c), ReasonInsufficientPermission, "the access token lacks a required permission")
@@ -196,24 +247,29 @@ func require(name string, items []string, has func(openapi.Principal, string) bo
 		return func(c echo.Context) error {
 			p, denial := authenticated(c)
 			if denial != nil {
-				return denial.httpError(c)
+				return helperDeny(c, name, nil, denial)
 			}
 			for _, item := range items {
 				if has(p, item) {
+					helperRecord(c, name, p, OutcomeAllowed, http.StatusOK, "")
 					return next(c)
 				}
 			}
-			return deny(c).httpError(c)
+			return helperDeny(c, name, p, deny(c))
 		}
 	}
 }
 
 // RequireOwner requires an authenticated request whose claim (a name or JSON Pointer;
-// "sub" if empty) equals the field (a map key, json tag or Go field name; "user" if
+// "sub" if empty) equals the field (see [OwnerValuer] for how it is read; "user" if
 // empty) of the object loader returns. The loader runs only after authentication
 // succeeded; its *echo.HTTPError (e.g. 404) is answered as it is. A mismatch is 403
-// insufficient_permission; an object without the field is a 500. The object is handed to
-// the handler through [Object]. It panics if loader is nil.
+// insufficient_permission; a loader's other errors and an object without the field are
+// a 500, logged at Error on AccessTokenConfig.Logger or else slog.Default(). Its
+// decisions go to AccessTokenConfig's AuditHook and Logger (a loader's own answer with
+// reason owner_loader, a 500 with server_error). The object is handed to the handler
+// through [Object]. It panics if loader is nil. The returned middleware is safe for
+// concurrent use when loader is.
 func RequireOwner(loader OwnerLoader, field, claim string) echo.MiddlewareFunc {
 	if loader == nil {
 		panic("echoaxioms: RequireOwner needs a loader")
@@ -224,15 +280,16 @@ func RequireOwner(loader OwnerLoader, field, claim string) echo.MiddlewareFunc {
 	if claim == "" {
 		claim = "sub"
 	}
+	const check = "RequireOwner"
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			p, denial := authenticated(c)
 			if denial != nil {
-				return denial.httpError(c)
+				return helperDeny(c, check, nil, denial)
 			}
 			want, ok := p.Claim(claim)
 			if !ok {
-				return insufficientPermissionError(realmOf(c), ReasonNotOwner, "the access token does not identify an owner").httpError(c)
+				return helperDeny(c, check, p, insufficientPermissionError(realmOf(c), ReasonNotOwner, "the access token does not identify an owner"))
 			}
 			obj, err := loadObject(c, loader)
 			if err == nil {
@@ -240,11 +297,28 @@ func RequireOwner(loader OwnerLoader, field, claim string) echo.MiddlewareFunc {
 			}
 			var notOwner *Error
 			if errors.As(err, &notOwner) {
-				return notOwner.httpError(c)
+				return helperDeny(c, check, p, notOwner)
 			}
 			if err != nil {
+				status, reason := http.StatusInternalServerError, ReasonServerError
+				var he *echo.HTTPError
+				if errors.As(err, &he) && he.Code != http.StatusInternalServerError {
+					status, reason = he.Code, ReasonOwnerLoader
+				} else {
+					var logger *slog.Logger
+					if st := recordedState(c); st != nil {
+						logger = st.logger
+					}
+					cause := err
+					if he != nil {
+						cause = causeOf(he)
+					}
+					logServerError(c, logger, c.Request().Method, c.Path(), cause)
+				}
+				helperRecord(c, check, p, OutcomeDenied, status, reason)
 				return err
 			}
+			helperRecord(c, check, p, OutcomeAllowed, http.StatusOK, "")
 			c.SetRequest(c.Request().WithContext(withObject(c.Request().Context(), obj)))
 			return next(c)
 		}

@@ -29,7 +29,7 @@ type engine struct {
 	allowUndocumented bool
 	errorHandler      func(echo.Context, *Error) error
 	successHandler    func(echo.Context)
-	auditHook         func(echo.Context, AuditRecord)
+	obs               *observer // nil when nothing observes decisions
 	logger            *slog.Logger
 	routes            routeIndex
 	// builtin is set when every bearer scheme uses a *validator.Validator, which accepts
@@ -42,21 +42,25 @@ type engine struct {
 // authenticate and authorize as it says.
 func (m *engine) serve(c echo.Context, next echo.HandlerFunc) error {
 	if m.skipper(c) {
+		if m.observed(c, OutcomePassed) {
+			m.record(c, nil, nil, OutcomePassed, http.StatusOK, ReasonSkipped)
+		}
 		return next(c)
 	}
 	req := c.Request()
 	route := c.Path()
 	if route == "" {
-		// Echo matched no route (404), or the middleware was installed with e.Pre, before
-		// routing: in both cases nothing may run.
-		return echo.NewHTTPError(http.StatusNotFound)
+		// Echo matched no route at all (404), or the middleware was installed with e.Pre,
+		// before routing: the two look the same, and in the second case next would run
+		// an unchecked handler. Echo's own not-found answer is given instead.
+		return echo.NotFoundHandler(c)
 	}
 	p := m.policies.Lookup(req.Method, route)
 	if p == nil {
 		return m.unmatched(c, next, route)
 	}
 	if p.Auth == openapi.AuthNone {
-		if m.observed() {
+		if m.observed(c, OutcomePublic) {
 			m.record(c, p, nil, OutcomePublic, http.StatusOK, "")
 		}
 		return next(c)
@@ -67,7 +71,7 @@ func (m *engine) serve(c echo.Context, next echo.HandlerFunc) error {
 		return m.deny(c, p, principal, denial)
 	}
 	if principal == nil { // optional authentication, no credentials
-		if m.observed() {
+		if m.observed(c, OutcomeAnonymous) {
 			m.record(c, p, nil, OutcomeAnonymous, http.StatusOK, "")
 		}
 		return next(c)
@@ -87,34 +91,43 @@ func (m *engine) serve(c echo.Context, next echo.HandlerFunc) error {
 			if errors.As(err, &denial) {
 				return m.deny(c, p, principal, denial)
 			}
+			if m.observed(c, OutcomeDenied) {
+				status, reason := http.StatusInternalServerError, ReasonServerError
+				var he *echo.HTTPError
+				if errors.As(err, &he) && he.Code != http.StatusInternalServerError {
+					status, reason = he.Code, ReasonOwnerLoader
+				}
+				m.record(c, p, principal, OutcomeDenied, status, reason)
+			}
 			return err // the loader's own answer (e.g. 404), or a server error
 		}
 	}
 	if m.successHandler != nil {
 		m.successHandler(c)
 	}
-	if m.observed() {
+	if m.observed(c, OutcomeAllowed) {
 		m.record(c, p, principal, OutcomeAllowed, http.StatusOK, "")
 	}
 	return next(c)
 }
 
-// unmatched handles a routed request for which the document has no operation.
+// unmatched handles a routed request for which the document has no operation. It fails
+// closed: unless Echo is answering the request itself (404, 405, automatic OPTIONS), a
+// route without an operation is denied, whether or not it is in Echo's route list
+// (routes added with e.Router().Add, or after the first request, are not there yet).
 func (m *engine) unmatched(c echo.Context, next echo.HandlerFunc, route string) error {
 	method := c.Request().Method
+	if echoAnswers(c) || m.routes.notFoundRoute(c.Echo(), method, route) {
+		return next(c) // not a decision: Echo answers 404, 405 or its automatic OPTIONS
+	}
 	if slices.Contains(m.passthrough, method) {
-		return next(c)
-	}
-	// Echo found the path but not the method: it answers 405 (or an automatic OPTIONS).
-	if c.Get(echo.ContextKeyHeaderAllow) != nil {
-		return next(c)
-	}
-	// A custom RouteNotFound handler, or a route of another method: not an operation.
-	if !m.routes.has(c.Echo(), method, route) {
+		if m.observed(c, OutcomePassed) {
+			m.record(c, nil, nil, OutcomePassed, http.StatusOK, ReasonPassthroughMethod)
+		}
 		return next(c)
 	}
 	if m.allowUndocumented {
-		if m.observed() {
+		if m.observed(c, OutcomePassed) {
 			m.record(c, nil, nil, OutcomePassed, http.StatusOK, ReasonUndocumentedRoute)
 		}
 		return next(c)
@@ -308,7 +321,7 @@ func (m *engine) credentialsError(scheme string, err error) *Error {
 
 // deny answers a denial through the ErrorHandler or as a fresh *echo.HTTPError.
 func (m *engine) deny(c echo.Context, p *openapi.Policy, principal openapi.Principal, denial *Error) error {
-	if m.observed() {
+	if m.observed(c, OutcomeDenied) {
 		m.record(c, p, principal, OutcomeDenied, denial.Status, denial.Reason)
 	}
 	he := denial.httpError(c)

@@ -62,7 +62,6 @@ func TestResponseTable(t *testing.T) {
 }
 
 func TestKeysUnavailableIs503ThenRecovers(t *testing.T) {
-	h := newHarness(t, func(c *echoaxioms.Config) {})
 	iss := axiomstest.NewIssuer(t)
 	iss.Fail(axiomstest.Fault{Status: http.StatusServiceUnavailable})
 	cfg := iss.ValidatorConfig()
@@ -70,7 +69,6 @@ func TestKeysUnavailableIs503ThenRecovers(t *testing.T) {
 	v, err := newValidator(t, cfg)
 	require.NoError(t, err)
 	h2 := newHarness(t, func(c *echoaxioms.Config) { c.Validator = v })
-	_ = h
 	tok := "Bearer " + iss.Token(t, nil)
 
 	rec := h2.do("GET", "/any", tok)
@@ -227,9 +225,7 @@ func TestUnroutableRequestsGoToEcho(t *testing.T) {
 	rec = h.do("OPTIONS", "/read", "")
 	assert.Equal(t, http.StatusNoContent, rec.Code, "CORS preflight passes")
 
-	for _, r := range h.records() {
-		assert.NotEqual(t, "/nothing-here", r.Route)
-	}
+	assert.Empty(t, h.records(), "requests Echo answers itself are not decisions of the middleware")
 }
 
 func TestUndocumentedRoutes(t *testing.T) {

@@ -43,7 +43,7 @@ func (m *engine) checkOwner(c echo.Context, p *openapi.Policy, principal openapi
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) && he.Code == http.StatusInternalServerError {
-		m.serverError(c, p, fmt.Errorf("owner loader %q: %w", rule.Loader, he.Internal))
+		m.serverError(c, p, fmt.Errorf("owner loader %q: %w", rule.Loader, causeOf(he)))
 	}
 	if err != nil {
 		return err
@@ -81,13 +81,27 @@ func ownedBy(obj any, field string, claim any, realm string) error {
 	return nil
 }
 
+// causeOf returns the cause a 500 carries in Internal, or the error itself when it has
+// none.
+func causeOf(he *echo.HTTPError) error {
+	if he.Internal != nil {
+		return he.Internal
+	}
+	return he
+}
+
 func (m *engine) serverError(c echo.Context, p *openapi.Policy, err error) {
-	logger := m.logger
+	logServerError(c, m.logger, p.Method, p.Path, err)
+}
+
+// logServerError logs a server-side failure of an ownership check at Error, on logger or
+// else slog.Default().
+func logServerError(c echo.Context, logger *slog.Logger, method, route string, err error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
 	logger.LogAttrs(c.Request().Context(), slog.LevelError, "axioms: ownership check failed",
-		slog.String("method", p.Method), slog.String("path", p.Path), slog.String("error", err.Error()))
+		slog.String("method", method), slog.String("path", route), slog.String("error", err.Error()))
 }
 
 // paramEquals compares a path parameter with a claim: a string claim must be equal; a

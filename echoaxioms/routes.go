@@ -3,6 +3,7 @@ package echoaxioms
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -14,14 +15,33 @@ import (
 )
 
 // routeRebuildInterval bounds how often the index of Echo's routes is rebuilt when a
-// request names a route it does not know (routes added after the first request).
+// request's route is not in it (routes added after the index was built).
 const routeRebuildInterval = time.Second
 
 type routeKey struct{ method, path string }
 
-// routeIndex knows the routes registered in Echo, to tell an undocumented route (denied)
-// from a request Echo cannot route (left to Echo). It is built on first use and rebuilt
-// at most once per routeRebuildInterval.
+// echoAnswers reports whether the handler Echo chose for the request is Echo's own
+// not-found or method-not-allowed handling (405, or the automatic OPTIONS answer), as
+// opposed to a registered route's handler. Only called for requests without an
+// operation, never on the documented path.
+func echoAnswers(c echo.Context) bool {
+	if c.Get(echo.ContextKeyHeaderAllow) != nil {
+		return true // the path matched but not the method: 405 or automatic OPTIONS
+	}
+	h := c.Handler()
+	if h == nil {
+		return false
+	}
+	ptr := reflect.ValueOf(h).Pointer()
+	return ptr == reflect.ValueOf(echo.NotFoundHandler).Pointer() || ptr == reflect.ValueOf(echo.MethodNotAllowedHandler).Pointer()
+}
+
+// routeIndex knows the routes registered in Echo, to tell a custom not-found route
+// (e.RouteNotFound, and those Group.Use registers) from a route without an operation. It
+// is built on first use and rebuilt at most once per routeRebuildInterval when a
+// request's route is missing from it. A route missing from it is never let through:
+// the index can only make a not-found route answer 403 for up to routeRebuildInterval
+// after it was registered, never open a route.
 type routeIndex struct {
 	cur atomic.Pointer[routeSet]
 }
@@ -32,28 +52,29 @@ type routeSet struct {
 	built  time.Time
 }
 
-func (ri *routeIndex) has(e *echo.Echo, method, path string) bool {
+// notFoundRoute reports whether path is a not-found route of e (registered with
+// RouteNotFound) and not a route of method as well: then Echo is answering with its
+// not-found handler.
+func (ri *routeIndex) notFoundRoute(e *echo.Echo, method, path string) bool {
 	set := ri.cur.Load()
-	if set != nil && set.e == e {
-		if _, ok := set.routes[routeKey{method, path}]; ok {
-			return true
+	if set == nil || set.e != e || !set.has(echo.RouteNotFound, path) && time.Since(set.built) >= routeRebuildInterval {
+		set = &routeSet{e: e, routes: map[routeKey]struct{}{}, built: time.Now()}
+		for _, r := range allRoutes(e, true) {
+			set.routes[routeKey{r.Method, r.Path}] = struct{}{}
 		}
-		if time.Since(set.built) < routeRebuildInterval {
-			return false
-		}
+		ri.cur.Store(set)
 	}
-	set = &routeSet{e: e, routes: map[routeKey]struct{}{}, built: time.Now()}
-	for _, r := range allRoutes(e) {
-		set.routes[routeKey{r.Method, r.Path}] = struct{}{}
-	}
-	ri.cur.Store(set)
-	_, ok := set.routes[routeKey{method, path}]
+	return set.has(echo.RouteNotFound, path) && !set.has(method, path)
+}
+
+func (s *routeSet) has(method, path string) bool {
+	_, ok := s.routes[routeKey{method, path}]
 	return ok
 }
 
-// allRoutes lists the routes of every router of e (virtual hosts included), except
-// Echo's special not-found routes.
-func allRoutes(e *echo.Echo) []*echo.Route {
+// allRoutes lists the routes of every router of e (virtual hosts included); Echo's
+// not-found routes only when notFound is set.
+func allRoutes(e *echo.Echo, notFound bool) []*echo.Route {
 	routes := e.Routes()
 	for _, r := range e.Routers() {
 		routes = append(routes, r.Routes()...)
@@ -62,7 +83,7 @@ func allRoutes(e *echo.Echo) []*echo.Route {
 	seen := map[routeKey]bool{}
 	for _, r := range routes {
 		k := routeKey{r.Method, r.Path}
-		if r.Method == echo.RouteNotFound || seen[k] {
+		if r.Method == echo.RouteNotFound && !notFound || seen[k] {
 			continue
 		}
 		seen[k] = true
@@ -106,7 +127,7 @@ func (r RouteReport) Err() error {
 func CheckRoutes(e *echo.Echo, policies *openapi.Policies) RouteReport {
 	var report RouteReport
 	routed := map[*openapi.Policy]bool{}
-	for _, r := range allRoutes(e) {
+	for _, r := range allRoutes(e, false) {
 		if p := policies.Lookup(r.Method, r.Path); p != nil {
 			routed[p] = true
 			continue

@@ -1,0 +1,71 @@
+package echoaxioms_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/axioms-go/axioms-echo/echoaxioms"
+)
+
+// TestUndocumentedRoutesFailClosed: a route Echo matched without an operation is denied
+// whether or not Echo's route list shows it.
+func TestUndocumentedRoutesFailClosed(t *testing.T) {
+	h := newHarness(t, nil)
+	valid := h.bearer(map[string]any{"scope": "admin"})
+	require.Equal(t, http.StatusOK, h.do("GET", "/any", valid).Code, "the route index is built")
+
+	h.e.Router().Add(http.MethodGet, "/router-add", ok) // never listed by e.Routes()
+	h.e.GET("/late", ok)                                // registered after the first request
+	h.e.Group("/late-group").GET("/x", ok)
+	for _, target := range []string{"/router-add", "/late", "/late-group/x"} {
+		rec := h.do("GET", target, valid)
+		assert.Equal(t, http.StatusForbidden, rec.Code, target)
+		assert.Equal(t, "forbidden", body(t, rec)["error"], target)
+		last := h.records()[len(h.records())-1]
+		assert.Equal(t, echoaxioms.AuditRecord{Method: "GET", Route: target, Outcome: echoaxioms.OutcomeDenied,
+			Status: http.StatusForbidden, Reason: echoaxioms.ReasonUndocumentedRoute}, last)
+	}
+
+	open := newHarness(t, func(c *echoaxioms.Config) { c.InsecureAllowUndocumented = true })
+	open.e.Router().Add(http.MethodGet, "/router-add", ok)
+	assert.Equal(t, http.StatusOK, open.do("GET", "/router-add", "").Code, "InsecureAllowUndocumented")
+}
+
+// TestEchoAnswersWhatItCannotRoute: 404 and 405 are Echo's, with the middleware that
+// follows still running, custom not-found handlers included.
+func TestEchoAnswersWhatItCannotRoute(t *testing.T) {
+	h := newHarness(t, nil)
+	h.e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Response().Header().Set("X-Later", "ran")
+			return next(c)
+		}
+	})
+	h.e.GET("/any", ok) // re-registered so that the later middleware wraps it too
+	g := h.e.Group("/grp", func(next echo.HandlerFunc) echo.HandlerFunc { return next })
+	g.GET("/x", ok)
+	h.e.RouteNotFound("/custom/*", func(c echo.Context) error { return c.String(http.StatusTeapot, "custom not found") })
+
+	for _, c := range []struct {
+		method, target string
+		status         int
+		later          bool // the middleware installed after this one ran
+	}{
+		{"PUT", "/any", http.StatusMethodNotAllowed, true},
+		{"GET", "/grp/nothing", http.StatusNotFound, true},     // the group's not-found route
+		{"GET", "/custom/nothing", http.StatusTeapot, true},    // a custom not-found route
+		{"GET", "/nothing-at-all", http.StatusNotFound, false}, // no route at all: echo.NotFoundHandler
+	} {
+		rec := h.do(c.method, c.target, "")
+		assert.Equal(t, c.status, rec.Code, "%s %s", c.method, c.target)
+		assert.Empty(t, rec.Header().Get("WWW-Authenticate"), "%s %s", c.method, c.target)
+		if c.later {
+			assert.Equal(t, "ran", rec.Header().Get("X-Later"), "%s %s", c.method, c.target)
+		}
+	}
+	assert.Equal(t, http.StatusForbidden, h.do("GET", "/grp/x", "").Code, "the group's own route is undocumented")
+}
