@@ -49,17 +49,26 @@ func printGuide(w io.Writer, url, dbPath string, cfg validator.Config, dev *devi
 		}
 		fmt.Fprintf(w, "# %s — %s\nexport %s=%s\n\n", p.name, p.about, p.env, tok)
 	}
-	fmt.Fprintf(w, `Then try:
-  curl -i %[1]s/public-data                                       # 200, anonymous
-  curl -i %[1]s/protected                                         # 401: no token
-  curl -i %[1]s/protected   -H "Authorization: Bearer $READER"    # 200
-  curl -i %[1]s/api/write   -H "Authorization: Bearer $READER"    # 403 insufficient_scope
-  curl -i %[1]s/api/write   -H "Authorization: Bearer $WRITER"    # 200
-  curl -i %[1]s/admin/users -H "Authorization: Bearer $ADMIN"     # 200
-  curl -i -X POST %[1]s/articles -H "Authorization: Bearer $EDITOR" -H 'Content-Type: application/json' -d '{"title":"Hello","content":"First post"}'   # 201
-  curl -i %[1]s/articles/1  -H "Authorization: Bearer $OTHER"     # 403: not the owner
-  curl -i -X POST %[1]s/articles/1/publish -H "Authorization: Bearer $EDITOR"   # 200, then 409
-More tokens: curl -s -X POST %[2]s/token -d '{"sub":"alice","scope":"read:data"}'
+	fmt.Fprintf(w, "Then try:\n%sMore tokens: curl -s -X POST %s/token -d '{\"sub\":\"alice\",\"scope\":\"read:data\"}'\n\n",
+		session(url), dev.URL)
+}
 
-`, url, dev.URL)
+// session is the curl session the guide prints (the README shows it for
+// http://127.0.0.1:8000, and a test keeps the two identical). Each command is
+// annotated with the status it answers and, for a denial, the RFC 6750 error code
+// found in its WWW-Authenticate header; scripts/smoke.sh checks both. It works on a
+// database reused from an earlier run: the article it creates is found by the id the
+// POST answers, never by a fixed number.
+func session(url string) string {
+	return strings.ReplaceAll(`  curl -i {base}/public-data                                       # 200, anonymous
+  curl -i {base}/protected                                         # 401: no token
+  curl -i {base}/protected   -H "Authorization: Bearer $READER"    # 200
+  curl -i {base}/api/write   -H "Authorization: Bearer $READER"    # 403 insufficient_scope
+  curl -i {base}/api/write   -H "Authorization: Bearer $WRITER"    # 200
+  curl -i {base}/admin/users -H "Authorization: Bearer $ADMIN"     # 200
+  ID=$(curl -s -X POST {base}/articles -H "Authorization: Bearer $EDITOR" -H 'Content-Type: application/json' -d '{"title":"Hello","content":"First post"}' | sed -E 's/.*"id":([0-9]+).*/\1/'); echo "article $ID"   # 201, the new article's id in $ID
+  curl -i {base}/articles/$ID  -H "Authorization: Bearer $EDITOR"  # 200: the owner
+  curl -i {base}/articles/$ID  -H "Authorization: Bearer $OTHER"   # 403 insufficient_permission: not the owner
+  curl -i -X POST {base}/articles/$ID/publish -H "Authorization: Bearer $EDITOR"   # 200, then 409
+`, "{base}", url)
 }

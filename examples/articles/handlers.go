@@ -80,10 +80,43 @@ func (a *api) publicData(c echo.Context) error {
 	return c.JSON(http.StatusOK, body)
 }
 
-func (a *api) deleteUser(c echo.Context) error { return c.NoContent(http.StatusNoContent) }
+// deleteUser deletes everything the subject in the path owns or created: articles (with
+// their comments), comments, projects and resources. 204 when something was deleted, 404
+// when the service holds nothing for that subject.
+func (a *api) deleteUser(c echo.Context) error {
+	_, err := a.store.DeleteUserData(c.Request().Context(), c.Param("user_id"))
+	if errors.Is(err, errNotFound) {
+		return fail(http.StatusNotFound, "nothing is stored for this user")
+	}
+	if err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
 
+// createResource stores a resource created by the caller.
 func (a *api) createResource(c echo.Context) error {
-	return c.JSON(http.StatusCreated, callerOf(c, "resource created"))
+	var in struct {
+		Name *string `json:"name"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.Name == nil {
+		return fail(http.StatusBadRequest, "name is required")
+	}
+	if err := text("name", *in.Name, true, 200); err != nil {
+		return err
+	}
+	sub, err := subject(c)
+	if err != nil {
+		return err
+	}
+	r, err := a.store.CreateResource(c.Request().Context(), *in.Name, sub)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, r)
 }
 
 // decode reads a JSON object into dst strictly: unknown fields and trailing data are
@@ -295,7 +328,7 @@ func (a *api) createProject(c echo.Context) error {
 	if !ok || strings.TrimSpace(owner) == "" {
 		return fail(http.StatusBadRequest, "the access token has no email claim: projects are owned by an email address")
 	}
-	p, err := a.store.CreateProject(c.Request().Context(), *in.Name, owner)
+	p, err := a.store.CreateProject(c.Request().Context(), *in.Name, owner, echoaxioms.Claims(c).Subject())
 	if err != nil {
 		return err
 	}

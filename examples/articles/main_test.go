@@ -79,6 +79,17 @@ func startServer(t *testing.T, dbPath string) *server {
 		mint("PUBLISHER", map[string]any{"sub": "editor-1", "email": "editor@example.com", "scope": "articles:publish",
 			"roles": []string{"admin"}, "permissions": []string{"articles:publish"}})
 		mint("SUPER", map[string]any{"sub": "root", "roles": []string{"admin", "superuser"}})
+		// Publish needs four things; each of these lacks exactly one of them.
+		mint("PUB_NO_PERMISSION", map[string]any{"sub": "editor-1", "scope": "articles:publish", "roles": []string{"editor"}})
+		mint("PUB_NO_ROLE", map[string]any{"sub": "editor-1", "scope": "articles:publish", "permissions": []string{"articles:publish"}})
+		mint("PUB_NO_SCOPE", map[string]any{"sub": "editor-1", "scope": "openid", "roles": []string{"editor"},
+			"permissions": []string{"articles:publish"}})
+		mint("PUB_NOT_OWNER", map[string]any{"sub": "editor-2", "scope": "articles:publish", "roles": []string{"editor"},
+			"permissions": []string{"articles:publish"}})
+		// /api/strict through its second alternative (scope profile, not openid).
+		mint("PROFILE_EDITOR", map[string]any{"sub": "editor-3", "scope": "profile", "roles": []string{"editor"},
+			"permissions": []string{"resource:write"}})
+		mint("PROFILE_ONLY", map[string]any{"sub": "reader-3", "scope": "profile", "permissions": []string{"resource:write"}})
 	case err := <-s.done:
 		t.Fatalf("the service did not start: %v\n%s", err, s.out.String())
 	}
@@ -119,13 +130,56 @@ func (s *server) call(method, path, persona, body string) (int, map[string]any, 
 	return resp.StatusCode, out, resp.Header
 }
 
+// list calls GET path as persona and returns the ids of the JSON array it answers.
+func (s *server) list(path, persona string) []int64 {
+	s.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.url+path, nil)
+	require.NoError(s.t, err)
+	req.Header.Set("Authorization", "Bearer "+s.tokens[persona])
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(s.t, err)
+	defer resp.Body.Close()
+	require.Equal(s.t, http.StatusOK, resp.StatusCode)
+	var items []struct {
+		ID   int64  `json:"id"`
+		User string `json:"user"`
+	}
+	require.NoError(s.t, json.NewDecoder(resp.Body).Decode(&items))
+	ids := []int64{}
+	for _, it := range items {
+		ids = append(ids, it.ID)
+	}
+	return ids
+}
+
+// idOf reads the numeric id member of a created object.
+func idOf(t *testing.T, obj map[string]any) int64 {
+	t.Helper()
+	n, ok := obj["id"].(float64)
+	require.True(t, ok, "id in %v", obj)
+	return int64(n)
+}
+
+// TestGuideSessionMatchesREADME keeps the curl session the service prints equal to the
+// README's (which scripts/smoke.sh runs).
+func TestGuideSessionMatchesREADME(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	_, after, ok := strings.Cut(string(readme), "<!-- smoke:session -->\n```sh\n")
+	require.True(t, ok, "the README has a smoke:session block")
+	block, _, ok := strings.Cut(after, "```")
+	require.True(t, ok)
+	assert.Equal(t, session("http://127.0.0.1:8000"), block)
+	assert.NotContains(t, block, "/articles/1", "the session never assumes an article id")
+}
+
 // TestEveryOperation drives every operation of spec.example.yaml over HTTP with allow
 // and deny cases.
 func TestEveryOperation(t *testing.T) {
 	s := startServer(t, filepath.Join(t.TempDir(), "articles.db"))
 	defer s.stop()
 	assert.Contains(t, s.out.String(), "export READER=", "the guide prints tokens for personas")
-	assert.Contains(t, s.out.String(), "curl -i "+s.url+"/protected")
+	assert.Contains(t, s.out.String(), session(s.url), "the guide prints the session for the address it listens on")
 
 	type row struct {
 		method, path, persona, body string
@@ -140,6 +194,14 @@ func TestEveryOperation(t *testing.T) {
 				assert.True(t, strings.HasPrefix(hdr.Get("WWW-Authenticate"), `Bearer realm="api"`))
 			}
 		}
+	}
+	// denied checks a 403 and the RFC 6750 error code of its WWW-Authenticate header.
+	denied := func(method, path, persona, body, reason string) {
+		t.Helper()
+		code, out, hdr := s.call(method, path, persona, body)
+		assert.Equal(t, http.StatusForbidden, code, "%s %s as %q: %v", method, path, persona, out)
+		assert.Contains(t, hdr.Get("WWW-Authenticate"), `error="`+reason+`"`, "%s %s as %q", method, path, persona)
+		assert.Equal(t, reason, out["error"], "%s %s as %q", method, path, persona)
 	}
 
 	// public, any token, optional
@@ -160,10 +222,40 @@ func TestEveryOperation(t *testing.T) {
 		row{"GET", "/api/read", "READER", "", 200}, row{"GET", "/api/read", "ADMIN", "", 200}, row{"GET", "/api/read", "WRITER", "", 403}, row{"GET", "/api/read", "", "", 401},
 		row{"GET", "/api/write", "WRITER", "", 200}, row{"GET", "/api/write", "READER", "", 403}, row{"GET", "/api/write", "NOSCOPE", "", 403},
 		row{"GET", "/admin/users", "ADMIN", "", 200}, row{"GET", "/admin/users", "EDITOR", "", 403}, row{"GET", "/admin/users", "", "", 401},
-		row{"DELETE", "/admin/users/u-9", "SUPER", "", 204}, row{"DELETE", "/admin/users/u-9", "PUBLISHER", "", 403},
-		row{"POST", "/api/resource", "WRITER", "", 201}, row{"POST", "/api/resource", "READER", "", 403},
-		row{"GET", "/api/strict", "EDITOR", "", 200}, row{"GET", "/api/strict", "READER", "", 403}, row{"GET", "/api/strict", "ADMIN", "", 403},
+		row{"DELETE", "/admin/users/u-9", "SUPER", "", 404}, // nothing stored for u-9
+		row{"DELETE", "/admin/users/u-9", "PUBLISHER", "", 403}, row{"DELETE", "/admin/users/u-9", "EDITOR", "", 403},
+		row{"POST", "/api/resource", "READER", `{"name":"x"}`, 403},
+		row{"POST", "/api/resource", "WRITER", `{}`, 400}, row{"POST", "/api/resource", "WRITER", `{"name":" "}`, 400},
+		row{"GET", "/api/strict", "EDITOR", "", 200}, row{"GET", "/api/strict", "PROFILE_EDITOR", "", 200},
+		row{"GET", "/api/strict", "READER", "", 403}, row{"GET", "/api/strict", "ADMIN", "", 403},
+		row{"GET", "/api/strict", "PROFILE_ONLY", "", 403},
 	)
+	_, out, _ = s.call("GET", "/api/strict", "PROFILE_EDITOR", "")
+	assert.Equal(t, []any{"profile"}, out["scopes"], "the profile alternative alone suffices")
+	denied("GET", "/api/strict", "PROFILE_ONLY", "", "insufficient_permission")
+	denied("GET", "/api/strict", "WRITER", "", "insufficient_permission")
+	denied("GET", "/api/read", "WRITER", "", "insufficient_scope")
+	denied("DELETE", "/admin/users/u-9", "PUBLISHER", "", "insufficient_permission") // admin without superuser
+
+	// anonymous: 401 on every protected operation, before any lookup
+	check(
+		row{"GET", "/api/write", "", "", 401}, row{"GET", "/api/strict", "", "", 401},
+		row{"POST", "/api/resource", "", `{"name":"x"}`, 401},
+		row{"DELETE", "/admin/users/u-9", "", "", 401},
+		row{"POST", "/projects", "", `{"name":"x"}`, 401},
+		row{"GET", "/users/u-9/profile", "", "", 401},
+	)
+
+	// resources: stored, owned by the creator
+	code, res, _ := s.call("POST", "/api/resource", "WRITER", `{"name":"printer"}`)
+	require.Equal(t, 201, code, res)
+	assert.Equal(t, "writer-1", res["created_by"])
+	assert.Equal(t, "printer", res["name"])
+	assert.Positive(t, idOf(t, res))
+	assert.NotEmpty(t, res["created_at"])
+	code, res2, _ := s.call("POST", "/api/resource", "WRITER", `{"name":"scanner"}`)
+	require.Equal(t, 201, code, res2)
+	assert.Greater(t, idOf(t, res2), idOf(t, res), "each resource gets its own id")
 	_, _, hdr := s.call("GET", "/api/write", "READER", "")
 	assert.Contains(t, hdr.Get("WWW-Authenticate"), `error="insufficient_scope", error_description="the access token lacks a required scope", scope="write:data openid"`)
 
@@ -175,6 +267,12 @@ func TestEveryOperation(t *testing.T) {
 	code, other, _ := s.call("POST", "/articles", "READER", `{"title":"Mine","content":""}`)
 	require.Equal(t, 201, code)
 	otherID := fmt.Sprint(other["id"])
+	assert.Equal(t, []int64{idOf(t, created)}, s.list("/articles", "EDITOR"), "the editor's articles only")
+	assert.Equal(t, []int64{idOf(t, other)}, s.list("/articles", "READER"), "the reader's articles only")
+	assert.Empty(t, s.list("/articles", "OTHER"), "nobody else's")
+	code, second, _ := s.call("POST", "/articles", "READER", `{"title":"Second","content":""}`)
+	require.Equal(t, 201, code)
+	assert.Equal(t, []int64{idOf(t, second), idOf(t, other)}, s.list("/articles", "READER"), "newest first")
 	check(
 		row{"POST", "/articles", "", `{"title":"x","content":"y"}`, 401},
 		row{"POST", "/articles", "READER", `{"title":"","content":"y"}`, 400},
@@ -192,21 +290,40 @@ func TestEveryOperation(t *testing.T) {
 		row{"PATCH", "/articles/" + id, "EDITOR", `{}`, 400},
 		row{"PATCH", "/articles/" + id, "OTHER", `{"title":"hijack"}`, 403},
 		row{"PATCH", "/articles/" + id, "", `{"title":"hijack"}`, 401},
+		row{"DELETE", "/articles/" + id, "", "", 401},
+		row{"DELETE", "/articles/999999", "", "", 401},
+		row{"POST", "/articles/999999/publish", "", "", 401},
 	)
+	denied("GET", "/articles/"+id, "OTHER", "", "insufficient_permission")
 	_, list, _ := s.call("GET", "/articles/"+id, "EDITOR", "")
 	assert.Equal(t, "Hello", list["title"], "a partial PATCH keeps the title")
 	assert.Equal(t, "Updated", list["content"])
 
-	// publish: owner, scope, role, permission; 409 the second time
+	// publish: owner, scope, role, permission — each missing alone is a 403; 409 the
+	// second time
+	publish := "/articles/" + id + "/publish"
+	denied("POST", publish, "PUB_NO_PERMISSION", "", "insufficient_permission")
+	denied("POST", publish, "PUB_NO_ROLE", "", "insufficient_permission")
+	denied("POST", publish, "PUB_NO_SCOPE", "", "insufficient_scope")
+	denied("POST", publish, "PUB_NOT_OWNER", "", "insufficient_permission")
+	denied("POST", "/articles/"+otherID+"/publish", "EDITOR", "", "insufficient_permission") // not the owner
 	check(
-		row{"POST", "/articles/" + id + "/publish", "OTHER", "", 403},
-		row{"POST", "/articles/" + id + "/publish", "READER", "", 403},
-		row{"POST", "/articles/" + otherID + "/publish", "EDITOR", "", 403}, // not the owner
-		row{"POST", "/articles/" + id + "/publish", "", "", 401},
-		row{"POST", "/articles/" + id + "/publish", "EDITOR", "", 200},
-		row{"POST", "/articles/" + id + "/publish", "PUBLISHER", "", 409}, // same owner, admin role
+		row{"POST", publish, "OTHER", "", 403},
+		row{"POST", publish, "READER", "", 403},
+		row{"POST", publish, "", "", 401},
+	)
+	code, pub, _ := s.call("POST", publish, "EDITOR", "")
+	require.Equal(t, 200, code, pub)
+	assert.Equal(t, true, pub["published"])
+	assert.Equal(t, "Hello", pub["title"])
+	assert.NotNil(t, pub["updated_at"])
+	check(
+		row{"POST", publish, "PUBLISHER", "", 409}, // same owner, admin role
+		row{"POST", publish, "EDITOR", "", 409},
 		row{"POST", "/articles/999999/publish", "EDITOR", "", 404},
 	)
+	_, got, _ := s.call("GET", "/articles/"+id, "EDITOR", "")
+	assert.Equal(t, true, got["published"], "publishing is stored")
 
 	// comments
 	code, cm, _ := s.call("POST", "/articles/"+id+"/comments", "READER", `{"text":"nice"}`)
@@ -217,10 +334,20 @@ func TestEveryOperation(t *testing.T) {
 		row{"POST", "/articles/" + id + "/comments", "", `{"text":"x"}`, 401},
 		row{"POST", "/articles/999999/comments", "READER", `{"text":"x"}`, 404},
 		row{"POST", "/articles/" + id + "/comments", "READER", `{"text":""}`, 400},
-		row{"PATCH", "/comments/" + cid, "READER", `{"text":"nicer"}`, 200},
 		row{"PATCH", "/comments/" + cid, "EDITOR", `{"text":"rude"}`, 403},
 		row{"PATCH", "/comments/" + cid, "", `{"text":"rude"}`, 401},
-		row{"DELETE", "/comments/" + cid, "EDITOR", "", 403},
+		row{"PATCH", "/comments/999999", "", `{"text":"rude"}`, 401}, // anonymous: 401, never 404
+		row{"DELETE", "/comments/999999", "", "", 401},
+		row{"PATCH", "/comments/999999", "READER", `{"text":"x"}`, 404},
+	)
+	code, upd, _ := s.call("PATCH", "/comments/"+cid, "READER", `{"text":"nicer"}`)
+	require.Equal(t, 200, code, upd)
+	assert.Equal(t, "nicer", upd["text"])
+	assert.Equal(t, cm["id"], upd["id"])
+	assert.Equal(t, "reader-1", upd["created_by"])
+	denied("DELETE", "/comments/"+cid, "EDITOR", "", "insufficient_permission")
+	check(
+		row{"DELETE", "/comments/" + cid, "", "", 401},
 		row{"DELETE", "/comments/" + cid, "READER", "", 204},
 		row{"DELETE", "/comments/" + cid, "READER", "", 404},
 	)
@@ -239,7 +366,9 @@ func TestEveryOperation(t *testing.T) {
 		row{"GET", "/projects/" + pid, "OTHER", "", 403},
 		row{"GET", "/projects/" + pid, "", "", 401},
 		row{"GET", "/projects/999999", "READER", "", 404},
+		row{"GET", "/projects/999999", "", "", 401}, // anonymous: 401, never 404
 	)
+	assert.Equal(t, "reader-1", proj["created_by"])
 
 	// profile: path parameter must equal sub
 	check(
@@ -253,8 +382,27 @@ func TestEveryOperation(t *testing.T) {
 		row{"DELETE", "/articles/" + id, "OTHER", "", 403},
 		row{"DELETE", "/articles/" + id, "EDITOR", "", 204},
 		row{"GET", "/articles/" + id, "EDITOR", "", 404},
+		row{"DELETE", "/articles/" + id, "EDITOR", "", 404},
 		row{"GET", "/nothing-here", "READER", "", 404},
 	)
+
+	// deleting a user removes what that subject owns or created, nobody else's
+	code, cm2, _ := s.call("POST", "/articles/"+otherID+"/comments", "WRITER", `{"text":"from the writer"}`)
+	require.Equal(t, 201, code)
+	code, wart, _ := s.call("POST", "/articles", "WRITER", `{"title":"Writer's","content":""}`)
+	require.Equal(t, 201, code)
+	code, readerComment, _ := s.call("POST", fmt.Sprintf("/articles/%d/comments", idOf(t, wart)), "READER", `{"text":"on the writer's"}`)
+	require.Equal(t, 201, code)
+	check(
+		row{"DELETE", "/admin/users/writer-1", "SUPER", "", 204},
+		row{"DELETE", "/admin/users/writer-1", "SUPER", "", 404}, // nothing left
+		row{"PATCH", fmt.Sprintf("/comments/%d", idOf(t, cm2)), "WRITER", `{"text":"x"}`, 404},
+		row{"PATCH", fmt.Sprintf("/comments/%d", idOf(t, readerComment)), "READER", `{"text":"x"}`, 404}, // on a deleted article
+		row{"GET", "/articles/" + otherID, "READER", "", 200},
+		row{"GET", "/projects/" + pid, "READER", "", 200},
+	)
+	assert.Empty(t, s.list("/articles", "WRITER"))
+	assert.Equal(t, []int64{idOf(t, second), idOf(t, other)}, s.list("/articles", "READER"))
 }
 
 // TestCommittedDataSurvivesRestart stops the service gracefully and starts it again on

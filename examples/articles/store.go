@@ -30,18 +30,41 @@ type Comment struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Project is owned by an email address.
+// Project is owned by an email address (OwnerEmail); CreatedBy is the subject that
+// created it.
 type Project struct {
 	ID         int64     `json:"id"`
 	Name       string    `json:"name"`
 	OwnerEmail string    `json:"owner_email"`
+	CreatedBy  string    `json:"created_by"`
 	CreatedAt  time.Time `json:"created_at"`
 }
+
+// Resource is a named resource created by the subject in CreatedBy.
+type Resource struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Removed counts the rows [Store.DeleteUserData] deleted, by kind. Comments counts the
+// subject's own comments and those on the subject's articles.
+type Removed struct {
+	Articles  int64 `json:"articles"`
+	Comments  int64 `json:"comments"`
+	Projects  int64 `json:"projects"`
+	Resources int64 `json:"resources"`
+}
+
+// Total is the number of rows deleted.
+func (r Removed) Total() int64 { return r.Articles + r.Comments + r.Projects + r.Resources }
 
 // errNotFound is returned when a row does not exist.
 var errNotFound = errors.New("not found")
 
-// Store keeps articles, comments and projects in SQLite. It is safe for concurrent use.
+// Store keeps articles, comments, projects and resources in SQLite. It is safe for
+// concurrent use.
 type Store struct {
 	db  *sql.DB
 	now func() time.Time
@@ -66,12 +89,26 @@ CREATE TABLE IF NOT EXISTS comments (
 	created_by TEXT    NOT NULL,
 	created_at TEXT    NOT NULL
 );
+CREATE INDEX IF NOT EXISTS comments_created_by ON comments(created_by);
 CREATE TABLE IF NOT EXISTS projects (
 	id          INTEGER PRIMARY KEY AUTOINCREMENT,
 	name        TEXT NOT NULL,
 	owner_email TEXT NOT NULL,
 	created_at  TEXT NOT NULL
-);`
+);
+CREATE TABLE IF NOT EXISTS resources (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	name       TEXT NOT NULL,
+	created_by TEXT NOT NULL,
+	created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS resources_created_by ON resources(created_by);`
+
+// migrations bring a database created by an earlier version of the example up to date;
+// each runs once, when its column is missing.
+var migrations = []struct{ table, column, ddl string }{
+	{"projects", "created_by", `ALTER TABLE projects ADD COLUMN created_by TEXT NOT NULL DEFAULT ''`},
+}
 
 // OpenStore opens (creating if needed) the database at path and its schema. Writes are
 // durable when they return (journal in WAL mode, synchronous=FULL).
@@ -86,7 +123,27 @@ func OpenStore(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("creating the schema in %s: %w", path, err)
 	}
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("updating the schema in %s: %w", path, err)
+	}
 	return &Store{db: db, now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }}, nil
+}
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	for _, m := range migrations {
+		var n int
+		err := db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, m.table, m.column).Scan(&n)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			if _, err := db.ExecContext(ctx, m.ddl); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Close closes the database.
@@ -227,9 +284,10 @@ func (s *Store) DeleteComment(ctx context.Context, id int64) error {
 	return nil
 }
 
-func (s *Store) CreateProject(ctx context.Context, name, ownerEmail string) (*Project, error) {
+func (s *Store) CreateProject(ctx context.Context, name, ownerEmail, createdBy string) (*Project, error) {
 	now := s.now()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO projects (name, owner_email, created_at) VALUES (?, ?, ?)`, name, ownerEmail, now.Format(timeLayout))
+	res, err := s.db.ExecContext(ctx, `INSERT INTO projects (name, owner_email, created_by, created_at) VALUES (?, ?, ?, ?)`,
+		name, ownerEmail, createdBy, now.Format(timeLayout))
 	if err != nil {
 		return nil, err
 	}
@@ -237,14 +295,14 @@ func (s *Store) CreateProject(ctx context.Context, name, ownerEmail string) (*Pr
 	if err != nil {
 		return nil, err
 	}
-	return &Project{ID: id, Name: name, OwnerEmail: ownerEmail, CreatedAt: now}, nil
+	return &Project{ID: id, Name: name, OwnerEmail: ownerEmail, CreatedBy: createdBy, CreatedAt: now}, nil
 }
 
 func (s *Store) Project(ctx context.Context, id int64) (*Project, error) {
 	var p Project
 	var created string
-	err := s.db.QueryRowContext(ctx, `SELECT id, name, owner_email, created_at FROM projects WHERE id = ?`, id).
-		Scan(&p.ID, &p.Name, &p.OwnerEmail, &created)
+	err := s.db.QueryRowContext(ctx, `SELECT id, name, owner_email, created_by, created_at FROM projects WHERE id = ?`, id).
+		Scan(&p.ID, &p.Name, &p.OwnerEmail, &p.CreatedBy, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNotFound
 	}
@@ -253,6 +311,70 @@ func (s *Store) Project(ctx context.Context, id int64) (*Project, error) {
 	}
 	p.CreatedAt, err = time.Parse(timeLayout, created)
 	return &p, err
+}
+
+func (s *Store) CreateResource(ctx context.Context, name, createdBy string) (*Resource, error) {
+	now := s.now()
+	res, err := s.db.ExecContext(ctx, `INSERT INTO resources (name, created_by, created_at) VALUES (?, ?, ?)`, name, createdBy, now.Format(timeLayout))
+	if err != nil {
+		return nil, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return nil, err
+	}
+	return &Resource{ID: id, Name: name, CreatedBy: createdBy, CreatedAt: now}, nil
+}
+
+func (s *Store) Resource(ctx context.Context, id int64) (*Resource, error) {
+	var r Resource
+	var created string
+	err := s.db.QueryRowContext(ctx, `SELECT id, name, created_by, created_at FROM resources WHERE id = ?`, id).
+		Scan(&r.ID, &r.Name, &r.CreatedBy, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.CreatedAt, err = time.Parse(timeLayout, created)
+	return &r, err
+}
+
+// DeleteUserData deletes, in one transaction, everything the subject sub owns or
+// created: its articles (and every comment on them), its comments on other articles,
+// the projects it created and its resources. It returns errNotFound when there was
+// nothing.
+func (s *Store) DeleteUserData(ctx context.Context, sub string) (Removed, error) {
+	var r Removed
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return r, err
+	}
+	defer tx.Rollback()
+	steps := []struct {
+		n    *int64
+		stmt string
+		args []any
+	}{
+		{&r.Comments, `DELETE FROM comments WHERE created_by = ? OR article_id IN (SELECT id FROM articles WHERE user = ?)`, []any{sub, sub}},
+		{&r.Articles, `DELETE FROM articles WHERE user = ?`, []any{sub}},
+		{&r.Projects, `DELETE FROM projects WHERE created_by = ?`, []any{sub}},
+		{&r.Resources, `DELETE FROM resources WHERE created_by = ?`, []any{sub}},
+	}
+	for _, st := range steps {
+		res, err := tx.ExecContext(ctx, st.stmt, st.args...)
+		if err != nil {
+			return Removed{}, err
+		}
+		if *st.n, err = res.RowsAffected(); err != nil {
+			return Removed{}, err
+		}
+	}
+	if r.Total() == 0 {
+		return r, errNotFound
+	}
+	return r, tx.Commit()
 }
 
 type scanner interface{ Scan(dest ...any) error }
