@@ -164,6 +164,19 @@ func stringOf(v any) (string, bool) {
 // numberEquals compares a numeric field with a JSON number exactly: integers must be
 // exactly representable.
 func numberEquals(field any, claim float64) bool {
+	// The common types without reflection.
+	switch f := field.(type) {
+	case float64:
+		return f == claim
+	case int:
+		return intEquals(int64(f), claim)
+	case int64:
+		return intEquals(f, claim)
+	case int32:
+		return intEquals(int64(f), claim)
+	case uint64:
+		return claim >= 0 && claim == math.Trunc(claim) && claim <= 1<<53 && uint64(claim) == f
+	}
 	rv := reflect.ValueOf(field)
 	for rv.Kind() == reflect.Pointer {
 		if rv.IsNil() {
@@ -173,8 +186,7 @@ func numberEquals(field any, claim float64) bool {
 	}
 	switch rv.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		i := rv.Int()
-		return claim == math.Trunc(claim) && math.Abs(claim) <= 1<<53 && int64(claim) == i
+		return intEquals(rv.Int(), claim)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		u := rv.Uint()
 		return claim >= 0 && claim == math.Trunc(claim) && claim <= 1<<53 && uint64(claim) == u
@@ -184,12 +196,35 @@ func numberEquals(field any, claim float64) bool {
 	return false
 }
 
-// fieldValue reads name from a map with string keys, or from a struct (or pointer to
-// one) by its `json` tag name or Go field name.
+// OwnerValuer is implemented by objects that an owner loader returns (or that
+// [RequireOwner] checks) and that report their owner fields themselves, without
+// reflection. OwnerValue returns the value of field (the x-axioms-owner rule's field,
+// "user" by default) and whether the object has it; a missing field is a server error
+// (500), never a pass. The value is compared with the claim by type, as for any other
+// object: a string with a string claim, a number (any Go integer or float type) with a
+// numeric claim by value, a bool with a bool. OwnerValue may be called concurrently for
+// different requests' objects; it is called once per check.
+//
+// Objects that do not implement it are read, in this order: a map[string]any or
+// map[string]string by key, another map with string keys by key, a struct (or pointer
+// to one) by `json` tag name, else Go field name, of an exported field (embedded
+// structs' fields included). Struct field positions are computed once per type.
+type OwnerValuer interface {
+	OwnerValue(field string) (value any, ok bool)
+}
+
+// intEquals compares an integer with a JSON number exactly.
+func intEquals(i int64, claim float64) bool {
+	return claim == math.Trunc(claim) && math.Abs(claim) <= 1<<53 && int64(claim) == i
+}
+
+// fieldValue reads name from obj: see [OwnerValuer].
 func fieldValue(obj any, name string) (any, bool) {
 	switch o := obj.(type) {
 	case nil:
 		return nil, false
+	case OwnerValuer:
+		return o.OwnerValue(name)
 	case map[string]any:
 		v, ok := o[name]
 		return v, ok
