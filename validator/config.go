@@ -30,12 +30,28 @@ const (
 
 // DefaultAlgorithms is the signing-algorithm allowlist used when Config.Algorithms is
 // empty: every asymmetric JWS algorithm of RFC 7518 and RFC 8037.
+//
+// It is read-only: treat it as a constant. [New] copies the list it uses (this one or
+// Config.Algorithms) into the Validator, so a change made to either slice after New
+// returns has no effect on that Validator; a change made to this variable would silently
+// change every Validator built afterwards, and races with concurrent calls to New.
 var DefaultAlgorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 
-// Default claim names, in lookup order (the first claim present wins).
+// Default claim names, in lookup order (the first claim present wins), used when the
+// corresponding Config field is empty.
+//
+// They are read-only, like [DefaultAlgorithms]: [New] copies the names it uses (these or
+// the configured ones) into the Validator, so later changes to either slice do not affect
+// it, while a change to these variables would affect every Validator built afterwards and
+// races with concurrent calls to New.
 var (
-	DefaultScopeClaims      = []string{"scope", "scp"}
-	DefaultRoleClaims       = []string{"roles"}
+	// DefaultScopeClaims is the default of Config.ScopeClaims: "scope" (RFC 9068, most
+	// providers), then "scp" (Okta, Microsoft Entra ID). Read-only.
+	DefaultScopeClaims = []string{"scope", "scp"}
+	// DefaultRoleClaims is the default of Config.RoleClaims: "roles". Read-only.
+	DefaultRoleClaims = []string{"roles"}
+	// DefaultPermissionClaims is the default of Config.PermissionClaims: "permissions".
+	// Read-only.
 	DefaultPermissionClaims = []string{"permissions"}
 )
 
@@ -63,7 +79,8 @@ type Config struct {
 	// deployments and tests. JWKSURL and discovery are then ignored.
 	JWKS []byte
 
-	// Algorithms is the allowlist of JWS algorithms. If empty, [DefaultAlgorithms].
+	// Algorithms is the allowlist of JWS algorithms. If empty, [DefaultAlgorithms]. New
+	// copies it: changing the slice afterwards does not affect the Validator.
 	// "none" (in any case) and the HMAC algorithms HS256/HS384/HS512 can never be enabled:
 	// New fails if they are listed.
 	Algorithms []string
@@ -78,7 +95,8 @@ type Config struct {
 	// "https://example.com/roles") or, when it starts with '/', a JSON Pointer (RFC 6901)
 	// into nested objects (e.g. "/realm_access/roles"). Values may be a space-separated
 	// string or an array of strings. Defaults: [DefaultScopeClaims],
-	// [DefaultRoleClaims], [DefaultPermissionClaims].
+	// [DefaultRoleClaims], [DefaultPermissionClaims]. New copies the names: changing
+	// these slices afterwards does not affect the Validator.
 	ScopeClaims      []string
 	RoleClaims       []string
 	PermissionClaims []string
@@ -109,6 +127,11 @@ type Config struct {
 	HTTPClient *http.Client
 
 	// Now returns the current time, for tests. If nil, time.Now.
+	//
+	// It is called concurrently: by every Validate call (from as many goroutines as serve
+	// requests) and by the background key-set fetch, which stamps the fetched set. It
+	// must be safe for concurrent use, e.g. a clock read through sync/atomic, and must
+	// not block.
 	Now func() time.Time
 
 	// FetchTimeout bounds each discovery or key-set request. If zero,

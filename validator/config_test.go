@@ -3,6 +3,7 @@ package validator_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -173,4 +174,39 @@ func TestConfigFromEnvMalformedDotEnv(t *testing.T) {
 func TestIssuerFromDomain(t *testing.T) {
 	assert.Equal(t, "https://a.example", validator.IssuerFromDomain("a.example"))
 	assert.Equal(t, "https://a.example/", validator.IssuerFromDomain(" https://a.example/ "))
+}
+
+// TestNewCopiesConfiguredLists: changing the slices given to New, or the exported
+// defaults, after New has returned changes nothing in the validator.
+func TestNewCopiesConfiguredLists(t *testing.T) {
+	s := newSigner(t, "ES256", "k1")
+	keys := jwksJSON(t, s.jwk(t, nil))
+	tok := s.token(t, claims(map[string]any{"roles": []string{"r"}, "groups": []string{"g"}, "scope": "a", "scp": "b"}), nil)
+
+	algs, roles, auds := []string{"ES256"}, []string{"roles"}, []string{testAudience}
+	configured := staticValidator(t, validator.Config{Algorithms: algs, RoleClaims: roles, Audiences: auds}, keys)
+
+	saved := [][]string{slices.Clone(validator.DefaultAlgorithms), slices.Clone(validator.DefaultScopeClaims),
+		slices.Clone(validator.DefaultRoleClaims), slices.Clone(validator.DefaultPermissionClaims)}
+	t.Cleanup(func() {
+		copy(validator.DefaultAlgorithms, saved[0])
+		copy(validator.DefaultScopeClaims, saved[1])
+		copy(validator.DefaultRoleClaims, saved[2])
+		copy(validator.DefaultPermissionClaims, saved[3])
+	})
+	defaults := staticValidator(t, validator.Config{}, keys)
+
+	algs[0], roles[0], auds[0] = "RS256", "groups", "https://other.example"
+	for i := range validator.DefaultAlgorithms {
+		validator.DefaultAlgorithms[i] = "RS256"
+	}
+	validator.DefaultScopeClaims[0] = "scp"
+	validator.DefaultRoleClaims[0] = "groups"
+
+	for name, v := range map[string]*validator.Validator{"configured": configured, "defaults": defaults} {
+		c, err := v.Validate(t.Context(), tok)
+		require.NoError(t, err, name)
+		assert.Equal(t, []string{"r"}, c.Roles(), name)
+		assert.Equal(t, []string{"a"}, c.Scopes(), name)
+	}
 }

@@ -75,6 +75,31 @@
 //	errors.Is(err, ErrKeysUnavailable)  infrastructure failure (HTTP 503), not the token's fault
 //	ReasonOf(err)                       the stable reason code (malformed, expired, ...)
 //
+// Every error of [Validator.Validate] is an [*Error] carrying exactly one reason. Each
+// reason has a sentinel matched with errors.Is, and belongs to one of two classes:
+//
+//	reason            sentinel            class               status (package echoaxioms)
+//	malformed         ErrMalformed        ErrInvalidToken     401 invalid_token
+//	too_large         ErrTooLarge         ErrInvalidToken     401 invalid_token
+//	alg_not_allowed   ErrAlgNotAllowed    ErrInvalidToken     401 invalid_token
+//	unknown_key       ErrUnknownKey       ErrInvalidToken     401 invalid_token
+//	bad_signature     ErrBadSignature     ErrInvalidToken     401 invalid_token
+//	expired           ErrExpired          ErrInvalidToken     401 invalid_token
+//	not_yet_valid     ErrNotYetValid      ErrInvalidToken     401 invalid_token
+//	issued_in_future  ErrIssuedInFuture   ErrInvalidToken     401 invalid_token
+//	wrong_issuer      ErrWrongIssuer      ErrInvalidToken     401 invalid_token
+//	wrong_audience    ErrWrongAudience    ErrInvalidToken     401 invalid_token
+//	wrong_type        ErrWrongType        ErrInvalidToken     401 invalid_token
+//	missing_claim     ErrMissingClaim     ErrInvalidToken     401 invalid_token
+//	claim_mismatch    ErrClaimMismatch    ErrInvalidToken     401 invalid_token
+//	keys_unavailable  ErrKeysUnavailable  ErrKeysUnavailable  503, Retry-After
+//
+// wrong_type occurs only with Config.RequireType, claim_mismatch only with
+// Config.RequiredClaims. keys_unavailable means no key set has been obtained yet (or the
+// caller's ctx ended while waiting for a fetch): the token was not judged, so it must not
+// be answered as an invalid token. An unknown kid while the issuer is unreachable is
+// unknown_key, since the last good keys are still in force.
+//
 // Error text is built from fixed descriptions; it never contains token content.
 //
 // # Security
@@ -84,6 +109,24 @@
 // never by the token alone, which closes alg=none and RSA/HMAC confusion. Parsing is
 // strict (duplicate names, invalid UTF-8 and non-canonical encodings rejected) so that
 // this package and any other reader of the same token agree on its content.
+//
+// # Implementation
+//
+// JSON (headers, payloads, discovery documents) is decoded with
+// github.com/go-json-experiment/json, the implementation of the proposed encoding/json/v2.
+// It rejects duplicate member names and invalid UTF-8 by default, matches names exactly
+// (encoding/json would fill a field tagged "scope" from "Scope" or "ſcope", and keep the
+// last of two "scope" members), and is faster than encoding/json. It will be replaced by
+// encoding/json/v2 once that package no longer needs GOEXPERIMENT=jsonv2; the behaviour
+// relied on here is that package's default.
+//
+// The compact JWS step (segments, header, key selection, signature) is written here on
+// the standard library's crypto/rsa, crypto/ecdsa and crypto/ed25519, so the algorithm
+// is always the allowlist's and the key's, never chosen by a library from the token.
+// github.com/lestrrat-go/jwx/v3 parses and checks JWK set members (RSA sizes, EC points
+// on their curve) and is not used on the request path. The hand-written JWS step is
+// tested against the Project Wycheproof JWS and JWK vectors, which include the RFC 7520
+// examples (testdata/wycheproof), and tokens signed by jwx in the other tests.
 //
 // # Concurrency
 //
