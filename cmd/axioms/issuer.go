@@ -32,8 +32,13 @@ const issuerSynopsis = `issuer [--addr 127.0.0.1:9000] [--key-file PATH] [--audi
 
 Serves an OAuth 2.0 issuer for development on loopback: OIDC discovery, a JWKS, and
 POST /token, which takes a JSON object of claims and answers
-{"access_token","token_type":"Bearer","expires_in"}. The signing key is kept in
---key-file (mode 0600) so restarts keep tokens valid. ` + devissuer.Warning
+{"access_token","token_type":"Bearer","expires_in"}. Defaults fill iss, aud, iat, nbf,
+exp and jti. The lifetime is --ttl, or "expires_in" (seconds) in the request, or the
+expiry itself as an "exp" claim (a number; not with expires_in): an exp in the past
+mints an already expired token, for testing refusals, answered with "expires_in": 0.
+Malformed requests get 400 {"error":"invalid_request","error_description":...}.
+The signing key is kept in --key-file (mode 0600) so restarts keep tokens valid.
+` + devissuer.Warning
 
 func runIssuer(e env, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)

@@ -122,3 +122,42 @@ func TestIssuerRefusesRemoteAddresses(t *testing.T) {
 	code, _, _ = runCLI(t, "", "token", "--key-file", filepath.Join(t.TempDir(), "k"), "--ttl", "9999h")
 	assert.Equal(t, exitUsage, code)
 }
+
+// TestIssuerTokenExpiry: an exp in the past mints an expired token with expires_in 0
+// (never negative), which verify refuses as expired; the help says so.
+func TestIssuerTokenExpiry(t *testing.T) {
+	t.Chdir(t.TempDir())
+	url := startIssuer(t, filepath.Join(t.TempDir(), "dev.key.json"))
+	for _, tc := range []struct {
+		body       string
+		status     int
+		expiresIn  float64
+		verifyCode int
+	}{
+		{`{"sub":"alice","exp":1}`, http.StatusOK, 0, exitFailed},
+		{`{"sub":"alice","expires_in":60}`, http.StatusOK, 60, exitOK},
+		{`{"sub":"alice","exp":"soon"}`, http.StatusBadRequest, 0, 0},
+		{`{"sub":"alice","exp":1,"expires_in":60}`, http.StatusBadRequest, 0, 0},
+	} {
+		resp, err := http.Post(url+"/token", "application/json", strings.NewReader(tc.body))
+		require.NoError(t, err)
+		var out map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+		resp.Body.Close()
+		require.Equal(t, tc.status, resp.StatusCode, tc.body)
+		if tc.status != http.StatusOK {
+			assert.Equal(t, "invalid_request", out["error"], tc.body)
+			continue
+		}
+		assert.InDelta(t, tc.expiresIn, out["expires_in"], 1, tc.body)
+		code, res, _ := verify(t, "", "--issuer", url, "--audience", "axioms-echo-example", out["access_token"].(string))
+		assert.Equal(t, tc.verifyCode, code, tc.body)
+		if tc.verifyCode == exitFailed {
+			assert.Equal(t, "expired", res.Reason, tc.body)
+		}
+	}
+	code, _, stderr := runCLI(t, "", "issuer", "-h")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, stderr, `an exp in the past`)
+	assert.Contains(t, stderr, `"expires_in": 0`)
+}

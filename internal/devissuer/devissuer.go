@@ -76,18 +76,27 @@ func LoadOrCreateKeys(path string) (*Keys, error) {
 	return &Keys{Key: k}, nil
 }
 
-// Issuer mints tokens with its key for its issuer URL. It is safe for concurrent use.
+// Issuer mints tokens with its key for its issuer URL. Its fields must not change once
+// it is in use; it is then safe for concurrent use.
 type Issuer struct {
-	URL      string
+	// URL is the issuer identifier: the iss of minted tokens and the base of the
+	// discovery, JWKS and token endpoints. Required.
+	URL string
+	// Audience is the aud of minted tokens. If empty, [DefaultAudience].
 	Audience string
-	TTL      time.Duration
-	Keys     *Keys
-	Now      func() time.Time
+	// TTL is the lifetime of minted tokens. If zero, [DefaultTTL]; at most 30 days.
+	TTL time.Duration
+	// Keys holds the signing key. Required.
+	Keys *Keys
+	// Now is the clock for iat, nbf and exp. If nil, time.Now.
+	Now func() time.Time
 }
 
 // Mint signs claims. Defaults fill what claims leave out: iss (the issuer URL), aud (the
 // issuer's audience), iat and nbf (now), exp (now + TTL, or now + ttl when ttl > 0), and a
-// random jti. It returns the token and its lifetime.
+// random jti. It returns the token and its lifetime: the time left until exp, never
+// negative (an exp in the past, which callers may give to test how expired tokens are
+// refused, yields a lifetime of 0).
 func (i *Issuer) Mint(claims map[string]any, ttl time.Duration) (string, time.Duration, error) {
 	now := time.Now
 	if i.Now != nil {
@@ -117,8 +126,8 @@ func (i *Issuer) Mint(claims map[string]any, ttl time.Duration) (string, time.Du
 	for k, v := range claims {
 		out[k] = v
 	}
-	if exp, ok := out["exp"].(float64); ok {
-		ttl = time.Until(time.Unix(int64(exp), 0))
+	if exp, ok := numericDate(out["exp"]); ok {
+		ttl = max(exp.Sub(t), 0)
 	}
 	tok, err := i.Keys.Key.Sign(map[string]any{"typ": "at+jwt"}, out)
 	return tok, ttl, err
@@ -154,8 +163,24 @@ func (i *Issuer) Handler() http.Handler {
 	return mux
 }
 
-// serveToken answers POST /token: the body is a JSON object of claims (an optional
-// "expires_in" member, in seconds, sets the lifetime).
+// numericDate reads a NumericDate claim (seconds since the epoch) given as a JSON number
+// or a Go integer.
+func numericDate(v any) (time.Time, bool) {
+	switch n := v.(type) {
+	case float64:
+		return time.Unix(int64(n), 0), true
+	case int64:
+		return time.Unix(n, 0), true
+	case int:
+		return time.Unix(int64(n), 0), true
+	}
+	return time.Time{}, false
+}
+
+// serveToken answers POST /token: the body is a JSON object of claims. An optional
+// "expires_in" member, in seconds, sets the lifetime; an "exp" claim (a number, exclusive
+// with expires_in) sets the expiry itself, and one in the past mints an already expired
+// token answered with "expires_in": 0.
 func (i *Issuer) serveToken(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequest+1))
 	if err != nil || len(body) > maxRequest {
@@ -170,6 +195,16 @@ func (i *Issuer) serveToken(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var ttl time.Duration
+	if v, ok := claims["exp"]; ok {
+		if _, isNumber := v.(float64); !isNumber {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": "exp must be a number of seconds since the epoch"})
+			return
+		}
+		if _, both := claims["expires_in"]; both {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": "give exp or expires_in, not both"})
+			return
+		}
+	}
 	if v, ok := claims["expires_in"]; ok {
 		secs, ok := v.(float64)
 		if !ok || secs <= 0 {

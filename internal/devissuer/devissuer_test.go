@@ -3,6 +3,7 @@ package devissuer
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -115,4 +116,72 @@ func TestDiscoveryAndIndex(t *testing.T) {
 	b.ReadFrom(resp.Body)
 	resp.Body.Close()
 	assert.Contains(t, b.String(), "DEVELOPMENT ONLY")
+}
+
+// TestTokenEndpointExpiry covers the lifetime answered for each way of setting it:
+// never negative, an exp in the past minting an already expired token.
+func TestTokenEndpointExpiry(t *testing.T) {
+	iss, srv := start(t, "")
+	v, err := validator.New(t.Context(), validator.Config{Issuer: iss.URL, Audiences: []string{"api"}, Leeway: -1})
+	require.NoError(t, err)
+	now := time.Now()
+	for _, tc := range []struct {
+		name, body string
+		expiresIn  float64
+		wantErr    error
+	}{
+		{"default", `{}`, 3600, nil},
+		{"expires_in", `{"expires_in":90}`, 90, nil},
+		{"exp in the future", fmt.Sprintf(`{"exp":%d}`, now.Add(10*time.Minute).Unix()), 600, nil},
+		{"exp in the past", `{"exp":1}`, 0, validator.ErrExpired},
+		{"exp an hour ago", fmt.Sprintf(`{"exp":%d}`, now.Add(-time.Hour).Unix()), 0, validator.ErrExpired},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out := post(t, srv.URL, tc.body)
+			require.Equal(t, http.StatusOK, code, out)
+			assert.InDelta(t, tc.expiresIn, out["expires_in"], 2)
+			assert.GreaterOrEqual(t, out["expires_in"], float64(0), "never negative")
+			_, err := v.Validate(t.Context(), out["access_token"].(string))
+			if tc.wantErr != nil {
+				assert.ErrorIs(t, err, tc.wantErr)
+			} else {
+				assert.NoError(t, err)
+			}
+		})
+	}
+	for _, body := range []string{`{"exp":"tomorrow"}`, `{"exp":null}`, `{"exp":1,"expires_in":60}`} {
+		code, out := post(t, srv.URL, body)
+		assert.Equal(t, http.StatusBadRequest, code, body)
+		assert.Equal(t, "invalid_request", out["error"], body)
+		assert.NotEmpty(t, out["error_description"], body)
+	}
+}
+
+// TestMintLifetime checks the lifetime Mint returns for Go callers, whose exp may be an
+// integer.
+func TestMintLifetime(t *testing.T) {
+	keys, err := LoadOrCreateKeys("")
+	require.NoError(t, err)
+	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	iss := &Issuer{URL: "http://127.0.0.1:1", Keys: keys, Now: func() time.Time { return now }}
+	for _, tc := range []struct {
+		name   string
+		claims map[string]any
+		ttl    time.Duration
+		want   time.Duration
+	}{
+		{"default", nil, 0, DefaultTTL},
+		{"ttl", nil, 5 * time.Minute, 5 * time.Minute},
+		{"int64 exp", map[string]any{"exp": now.Add(time.Minute).Unix()}, 0, time.Minute},
+		{"int exp in the past", map[string]any{"exp": int(now.Add(-time.Minute).Unix())}, 0, 0},
+		{"float exp in the past", map[string]any{"exp": float64(1)}, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, got, err := iss.Mint(tc.claims, tc.ttl)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+	_, _, err = iss.Mint(nil, 31*24*time.Hour)
+	assert.Error(t, err, "lifetime bounded")
 }
