@@ -151,6 +151,36 @@ func TestCheckRoutes(t *testing.T) {
 	assert.NoError(t, echoaxioms.CheckRoutesStrict(e, h.policies))
 }
 
+func TestConfigCheckRoutesHonoursPassthrough(t *testing.T) {
+	policies, err := openapi.Load("testdata/api.yaml", openapi.LoadOptions{})
+	require.NoError(t, err)
+	e := echo.New()
+	for _, p := range policies.All() {
+		e.Add(p.Method, p.Route, ok)
+	}
+	e.OPTIONS("/public", ok)
+	e.HEAD("/public", ok)
+	e.Router().Add(http.MethodGet, "/invisible", ok) // Echo does not list it
+	for _, c := range []struct {
+		name string
+		cfg  echoaxioms.Config
+		want []string
+	}{
+		{"default: OPTIONS passes", echoaxioms.Config{Policies: policies}, []string{"HEAD /public"}},
+		{"no passthrough", echoaxioms.Config{Policies: policies, PassthroughMethods: []string{}}, []string{"HEAD /public", "OPTIONS /public"}},
+		{"HEAD passes", echoaxioms.Config{Policies: policies, PassthroughMethods: []string{"head"}}, []string{"OPTIONS /public"}},
+		{"insecure: everything passes", echoaxioms.Config{Policies: policies, PassthroughMethods: []string{}, InsecureAllowUndocumented: true}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			report := c.cfg.CheckRoutes(e)
+			assert.Equal(t, c.want, report.Undocumented)
+			assert.Empty(t, report.Unrouted)
+			assert.Equal(t, len(c.want) == 0, c.cfg.CheckRoutesStrict(e) == nil)
+		})
+	}
+	assert.Equal(t, []string{"HEAD /public"}, echoaxioms.CheckRoutes(e, policies).Undocumented, "the function keeps its default")
+}
+
 func TestErrorHandlerHook(t *testing.T) {
 	var seen []*echoaxioms.Error
 	h := newHarness(t, func(c *echoaxioms.Config) {

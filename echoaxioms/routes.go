@@ -3,7 +3,9 @@ package echoaxioms
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -96,7 +98,8 @@ func allRoutes(e *echo.Echo, notFound bool) []*echo.Route {
 type RouteReport struct {
 	// Undocumented lists Echo routes ("METHOD /path") with no operation in the document:
 	// the middleware denies them (403) unless Config.InsecureAllowUndocumented is set.
-	// Methods passed through by default (OPTIONS) are not listed.
+	// Routes of passthrough methods are not listed (OPTIONS for [CheckRoutes], the
+	// configured ones for [Config.CheckRoutes]), nor Echo's not-found routes.
 	Undocumented []string
 	// Unrouted lists operations ("METHOD /template") with no Echo route: requests for
 	// them never reach a handler.
@@ -123,8 +126,47 @@ func (r RouteReport) Err() error {
 }
 
 // CheckRoutes compares the routes registered in e (call it after registering them) with
-// the operations of policies, by method and path shape, base path included.
+// the operations of policies, by method and path shape, base path included. Routes of
+// the default passthrough method (OPTIONS) are not listed as undocumented; use
+// [Config.CheckRoutes] to honour a configured PassthroughMethods.
+//
+// Routes added with e.Router().Add are invisible to it (Echo does not list them): the
+// middleware denies them (403) unless documented, but CheckRoutes cannot report them.
+// It only reads e and policies, and may run concurrently with requests, but not with
+// route registration (Echo's own rule).
 func CheckRoutes(e *echo.Echo, policies *openapi.Policies) RouteReport {
+	return checkRoutes(e, policies, []string{http.MethodOptions})
+}
+
+// CheckRoutesStrict is [CheckRoutes] for startup: it returns an error when any route lacks
+// an operation or any operation lacks a route.
+func CheckRoutesStrict(e *echo.Echo, policies *openapi.Policies) error {
+	return CheckRoutes(e, policies).Err()
+}
+
+// CheckRoutes is [CheckRoutes] for cfg.Policies, leaving out of Undocumented the routes
+// whose method cfg passes through: cfg.PassthroughMethods (OPTIONS if nil; nothing if
+// empty), or every route when cfg.InsecureAllowUndocumented is set. Routes added with
+// e.Router().Add are invisible to it. It has CheckRoutes' concurrency contract.
+func (cfg Config) CheckRoutes(e *echo.Echo) RouteReport {
+	passthrough := cfg.PassthroughMethods
+	if passthrough == nil {
+		passthrough = []string{http.MethodOptions}
+	}
+	report := checkRoutes(e, cfg.Policies, passthrough)
+	if cfg.InsecureAllowUndocumented {
+		report.Undocumented = nil
+	}
+	return report
+}
+
+// CheckRoutesStrict is [Config.CheckRoutes] for startup: it returns an error when any
+// route lacks an operation or any operation lacks a route.
+func (cfg Config) CheckRoutesStrict(e *echo.Echo) error {
+	return cfg.CheckRoutes(e).Err()
+}
+
+func checkRoutes(e *echo.Echo, policies *openapi.Policies, passthrough []string) RouteReport {
 	var report RouteReport
 	routed := map[*openapi.Policy]bool{}
 	for _, r := range allRoutes(e, false) {
@@ -132,7 +174,7 @@ func CheckRoutes(e *echo.Echo, policies *openapi.Policies) RouteReport {
 			routed[p] = true
 			continue
 		}
-		if r.Method == "OPTIONS" || r.Method == echo.RouteNotFound {
+		if slices.ContainsFunc(passthrough, func(m string) bool { return strings.EqualFold(m, r.Method) }) {
 			continue
 		}
 		report.Undocumented = append(report.Undocumented, r.Method+" "+r.Path)
@@ -145,10 +187,4 @@ func CheckRoutes(e *echo.Echo, policies *openapi.Policies) RouteReport {
 	sort.Strings(report.Undocumented)
 	sort.Strings(report.Unrouted)
 	return report
-}
-
-// CheckRoutesStrict is [CheckRoutes] for startup: it returns an error when any route lacks
-// an operation or any operation lacks a route.
-func CheckRoutesStrict(e *echo.Echo, policies *openapi.Policies) error {
-	return CheckRoutes(e, policies).Err()
 }
