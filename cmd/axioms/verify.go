@@ -26,17 +26,31 @@ func init() {
 
 const verifySynopsis = `verify [flags] TOKEN|-
 
-Validates TOKEN (or, with "-", the token read from standard input) and prints JSON:
-  {"valid":true,"claims":{...},"scopes":[...],"roles":[...],"permissions":[...]}
-  {"valid":false,"error":"invalid_token","reason":"<code>","description":"..."}
-Reason codes: malformed, too_large, alg_not_allowed, unknown_key, bad_signature, expired,
-not_yet_valid, issued_in_future, wrong_issuer, wrong_audience, wrong_type, missing_claim,
-keys_unavailable. Flags fall back to the AXIOMS_* variables (and a .env file).
+Validates TOKEN (or, with "-", the token read from standard input; a leading "Bearer "
+is ignored) exactly as the library does, and prints one JSON object:
+  valid:            {"valid":true,"claims":{...},"scopes":[...],"roles":[...],"permissions":[...]}
+  invalid token:    {"valid":false,"error":"invalid_token","reason":"<code>","description":"..."}
+  keys unavailable: {"valid":false,"error":"temporarily_unavailable","reason":"keys_unavailable","description":"..."}
+Reason codes of an invalid token: malformed, too_large, alg_not_allowed, unknown_key,
+bad_signature, expired, not_yet_valid, issued_in_future, wrong_issuer, wrong_audience,
+wrong_type (with --require-type), missing_claim, claim_mismatch (with
+AXIOMS_REQUIRED_CLAIMS).
+keys_unavailable means the issuer's signing keys could not be fetched: the token was not
+judged (an issuer outage is not an invalid token; the middleware answers 503), so the
+error is "temporarily_unavailable" and the exit status 3, never 1.
+Flags fall back to the AXIOMS_* variables (and a .env file).
 Exit status: 0 valid, 1 invalid token, 2 usage or configuration error, 3 keys unavailable.`
 
 // maxStdinToken bounds what verify reads from standard input.
 const maxStdinToken = 1 << 20
 
+// runVerify implements "axioms verify": it builds a validator from the flags, the
+// AXIOMS_* variables and .env (with the verified-token cache off), validates one token
+// and prints the outcome as JSON on stdout. An invalid token prints error
+// "invalid_token" with its reason code and exits 1. When the signing keys cannot be
+// obtained (reason keys_unavailable) the token was not judged: it prints error
+// "temporarily_unavailable" and exits 3, so scripts can tell an issuer outage from a bad
+// token. Usage and configuration errors go to stderr with exit status 2.
 func runVerify(e env, args []string) int {
 	fs := newFlagSet("verify", verifySynopsis, e.stderr)
 	var (

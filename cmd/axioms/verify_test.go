@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/axioms-go/axioms-echo/axiomstest"
+	"github.com/axioms-go/axioms-echo/validator"
 )
 
 type verifyOut struct {
@@ -126,3 +130,109 @@ func TestVerifyUsageAndConfigurationErrors(t *testing.T) {
 }
 
 func decodeSegment(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
+
+// verifyJSON runs verify and decodes its standard output as a generic JSON object, so
+// that the exact set of members can be checked.
+func verifyJSON(t *testing.T, stdin string, args ...string) (int, map[string]any, string) {
+	t.Helper()
+	code, stdout, stderr := runCLI(t, stdin, append([]string{"verify"}, args...)...)
+	var out map[string]any
+	require.NoError(t, json.Unmarshal([]byte(stdout), &out), "stdout %q, stderr %q", stdout, stderr)
+	return code, out, stderr
+}
+
+func memberNames(m map[string]any) []string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func TestVerifyOutputShape(t *testing.T) {
+	t.Chdir(t.TempDir())
+	iss := axiomstest.NewIssuer(t)
+	tok := iss.Token(t, map[string]any{"scope": "read write", "roles": []string{"admin"}})
+	flags := []string{"--issuer", iss.URL(), "--audience", iss.Audience()}
+
+	t.Run("valid, exit 0", func(t *testing.T) {
+		for _, stdin := range []bool{false, true} {
+			args, in := append(slices.Clone(flags), tok), ""
+			if stdin {
+				args, in = append(slices.Clone(flags), "-"), tok+"\n"
+			}
+			code, out, stderr := verifyJSON(t, in, args...)
+			require.Equal(t, exitOK, code, stderr)
+			assert.Equal(t, []string{"claims", "permissions", "roles", "scopes", "valid"}, memberNames(out))
+			assert.Equal(t, true, out["valid"])
+			assert.Equal(t, []any{"read", "write"}, out["scopes"])
+			assert.Equal(t, []any{"admin"}, out["roles"])
+			assert.Equal(t, []any{}, out["permissions"], "an empty list, never null")
+			claims, ok := out["claims"].(map[string]any)
+			require.True(t, ok, "claims is an object")
+			assert.Equal(t, iss.URL(), claims["iss"])
+			assert.Equal(t, "read write", claims["scope"])
+		}
+	})
+
+	t.Run("invalid token, exit 1", func(t *testing.T) {
+		v, err := validator.New(t.Context(), validator.Config{Issuer: iss.URL(), Audiences: []string{"https://other.example"}})
+		require.NoError(t, err)
+		_, libErr := v.Validate(t.Context(), tok)
+		require.Error(t, libErr)
+
+		code, out, _ := verifyJSON(t, "", "--issuer", iss.URL(), "--audience", "https://other.example", tok)
+		assert.Equal(t, exitFailed, code)
+		assert.Equal(t, []string{"description", "error", "reason", "valid"}, memberNames(out))
+		assert.Equal(t, false, out["valid"])
+		assert.Equal(t, "invalid_token", out["error"])
+		assert.Equal(t, "wrong_audience", out["reason"])
+		assert.Equal(t, libErr.Error(), out["description"], "the library's own description")
+	})
+
+	t.Run("claim_mismatch, exit 1", func(t *testing.T) {
+		t.Setenv("AXIOMS_REQUIRED_CLAIMS", "token_use=access")
+		code, out, _ := verifyJSON(t, "", append(slices.Clone(flags), iss.Token(t, map[string]any{"token_use": "id"}))...)
+		assert.Equal(t, exitFailed, code)
+		assert.Equal(t, "invalid_token", out["error"])
+		assert.Equal(t, "claim_mismatch", out["reason"])
+	})
+
+	t.Run("keys unavailable, exit 3", func(t *testing.T) {
+		down := axiomstest.NewIssuer(t)
+		down.Fail(axiomstest.Fault{Status: 503})
+		code, out, _ := verifyJSON(t, "", "--issuer", down.URL(), "--audience", down.Audience(), down.Token(t, nil))
+		assert.Equal(t, exitUnavailable, code)
+		assert.Equal(t, []string{"description", "error", "reason", "valid"}, memberNames(out))
+		assert.Equal(t, false, out["valid"])
+		assert.Equal(t, "temporarily_unavailable", out["error"], "an issuer outage is not an invalid token")
+		assert.Equal(t, "keys_unavailable", out["reason"])
+		assert.True(t, strings.HasPrefix(out["description"].(string), "signing keys unavailable"), out["description"])
+	})
+
+	t.Run("usage error, exit 2", func(t *testing.T) {
+		code, stdout, stderr := runCLI(t, "", "verify", tok)
+		assert.Equal(t, exitUsage, code)
+		assert.Empty(t, stdout, "no JSON on a configuration error")
+		assert.Contains(t, stderr, "Issuer is required")
+	})
+}
+
+// TestVerifyUsageListsEveryReason: the help text names every reason code verify can
+// print, and the output for keys unavailable.
+func TestVerifyUsageListsEveryReason(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "verify", "-h")
+	assert.Equal(t, exitOK, code)
+	assert.Empty(t, stdout)
+	for _, r := range []validator.Reason{
+		validator.ReasonMalformed, validator.ReasonTooLarge, validator.ReasonAlgNotAllowed, validator.ReasonUnknownKey,
+		validator.ReasonBadSignature, validator.ReasonExpired, validator.ReasonNotYetValid, validator.ReasonIssuedInFuture,
+		validator.ReasonWrongIssuer, validator.ReasonWrongAudience, validator.ReasonWrongType, validator.ReasonMissingClaim,
+		validator.ReasonClaimMismatch, validator.ReasonKeysUnavailable,
+	} {
+		assert.Contains(t, stderr, string(r))
+	}
+	assert.Contains(t, stderr, `"error":"temporarily_unavailable","reason":"keys_unavailable"`)
+	assert.Contains(t, stderr, "3 keys unavailable")
+}
