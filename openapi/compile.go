@@ -57,6 +57,8 @@ type compiler struct {
 	reported map[string]bool // unfollowed references already reported as errors
 	itemRefs map[string]bool // the path items elsewhere in the document that paths reference
 
+	unfollowedAt map[string][]string // pointers of the objects that are unfollowed references, by reference
+
 	rootRoles, rootPerms *condDecl
 	inheritable          []*inheritedDecl // root and path-item declarations
 }

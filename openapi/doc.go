@@ -80,21 +80,35 @@
 // declaration that applies to no operation requiring authentication at all is an error
 // (usually a forgotten security requirement).
 //
-// Every key starting with x-axioms- (in any letter case) on the document root, the paths
-// and components objects, a path item, an operation or a security scheme must be one of
-// these three, allowed where it appears: a typo such as x-axioms-role is an error, not a
-// silently ignored rule.
+// These keys are read on the document root, on the path items of paths (a path item
+// there may be a $ref to components.pathItems: the entry is then read) and on their
+// operations, nowhere else. Any key that looks like one of them (its lower-cased form,
+// '_' read as '-', starts with x-axiom or is within two edits of a known key:
+// x-axiom-roles, x_axioms-permissions, X-Axioms-Roles, x-axiomsroles) must be exactly
+// one of the three, allowed where it appears; anywhere else in the document (under
+// responses, a request body, a parameter, a schema, info, tags, servers, a security
+// scheme, the paths or components object, webhooks, callbacks, a components.pathItems
+// entry no path references) it is an error, located by its JSON Pointer: a misplaced or
+// misspelt rule fails loading rather than being silently lost. What is data rather than
+// an OpenAPI object is not read for keys: the values of example, examples, default,
+// const, enum and of other extensions, and the property and definition names in
+// properties, patternProperties, $defs and dependentSchemas (a property may be called
+// x-axioms-roles; the schema it maps to is read).
 //
 // # Errors and warnings
 //
 // Loading fails on any of the following, with every problem of the document listed at
-// once ([Problems]), each located by method, path and JSON Pointer ([Problem]):
+// once ([Problems]), each located by method, path and JSON Pointer ([Problem]; pointers
+// are RFC 6901 JSON Pointers prefixed by '#', not percent-encoded):
 //
-//   - an unknown x-axioms-* key, or one where it is not allowed;
+//   - an unknown or misspelt x-axioms-* key, or one where it is not allowed;
 //   - a malformed x-axioms-* value;
 //   - a security requirement naming a scheme that is not declared, or that cannot be
 //     enforced (defined by a $ref that is not followed, of an unknown type, an http
-//     scheme without scheme);
+//     scheme without scheme); OpenAPI 3.2 lets a requirement name a scheme by URI
+//     reference ("#/components/securitySchemes/b"): such names are not resolved and
+//     are rejected as undeclared, so the document fails to load rather than open the
+//     operation;
 //   - roles, permissions or an owner rule on a public or optional operation, and root or
 //     path-item declarations that protect no operation;
 //   - an owner param that is not a path parameter of the operation, and a loader-form
@@ -106,7 +120,9 @@
 //
 // Lint warnings never stop loading ([Policies.Warnings], and [Warnings] for a document
 // that failed): scopes not declared in the flows of their oauth2 scheme; operations
-// requiring authentication that document neither 401, 403 nor 4XX; a document where no
+// requiring authentication that document neither 401, 403 nor 4XX; operations whose
+// authentication is optional that document neither 401 nor 4XX (an invalid token is
+// answered 401); a document where no
 // operation requires authentication; openIdConnect schemes without openIdConnectUrl;
 // an owner rule with an explicit loader on an operation without operationId; a servers
 // list whose URLs have different paths (the first wins) or use a variable without a
@@ -151,6 +167,23 @@
 // the alternative missing the fewest (ties: document order), whose scopes become the
 // scope attribute of the 403 response. Ownership is left to the middleware.
 //
+// Package echoaxioms maps each [Failure] to a response (RFC 6750 §3 for the bearer
+// error codes):
+//
+//	Failure              status  WWW-Authenticate error
+//	FailNone             -       the request proceeds (ownership is checked next)
+//	FailUnauthenticated  401     none: no credentials for any alternative (RFC 6750 §3.1)
+//	FailScope            403     insufficient_scope, with the alternative's scopes
+//	FailRole             403     insufficient_permission (x-axioms-roles)
+//	FailPermission       403     insufficient_permission (x-axioms-permissions)
+//	FailInvalidPolicy    401     none: a policy without a valid mode is denied
+//	(ownership)          403     insufficient_permission (x-axioms-owner, checked by
+//	                             the middleware after FailNone)
+//
+// An invalid token is answered 401 invalid_token before any policy is evaluated, on
+// optional operations too. An optional operation whose valid token lacks the scopes
+// proceeds (its {} alternative is satisfied).
+//
 // # Security
 //
 // Loading never touches the network. A $ref to another document is followed only if it
@@ -174,6 +207,8 @@
 //
 // Load, LoadData and LoadFS may be called concurrently. A [Policies] value and the
 // [Policy] values it holds are immutable after loading and safe for concurrent use by
-// any number of goroutines; their exported fields and slices must not be modified.
+// any number of goroutines. Lookup and All hand out the shared *Policy values (Lookup
+// cannot copy without allocating): their exported fields and slices must not be
+// modified, or every later request would see the change.
 // Lookup and Evaluate take no locks, and do not allocate on the allowed path.
 package openapi

@@ -40,8 +40,11 @@ func (c *compiler) lint() {
 			continue
 		}
 		protected++
-		if p.Auth == AuthRequired && !documents401or403(meta.op) {
+		if p.Auth == AuthRequired && !documents(meta.op, "401", "403", "4XX") {
 			c.warn(p.Method, p.Path, child(p.Pointer, "responses"), "the operation requires authentication but documents neither a 401 nor a 403 response")
+		}
+		if p.Auth == AuthOptional && !documents(meta.op, "401", "4XX") {
+			c.warn(p.Method, p.Path, child(p.Pointer, "responses"), "authentication is optional but the operation documents no 401 response: a request with an invalid token is answered 401")
 		}
 	}
 	if protected == 0 && len(c.ps.all) > 0 {
@@ -77,19 +80,30 @@ func (c *compiler) lintUnfollowed() {
 			continue
 		}
 		seen[key] = true
-		c.warn("", "", "", "%s: $ref %q is not followed (%s): it is read as an empty object", r.where(), r.ref, r.reason)
+		ptrs := slices.Clone(c.unfollowedAt[r.ref])
+		slices.Sort(ptrs)
+		ptrs = slices.Compact(ptrs)
+		switch len(ptrs) {
+		case 0:
+			c.warn("", "", "", "%s: $ref %q is not followed (%s): it is read as an empty object", r.where(), r.ref, r.reason)
+		case 1:
+			c.warn("", "", ptrs[0], "%s: $ref %q is not followed (%s): it is read as an empty object", r.where(), r.ref, r.reason)
+		default:
+			// The same reference in several places: the pointers are all named, since
+			// the line alone tells which one this is.
+			c.warn("", "", "", "%s: $ref %q is not followed (%s): it is read as an empty object (the reference is at %s)", r.where(), r.ref, r.reason, strings.Join(ptrs, ", "))
+		}
 	}
 }
 
-// documents401or403 reports whether an operation documents a 401 or 403 response, or
-// the 4XX range.
-func documents401or403(op *openapi3.Operation) bool {
+// documents reports whether an operation documents a response for one of codes
+// ("401", "4XX"; the range in any letter case).
+func documents(op *openapi3.Operation, codes ...string) bool {
 	if op.Responses == nil {
 		return false
 	}
 	for code := range op.Responses.Map() {
-		switch strings.ToUpper(code) {
-		case "401", "403", "4XX":
+		if slices.Contains(codes, strings.ToUpper(code)) {
 			return true
 		}
 	}

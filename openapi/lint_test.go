@@ -43,13 +43,25 @@ func TestWarningNo401Or403(t *testing.T) {
     get: {responses: {"4XX": {description: no}}}
   /optional:
     get: {security: [{}, {oauth: []}], responses: {"200": {description: ok}}}
+  /optional403:
+    get: {security: [{}, {oauth: []}], responses: {"403": {description: no}}}
+  /optional401:
+    get: {security: [{}, {oauth: []}], responses: {"401": {description: no}}}
+  /optional4xx:
+    get: {security: [{}, {oauth: []}], responses: {"4xx": {description: no}}}
   /public:
     get: {security: [], responses: {"200": {description: ok}}}
 `))
 	ws := saying(p.Warnings(), "401")
-	require.Len(t, ws, 1, "only /none: 401, 403 and 4XX count; optional and public operations are exempt")
+	require.Len(t, ws, 3, "%v", ws)
 	assert.Equal(t, &openapi.Problem{Method: "GET", Path: "/none", Pointer: "#/paths/~1none/get/responses", Warning: true,
-		Message: "the operation requires authentication but documents neither a 401 nor a 403 response"}, ws[0])
+		Message: "the operation requires authentication but documents neither a 401 nor a 403 response"}, ws[0],
+		"401, 403 and 4XX count; public operations are exempt")
+	// An optional operation answers 401 to an invalid token: 403 does not document that.
+	for i, path := range []string{"/optional", "/optional403"} {
+		assert.Equal(t, &openapi.Problem{Method: "GET", Path: path, Pointer: "#/paths/~1" + path[1:] + "/get/responses", Warning: true,
+			Message: "authentication is optional but the operation documents no 401 response: a request with an invalid token is answered 401"}, ws[i+1])
+	}
 }
 
 func TestWarningNothingProtected(t *testing.T) {
@@ -188,4 +200,44 @@ func TestWarningsAreAFreshSlice(t *testing.T) {
 	require.NotEmpty(t, ws)
 	ws[0] = nil
 	assert.NotNil(t, p.Warnings()[0])
+}
+
+// kin-openapi's validation findings and references that are not followed are located.
+func TestWarningsLocated(t *testing.T) {
+	p := mustLoad(t, `openapi: 3.1.0
+info: {title: t, version: "1"}
+components:
+  securitySchemes:
+    oauth: {type: oauth2, flows: {clientCredentials: {tokenUrl: "https://i.example/t", scopes: {}}}}
+  schemas:
+    Bad: {type: string, pattern: "(?!x)"}
+paths:
+  /a/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get:
+      security: [{oauth: []}]
+      responses:
+        "401": {description: no}
+        "200":
+          description: ok
+          content: {application/json: {schema: {$ref: "https://example.com/s.json"}}}
+    post:
+      security: [{oauth: []}]
+      responses: {"401": {description: no}, "200": {description: ok, content: {application/json: {schema: {type: string, pattern: "(?!y)"}}}}}
+`)
+	ws := saying(p.Warnings(), "kin-openapi validation")
+	require.Len(t, ws, 2, "%v", ws)
+	byPointer := map[string]*openapi.Problem{}
+	for _, w := range ws {
+		byPointer[w.Pointer] = w
+	}
+	require.Contains(t, byPointer, "#/components/schemas/Bad", "%v", ws)
+	op := byPointer["#/paths/~1a~1{id}/post"]
+	require.NotNil(t, op, "%v", ws)
+	assert.Equal(t, "POST", op.Method)
+	assert.Equal(t, "/a/{id}", op.Path)
+
+	ws = saying(p.Warnings(), "is not followed")
+	require.Len(t, ws, 1, "%v", ws)
+	assert.Equal(t, "#/paths/~1a~1{id}/get/responses/200/content/application~1json/schema", ws[0].Pointer)
 }

@@ -183,7 +183,60 @@ func validationWarnings(doc *openapi3.T) []*Problem {
 			continue
 		}
 		seen[msg] = true
-		out = append(out, &Problem{Warning: true, Message: "kin-openapi validation: " + msg})
+		p := &Problem{Warning: true, Message: "kin-openapi validation: " + msg}
+		locateFinding(p, f)
+		out = append(out, p)
 	}
 	return out
+}
+
+// componentSections maps the section names of kin-openapi's component findings to the
+// fields of the components object.
+var componentSections = map[string]string{
+	"schema": "schemas", "parameter": "parameters", "header": "headers",
+	"request body": "requestBodies", "response": "responses", "security scheme": "securitySchemes",
+	"example": "examples", "link": "links", "callback": "callbacks",
+}
+
+// locateFinding sets the method, path and pointer of a kin-openapi validation finding,
+// from the context kin-openapi wraps it in: a section of the document, a path, an
+// operation, a component.
+func locateFinding(p *Problem, err error) {
+	var section *openapi3.SectionValidationError
+	if !errors.As(err, &section) {
+		return
+	}
+	p.Pointer = pointer(section.Section)
+	var comp *openapi3.ComponentValidationError
+	if section.Section == "components" && errors.As(err, &comp) {
+		if field, ok := componentSections[comp.Section]; ok {
+			p.Pointer = pointer("components", field, comp.Name)
+		}
+		return
+	}
+	var pathErr *openapi3.PathValidationError
+	if section.Section != "paths" || !errors.As(err, &pathErr) {
+		return
+	}
+	p.Path, p.Pointer = pathErr.Path, pointer("paths", pathErr.Path)
+	var opErr *openapi3.OperationValidationError
+	if errors.As(err, &opErr) {
+		p.Method = opErr.Method
+		if field := fieldOfMethod(opErr.Method); field != "" {
+			p.Pointer = child(p.Pointer, field)
+		} else {
+			p.Pointer = child(p.Pointer, "additionalOperations", opErr.Method)
+		}
+	}
+}
+
+// fieldOfMethod returns the path item field of a fixed method ("GET" → "get"); "" for
+// other methods.
+func fieldOfMethod(method string) string {
+	for _, m := range fixedMethods {
+		if m.method == method {
+			return m.field
+		}
+	}
+	return ""
 }

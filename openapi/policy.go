@@ -188,8 +188,8 @@ type Policy struct {
 	Route string
 	// OperationID is the operation's operationId; "" if it has none.
 	OperationID string
-	// Pointer is the JSON Pointer of the operation in URI-fragment form
-	// ("#/paths/~1articles~1{id}/get").
+	// Pointer is the JSON Pointer (RFC 6901) of the operation, prefixed by '#' and not
+	// percent-encoded ("#/paths/~1articles~1{id}/get"), as in [Problem.Pointer].
 	Pointer string
 	// Auth says whether credentials are required, optional or not needed.
 	Auth AuthMode

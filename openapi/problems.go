@@ -8,16 +8,19 @@ import (
 
 // Problem is one located finding in a document: an error, which stops loading, or a lint
 // warning, which does not. Findings about the document as a whole have no Method or
-// Path; findings that kin-openapi's validation reports have no Pointer either (their
-// message names the place).
+// Path. kin-openapi's validation findings are located as far as kin-openapi says (the
+// section, component, path or operation); a reference that is not followed and is used
+// in several places names them in its message.
 type Problem struct {
 	// Method is the operation's method ("GET"); "" for findings outside an operation.
 	Method string
 	// Path is the path template as written in the document ("/a/{id}"); "" for findings
 	// outside a path item.
 	Path string
-	// Pointer is a JSON Pointer into the document in URI-fragment form
-	// ("#/paths/~1a~1{id}/get/x-axioms-roles"); "" when unknown.
+	// Pointer is a JSON Pointer (RFC 6901) into the document, prefixed by '#'
+	// ("#/paths/~1a~1{id}/get/x-axioms-roles"): '~' and '/' are escaped as ~0 and ~1,
+	// nothing is percent-encoded (so it is not a URI fragment: "{" stays as written).
+	// "" when unknown.
 	Pointer string
 	// Message says what is wrong and, where it is not obvious, how to fix it.
 	Message string
@@ -130,7 +133,7 @@ func escapeToken(t string) string {
 	return tokenEscaper.Replace(t)
 }
 
-// pointer builds a JSON Pointer in URI-fragment form from unescaped reference tokens.
+// pointer builds a JSON Pointer prefixed by '#' from unescaped reference tokens.
 func pointer(tokens ...string) string {
 	var b strings.Builder
 	b.WriteByte('#')

@@ -237,3 +237,24 @@ func TestScopesOfOtherSchemesAreRequiredToo(t *testing.T) {
 	assert.False(t, pol.EvaluatePrincipal(&principal{}).Allowed)
 	assert.True(t, pol.EvaluatePrincipal(scopes("partner")).Allowed)
 }
+
+// OpenAPI 3.2 lets a requirement name a scheme by URI reference. Such names are not
+// resolved: the requirement names an undeclared scheme and the document fails to load,
+// rather than leave the operation open.
+func TestRequirementByURIReferenceFailsClosed(t *testing.T) {
+	pr := onlyProblem(t, `openapi: 3.2.0
+info: {title: t, version: "1"}
+components:
+  securitySchemes:
+    b: {type: http, scheme: bearer}
+paths:
+  /a:
+    get:
+      security: [{"#/components/securitySchemes/b": []}]
+      responses: {"401": {description: no}}
+`)
+	assert.Equal(t, "GET", pr.Method)
+	assert.Equal(t, "/a", pr.Path)
+	assert.Equal(t, "#/paths/~1a/get/security/0/#~1components~1securitySchemes~1b", pr.Pointer)
+	assert.Equal(t, `the security requirement names "#/components/securitySchemes/b", which components.securitySchemes does not declare`, pr.Message)
+}

@@ -312,6 +312,13 @@ func (w *walker) extensions(v reflect.Value) {
 			w.push(k)
 			w.misplaced(k)
 			w.pop()
+		case k == unfollowedKey:
+			if ref, ok := val.(string); ok {
+				if w.c.unfollowedAt == nil {
+					w.c.unfollowedAt = map[string][]string{}
+				}
+				w.c.unfollowedAt[ref] = append(w.c.unfollowedAt[ref], w.pointer())
+			}
 		case len(k) > 2 && (k[0] == 'x' || k[0] == 'X') && k[1] == '-':
 			// A vendor extension: its value is the vendor's data.
 		default:
