@@ -277,26 +277,58 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
+// TestConcurrentRequests runs every path of the middleware at once (audit hook and
+// logger, owner loader, general path, undocumented routes) for the race detector, and
+// checks each answer and that every decision was recorded once.
 func TestConcurrentRequests(t *testing.T) {
-	h := newHarness(t, func(c *echoaxioms.Config) { c.AuditHook = nil })
-	tokens := []string{
-		h.bearer(map[string]any{"scope": "read:data"}),
-		h.bearer(map[string]any{"scope": "admin", "sub": "other"}),
-		h.bearer(nil),
-		"Bearer broken.token.value",
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	h := newHarness(t, func(c *echoaxioms.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	h.e.Router().Add(http.MethodGet, "/router-add", ok)
+	editor := h.bearer(map[string]any{"roles": []string{"editor"}})
+	cases := []struct {
+		method, target, auth, key string
+		status                    int
+	}{
+		{"GET", "/read", h.bearer(map[string]any{"scope": "read:data"}), "", 200},
+		{"GET", "/read", h.bearer(map[string]any{"scope": "admin", "sub": "other"}), "", 200},
+		{"GET", "/read", h.bearer(nil), "", 403},
+		{"GET", "/read", "Bearer broken.token.value", "", 401},
+		{"GET", "/articles/1", h.bearer(nil), "", 200},
+		{"GET", "/articles/2", h.bearer(nil), "", 403},
+		{"GET", "/articles/999", h.bearer(nil), "", 404},
+		{"DELETE", "/articles/1", editor, "", 200},
+		{"GET", "/key-or-token", "", "good-key", 200},
+		{"GET", "/key-or-token", "Bearer broken.token.value", "good-key", 401},
+		{"GET", "/multi", h.bearer(map[string]any{"scope": "read:data"}), "good-key", 200},
+		{"GET", "/undocumented", editor, "", 403},
+		{"GET", "/router-add", editor, "", 403},
+		{"GET", "/optional", "", "", 200},
+		{"GET", "/public", "", "", 200},
+		{"GET", "/users/user-1/profile", h.bearer(nil), "", 200},
 	}
-	want := []int{200, 200, 403, 401}
+	const n = 1000
 	var wg sync.WaitGroup
 	var failures atomic.Int32
-	for i := range 1000 {
+	for i := range n {
 		wg.Go(func() {
-			k := i % len(tokens)
-			rec := h.do("GET", "/read", tokens[k])
-			if rec.Code != want[k] {
+			c := cases[i%len(cases)]
+			var header []string
+			if c.key != "" {
+				header = []string{"X-API-Key", c.key}
+			}
+			rec := h.do(c.method, c.target, c.auth, header...)
+			if rec.Code != c.status {
 				failures.Add(1)
 			}
 		})
 	}
 	wg.Wait()
 	assert.Zero(t, failures.Load())
+	assert.Len(t, h.records(), n, "one record per decision")
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, n, bytes.Count(logs.Bytes(), []byte(`msg="axioms: `)), "one log record per decision")
 }

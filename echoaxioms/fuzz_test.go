@@ -35,3 +35,34 @@ func FuzzAuthorizationHeader(f *testing.F) {
 		}
 	})
 }
+
+// FuzzBearerCandidate checks the hot-path parser, which leaves the token68 check of the
+// token's characters to the caller: it never panics, and it agrees with bearerToken
+// everywhere except on candidates that are not token68 (which bearerToken reports as
+// malformed and the middleware then answers 400, exactly as bearerToken would).
+func FuzzBearerCandidate(f *testing.F) {
+	for _, seed := range []string{"Bearer abc", "bearer  a.b.c", "Bearer", "Bearer ", "Basic x", "Bearer a b", "Bearer a==", "Bearer ==", "Bearer \x00", "Bearer ü", "BEARER\tx", "Bearerx", "Bearer a=b"} {
+		f.Add(seed, "")
+	}
+	f.Add("Bearer a", "Bearer b")
+	f.Fuzz(func(t *testing.T, first, second string) {
+		h := http.Header{"Authorization": {first}}
+		if second != "" {
+			h["Authorization"] = append(h["Authorization"], second)
+		}
+		cand, cState, cProblem := bearerCandidate(h)
+		tok, state, problem := bearerToken(h)
+		if cState == tokenPresent && !isToken68(cand) {
+			if state != tokenMalformed || problem != errNotToken68 || tok != "" {
+				t.Fatalf("candidate %q is not token68, yet bearerToken said %v %q", cand, state, problem)
+			}
+			if cand == "" || strings.IndexByte(cand, ' ') >= 0 || !strings.HasSuffix(first, cand) {
+				t.Fatalf("candidate %q from %q", cand, first)
+			}
+			return
+		}
+		if cand != tok || cState != state || cProblem != problem {
+			t.Fatalf("bearerCandidate (%q, %v, %q) and bearerToken (%q, %v, %q) disagree on %q", cand, cState, cProblem, tok, state, problem, first)
+		}
+	})
+}
