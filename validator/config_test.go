@@ -74,7 +74,7 @@ func TestInsecureSkipFields(t *testing.T) {
 	v := staticValidator(t, validator.Config{InsecureSkipIssuerCheck: true, InsecureSkipAudienceCheck: true}, keys)
 	c, err := v.Validate(t.Context(), s.token(t, claims(map[string]any{"iss": "https://anyone.example", "aud": "anything"}), nil))
 	require.NoError(t, err)
-	assert.Equal(t, "https://anyone.example", c.Issuer)
+	assert.Equal(t, "https://anyone.example", c.Issuer())
 
 	_, err = v.Validate(t.Context(), s.token(t, claims(map[string]any{"iss": nil, "aud": nil}), nil))
 	require.NoError(t, err, "absent iss and aud are accepted only when both checks are skipped")

@@ -96,7 +96,7 @@ func runProviderCases(t *testing.T, doc map[string]json.RawMessage, cases []prov
 			assert.Equal(t, c.sub, got.Subject(), "sub")
 			assert.Equal(t, c.iss, got.Issuer(), "iss")
 			assert.Equal(t, c.aud, got.Audience(), "aud")
-			assert.Equal(t, c.jti, got.ID, "jti")
+			assert.Equal(t, c.jti, got.ID(), "jti")
 			assert.Equal(t, c.scopes, got.Scopes(), "scopes")
 			assert.Equal(t, c.roles, got.Roles(), "roles")
 			assert.Equal(t, c.perms, got.Permissions(), "permissions")

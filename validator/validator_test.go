@@ -23,7 +23,7 @@ func TestValidateAcceptsEveryDefaultAlgorithm(t *testing.T) {
 			assert.Equal(t, "user-1", c.Subject())
 			assert.Equal(t, testIssuer, c.Issuer())
 			assert.Equal(t, []string{testAudience}, c.Audience())
-			assert.Equal(t, "token-1", c.ID)
+			assert.Equal(t, "token-1", c.ID())
 			assert.True(t, c.ExpiresAt().Equal(testNow.Add(time.Hour)))
 			assert.True(t, c.NotBefore().Equal(testNow))
 			assert.True(t, c.IssuedAt().Equal(testNow))
