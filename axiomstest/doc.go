@@ -11,6 +11,34 @@
 //		...
 //	}
 //
+// Outside a test (an Example, a development server), [Start] starts the same issuer and
+// returns errors instead of failing a test; [Issuer.Mint], [Issuer.NewValidator],
+// [Issuer.RotateKey] and [GenerateKey] are the error-returning forms of TokenWith,
+// Validator, Rotate and NewKey, and the caller calls [Issuer.Close]:
+//
+//	iss, err := axiomstest.Start(axiomstest.IssuerConfig{})
+//	if err != nil { ... }
+//	defer iss.Close()
+//	token, err := iss.Mint(axiomstest.TokenSpec{Claims: map[string]any{"sub": "alice"}})
+//
+// # Request flow
+//
+// What a validator trusting the issuer does, and what the issuer answers:
+//
+//  1. Discovery: the validator fetches {URL}/.well-known/openid-configuration once and
+//     reads jwks_uri ([Issuer.JWKSURL]); with DisableDiscovery it gets 404 and falls
+//     back to {URL}/.well-known/jwks.json, the same URL. [Issuer.DiscoveryFetches]
+//     counts these requests.
+//  2. JWKS: the validator fetches the JWK set: the public JWK of every published key,
+//     in publication order, with the Cache-Control of IssuerConfig.CacheControl, or the
+//     answer of the [Fault] in effect. [Issuer.JWKSFetches] counts these requests.
+//     [Issuer.Rotate], [Issuer.Publish] and [Issuer.RemoveKey] change what the next
+//     fetch returns; validators see it when they refetch (on an unknown kid, or their
+//     refresh interval).
+//  3. Minting: [Issuer.Token] / [Issuer.TokenWith] sign tokens in process with the
+//     current key of the algorithm (no HTTP involved), with the default claims below;
+//     the validator verifies them with the keys of step 2.
+//
 // # Endpoints
 //
 //	GET {URL}/.well-known/openid-configuration   discovery: issuer, jwks_uri, ... (404 with DisableDiscovery)
@@ -50,6 +78,6 @@
 // goroutines while validators fetch. Methods that take a testing.TB report failures
 // with tb.Fatalf, so, as with testing.TB itself, a failure must happen on the test's
 // own goroutine to stop the test cleanly. The server is closed by the cleanup of the
-// test that created the issuer; a fetch held back by [Fault.Delay] is released at that
-// point, so the cleanup never hangs.
+// test that created the issuer, or by [Issuer.Close] for an issuer from [Start]; a fetch
+// held back by [Fault.Delay] is released at that point, so closing never hangs.
 package axiomstest

@@ -8,31 +8,43 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"testing"
 
 	"github.com/axioms-go/axioms-echo/axiomstest"
 	"github.com/axioms-go/axioms-echo/validator"
 )
 
-// An issuer for a test: validate the tokens it mints.
+// An issuer that validates the tokens it mints. In a test, axiomstest.NewIssuer(t) and
+// iss.Token(t, claims) do the same and close the issuer when the test ends; outside a
+// test, as here, Start and Mint return errors and Close is the caller's.
 func Example() {
-	t := &testing.T{} // in a real test, the *testing.T of the test function
-	iss := axiomstest.NewIssuer(t)
+	iss, err := axiomstest.Start(axiomstest.IssuerConfig{})
+	if err != nil {
+		panic(err)
+	}
+	defer iss.Close()
 
 	v, err := validator.New(context.Background(), iss.ValidatorConfig())
 	if err != nil {
 		panic(err)
 	}
-	claims, err := v.Validate(context.Background(), iss.Token(t, map[string]any{
+	token, err := iss.Mint(axiomstest.TokenSpec{Claims: map[string]any{
 		"sub":   "alice",
 		"scope": "read:data write:data",
-	}))
+	}})
+	if err != nil {
+		panic(err)
+	}
+	claims, err := v.Validate(context.Background(), token)
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println(claims.Subject(), claims.Scopes())
 
-	_, err = v.Validate(context.Background(), iss.Token(t, map[string]any{"aud": "https://other.example"}))
+	foreign, err := iss.Mint(axiomstest.TokenSpec{Claims: map[string]any{"aud": "https://other.example"}})
+	if err != nil {
+		panic(err)
+	}
+	_, err = v.Validate(context.Background(), foreign)
 	fmt.Println(validator.ReasonOf(err))
 	// Output:
 	// alice [read:data write:data]
@@ -41,9 +53,14 @@ func Example() {
 
 // The JWK set an issuer serves, over loopback HTTP, after a key rotation.
 func ExampleIssuer_JWKSURL() {
-	t := &testing.T{} // in a real test, the *testing.T of the test function
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256", "EdDSA"}})
-	iss.Rotate(t, "ES256")
+	iss, err := axiomstest.Start(axiomstest.IssuerConfig{Algorithms: []string{"ES256", "EdDSA"}})
+	if err != nil {
+		panic(err)
+	}
+	defer iss.Close()
+	if _, err := iss.RotateKey("ES256"); err != nil {
+		panic(err)
+	}
 
 	resp, err := http.Get(iss.JWKSURL())
 	if err != nil {
@@ -73,19 +90,28 @@ func ExampleIssuer_JWKSURL() {
 	// fetches: 1
 }
 
-// A crafted token: an attacker's key, claiming the issuer's kid, with an embedded key
+// A crafted token (TokenWith in a test, Mint elsewhere): an attacker's key, claiming the issuer's kid, with an embedded key
 // and no exp.
 func ExampleIssuer_TokenWith() {
-	t := &testing.T{} // in a real test, the *testing.T of the test function
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
-	attacker := axiomstest.NewKey(t, "ES256")
+	iss, err := axiomstest.Start(axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	if err != nil {
+		panic(err)
+	}
+	defer iss.Close()
+	attacker, err := axiomstest.GenerateKey("ES256")
+	if err != nil {
+		panic(err)
+	}
 
-	token := iss.TokenWith(t, axiomstest.TokenSpec{
+	token, err := iss.Mint(axiomstest.TokenSpec{
 		Key:    attacker,
 		KeyID:  iss.Key("ES256").ID(),
 		Header: map[string]any{"typ": axiomstest.Omit, "jwk": json.RawMessage(attacker.PublicJWK())},
 		Claims: map[string]any{"exp": axiomstest.Omit, "scope": "admin"},
 	})
+	if err != nil {
+		panic(err)
+	}
 
 	parts := strings.Split(token, ".")
 	var header, claims map[string]any

@@ -2,6 +2,7 @@ package axiomstest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -56,12 +57,14 @@ type IssuerConfig struct {
 }
 
 // Issuer is an in-process OpenID Connect issuer serving discovery and a JWK set over
-// loopback HTTP, and minting tokens. Create it with [NewIssuer] or [NewIssuerWith].
+// loopback HTTP, and minting tokens. Create it with [NewIssuer] or [NewIssuerWith] in
+// tests, or with [Start] (and [Issuer.Close]) elsewhere.
 // All its methods are safe for concurrent use.
 type Issuer struct {
-	srv     *httptest.Server
-	cfg     IssuerConfig // normalised by NewIssuerWith, then read-only
-	closing chan struct{}
+	srv       *httptest.Server
+	cfg       IssuerConfig // normalised by NewIssuerWith, then read-only
+	closing   chan struct{}
+	closeOnce sync.Once
 
 	mu        sync.Mutex
 	members   []member        // the served JWK set, in publication order
@@ -91,19 +94,32 @@ func NewIssuer(tb testing.TB) *Issuer {
 
 // NewIssuerWith starts an issuer configured by cfg on a loopback httptest server
 // (plain HTTP), with one key per configured algorithm. It fails the test on an invalid
-// configuration. The server is closed by tb's cleanup.
+// configuration. The server is closed by tb's cleanup. It is [Start] for tests.
 func NewIssuerWith(tb testing.TB, cfg IssuerConfig) *Issuer {
 	tb.Helper()
+	i, err := Start(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(i.Close)
+	return i
+}
+
+// Start starts an issuer configured by cfg, as [NewIssuerWith] does, without a test: for
+// Examples, development servers and programs. It returns an error on an invalid
+// configuration (an unknown or repeated algorithm, a negative TokenTTL). The caller
+// must call [Issuer.Close] when done, or the loopback server keeps running.
+func Start(cfg IssuerConfig) (*Issuer, error) {
 	if len(cfg.Algorithms) == 0 {
 		cfg.Algorithms = DefaultAlgorithms
 	}
 	cfg.Algorithms = slices.Clone(cfg.Algorithms)
 	for n, alg := range cfg.Algorithms {
 		if !slices.Contains(signing.Algorithms(), alg) {
-			tb.Fatalf("axiomstest: IssuerConfig.Algorithms: unsupported algorithm %q (want one of %v)", alg, signing.Algorithms())
+			return nil, fmt.Errorf("axiomstest: IssuerConfig.Algorithms: unsupported algorithm %q (want one of %v)", alg, signing.Algorithms())
 		}
 		if slices.Contains(cfg.Algorithms[:n], alg) {
-			tb.Fatalf("axiomstest: IssuerConfig.Algorithms: %s is listed twice", alg)
+			return nil, fmt.Errorf("axiomstest: IssuerConfig.Algorithms: %s is listed twice", alg)
 		}
 	}
 	if cfg.Audience == "" {
@@ -113,7 +129,7 @@ func NewIssuerWith(tb testing.TB, cfg IssuerConfig) *Issuer {
 	case cfg.TokenTTL == 0:
 		cfg.TokenTTL = DefaultTokenTTL
 	case cfg.TokenTTL < 0:
-		tb.Fatalf("axiomstest: IssuerConfig.TokenTTL is negative (%v)", cfg.TokenTTL)
+		return nil, fmt.Errorf("axiomstest: IssuerConfig.TokenTTL is negative (%v)", cfg.TokenTTL)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -121,7 +137,10 @@ func NewIssuerWith(tb testing.TB, cfg IssuerConfig) *Issuer {
 
 	i := &Issuer{cfg: cfg, current: map[string]*Key{}, closing: make(chan struct{})}
 	for _, alg := range cfg.Algorithms {
-		k := newKey(tb, alg, true)
+		k, err := generateKey(alg, true)
+		if err != nil {
+			return nil, err
+		}
 		i.members = append(i.members, member{kid: k.ID(), key: k, jwk: k.jwk})
 		i.current[alg] = k
 		i.algs = append(i.algs, alg)
@@ -131,11 +150,19 @@ func NewIssuerWith(tb testing.TB, cfg IssuerConfig) *Issuer {
 	mux.HandleFunc("GET /.well-known/openid-configuration", i.serveDiscovery)
 	mux.HandleFunc("GET /.well-known/jwks.json", i.serveJWKS)
 	i.srv = httptest.NewServer(mux)
-	tb.Cleanup(func() {
-		close(i.closing) // releases fetches held back by a Fault's Delay
+	return i, nil
+}
+
+// Close shuts the issuer's server down: fetches held back by a [Fault]'s Delay are
+// released, then the server closes, waiting for the requests in progress. Later
+// fetches fail to connect; minting still works. Close is idempotent and safe for
+// concurrent use. An issuer from [NewIssuer] or [NewIssuerWith] is closed by the
+// test's cleanup.
+func (i *Issuer) Close() {
+	i.closeOnce.Do(func() {
+		close(i.closing)
 		i.srv.Close()
 	})
-	return i
 }
 
 // URL returns the issuer identifier: the iss of its tokens and the base of its

@@ -185,3 +185,42 @@ func TestConcurrentUse(t *testing.T) {
 	assert.Equal(t, fetchers, iss.JWKSFetches())
 	assert.Equal(t, fetchers, iss.DiscoveryFetches())
 }
+
+func TestStartAndCloseOutsideATest(t *testing.T) {
+	for _, cfg := range []axiomstest.IssuerConfig{
+		{Algorithms: []string{"HS256"}},
+		{Algorithms: []string{"ES256", "ES256"}},
+		{TokenTTL: -time.Second},
+	} {
+		iss, err := axiomstest.Start(cfg)
+		assert.Error(t, err, "%+v", cfg)
+		assert.Nil(t, iss)
+	}
+
+	iss, err := axiomstest.Start(axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	require.NoError(t, err)
+	v, err := iss.NewValidator(t.Context())
+	require.NoError(t, err)
+	token, err := iss.Mint(axiomstest.TokenSpec{Claims: map[string]any{"sub": "alice"}})
+	require.NoError(t, err)
+	claims, err := v.Validate(t.Context(), token)
+	require.NoError(t, err)
+	assert.Equal(t, "alice", claims.Subject())
+
+	_, err = iss.Mint(axiomstest.TokenSpec{Alg: "RS256"})
+	assert.ErrorContains(t, err, "the issuer has no RS256 key")
+	_, err = iss.RotateKey("none")
+	assert.Error(t, err)
+	_, err = axiomstest.GenerateKey("HS256")
+	assert.Error(t, err)
+
+	iss.Close()
+	iss.Close() // idempotent
+	resp, err := http.Get(iss.JWKSURL())
+	if err == nil {
+		resp.Body.Close()
+	}
+	assert.Error(t, err, "the server is closed")
+	_, err = v.Validate(t.Context(), token)
+	assert.NoError(t, err, "keys already fetched keep serving")
+}

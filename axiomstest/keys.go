@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -27,6 +28,11 @@ type Key struct {
 func NewKey(tb testing.TB, alg string) *Key {
 	tb.Helper()
 	return newKey(tb, alg, false)
+}
+
+// GenerateKey is [NewKey] without a test: it returns an error for an unsupported alg.
+func GenerateKey(alg string) (*Key, error) {
+	return generateKey(alg, false)
 }
 
 // ID returns the key ID: the kid of its JWK and of the tokens it signs, "<alg>-" and 16
@@ -54,9 +60,18 @@ var sharedRSA = sync.OnceValues(func() (*rsa.PrivateKey, error) {
 })
 
 // newKey generates a key for alg with a random kid; an RSA key is the shared one when
-// shared is set.
+// shared is set. It fails the test on error.
 func newKey(tb testing.TB, alg string, shared bool) *Key {
 	tb.Helper()
+	k, err := generateKey(alg, shared)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return k
+}
+
+// generateKey is newKey returning its error.
+func generateKey(alg string, shared bool) (*Key, error) {
 	kid := alg + "-" + randomHex(8)
 	var k *signing.Key
 	var err error
@@ -69,13 +84,13 @@ func newKey(tb testing.TB, alg string, shared bool) *Key {
 		k, err = signing.Generate(alg, kid)
 	}
 	if err != nil {
-		tb.Fatalf("axiomstest: creating a %s key: %v", alg, err)
+		return nil, fmt.Errorf("axiomstest: creating a %s key: %w", alg, err)
 	}
 	jwk, err := k.PublicJWK()
 	if err != nil {
-		tb.Fatalf("axiomstest: encoding a %s key: %v", alg, err)
+		return nil, fmt.Errorf("axiomstest: encoding a %s key: %w", alg, err)
 	}
-	return &Key{k: k, jwk: jwk}
+	return &Key{k: k, jwk: jwk}, nil
 }
 
 func randomHex(n int) string {
@@ -100,7 +115,20 @@ func (i *Issuer) Key(alg string) *Key {
 // for. It fails the test for an unsupported alg.
 func (i *Issuer) Rotate(tb testing.TB, alg string) *Key {
 	tb.Helper()
-	k := newKey(tb, alg, false)
+	k, err := i.RotateKey(alg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return k
+}
+
+// RotateKey is [Issuer.Rotate] without a test: it returns an error for an unsupported
+// alg.
+func (i *Issuer) RotateKey(alg string) (*Key, error) {
+	k, err := generateKey(alg, false)
+	if err != nil {
+		return nil, err
+	}
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	i.members = append(i.members, member{kid: k.ID(), key: k, jwk: k.jwk})
@@ -108,7 +136,7 @@ func (i *Issuer) Rotate(tb testing.TB, alg string) *Key {
 		i.algs = append(i.algs, alg)
 	}
 	i.current[alg] = k
-	return k
+	return k, nil
 }
 
 // Publish adds k's public JWK to the served JWK set (after the members already there)

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -89,26 +90,37 @@ func (i *Issuer) Token(tb testing.TB, claims map[string]any) string {
 }
 
 // TokenWith mints the token spec describes. It fails the test if spec is contradictory
-// or the token cannot be encoded or signed.
+// or the token cannot be encoded or signed. It is [Issuer.Mint] for tests.
 func (i *Issuer) TokenWith(tb testing.TB, spec TokenSpec) string {
 	tb.Helper()
+	tok, err := i.Mint(spec)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tok
+}
+
+// Mint mints the token spec describes, as [Issuer.TokenWith] does, and returns an error
+// instead of failing a test: for an issuer started with [Start] outside a test (an
+// Example, a development server). It is safe for concurrent use.
+func (i *Issuer) Mint(spec TokenSpec) (string, error) {
 	rawHeader := spec.RawHeader != nil || spec.HeaderSegment != ""
 	rawPayload := spec.RawPayload != nil || spec.PayloadSegment != ""
 	switch {
 	case spec.Key != nil && spec.Alg != "":
-		tb.Fatalf("axiomstest: TokenSpec sets both Key and Alg")
+		return "", errors.New("axiomstest: TokenSpec sets both Key and Alg")
 	case spec.KeyID != "" && spec.OmitKeyID:
-		tb.Fatalf("axiomstest: TokenSpec sets both KeyID and OmitKeyID")
+		return "", errors.New("axiomstest: TokenSpec sets both KeyID and OmitKeyID")
 	case spec.Unsigned && spec.HMACSecret != nil:
-		tb.Fatalf("axiomstest: TokenSpec sets both Unsigned and HMACSecret")
+		return "", errors.New("axiomstest: TokenSpec sets both Unsigned and HMACSecret")
 	case spec.RawHeader != nil && spec.HeaderSegment != "":
-		tb.Fatalf("axiomstest: TokenSpec sets both RawHeader and HeaderSegment")
+		return "", errors.New("axiomstest: TokenSpec sets both RawHeader and HeaderSegment")
 	case spec.RawPayload != nil && spec.PayloadSegment != "":
-		tb.Fatalf("axiomstest: TokenSpec sets both RawPayload and PayloadSegment")
+		return "", errors.New("axiomstest: TokenSpec sets both RawPayload and PayloadSegment")
 	case rawHeader && (spec.Header != nil || spec.KeyID != "" || spec.OmitKeyID):
-		tb.Fatalf("axiomstest: TokenSpec sets a raw header and Header, KeyID or OmitKeyID, which would be ignored")
+		return "", errors.New("axiomstest: TokenSpec sets a raw header and Header, KeyID or OmitKeyID, which would be ignored")
 	case rawPayload && spec.Claims != nil:
-		tb.Fatalf("axiomstest: TokenSpec sets a raw payload and Claims, which would be ignored")
+		return "", errors.New("axiomstest: TokenSpec sets a raw payload and Claims, which would be ignored")
 	}
 
 	key := spec.Key
@@ -121,7 +133,7 @@ func (i *Issuer) TokenWith(tb testing.TB, spec TokenSpec) string {
 		key = i.current[alg]
 		i.mu.Unlock()
 		if key == nil {
-			tb.Fatalf("axiomstest: the issuer has no %s key (Rotate adds one)", alg)
+			return "", fmt.Errorf("axiomstest: the issuer has no %s key (Rotate adds one)", alg)
 		}
 	}
 
@@ -159,11 +171,11 @@ func (i *Issuer) TokenWith(tb testing.TB, spec TokenSpec) string {
 
 	headerSeg, err := segment(spec.HeaderSegment, spec.RawHeader, header)
 	if err != nil {
-		tb.Fatalf("axiomstest: encoding the header: %v", err)
+		return "", fmt.Errorf("axiomstest: encoding the header: %w", err)
 	}
 	payloadSeg, err := segment(spec.PayloadSegment, spec.RawPayload, claims)
 	if err != nil {
-		tb.Fatalf("axiomstest: encoding the claims: %v", err)
+		return "", fmt.Errorf("axiomstest: encoding the claims: %w", err)
 	}
 	input := headerSeg + "." + payloadSeg
 
@@ -185,9 +197,9 @@ func (i *Issuer) TokenWith(tb testing.TB, spec TokenSpec) string {
 		sig, err = signing.Signature(key.Signer(), alg, []byte(input))
 	}
 	if err != nil {
-		tb.Fatalf("axiomstest: signing: %v", err)
+		return "", fmt.Errorf("axiomstest: signing: %w", err)
 	}
-	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
+	return input + "." + base64.RawURLEncoding.EncodeToString(sig), nil
 }
 
 // segment returns the encoded segment: given verbatim, raw bytes encoded, or v as JSON.

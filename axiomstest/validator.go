@@ -2,6 +2,7 @@ package axiomstest
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"testing"
 
@@ -20,12 +21,23 @@ func (i *Issuer) ValidatorConfig() validator.Config {
 }
 
 // Validator returns a validator built from [Issuer.ValidatorConfig], failing the test
-// if it cannot be built.
+// if it cannot be built. It is [Issuer.NewValidator] for tests.
 func (i *Issuer) Validator(tb testing.TB) *validator.Validator {
 	tb.Helper()
-	v, err := validator.New(context.Background(), i.ValidatorConfig())
+	v, err := i.NewValidator(context.Background())
 	if err != nil {
-		tb.Fatalf("axiomstest: %v", err)
+		tb.Fatal(err)
 	}
 	return v
+}
+
+// NewValidator returns a validator built from [Issuer.ValidatorConfig], or the error
+// validator.New returned: [Issuer.Validator] without a test. ctx bounds the initial
+// discovery, as for validator.New.
+func (i *Issuer) NewValidator(ctx context.Context) (*validator.Validator, error) {
+	v, err := validator.New(ctx, i.ValidatorConfig())
+	if err != nil {
+		return nil, fmt.Errorf("axiomstest: %w", err)
+	}
+	return v, nil
 }

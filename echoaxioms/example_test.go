@@ -1,10 +1,10 @@
 package echoaxioms_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"testing"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,8 +15,16 @@ import (
 
 // An Echo API protected by its own OpenAPI document, tested offline with axiomstest.
 func Example() {
-	t := &testing.T{} // in a real test, the test's *testing.T
-	iss := axiomstest.NewIssuer(t)
+	// In a test: iss := axiomstest.NewIssuer(t), closed when the test ends.
+	iss, err := axiomstest.Start(axiomstest.IssuerConfig{})
+	if err != nil {
+		panic(err)
+	}
+	defer iss.Close()
+	v, err := iss.NewValidator(context.Background())
+	if err != nil {
+		panic(err)
+	}
 
 	policies, err := openapi.LoadData([]byte(`
 openapi: 3.1.0
@@ -33,12 +41,19 @@ paths:
 		panic(err)
 	}
 	e := echo.New()
-	e.Use(echoaxioms.WithConfig(echoaxioms.Config{Policies: policies, Validator: iss.Validator(t)}))
+	e.Use(echoaxioms.WithConfig(echoaxioms.Config{Policies: policies, Validator: v}))
 	e.GET("/health", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 	e.GET("/data", func(c echo.Context) error {
 		return c.String(http.StatusOK, "hello "+echoaxioms.Claims(c).Subject())
 	})
 
+	mint := func(claims map[string]any) string {
+		token, err := iss.Mint(axiomstest.TokenSpec{Claims: claims})
+		if err != nil {
+			panic(err)
+		}
+		return token
+	}
 	call := func(path, token string) {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
 		if token != "" {
@@ -57,8 +72,8 @@ paths:
 	}
 	call("/health", "")
 	call("/data", "")
-	call("/data", iss.Token(t, map[string]any{"sub": "alice", "scope": "profile"}))
-	call("/data", iss.Token(t, map[string]any{"sub": "alice", "scope": "read:data"}))
+	call("/data", mint(map[string]any{"sub": "alice", "scope": "profile"}))
+	call("/data", mint(map[string]any{"sub": "alice", "scope": "read:data"}))
 	// Output:
 	// /health 200
 	//    ok
