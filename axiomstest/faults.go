@@ -19,8 +19,8 @@ type Fault struct {
 	Status int
 
 	// Delay holds the response back. The wait ends early, without any response, when
-	// the client gives up (its request context ends) or when the issuer's test ends.
-	// If zero, no delay.
+	// the client gives up (its request context ends) or when the issuer closes (its
+	// test ends, or [Issuer.Close]). If zero, no delay.
 	Delay time.Duration
 
 	// Body replaces the response body: garbage, truncated JSON, an empty set. If nil,
