@@ -67,4 +67,5 @@ paths:
 		})
 	}
 	assert.Zero(t, falseAccepts)
+	t.Logf("FIGURE corpus-end-to-end: %d cases, %d false accepts", len(corpus), falseAccepts)
 }
