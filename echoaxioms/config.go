@@ -46,6 +46,13 @@ type OwnerLoader func(c echo.Context) (any, error)
 // Config configures the middleware. Policies and a validator for the bearer schemes the
 // document relies on are required; every other field has a safe default. No zero value
 // opens a route: only the field named Insecure… weakens enforcement.
+//
+// The base path is part of the policies, not of Config: each operation's route
+// ([openapi.Policy.Route]) is openapi.LoadOptions.BasePath, else the path of the
+// document's (or the operation's) first server URL, followed by its path template. The
+// Echo route serving an operation must have that shape, group prefixes included
+// (a document with servers: [{url: /v1}] is served by e.Group("/v1")). A Config may be
+// used for several ToMiddleware calls; it must not be modified while one runs.
 type Config struct {
 	// Skipper, if it returns true, lets the request through without any check. Default:
 	// middleware.DefaultSkipper (never skips). Use it only for routes outside the
@@ -92,20 +99,28 @@ type Config struct {
 	// *echo.HTTPError. It may write a custom response and return nil (the request then
 	// ends: a nil return never lets the request through), or return an error for Echo's
 	// HTTPErrorHandler. The WWW-Authenticate and Retry-After headers are already set.
+	// It runs on the request's goroutine, concurrently across requests: it must be safe
+	// for concurrent use, and the *Error is its own (a fresh value per denial). Default:
+	// none (the denial is returned as a fresh *echo.HTTPError).
 	ErrorHandler func(c echo.Context, denial *Error) error
 
 	// SuccessHandler, if set, is called after a request was authorized, before the
-	// handler runs; the claims are already in the request context.
+	// handler runs; the claims are already in the request context. It runs on the
+	// request's goroutine, concurrently across requests: it must be safe for concurrent
+	// use, and must not modify the claims (shared between requests presenting the same
+	// token). Default: none.
 	SuccessHandler func(c echo.Context)
 
 	// AuditHook, if set, receives one record per decision (allowed, denied, public,
-	// anonymous, passed). Records never contain token content. It runs on the request's
-	// goroutine and must not block.
+	// anonymous, passed: see the Outcome and Reason constants). Records never contain
+	// token content. It runs on the request's goroutine, concurrently across requests:
+	// it must be safe for concurrent use and must not block. Default: none.
 	AuditHook func(c echo.Context, r AuditRecord)
 
 	// Logger, if set, receives one record per decision: denials at Info, the rest at
 	// Debug, and server-side failures (owner loaders, unreadable owner fields) at Error.
-	// Default: none (server-side failures then go to slog.Default()).
+	// Records at a level the logger does not enable are not built. Default: none
+	// (server-side failures then go to slog.Default()).
 	Logger *slog.Logger
 }
 

@@ -16,14 +16,18 @@ type objectKey struct{}
 // Claims returns the verified claims of the request's access token, or nil when the
 // request is anonymous (public or optional-authentication operations without a token) or
 // was authenticated by a non-bearer scheme. The claims are also in the request context:
-// validator.FromContext(c.Request().Context()).
+// validator.FromContext(c.Request().Context()). It is safe to call from the request's
+// goroutines; the claims may be shared with concurrent requests presenting the same
+// token (the verified-token cache) and are read-only.
 func Claims(c echo.Context) *validator.Claims {
 	claims, _ := validator.FromContext(c.Request().Context())
 	return claims
 }
 
 // Principal returns who the request was authenticated as: the token's claims, or the
-// principal an [Authenticator] returned; nil when anonymous.
+// principal an [Authenticator] returned; nil when anonymous. The principal may be used
+// by concurrent requests (the same token's claims, or whatever the Authenticator shares)
+// and must be treated as read-only.
 func Principal(c echo.Context) openapi.Principal {
 	ctx := c.Request().Context()
 	if p, ok := ctx.Value(principalKey{}).(openapi.Principal); ok {
@@ -44,7 +48,9 @@ func withObject(ctx context.Context, obj any) context.Context {
 }
 
 // Object returns the object loaded by the operation's owner loader, if the request went
-// through one and it is a T, so handlers do not fetch it twice.
+// through one and it is a T, so handlers do not fetch it twice. The object is the
+// loader's: the middleware neither copies nor locks it, so it is as safe for concurrent
+// use as the loader made it (a fresh object per request needs no care).
 func Object[T any](c echo.Context) (T, bool) {
 	obj, ok := c.Request().Context().Value(objectKey{}).(T)
 	return obj, ok

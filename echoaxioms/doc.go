@@ -78,20 +78,23 @@
 //
 // Deny by default: an Echo route with no operation is refused, whether or not Echo's
 // route list shows it (a not-found route registered after the first request may be
-// answered 403 instead of 404 for up to a second, never the other way); building the middleware
-// fails when a scheme the document relies on has no validator or authenticator, or an
-// owner rule has no loader; installing it before routing (e.Pre) makes every request
-// 404 rather than unprotected. Header values are quoted and escaped and never carry
+// answered 403 instead of 404 for up to a second, never the other way); building the
+// middleware fails when a scheme the document relies on has no validator or
+// authenticator, an owner rule has no loader, or an owner parameter is ambiguous in the
+// full route; installing it before routing (e.Pre) makes every request 404 rather than
+// unprotected. Header values are quoted and escaped and never carry
 // token or request content. Ownership compares values by type: a string never equals a
 // number, nil never equals anything. Anonymous callers never reach an owner loader, so
 // they get 401, never 404, on owned resources.
 //
 // # Concurrency
 //
-// The middleware is immutable once built and safe for concurrent use. Hooks, loaders,
-// authenticators and validators are called on the request's goroutine, concurrently
-// across requests; they must be safe for that. [Claims] are shared between requests
-// presenting the same token and must not be modified.
+// The middleware is immutable once built and safe for concurrent use, as are the
+// Require… helpers and [AccessToken]. Hooks (ErrorHandler, SuccessHandler, AuditHook),
+// loaders, authenticators and validators are called on the request's goroutine,
+// concurrently across requests; they must be safe for that. [Claims] are shared between
+// requests presenting the same token and must not be modified. [CheckRoutes] reads Echo's
+// route list: run it after registering routes, not concurrently with registration.
 //
 // # Performance
 //

@@ -89,9 +89,16 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Body is the JSON body of a denial: {"error": ..., "error_description": ...}.
+// Body is the JSON body of a denial: {"error": ..., "error_description": ...}; the
+// Message of the *echo.HTTPError a denial returns. A fresh value per denial.
 type Body struct {
-	Error            string `json:"error"`
+	// Error is the RFC 6750 error code (invalid_request, invalid_token,
+	// insufficient_scope, insufficient_permission), or for denials without one
+	// "unauthorized" (401 without credentials), "forbidden" (an undocumented route) or
+	// "temporarily_unavailable" (503).
+	Error string `json:"error"`
+	// ErrorDescription is a short fixed text (the [Error]'s Description); never token
+	// or request content.
 	ErrorDescription string `json:"error_description"`
 }
 

@@ -56,7 +56,9 @@ type TokenState struct {
 type stateKey struct{}
 
 // State returns the token state recorded by [AccessToken]; Status is TokenMissing when
-// none was recorded.
+// none was recorded. It returns a copy, safe to keep; its Claims are shared with
+// concurrent requests presenting the same token and are read-only, and its Err must not
+// be modified (the Require… helpers answer with copies of it).
 func State(c echo.Context) TokenState {
 	if s, ok := c.Request().Context().Value(stateKey{}).(*TokenState); ok {
 		return *s
