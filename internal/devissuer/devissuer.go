@@ -126,8 +126,10 @@ func (i *Issuer) Mint(claims map[string]any, ttl time.Duration) (string, time.Du
 	for k, v := range claims {
 		out[k] = v
 	}
-	if exp, ok := numericDate(out["exp"]); ok {
-		ttl = max(exp.Sub(t), 0)
+	if _, given := claims["exp"]; given {
+		if exp, ok := numericDate(out["exp"]); ok {
+			ttl = max(exp.Sub(t), 0)
+		}
 	}
 	tok, err := i.Keys.Key.Sign(map[string]any{"typ": "at+jwt"}, out)
 	return tok, ttl, err

@@ -185,3 +185,20 @@ func TestMintLifetime(t *testing.T) {
 	_, _, err = iss.Mint(nil, 31*24*time.Hour)
 	assert.Error(t, err, "lifetime bounded")
 }
+
+// TestMintLifetimeOffTheSecond: when the caller gives no exp, the lifetime is exactly the
+// TTL even if the clock is between two seconds (exp itself is whole seconds).
+func TestMintLifetimeOffTheSecond(t *testing.T) {
+	keys, err := LoadOrCreateKeys("")
+	require.NoError(t, err)
+	for _, frac := range []time.Duration{0, 300 * time.Millisecond, 700 * time.Millisecond, 999 * time.Millisecond} {
+		now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC).Add(frac)
+		iss := &Issuer{URL: "http://127.0.0.1:1", Keys: keys, Now: func() time.Time { return now }}
+		_, got, err := iss.Mint(nil, 0)
+		require.NoError(t, err)
+		assert.Equal(t, DefaultTTL, got, "clock at +%s", frac)
+		_, got, err = iss.Mint(map[string]any{"scope": "read"}, 90*time.Second)
+		require.NoError(t, err)
+		assert.Equal(t, 90*time.Second, got, "clock at +%s", frac)
+	}
+}
