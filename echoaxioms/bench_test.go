@@ -17,7 +17,7 @@ import (
 )
 
 // benchDoc is a generated API of n GET operations on templated paths, each requiring a
-// scope, a role and a permission.
+// scope, a role, a permission and ownership (the id path parameter must equal sub).
 func benchDoc(n int) []byte {
 	var b strings.Builder
 	b.WriteString(`openapi: 3.1.0
@@ -29,7 +29,7 @@ components:
 paths:
 `)
 	for i := range n {
-		fmt.Fprintf(&b, "  /resource%d/{id}/items/{item_id}:\n    get:\n      x-axioms-roles: [reader]\n      x-axioms-permissions: [\"items:read\"]\n      responses: {\"401\": {description: no}, \"403\": {description: no}}\n", i)
+		fmt.Fprintf(&b, "  /resource%d/{id}/items/{item_id}:\n    get:\n      x-axioms-roles: [reader]\n      x-axioms-permissions: [\"items:read\"]\n      x-axioms-owner: {param: id}\n      parameters: [{name: id, in: path, required: true, schema: {type: string}}, {name: item_id, in: path, required: true, schema: {type: string}}]\n      responses: {\"401\": {description: no}, \"403\": {description: no}}\n", i)
 	}
 	return []byte(b.String())
 }
@@ -92,7 +92,7 @@ func BenchmarkMiddleware(b *testing.B) {
 		target := fmt.Sprintf("/resource%d/abc/items/7", n/2)
 		for _, alg := range axiomstest.DefaultAlgorithms {
 			token := iss.TokenWith(b, axiomstest.TokenSpec{Alg: alg, Claims: map[string]any{
-				"scope": "openid read:data", "roles": []string{"reader"}, "permissions": []string{"items:read"}}})
+				"sub": "abc", "scope": "openid read:data", "roles": []string{"reader"}, "permissions": []string{"items:read"}}})
 			serve := func(e *echo.Echo) func() bool {
 				req := httptest.NewRequest(http.MethodGet, target, nil)
 				req.Header.Set("Authorization", "Bearer "+token)

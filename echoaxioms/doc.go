@@ -99,6 +99,11 @@
 // # Performance
 //
 // On a documented route with a token seen before, the middleware does one map lookup, a
-// cache hit in the validator, an allocation-free policy evaluation, and two allocations
-// to put the claims in the request context. See the benchmarks in this package.
+// cache hit in the validator, an allocation-free policy evaluation (scopes, roles,
+// permissions, and an owner path parameter), and two allocations to put the claims in
+// the request context (the context value and the request copy). BenchmarkMiddleware
+// measures three allocations over bare Echo on that path: those two, and the closure
+// Echo allocates per request for every e.Use middleware. An owner loader adds two more
+// (the loaded object in the context), and audit records are built only when an
+// AuditHook is set or the Logger's level enables them.
 package echoaxioms
