@@ -1,8 +1,10 @@
 package openapi_test
 
 import (
+	"cmp"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -69,21 +71,60 @@ var paramInsideSegment = regexp.MustCompile(`\}[^/]`)
 // echoRoute writes a route the way an Echo application registers it.
 func echoRoute(route string) string { return templateParam.ReplaceAllString(route, ":p") }
 
-const pets = "petstore_auth[write:pets read:pets]"
+// Requirements the petstore documents write, each as the document spells it. Scopes keep
+// the document's order ("write:pets" before "read:pets"); an empty list is an empty,
+// non-nil slice.
+var (
+	petsAuth = openapi.SchemeRequirement{Scheme: "petstore_auth", Type: openapi.SchemeOAuth2, Bearer: true, Scopes: []string{"write:pets", "read:pets"}}
+	apiKey   = openapi.SchemeRequirement{Scheme: "api_key", Type: openapi.SchemeAPIKey, Scopes: []string{}}
+	// apiKeyPets is the design-first document's "api_key: [write:pets, read:pets]": roles
+	// on an apiKey scheme, which OpenAPI 3.1 allows.
+	apiKeyPets = openapi.SchemeRequirement{Scheme: "api_key", Type: openapi.SchemeAPIKey, Scopes: []string{"write:pets", "read:pets"}}
+)
 
-func TestKinOpenAPISecurityFixture(t *testing.T) {
+// alts builds the alternatives of an operation whose alternatives each hold one scheme.
+func alts(reqs ...openapi.SchemeRequirement) []openapi.Alternative {
+	out := make([]openapi.Alternative, len(reqs))
+	for i, r := range reqs {
+		out[i] = openapi.Alternative{r}
+	}
+	return out
+}
+
+// assertPolicies compares every field of every compiled policy with want, written from
+// the document, checks that All is sorted by path then method, and finds each policy
+// through its route, as a template and in Echo syntax.
+func assertPolicies(t *testing.T, p *openapi.Policies, want []openapi.Policy) {
+	t.Helper()
+	wantBy := map[string]openapi.Policy{}
+	for _, w := range want {
+		key := w.Method + " " + w.Path
+		require.NotContains(t, wantBy, key, "the expectation lists %s twice", key)
+		wantBy[key] = w
+	}
+	all := p.All()
+	gotBy := map[string]openapi.Policy{}
+	for _, pol := range all {
+		gotBy[pol.Method+" "+pol.Path] = *pol
+	}
+	assert.Equal(t, wantBy, gotBy)
+	assert.True(t, slices.IsSortedFunc(all, func(a, b *openapi.Policy) int {
+		return cmp.Or(strings.Compare(a.Path, b.Path), strings.Compare(a.Method, b.Method))
+	}), "All is sorted by path, then method")
+	for _, pol := range all {
+		assert.Same(t, pol, p.Lookup(pol.Method, pol.Route), "%s %s", pol.Method, pol.Route)
+		assert.Same(t, pol, p.Lookup(pol.Method, echoRoute(pol.Route)), "%s %s", pol.Method, echoRoute(pol.Route))
+	}
+}
+
+func TestKinOpenAPISecurityFixtureInFull(t *testing.T) {
 	p := loadMaterial(t, "openapi3-testdata-origin-security.yaml")
-	assert.Equal(t, map[string]string{"POST /subscribe": pets}, table(p))
-	assert.Equal(t, map[string]string{"POST /subscribe": ""}, operationIDs(p))
+	assertPolicies(t, p, []openapi.Policy{
+		{Method: "POST", Path: "/subscribe", Route: "/subscribe", Pointer: "#/paths/~1subscribe/post", Auth: openapi.AuthRequired, Alternatives: alts(petsAuth)},
+	})
 	assert.Equal(t, []openapi.Scheme{{Name: "petstore_auth", Type: openapi.SchemeOAuth2, Scopes: []string{"read:pets", "write:pets"}}}, p.Schemes())
 	assert.Equal(t, []string{"petstore_auth"}, p.SchemesInUse())
 	assert.Empty(t, p.BasePath())
-	pol := policy(t, p, "POST", "/subscribe")
-	assert.Equal(t, "#/paths/~1subscribe/post", pol.Pointer)
-	assert.True(t, pol.Alternatives[0][0].Bearer)
-	assert.Equal(t, openapi.AuthRequired, pol.Auth)
-	assert.True(t, pol.Roles.Empty())
-	assert.Nil(t, pol.Owner)
 }
 
 func TestOAIPetstoreWithoutSecurity(t *testing.T) {
@@ -98,27 +139,29 @@ func TestOAIPetstoreWithoutSecurity(t *testing.T) {
 
 func TestSwaggerPetstore304InFull(t *testing.T) {
 	p := loadMaterial(t, "swagger-petstore-3.0.4.yaml")
-	assert.Equal(t, map[string]string{
-		"PUT /pet": pets, "POST /pet": pets,
-		"GET /pet/findByStatus": pets, "GET /pet/findByTags": pets,
-		"GET /pet/{petId}":              "api_key[] | " + pets,
-		"POST /pet/{petId}":             pets,
-		"DELETE /pet/{petId}":           pets,
-		"POST /pet/{petId}/uploadImage": pets,
-		"GET /store/inventory":          "api_key[]",
-		"POST /store/order":             "-", "GET /store/order/{orderId}": "-", "DELETE /store/order/{orderId}": "-",
-		"POST /user": "-", "POST /user/createWithList": "-", "GET /user/login": "-", "GET /user/logout": "-",
-		"GET /user/{username}": "-", "PUT /user/{username}": "-", "DELETE /user/{username}": "-",
-	}, table(p))
-	assert.Equal(t, map[string]string{
-		"PUT /pet": "updatePet", "POST /pet": "addPet", "GET /pet/findByStatus": "findPetsByStatus",
-		"GET /pet/findByTags": "findPetsByTags", "GET /pet/{petId}": "getPetById", "POST /pet/{petId}": "updatePetWithForm",
-		"DELETE /pet/{petId}": "deletePet", "POST /pet/{petId}/uploadImage": "uploadFile", "GET /store/inventory": "getInventory",
-		"POST /store/order": "placeOrder", "GET /store/order/{orderId}": "getOrderById", "DELETE /store/order/{orderId}": "deleteOrder",
-		"POST /user": "createUser", "POST /user/createWithList": "createUsersWithListInput", "GET /user/login": "loginUser",
-		"GET /user/logout": "logoutUser", "GET /user/{username}": "getUserByName", "PUT /user/{username}": "updateUser",
-		"DELETE /user/{username}": "deleteUser",
-	}, operationIDs(p))
+	required, none := openapi.AuthRequired, openapi.AuthNone
+	assertPolicies(t, p, []openapi.Policy{
+		{Method: "PUT", Path: "/pet", Route: "/api/v3/pet", OperationID: "updatePet", Pointer: "#/paths/~1pet/put", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "POST", Path: "/pet", Route: "/api/v3/pet", OperationID: "addPet", Pointer: "#/paths/~1pet/post", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "GET", Path: "/pet/findByStatus", Route: "/api/v3/pet/findByStatus", OperationID: "findPetsByStatus", Pointer: "#/paths/~1pet~1findByStatus/get", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "GET", Path: "/pet/findByTags", Route: "/api/v3/pet/findByTags", OperationID: "findPetsByTags", Pointer: "#/paths/~1pet~1findByTags/get", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "GET", Path: "/pet/{petId}", Route: "/api/v3/pet/{petId}", OperationID: "getPetById", Pointer: "#/paths/~1pet~1{petId}/get", Auth: required, Alternatives: alts(apiKey, petsAuth)},
+		{Method: "POST", Path: "/pet/{petId}", Route: "/api/v3/pet/{petId}", OperationID: "updatePetWithForm", Pointer: "#/paths/~1pet~1{petId}/post", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "DELETE", Path: "/pet/{petId}", Route: "/api/v3/pet/{petId}", OperationID: "deletePet", Pointer: "#/paths/~1pet~1{petId}/delete", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "POST", Path: "/pet/{petId}/uploadImage", Route: "/api/v3/pet/{petId}/uploadImage", OperationID: "uploadFile", Pointer: "#/paths/~1pet~1{petId}~1uploadImage/post", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "GET", Path: "/store/inventory", Route: "/api/v3/store/inventory", OperationID: "getInventory", Pointer: "#/paths/~1store~1inventory/get", Auth: required, Alternatives: alts(apiKey)},
+		// No security on the rest, none at the root: public.
+		{Method: "POST", Path: "/store/order", Route: "/api/v3/store/order", OperationID: "placeOrder", Pointer: "#/paths/~1store~1order/post", Auth: none},
+		{Method: "GET", Path: "/store/order/{orderId}", Route: "/api/v3/store/order/{orderId}", OperationID: "getOrderById", Pointer: "#/paths/~1store~1order~1{orderId}/get", Auth: none},
+		{Method: "DELETE", Path: "/store/order/{orderId}", Route: "/api/v3/store/order/{orderId}", OperationID: "deleteOrder", Pointer: "#/paths/~1store~1order~1{orderId}/delete", Auth: none},
+		{Method: "POST", Path: "/user", Route: "/api/v3/user", OperationID: "createUser", Pointer: "#/paths/~1user/post", Auth: none},
+		{Method: "POST", Path: "/user/createWithList", Route: "/api/v3/user/createWithList", OperationID: "createUsersWithListInput", Pointer: "#/paths/~1user~1createWithList/post", Auth: none},
+		{Method: "GET", Path: "/user/login", Route: "/api/v3/user/login", OperationID: "loginUser", Pointer: "#/paths/~1user~1login/get", Auth: none},
+		{Method: "GET", Path: "/user/logout", Route: "/api/v3/user/logout", OperationID: "logoutUser", Pointer: "#/paths/~1user~1logout/get", Auth: none},
+		{Method: "GET", Path: "/user/{username}", Route: "/api/v3/user/{username}", OperationID: "getUserByName", Pointer: "#/paths/~1user~1{username}/get", Auth: none},
+		{Method: "PUT", Path: "/user/{username}", Route: "/api/v3/user/{username}", OperationID: "updateUser", Pointer: "#/paths/~1user~1{username}/put", Auth: none},
+		{Method: "DELETE", Path: "/user/{username}", Route: "/api/v3/user/{username}", OperationID: "deleteUser", Pointer: "#/paths/~1user~1{username}/delete", Auth: none},
+	})
 	assert.Equal(t, []openapi.Scheme{
 		{Name: "api_key", Type: openapi.SchemeAPIKey, In: "header", ParamName: "api_key"},
 		{Name: "petstore_auth", Type: openapi.SchemeOAuth2, Scopes: []string{"read:pets", "write:pets"}},
@@ -132,17 +175,16 @@ func TestSwaggerPetstore304InFull(t *testing.T) {
 
 func TestSwaggerPetstore311DesignFirstInFull(t *testing.T) {
 	p := loadMaterial(t, "swagger-petstore-3.1.1-design-first.yaml")
-	assert.Equal(t, map[string]string{
-		"PUT /pet": pets, "POST /pet": pets,
-		"GET /pet/findByStatus": pets + " | api_key[write:pets read:pets]",
-		"GET /pet/findByTags":   pets,
-		"GET /pet/{petId}":      "api_key[] | " + pets,
-		"DELETE /pet/{petId}":   pets,
-	}, table(p))
-	assert.Equal(t, map[string]string{
-		"PUT /pet": "updatePet", "POST /pet": "addPet", "GET /pet/findByStatus": "findPetsByStatus",
-		"GET /pet/findByTags": "findPetsByTags", "GET /pet/{petId}": "getPetById", "DELETE /pet/{petId}": "deletePet",
-	}, operationIDs(p))
+	required := openapi.AuthRequired
+	assertPolicies(t, p, []openapi.Policy{
+		{Method: "PUT", Path: "/pet", Route: "/api/v31/pet", OperationID: "updatePet", Pointer: "#/paths/~1pet/put", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "POST", Path: "/pet", Route: "/api/v31/pet", OperationID: "addPet", Pointer: "#/paths/~1pet/post", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "GET", Path: "/pet/findByStatus", Route: "/api/v31/pet/findByStatus", OperationID: "findPetsByStatus", Pointer: "#/paths/~1pet~1findByStatus/get", Auth: required, Alternatives: alts(petsAuth, apiKeyPets)},
+		{Method: "GET", Path: "/pet/findByTags", Route: "/api/v31/pet/findByTags", OperationID: "findPetsByTags", Pointer: "#/paths/~1pet~1findByTags/get", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "GET", Path: "/pet/{petId}", Route: "/api/v31/pet/{petId}", OperationID: "getPetById", Pointer: "#/paths/~1pet~1{petId}/get", Auth: required, Alternatives: alts(apiKey, petsAuth)},
+		{Method: "DELETE", Path: "/pet/{petId}", Route: "/api/v31/pet/{petId}", OperationID: "deletePet", Pointer: "#/paths/~1pet~1{petId}/delete", Auth: required, Alternatives: alts(petsAuth)},
+		// The webhook newPet is not an operation the API serves.
+	})
 	assert.Equal(t, map[string]string{"api_key": "apiKey", "petstore_auth": "oauth2", "mutual_tls": "mutualTLS"}, schemeTypes(p))
 	assert.Equal(t, []string{"api_key", "petstore_auth"}, p.SchemesInUse(), "mutual_tls is declared, not used")
 	assert.Equal(t, "/api/v31", p.BasePath(), "a relative server URL")
@@ -155,11 +197,12 @@ func TestSwaggerPetstore311DesignFirstInFull(t *testing.T) {
 
 func TestSwaggerPetstore310CodeFirstInFull(t *testing.T) {
 	p := loadMaterial(t, "swagger-petstore-3.1.0-code-first.yaml")
-	assert.Equal(t, map[string]string{
-		"PUT /pet": pets, "POST /pet": pets,
-		"GET /pet/{petId}": pets + " | api_key[]",
-	}, table(p))
-	assert.Equal(t, map[string]string{"PUT /pet": "updatePet", "POST /pet": "addPet", "GET /pet/{petId}": "getPetById"}, operationIDs(p))
+	required := openapi.AuthRequired
+	assertPolicies(t, p, []openapi.Policy{
+		{Method: "PUT", Path: "/pet", Route: "/api/v31/pet", OperationID: "updatePet", Pointer: "#/paths/~1pet/put", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "POST", Path: "/pet", Route: "/api/v31/pet", OperationID: "addPet", Pointer: "#/paths/~1pet/post", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "GET", Path: "/pet/{petId}", Route: "/api/v31/pet/{petId}", OperationID: "getPetById", Pointer: "#/paths/~1pet~1{petId}/get", Auth: required, Alternatives: alts(petsAuth, apiKey)},
+	})
 	assert.Equal(t, map[string]string{"api_key": "apiKey", "petstore_auth": "oauth2", "mutual_tls": "mutualTLS"}, schemeTypes(p))
 	assert.Equal(t, "/api/v31", p.BasePath())
 	// Four JSON Schema $id references (lines 227, 229, 247, 250), none followed.
@@ -172,26 +215,35 @@ func TestSwaggerPetstore310CodeFirstInFull(t *testing.T) {
 
 func TestKinOpenAPIFilterPetstoreFixtureInFull(t *testing.T) {
 	p := loadMaterial(t, "openapi3filter-testdata-fixtures-petstore.json")
-	assert.Equal(t, map[string]string{
-		"POST /pet": pets, "PATCH /pet": pets,
-		"GET /pet/filter": pets, "GET /pet/findByIds": pets, "GET /pet/findByKind": pets,
-		"GET /pet/findByStatus": pets, "GET /pet/findByTags": pets,
-		"GET /pet/{petId}":              "api_key[]",
-		"POST /pet/{petId}":             pets,
-		"DELETE /pet/{petId}":           pets,
-		"POST /pet/{petId}/uploadImage": pets,
-		"POST /pet2":                    pets,
-		"GET /pets/":                    pets,
-		"GET /store/inventory":          "api_key[]",
-		"POST /store/order":             "-", "GET /store/order/{orderId}": "-", "DELETE /store/order/{orderId}": "-",
-		"POST /user": "-", "POST /user/createWithArray": "-", "POST /user/createWithList": "-",
-		"GET /user/login": "-", "GET /user/logout": "-",
-		"GET /user/{username}": "-", "PUT /user/{username}": "-", "DELETE /user/{username}": "-",
-	}, table(p))
-	ids := operationIDs(p)
-	assert.Equal(t, "addPet2", ids["POST /pet2"])
-	assert.Equal(t, "findPets", ids["GET /pets/"])
-	assert.Equal(t, "filterPets", ids["GET /pet/filter"])
+	required, none := openapi.AuthRequired, openapi.AuthNone
+	assertPolicies(t, p, []openapi.Policy{
+		{Method: "POST", Path: "/pet", Route: "/v2/pet", OperationID: "addPet", Pointer: "#/paths/~1pet/post", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "PATCH", Path: "/pet", Route: "/v2/pet", OperationID: "updatePet", Pointer: "#/paths/~1pet/patch", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "POST", Path: "/pet2", Route: "/v2/pet2", OperationID: "addPet2", Pointer: "#/paths/~1pet2/post", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "GET", Path: "/pet/filter", Route: "/v2/pet/filter", OperationID: "filterPets", Pointer: "#/paths/~1pet~1filter/get", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "GET", Path: "/pet/findByStatus", Route: "/v2/pet/findByStatus", OperationID: "findPetsByStatus", Pointer: "#/paths/~1pet~1findByStatus/get", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "GET", Path: "/pets/", Route: "/v2/pets/", OperationID: "findPets", Pointer: "#/paths/~1pets~1/get", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "GET", Path: "/pet/findByTags", Route: "/v2/pet/findByTags", OperationID: "findPetsByTags", Pointer: "#/paths/~1pet~1findByTags/get", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "GET", Path: "/pet/findByIds", Route: "/v2/pet/findByIds", OperationID: "findPetsByIds", Pointer: "#/paths/~1pet~1findByIds/get", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "GET", Path: "/pet/findByKind", Route: "/v2/pet/findByKind", OperationID: "findPetsByKind", Pointer: "#/paths/~1pet~1findByKind/get", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "GET", Path: "/pet/{petId}", Route: "/v2/pet/{petId}", OperationID: "getPetById", Pointer: "#/paths/~1pet~1{petId}/get", Auth: required, Alternatives: alts(apiKey)},
+		{Method: "POST", Path: "/pet/{petId}", Route: "/v2/pet/{petId}", OperationID: "updatePetWithForm", Pointer: "#/paths/~1pet~1{petId}/post", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "DELETE", Path: "/pet/{petId}", Route: "/v2/pet/{petId}", OperationID: "deletePet", Pointer: "#/paths/~1pet~1{petId}/delete", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "POST", Path: "/pet/{petId}/uploadImage", Route: "/v2/pet/{petId}/uploadImage", OperationID: "uploadFile", Pointer: "#/paths/~1pet~1{petId}~1uploadImage/post", Auth: required, Alternatives: alts(petsAuth)},
+		{Method: "GET", Path: "/store/inventory", Route: "/v2/store/inventory", OperationID: "getInventory", Pointer: "#/paths/~1store~1inventory/get", Auth: required, Alternatives: alts(apiKey)},
+		// No security on the rest, none at the root: public.
+		{Method: "POST", Path: "/store/order", Route: "/v2/store/order", OperationID: "placeOrder", Pointer: "#/paths/~1store~1order/post", Auth: none},
+		{Method: "GET", Path: "/store/order/{orderId}", Route: "/v2/store/order/{orderId}", OperationID: "getOrderById", Pointer: "#/paths/~1store~1order~1{orderId}/get", Auth: none},
+		{Method: "DELETE", Path: "/store/order/{orderId}", Route: "/v2/store/order/{orderId}", OperationID: "deleteOrder", Pointer: "#/paths/~1store~1order~1{orderId}/delete", Auth: none},
+		{Method: "POST", Path: "/user", Route: "/v2/user", OperationID: "createUser", Pointer: "#/paths/~1user/post", Auth: none},
+		{Method: "POST", Path: "/user/createWithArray", Route: "/v2/user/createWithArray", OperationID: "createUsersWithArrayInput", Pointer: "#/paths/~1user~1createWithArray/post", Auth: none},
+		{Method: "POST", Path: "/user/createWithList", Route: "/v2/user/createWithList", OperationID: "createUsersWithListInput", Pointer: "#/paths/~1user~1createWithList/post", Auth: none},
+		{Method: "GET", Path: "/user/login", Route: "/v2/user/login", OperationID: "loginUser", Pointer: "#/paths/~1user~1login/get", Auth: none},
+		{Method: "GET", Path: "/user/logout", Route: "/v2/user/logout", OperationID: "logoutUser", Pointer: "#/paths/~1user~1logout/get", Auth: none},
+		{Method: "GET", Path: "/user/{username}", Route: "/v2/user/{username}", OperationID: "getUserByName", Pointer: "#/paths/~1user~1{username}/get", Auth: none},
+		{Method: "PUT", Path: "/user/{username}", Route: "/v2/user/{username}", OperationID: "updateUser", Pointer: "#/paths/~1user~1{username}/put", Auth: none},
+		{Method: "DELETE", Path: "/user/{username}", Route: "/v2/user/{username}", OperationID: "deleteUser", Pointer: "#/paths/~1user~1{username}/delete", Auth: none},
+	})
 	assert.Equal(t, map[string]string{"api_key": "apiKey", "petstore_auth": "oauth2"}, schemeTypes(p))
 	assert.Equal(t, "/v2", p.BasePath(), "two servers with the same path")
 	assert.Empty(t, saying(p.Warnings(), "base paths"))
