@@ -14,7 +14,7 @@ const (
 	OutcomeDenied    = "denied"    // answered with an error status
 	OutcomePublic    = "public"    // public operation: no check
 	OutcomeAnonymous = "anonymous" // optional authentication, no credentials
-	OutcomePassed    = "passed"    // undocumented route let through by InsecureAllowUndocumented
+	OutcomePassed    = "passed"    // let through unchecked: Skipper (reason skipped), PassthroughMethods (passthrough_method) or InsecureAllowUndocumented (undocumented_route)
 )
 
 // AuditRecord describes one decision. It never holds token content.
