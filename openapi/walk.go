@@ -133,6 +133,10 @@ type walker struct {
 	stack []token
 	seen  map[uintptr]bool // objects reached through a reference to another file
 	found []*Problem
+
+	// reflectOnly turns the typed walks (walk_typed.go) off, for the tests that check
+	// them against this walk.
+	reflectOnly bool
 }
 
 // token is one reference token of the current location: a name, or an index.
@@ -183,6 +187,9 @@ func (w *walker) at(names ...string) bool {
 // visit walks struct value v. compiled is true for the operations of a path item the
 // compiler read: their own keys were checked by the compiler.
 func (w *walker) visit(v reflect.Value, compiled bool) {
+	if w.typed(v) {
+		return
+	}
 	p := planOf(v.Type())
 	ownChecked := false
 	switch p.kind {
@@ -215,14 +222,8 @@ func (w *walker) visit(v reflect.Value, compiled bool) {
 			}
 			for _, f := range p.fields {
 				if f.name == "" {
-					if fv := v.Field(f.index); fv.Kind() == reflect.Pointer && !fv.IsNil() {
-						if w.seen == nil {
-							w.seen = map[uintptr]bool{}
-						}
-						if w.seen[fv.Pointer()] {
-							return
-						}
-						w.seen[fv.Pointer()] = true
+					if fv := v.Field(f.index); fv.Kind() == reflect.Pointer && !fv.IsNil() && !w.firstVisit(fv.Pointer()) {
+						return
 					}
 				}
 			}
@@ -240,19 +241,79 @@ func (w *walker) visit(v reflect.Value, compiled bool) {
 	if p.mapIdx >= 0 {
 		// Through the exported accessor: a value read from an unexported field could
 		// not be handed on as an interface.
-		var m reflect.Value
 		switch x := v.Addr().Interface().(type) {
 		case *openapi3.Paths:
-			m = reflect.ValueOf(x.Map())
+			walkMap(w, x.Map(), false)
 		case *openapi3.Responses:
-			m = reflect.ValueOf(x.Map())
+			walkMap(w, x.Map(), false)
 		case *openapi3.Callback:
-			m = reflect.ValueOf(x.Map())
+			walkMap(w, x.Map(), false)
 		default:
-			m = v.Field(p.mapIdx)
+			w.mapValues(v.Field(p.mapIdx), false)
 		}
-		w.mapValues(m, false)
 	}
+}
+
+// walkMap walks the objects of one of kin-openapi's collections directly, without
+// reflecting over the map.
+func walkMap[T any](w *walker, m map[string]*T, compiled bool) {
+	for k, x := range m {
+		if x == nil {
+			continue
+		}
+		w.push(k)
+		w.visit(reflect.ValueOf(x).Elem(), compiled)
+		w.pop()
+	}
+}
+
+// typedMap walks m directly when it is one of kin-openapi's collections, and reports
+// whether it was; other maps are walked by reflection (mapValues).
+func (w *walker) typedMap(m any, compiled bool) bool {
+	switch m := m.(type) {
+	case openapi3.Schemas:
+		walkMap(w, m, compiled)
+	case openapi3.Content:
+		walkMap(w, m, compiled)
+	case openapi3.Headers:
+		walkMap(w, m, compiled)
+	case openapi3.Examples:
+		walkMap(w, m, compiled)
+	case openapi3.ParametersMap:
+		walkMap(w, m, compiled)
+	case openapi3.ResponseBodies:
+		walkMap(w, m, compiled)
+	case openapi3.RequestBodies:
+		walkMap(w, m, compiled)
+	case openapi3.SecuritySchemes:
+		walkMap(w, m, compiled)
+	case openapi3.Links:
+		walkMap(w, m, compiled)
+	case openapi3.Callbacks:
+		walkMap(w, m, compiled)
+	case map[string]*openapi3.Encoding:
+		walkMap(w, m, compiled)
+	case map[string]*openapi3.PathItem:
+		walkMap(w, m, compiled)
+	case map[string]*openapi3.Operation:
+		walkMap(w, m, compiled)
+	default:
+		return false
+	}
+	return true
+}
+
+// firstVisit records that the object at address p, reached through a reference to
+// another file, is walked, and reports whether it was not already.
+func (w *walker) firstVisit(p uintptr) bool {
+	if w.seen == nil {
+		w.seen = map[uintptr]bool{}
+	}
+	if w.seen[p] {
+		return false
+	}
+	w.seen[p] = true
+	return true
 }
 
 // value walks a field's value: a pointer, slice, map or struct.
@@ -271,7 +332,9 @@ func (w *walker) value(v reflect.Value, compiled bool) {
 			w.pop()
 		}
 	case reflect.Map:
-		w.mapValues(v, compiled)
+		if !v.CanInterface() || !w.typedMap(v.Interface(), compiled) {
+			w.mapValues(v, compiled)
+		}
 	}
 }
 
@@ -306,7 +369,12 @@ func (w *walker) extensions(v reflect.Value) {
 		}
 		return
 	}
-	for k, val := range v.Interface().(map[string]any) {
+	w.extensionMap(v.Interface().(map[string]any))
+}
+
+// extensionMap is extensions on the map itself.
+func (w *walker) extensionMap(ext map[string]any) {
+	for k, val := range ext {
 		switch {
 		case axiomsLike(k):
 			w.push(k)
