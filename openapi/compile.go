@@ -300,6 +300,15 @@ var fixedMethods = []struct {
 	{openapi3.MethodQuery, "query", func(p *openapi3.PathItem) *openapi3.Operation { return p.Query }},
 }
 
+// fixedTokens are the pointer tokens of fixedMethods' operations, shared and read-only.
+var fixedTokens = func() [][]string {
+	tokens := make([][]string, len(fixedMethods))
+	for i, m := range fixedMethods {
+		tokens[i] = []string{m.field}
+	}
+	return tokens
+}()
+
 // itemOperation is one operation of a path item, with the pointer tokens that lead to it
 // from the path item.
 type itemOperation struct {
@@ -312,10 +321,16 @@ type itemOperation struct {
 // additionalOperations, whose method names are kept exactly as written (HTTP methods
 // are case-sensitive).
 func operationsOf(item *openapi3.PathItem) []itemOperation {
-	var ops []itemOperation
+	n := len(item.AdditionalOperations)
 	for _, m := range fixedMethods {
+		if m.get(item) != nil {
+			n++
+		}
+	}
+	ops := make([]itemOperation, 0, n)
+	for i, m := range fixedMethods {
 		if op := m.get(item); op != nil {
-			ops = append(ops, itemOperation{method: m.method, tokens: []string{m.field}, op: op})
+			ops = append(ops, itemOperation{method: m.method, tokens: fixedTokens[i], op: op})
 		}
 	}
 	for _, name := range sortedKeys(item.AdditionalOperations) {
@@ -381,15 +396,15 @@ func (c *compiler) operation(tmpl string, item *openapi3.PathItem, itemPtr strin
 	meta := &opMeta{op: op}
 
 	// Effective security: the operation's own, else the document's.
-	reqs, reqPtr := c.doc.Security, pointer("security")
+	reqs := c.doc.Security
 	if op.Security != nil {
-		reqs, reqPtr, meta.ownSecurity = *op.Security, child(opPtr, "security"), true
+		reqs, meta.ownSecurity = *op.Security, true
 	}
 	optional, required := false, false
 	for i, req := range reqs {
-		ptr := child(reqPtr, strconv.Itoa(i))
 		if meta.ownSecurity {
-			c.checkRequirement(req, method, tmpl, ptr)
+			// The document's requirements were checked by root.
+			c.checkRequirement(req, method, tmpl, child(opPtr, "security", strconv.Itoa(i)))
 		}
 		if len(req) == 0 {
 			optional = true

@@ -185,6 +185,9 @@ func decodeList(v any) ([]string, string) {
 		return nil, fmt.Sprintf("must be a list of strings, not %s", typeName(v))
 	}
 	var out []string
+	if len(items) > 0 {
+		out = make([]string, 0, len(items))
+	}
 	for i, item := range items {
 		s, ok := item.(string)
 		if !ok {

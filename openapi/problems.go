@@ -134,23 +134,34 @@ func escapeToken(t string) string {
 }
 
 // pointer builds a JSON Pointer prefixed by '#' from unescaped reference tokens.
-func pointer(tokens ...string) string {
-	var b strings.Builder
-	b.WriteByte('#')
-	for _, t := range tokens {
-		b.WriteByte('/')
-		b.WriteString(escapeToken(t))
-	}
-	return b.String()
-}
+func pointer(tokens ...string) string { return child("#", tokens...) }
 
-// child appends unescaped reference tokens to the JSON Pointer ptr.
+// child appends unescaped reference tokens to the JSON Pointer ptr. It allocates once:
+// documents have thousands of pointers.
 func child(ptr string, tokens ...string) string {
+	n := len(ptr)
+	for _, t := range tokens {
+		n += 1 + len(t) + strings.Count(t, "~") + strings.Count(t, "/")
+	}
 	var b strings.Builder
+	b.Grow(n)
 	b.WriteString(ptr)
 	for _, t := range tokens {
 		b.WriteByte('/')
-		b.WriteString(escapeToken(t))
+		for {
+			i := strings.IndexAny(t, "~/")
+			if i < 0 {
+				b.WriteString(t)
+				break
+			}
+			b.WriteString(t[:i])
+			if t[i] == '~' {
+				b.WriteString("~0")
+			} else {
+				b.WriteString("~1")
+			}
+			t = t[i+1:]
+		}
 	}
 	return b.String()
 }

@@ -82,5 +82,6 @@ func (p *Policies) Lookup(method, route string) *Policy {
 
 // templateKey is the key an operation is stored under.
 func templateKey(method, route string) string {
-	return string(appendTemplateShape(append([]byte(method), ' '), route))
+	var buf [keyBufferSize]byte
+	return string(appendTemplateShape(append(append(buf[:0], method...), ' '), route))
 }
