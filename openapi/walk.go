@@ -23,7 +23,9 @@ import (
 //
 // The walk reads the Extensions map of every object kin-openapi decodes, through
 // reflection over its types (so that no object kind is forgotten as kin-openapi grows),
-// with a plan per type computed once. What is data rather than OpenAPI objects is not
+// with a plan per type computed once. The objects most of a document is made of
+// (schemas, parameters, responses...) are walked the same way by typed functions
+// instead (walk_typed.go), and kin-openapi's collections are iterated directly. What is data rather than OpenAPI objects is not
 // looked into: the values of extensions (a vendor's x-whatever holds whatever it
 // likes), of example, examples, default, const and enum (instances, not schemas), and
 // the names in properties, patternProperties, $defs and dependentSchemas, which are
