@@ -24,4 +24,4 @@ awk '
 
 echo "== soak, $soaktime" >&2
 scripts/soak.sh "$soaktime" >"$work/soak.txt" 2>&1 || { cat "$work/soak.txt"; exit 1; }
-grep -oE 'FIGURE [^:]+:.*' "$work/soak.txt" || { echo "soak printed no figure:"; cat "$work/soak.txt"; exit 1; }
+grep -oE 'FIGURE [^:]+:.*' "$work/soak.txt" | sort -u | grep . || { echo "soak printed no figure:"; cat "$work/soak.txt"; exit 1; }
