@@ -300,6 +300,19 @@ var fixedMethods = []struct {
 	{openapi3.MethodQuery, "query", func(p *openapi3.PathItem) *openapi3.Operation { return p.Query }},
 }
 
+// operationCount returns the number of operations of a path item, or more: an
+// additionalOperations entry that repeats a fixed method's is counted, and skipped by
+// operationsOf.
+func operationCount(item *openapi3.PathItem) int {
+	n := len(item.AdditionalOperations)
+	for _, m := range fixedMethods {
+		if m.get(item) != nil {
+			n++
+		}
+	}
+	return n
+}
+
 // fixedTokens are the pointer tokens of fixedMethods' operations, shared and read-only.
 var fixedTokens = func() [][]string {
 	tokens := make([][]string, len(fixedMethods))
@@ -321,13 +334,7 @@ type itemOperation struct {
 // additionalOperations, whose method names are kept exactly as written (HTTP methods
 // are case-sensitive).
 func operationsOf(item *openapi3.PathItem) []itemOperation {
-	n := len(item.AdditionalOperations)
-	for _, m := range fixedMethods {
-		if m.get(item) != nil {
-			n++
-		}
-	}
-	ops := make([]itemOperation, 0, n)
+	ops := make([]itemOperation, 0, operationCount(item))
 	for i, m := range fixedMethods {
 		if op := m.get(item); op != nil {
 			ops = append(ops, itemOperation{method: m.method, tokens: fixedTokens[i], op: op})
@@ -346,6 +353,16 @@ func operationsOf(item *openapi3.PathItem) []itemOperation {
 func (c *compiler) paths() {
 	if c.doc.Paths != nil {
 		items := c.doc.Paths.Map()
+		// The table is sized up front: a large document has thousands of operations.
+		n := 0
+		for _, item := range items {
+			if item != nil {
+				n += operationCount(item)
+			}
+		}
+		c.ps.byKey = make(map[string]*Policy, n)
+		c.meta = make(map[*Policy]*opMeta, n)
+		c.ps.all = make([]*Policy, 0, n)
 		for _, tmpl := range sortedKeys(items) {
 			if item := items[tmpl]; item != nil {
 				c.pathItem(tmpl, item)
