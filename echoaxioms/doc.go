@@ -28,7 +28,11 @@
 //     that way, and must not let one reach a handler. An undocumented request of a
 //     PassthroughMethods method (OPTIONS by default) passes; any other route without an
 //     operation is denied with 403 undocumented_route — also routes Echo's route list
-//     does not show (added with e.Router().Add, or registered after the first request).
+//     does not show (added with e.Router().Add, or registered after the first request),
+//     a route added with e.Router().Add on the path of a not-found route included (its
+//     handler is not the one Echo's own registration stores). Middleware that answers
+//     requests no route matches (middleware.Static, a rewrite or proxy) goes before this
+//     one.
 //  3. Public operation (security: []): next, with no token work at all.
 //  4. The bearer token, strictly from `Authorization: Bearer <token68>` (never the query
 //     string), validated by the scheme's validator; other schemes through their

@@ -117,7 +117,7 @@ func (m *engine) serve(c echo.Context, next echo.HandlerFunc) error {
 // (routes added with e.Router().Add, or after the first request, are not there yet).
 func (m *engine) unmatched(c echo.Context, next echo.HandlerFunc, route string) error {
 	method := c.Request().Method
-	if echoAnswers(c) || m.routes.notFoundRoute(c.Echo(), method, route) {
+	if echoAnswers(c) || registeredByEcho(c) && m.routes.notFoundRoute(c.Echo(), method, route) {
 		return next(c) // not a decision: Echo answers 404, 405 or its automatic OPTIONS
 	}
 	if slices.Contains(m.passthrough, method) {

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"reflect"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -54,9 +56,30 @@ type routeSet struct {
 	built  time.Time
 }
 
+// echoRouteHandler is the code address of the handler Echo's own registration (e.Add,
+// and so e.GET, e.RouteNotFound, Group.Add...) stores in its router: a closure that
+// applies the route's middleware. A handler stored with e.Router().Add is the caller's
+// function itself, never this closure. Found once, on a throwaway Echo.
+var echoRouteHandler = sync.OnceValue(func() uintptr {
+	e := echo.New()
+	e.GET("/probe", func(echo.Context) error { return nil })
+	c := e.NewContext(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: "/probe"}, Header: http.Header{}}, nil)
+	e.Router().Find(http.MethodGet, "/probe", c)
+	return reflect.ValueOf(c.Handler()).Pointer()
+})
+
+// registeredByEcho reports whether the handler Echo chose for c was registered through
+// Echo's own route registration (see echoRouteHandler).
+func registeredByEcho(c echo.Context) bool {
+	h := c.Handler()
+	return h != nil && reflect.ValueOf(h).Pointer() == echoRouteHandler()
+}
+
 // notFoundRoute reports whether path is a not-found route of e (registered with
 // RouteNotFound) and not a route of method as well: then Echo is answering with its
-// not-found handler.
+// not-found handler. A route of method added with e.Router().Add on the same path is
+// invisible to Echo's route list; its handler is told apart by registeredByEcho, which
+// the caller checks.
 func (ri *routeIndex) notFoundRoute(e *echo.Echo, method, path string) bool {
 	set := ri.cur.Load()
 	if set == nil || set.e != e || !set.has(echo.RouteNotFound, path) && time.Since(set.built) >= routeRebuildInterval {

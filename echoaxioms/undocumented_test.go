@@ -69,3 +69,26 @@ func TestEchoAnswersWhatItCannotRoute(t *testing.T) {
 	}
 	assert.Equal(t, http.StatusForbidden, h.do("GET", "/grp/x", "").Code, "the group's own route is undocumented")
 }
+
+// TestRouterAddBesideANotFoundRoute: a route added with e.Router().Add on the path of a
+// not-found route is not Echo's not-found answer: it is denied like any undocumented
+// route, while the not-found route itself still answers for the other methods.
+func TestRouterAddBesideANotFoundRoute(t *testing.T) {
+	h := newHarness(t, nil)
+	h.e.RouteNotFound("/hidden/*", func(c echo.Context) error { return c.String(http.StatusTeapot, "custom not found") })
+	valid := h.bearer(map[string]any{"scope": "admin"})
+	require.Equal(t, http.StatusOK, h.do("GET", "/any", valid).Code, "the route index is built")
+
+	reached := false
+	h.e.Router().Add(http.MethodGet, "/hidden/*", func(c echo.Context) error {
+		reached = true
+		return c.String(http.StatusOK, "SECRET")
+	})
+	for _, token := range []string{"", valid} {
+		rec := h.do("GET", "/hidden/x", token)
+		assert.Equal(t, http.StatusForbidden, rec.Code)
+		assert.NotContains(t, rec.Body.String(), "SECRET")
+	}
+	assert.False(t, reached, "the handler added with Router().Add never ran")
+	assert.Equal(t, http.StatusTeapot, h.do("POST", "/hidden/x", "").Code, "the not-found route still answers other methods")
+}
