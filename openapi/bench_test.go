@@ -3,7 +3,6 @@ package openapi_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -11,42 +10,9 @@ import (
 	"github.com/axioms-go/axioms-echo/openapi"
 )
 
-// generatedDoc returns a document of n operations: GET and DELETE on n/2 templated
-// paths, with scopes, roles and permissions.
-func generatedDoc(n int) []byte {
-	var b strings.Builder
-	b.WriteString(`openapi: 3.0.3
-info: {title: generated, version: "1"}
-servers: [{url: /api}]
-security: [{oauth2: ["read:data"]}]
-components:
-  securitySchemes:
-    oauth2:
-      type: oauth2
-      flows: {clientCredentials: {tokenUrl: "https://issuer.example/token", scopes: {"read:data": r, "write:data": w, admin: a}}}
-paths:
-`)
-	for i := 0; i < n/2; i++ {
-		fmt.Fprintf(&b, `  /resource%d/{id}/items/{item_id}:
-    parameters:
-      - {name: id, in: path, required: true, schema: {type: string}}
-      - {name: item_id, in: path, required: true, schema: {type: integer}}
-    get:
-      operationId: get%d
-      x-axioms-roles: [reader, admin]
-      responses:
-        "200": {description: ok, content: {application/json: {schema: {type: object, properties: {id: {type: string}, n: {type: integer}}}}}}
-        "401": {description: no token}
-        "403": {description: not allowed}
-    delete:
-      operationId: delete%d
-      security: [{oauth2: ["write:data"]}, {oauth2: [admin]}]
-      x-axioms-permissions: {allOf: ["resource:delete"]}
-      responses: {"204": {description: deleted}, "401": {description: no token}, "403": {description: not allowed}}
-`, i, i, i)
-	}
-	return []byte(b.String())
-}
+// generatedDoc is the generated document of the benchmarks (benchDoc, in the internal
+// tests): GET and DELETE on n/2 templated paths, with scopes, roles and permissions.
+var generatedDoc = openapi.BenchDoc
 
 // BenchmarkLoad compares LoadData (kin-openapi's load and validation, plus compiling and
 // linting the policy table) with kin-openapi's load and validation alone, on the same

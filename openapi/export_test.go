@@ -6,3 +6,6 @@ var (
 	DecodeCondition = decodeCondition
 	DecodeOwner     = decodeOwner
 )
+
+// BenchDoc generates the benchmarks' document, shared with the external benchmarks.
+var BenchDoc = benchDoc
