@@ -116,15 +116,16 @@ func (w *walker) schemaList(name string, list openapi3.SchemaRefs) {
 	w.pop()
 }
 
-func (w *walker) schemaMap(name string, m openapi3.Schemas) {
+// namedMap walks map field name with walk, each entry at its key.
+func namedMap[T any](w *walker, name string, m map[string]*T, walk func(*T)) {
 	if len(m) == 0 {
 		return
 	}
 	w.push(name)
-	for k, r := range m {
-		if r != nil {
+	for k, x := range m {
+		if x != nil {
 			w.push(k)
-			w.schemaRef(r)
+			walk(x)
 			w.pop()
 		}
 	}
@@ -146,20 +147,20 @@ func (w *walker) schema(s *openapi3.Schema) {
 	reflected(w, "externalDocs", s.ExternalDocs)
 	reflected(w, "xml", s.XML)
 	w.schemaField("items", s.Items)
-	w.schemaMap("properties", s.Properties)
+	namedMap(w, "properties", s.Properties, w.schemaRef)
 	w.boolSchema("additionalProperties", s.AdditionalProperties)
 	reflected(w, "discriminator", s.Discriminator)
 	w.schemaList("prefixItems", s.PrefixItems)
 	w.schemaField("contains", s.Contains)
-	w.schemaMap("patternProperties", s.PatternProperties)
-	w.schemaMap("dependentSchemas", s.DependentSchemas)
+	namedMap(w, "patternProperties", s.PatternProperties, w.schemaRef)
+	namedMap(w, "dependentSchemas", s.DependentSchemas, w.schemaRef)
 	w.schemaField("propertyNames", s.PropertyNames)
 	w.boolSchema("unevaluatedItems", s.UnevaluatedItems)
 	w.boolSchema("unevaluatedProperties", s.UnevaluatedProperties)
 	w.schemaField("if", s.If)
 	w.schemaField("then", s.Then)
 	w.schemaField("else", s.Else)
-	w.schemaMap("$defs", s.Defs)
+	namedMap(w, "$defs", s.Defs, w.schemaRef)
 	w.schemaField("contentSchema", s.ContentSchema)
 }
 
@@ -174,7 +175,7 @@ func (w *walker) parameter(p *openapi3.Parameter) {
 	w.extensionMap(p.Extensions)
 	w.schemaField("schema", p.Schema)
 	reflectedMap(w, "examples", p.Examples)
-	w.content("content", p.Content)
+	namedMap(w, "content", p.Content, w.mediaType)
 }
 
 func (w *walker) responseRef(r *openapi3.ResponseRef) {
@@ -186,18 +187,8 @@ func (w *walker) responseRef(r *openapi3.ResponseRef) {
 
 func (w *walker) response(r *openapi3.Response) {
 	w.extensionMap(r.Extensions)
-	if len(r.Headers) > 0 {
-		w.push("headers")
-		for k, h := range r.Headers {
-			if h != nil {
-				w.push(k)
-				w.headerRef(h)
-				w.pop()
-			}
-		}
-		w.pop()
-	}
-	w.content("content", r.Content)
+	namedMap(w, "headers", r.Headers, w.headerRef)
+	namedMap(w, "content", r.Content, w.mediaType)
 	reflectedMap(w, "links", r.Links)
 }
 
@@ -210,7 +201,7 @@ func (w *walker) requestBodyRef(r *openapi3.RequestBodyRef) {
 
 func (w *walker) requestBody(b *openapi3.RequestBody) {
 	w.extensionMap(b.Extensions)
-	w.content("content", b.Content)
+	namedMap(w, "content", b.Content, w.mediaType)
 }
 
 func (w *walker) headerRef(r *openapi3.HeaderRef) {
@@ -218,21 +209,6 @@ func (w *walker) headerRef(r *openapi3.HeaderRef) {
 	if r.Value != nil && follow(w, r.Ref, r.Value) {
 		w.parameter(&r.Value.Parameter)
 	}
-}
-
-func (w *walker) content(name string, c openapi3.Content) {
-	if len(c) == 0 {
-		return
-	}
-	w.push(name)
-	for k, mt := range c {
-		if mt != nil {
-			w.push(k)
-			w.mediaType(mt)
-			w.pop()
-		}
-	}
-	w.pop()
 }
 
 func (w *walker) mediaType(mt *openapi3.MediaType) {
