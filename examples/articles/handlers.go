@@ -96,23 +96,15 @@ func (a *api) deleteUser(c echo.Context) error {
 
 // createResource stores a resource created by the caller.
 func (a *api) createResource(c echo.Context) error {
-	var in struct {
-		Name *string `json:"name"`
-	}
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	if in.Name == nil {
-		return fail(http.StatusBadRequest, "name is required")
-	}
-	if err := text("name", *in.Name, true, 200); err != nil {
+	name, err := oneText(c, "name", 200)
+	if err != nil {
 		return err
 	}
 	sub, err := subject(c)
 	if err != nil {
 		return err
 	}
-	r, err := a.store.CreateResource(c.Request().Context(), *in.Name, sub)
+	r, err := a.store.CreateResource(c.Request().Context(), name, sub)
 	if err != nil {
 		return err
 	}
@@ -131,6 +123,28 @@ func decode(c echo.Context, dst any) error {
 		return fail(http.StatusBadRequest, "the body must hold one JSON object")
 	}
 	return nil
+}
+
+// oneText decodes a body that holds exactly one field, the required text field of at
+// most max characters, and returns it.
+func oneText(c echo.Context, field string, max int) (string, error) {
+	var in map[string]*string
+	if err := decode(c, &in); err != nil {
+		return "", err
+	}
+	for k := range in {
+		if k != field {
+			return "", fail(http.StatusBadRequest, "the body must be a JSON object with the documented fields")
+		}
+	}
+	v := in[field]
+	if v == nil {
+		return "", fail(http.StatusBadRequest, field+" is required")
+	}
+	if err := text(field, *v, true, max); err != nil {
+		return "", err
+	}
+	return *v, nil
 }
 
 func text(name, s string, required bool, max int) error {
@@ -250,23 +264,15 @@ func (a *api) createComment(c echo.Context) error {
 	if !ok {
 		return errNotFoundHTTP()
 	}
-	var in struct {
-		Text *string `json:"text"`
-	}
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	if in.Text == nil {
-		return fail(http.StatusBadRequest, "text is required")
-	}
-	if err := text("text", *in.Text, true, 10000); err != nil {
+	body, err := oneText(c, "text", 10000)
+	if err != nil {
 		return err
 	}
 	sub, err := subject(c)
 	if err != nil {
 		return err
 	}
-	cm, err := a.store.CreateComment(c.Request().Context(), id, *in.Text, sub)
+	cm, err := a.store.CreateComment(c.Request().Context(), id, body, sub)
 	if errors.Is(err, errNotFound) {
 		return errNotFoundHTTP()
 	}
@@ -278,19 +284,11 @@ func (a *api) createComment(c echo.Context) error {
 
 func (a *api) updateComment(c echo.Context) error {
 	cm, _ := echoaxioms.Object[*Comment](c)
-	var in struct {
-		Text *string `json:"text"`
-	}
-	if err := decode(c, &in); err != nil {
+	body, err := oneText(c, "text", 10000)
+	if err != nil {
 		return err
 	}
-	if in.Text == nil {
-		return fail(http.StatusBadRequest, "text is required")
-	}
-	if err := text("text", *in.Text, true, 10000); err != nil {
-		return err
-	}
-	updated, err := a.store.UpdateComment(c.Request().Context(), cm.ID, *in.Text)
+	updated, err := a.store.UpdateComment(c.Request().Context(), cm.ID, body)
 	if errors.Is(err, errNotFound) {
 		return errNotFoundHTTP()
 	}
@@ -311,16 +309,8 @@ func (a *api) deleteComment(c echo.Context) error {
 }
 
 func (a *api) createProject(c echo.Context) error {
-	var in struct {
-		Name *string `json:"name"`
-	}
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	if in.Name == nil {
-		return fail(http.StatusBadRequest, "name is required")
-	}
-	if err := text("name", *in.Name, true, 200); err != nil {
+	name, err := oneText(c, "name", 200)
+	if err != nil {
 		return err
 	}
 	email, _ := echoaxioms.Claims(c).Claim("email")
@@ -328,7 +318,7 @@ func (a *api) createProject(c echo.Context) error {
 	if !ok || strings.TrimSpace(owner) == "" {
 		return fail(http.StatusBadRequest, "the access token has no email claim: projects are owned by an email address")
 	}
-	p, err := a.store.CreateProject(c.Request().Context(), *in.Name, owner, echoaxioms.Claims(c).Subject())
+	p, err := a.store.CreateProject(c.Request().Context(), name, owner, echoaxioms.Claims(c).Subject())
 	if err != nil {
 		return err
 	}

@@ -421,3 +421,41 @@ func TestCommittedDataSurvivesRestart(t *testing.T) {
 	require.Equal(t, 200, code)
 	assert.Equal(t, "Durable", got["title"])
 }
+
+// TestBodiesAreValidated: create and update bodies hold exactly their documented fields,
+// with the documented types and lengths; anything else is a 400 and stores nothing.
+func TestBodiesAreValidated(t *testing.T) {
+	s := startServer(t, filepath.Join(t.TempDir(), "articles.db"))
+	defer s.stop()
+	code, art, _ := s.call("POST", "/articles", "EDITOR", `{"title":"t","content":"c"}`)
+	require.Equal(t, http.StatusCreated, code)
+	artPath := fmt.Sprintf("/articles/%d", idOf(t, art))
+	code, cm, _ := s.call("POST", artPath+"/comments", "READER", `{"text":"first"}`)
+	require.Equal(t, http.StatusCreated, code)
+	cmPath := fmt.Sprintf("/comments/%d", idOf(t, cm))
+
+	long := strings.Repeat("é", 201)
+	for _, c := range []struct{ method, path, persona string }{
+		{"POST", "/projects", "READER"},
+		{"POST", "/api/resource", "WRITER"},
+	} {
+		for _, body := range []string{`{}`, `null`, `{"name":null}`, `{"name":""}`, `{"name":"  "}`, `{"name":1}`,
+			`{"name":"ok","extra":1}`, `{"NAME":"ok"}`, `{"name":"` + long + `"}`, `[]`, `{"name":"a"}{"name":"b"}`} {
+			code, out, _ := s.call(c.method, c.path, c.persona, body)
+			assert.Equal(t, http.StatusBadRequest, code, "%s %s %s: %v", c.method, c.path, body, out)
+		}
+		code, out, _ := s.call(c.method, c.path, c.persona, `{"name":"ünïcode ✓"}`)
+		assert.Equal(t, http.StatusCreated, code, "%s %s: %v", c.method, c.path, out)
+		assert.Equal(t, "ünïcode ✓", out["name"])
+	}
+	for _, c := range []struct{ method, path string }{{"POST", artPath + "/comments"}, {"PATCH", cmPath}} {
+		for _, body := range []string{`{}`, `{"text":""}`, `{"text":false}`, `{"text":"x","title":"y"}`,
+			`{"text":"` + strings.Repeat("x", 10001) + `"}`} {
+			code, out, _ := s.call(c.method, c.path, "READER", body)
+			assert.Equal(t, http.StatusBadRequest, code, "%s %s %s: %v", c.method, c.path, body, out)
+		}
+	}
+	code, out, _ := s.call("PATCH", cmPath, "READER", `{"text":"edited"}`)
+	require.Equal(t, http.StatusOK, code, out)
+	assert.Equal(t, "edited", out["text"])
+}
