@@ -295,7 +295,7 @@ func RequireOwner(loader OwnerLoader, field, claim string) echo.MiddlewareFunc {
 			}
 			obj, err := loadObject(c, loader)
 			if err == nil {
-				err = ownedBy(obj, field, want, realmOf(c))
+				err = ownedBy(obj, field, claimOwnerKey(p, claim, want), realmOf(c))
 			}
 			var notOwner *Error
 			if errors.As(err, &notOwner) {

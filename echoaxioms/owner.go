@@ -1,10 +1,10 @@
 package echoaxioms
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -32,14 +32,14 @@ func (m *engine) checkOwner(c echo.Context, p *openapi.Policy, principal openapi
 			m.serverError(c, p, fmt.Errorf("route %s has %d parameters, the operation's route %s has %d", c.Path(), len(values), p.Route, op.count))
 			return echo.NewHTTPError(http.StatusInternalServerError)
 		}
-		if !paramEquals(values[op.index], claim) {
+		if !paramEquals(values[op.index], claimOwnerKey(principal, rule.Claim, claim)) {
 			return insufficientPermissionError(m.realm, ReasonNotOwner, "the caller does not own this resource")
 		}
 		return nil
 	}
 	obj, err := loadObject(c, m.loaders[rule.Loader])
 	if err == nil {
-		err = ownedBy(obj, rule.Field, claim, m.realm)
+		err = ownedBy(obj, rule.Field, claimOwnerKey(principal, rule.Claim, claim), m.realm)
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) && he.Code == http.StatusInternalServerError {
@@ -66,10 +66,10 @@ func loadObject(c echo.Context, loader OwnerLoader) (any, error) {
 	return nil, &echo.HTTPError{Code: http.StatusInternalServerError, Message: http.StatusText(http.StatusInternalServerError), Internal: err}
 }
 
-// ownedBy checks that obj's field equals the claim: nil when it does, a 403 denial when
-// it does not, a 500 when obj has no such field (a server-side mistake, never the
-// caller's).
-func ownedBy(obj any, field string, claim any, realm string) error {
+// ownedBy checks that obj's field equals the claim's owner key: nil when it does, a 403
+// denial when it does not, a 500 when obj has no such field (a server-side mistake,
+// never the caller's).
+func ownedBy(obj any, field string, claim ownerKey, realm string) error {
 	got, ok := fieldValue(obj, field)
 	if !ok {
 		err := fmt.Errorf("%T has no field %q", obj, field)
@@ -104,106 +104,130 @@ func logServerError(c echo.Context, logger *slog.Logger, method, route string, e
 		slog.String("method", method), slog.String("path", route), slog.String("error", err.Error()))
 }
 
-// paramEquals compares a path parameter with a claim: a string claim must be equal; a
-// numeric claim must equal the parameter read as a number. Nothing else matches.
-func paramEquals(param string, claim any) bool {
-	switch v := claim.(type) {
-	case string:
-		return v != "" && param == v
-	case float64:
-		f, err := strconv.ParseFloat(param, 64)
-		return err == nil && !math.IsInf(f, 0) && f == v && isCanonicalNumber(param)
-	}
-	return false
+// ownerKey is an owner value reduced to what ownership compares: the text of a string,
+// or the decimal text of an integer (of any size, never through a float64). The zero
+// ownerKey, with no text, is what a value that can identify no one becomes (a float, a
+// bool, nil, an empty string, anything else): it equals nothing.
+type ownerKey struct {
+	text    string
+	integer bool
 }
 
-// isCanonicalNumber rejects spellings such as "+1", "01", "1.0e0" or " 1" so that one
-// number has one accepted parameter value.
-func isCanonicalNumber(s string) bool {
-	f, err := strconv.ParseFloat(s, 64)
-	return err == nil && strconv.FormatFloat(f, 'f', -1, 64) == s
+// integerClaims is implemented by principals that can read an integer claim exactly
+// (validator.Claims: see its IntegerClaim method).
+type integerClaims interface {
+	IntegerClaim(name string) (string, bool)
 }
 
-// sameValue compares an owner field with a claim by type: strings with strings, numbers
-// by value (exactly), booleans with booleans. nil never matches, and a string never
-// equals a number ("None" is not nil, "1" is not 1).
-func sameValue(field, claim any) bool {
-	if field == nil || claim == nil {
-		return false
+// claimOwnerKey returns the owner key of the claim named name, whose value
+// principal.Claim returned. A JSON number decodes as a float64, which rounds integers
+// beyond 2^53, so a float64 counts only through the principal's IntegerClaim (the
+// token's own text, when written as an integer); any other value is read as an object's
+// field is (see ownerKeyOf).
+func claimOwnerKey(principal openapi.Principal, name string, claim any) ownerKey {
+	if _, isFloat := claim.(float64); !isFloat {
+		return ownerKeyOf(claim)
 	}
-	switch c := claim.(type) {
-	case string:
-		s, ok := stringOf(field)
-		return ok && c != "" && s == c
-	case float64:
-		return numberEquals(field, c)
-	case bool:
-		b, ok := field.(bool)
-		return ok && b == c
-	}
-	return false
-}
-
-func stringOf(v any) (string, bool) {
-	switch s := v.(type) {
-	case string:
-		return s, true
-	case *string:
-		if s != nil {
-			return *s, true
+	if ic, ok := principal.(integerClaims); ok {
+		if text, ok := ic.IntegerClaim(name); ok {
+			return integerKey(text)
 		}
-		return "", false
+	}
+	return ownerKey{}
+}
+
+// ownerKeyOf returns the owner key of an object's field (or of a claim): a string kind
+// is its text; a Go integer of any width, signed or unsigned, named or not, is its
+// decimal text, as is a json.Number written as an integer; a pointer is read through.
+// Anything else owns nothing.
+func ownerKeyOf(v any) ownerKey {
+	// The common types without reflection.
+	switch t := v.(type) {
+	case string:
+		return ownerKey{text: t}
+	case *string:
+		if t == nil {
+			return ownerKey{}
+		}
+		return ownerKey{text: *t}
+	case json.Number:
+		return integerKey(string(t))
+	case int:
+		return ownerKey{text: strconv.Itoa(t), integer: true}
+	case int64:
+		return ownerKey{text: strconv.FormatInt(t, 10), integer: true}
+	case int32:
+		return ownerKey{text: strconv.FormatInt(int64(t), 10), integer: true}
+	case uint64:
+		return ownerKey{text: strconv.FormatUint(t, 10), integer: true}
+	case uint:
+		return ownerKey{text: strconv.FormatUint(uint64(t), 10), integer: true}
+	case uint32:
+		return ownerKey{text: strconv.FormatUint(uint64(t), 10), integer: true}
 	}
 	rv := reflect.ValueOf(v)
-	if rv.Kind() == reflect.String {
-		return rv.String(), true // named string types
-	}
-	return "", false
-}
-
-// numberEquals compares a numeric field with a JSON number exactly: integers must be
-// exactly representable.
-func numberEquals(field any, claim float64) bool {
-	// The common types without reflection.
-	switch f := field.(type) {
-	case float64:
-		return f == claim
-	case int:
-		return intEquals(int64(f), claim)
-	case int64:
-		return intEquals(f, claim)
-	case int32:
-		return intEquals(int64(f), claim)
-	case uint64:
-		return claim >= 0 && claim == math.Trunc(claim) && claim <= 1<<53 && uint64(claim) == f
-	}
-	rv := reflect.ValueOf(field)
 	for rv.Kind() == reflect.Pointer {
 		if rv.IsNil() {
-			return false
+			return ownerKey{}
 		}
 		rv = rv.Elem()
 	}
 	switch rv.Kind() {
+	case reflect.String:
+		if rv.Type() == jsonNumber {
+			return integerKey(rv.String())
+		}
+		return ownerKey{text: rv.String()} // named string types
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return intEquals(rv.Int(), claim)
+		return ownerKey{text: strconv.FormatInt(rv.Int(), 10), integer: true}
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		u := rv.Uint()
-		return claim >= 0 && claim == math.Trunc(claim) && claim <= 1<<53 && uint64(claim) == u
-	case reflect.Float32, reflect.Float64:
-		return rv.Float() == claim
+		return ownerKey{text: strconv.FormatUint(rv.Uint(), 10), integer: true}
 	}
-	return false
+	return ownerKey{}
+}
+
+var jsonNumber = reflect.TypeFor[json.Number]()
+
+// integerKey returns the owner key of a number's text when it is written as an integer
+// (-?(0|[1-9][0-9]*), any number of digits; "-0" is 0), else the zero ownerKey: "1.0",
+// "1e3", "+1", "01" and " 1" identify no one.
+func integerKey(text string) ownerKey {
+	digits := strings.TrimPrefix(text, "-")
+	if digits == "" || len(digits) > 1 && digits[0] == '0' || strings.TrimLeft(digits, "0123456789") != "" {
+		return ownerKey{}
+	}
+	if digits == "0" {
+		text = "0"
+	}
+	return ownerKey{text: text, integer: true}
+}
+
+// paramEquals compares a path parameter with a claim's owner key: the parameter must be
+// the string claim exactly, or the integer claim's decimal text exactly ("01", "+1",
+// "1.0" or " 1" never equal 1).
+func paramEquals(param string, claim ownerKey) bool {
+	return claim.text != "" && param == claim.text
+}
+
+// sameValue compares an owner field with a claim's owner key: strings with strings by
+// their text, integers with integers by their decimal text. A string never equals an
+// integer ("1" is not 1), and floats, bools and nil never equal anything.
+func sameValue(field any, claim ownerKey) bool {
+	return claim.text != "" && ownerKeyOf(field) == claim
 }
 
 // OwnerValuer is implemented by objects that an owner loader returns (or that
 // [RequireOwner] checks) and that report their owner fields themselves, without
 // reflection. OwnerValue returns the value of field (the x-axioms-owner rule's field,
 // "user" by default) and whether the object has it; a missing field is a server error
-// (500), never a pass. The value is compared with the claim by type, as for any other
-// object: a string with a string claim, a number (any Go integer or float type) with a
-// numeric claim by value, a bool with a bool. OwnerValue may be called concurrently for
-// different requests' objects; it is called once per check.
+// (500), never a pass. The value is compared with the claim as for any other object: a
+// string (a string kind, or a *string) equals a string claim with the same text; an
+// integer (any Go integer type of any width, signed or unsigned, or a json.Number
+// written as an integer, or a pointer to one) equals an integer claim with the same
+// decimal text, never through a float64. A string never equals an integer ("1" is not
+// 1), and floats, bools, nil and the empty string never match: report ids as strings or
+// integers. OwnerValue may be called concurrently for different requests' objects; it
+// is called once per check.
 //
 // Objects that do not implement it are read, in this order: a map[string]any or
 // map[string]string by key, another map with string keys by key, a struct (or pointer
@@ -211,11 +235,6 @@ func numberEquals(field any, claim float64) bool {
 // structs' fields included). Struct field positions are computed once per type.
 type OwnerValuer interface {
 	OwnerValue(field string) (value any, ok bool)
-}
-
-// intEquals compares an integer with a JSON number exactly.
-func intEquals(i int64, claim float64) bool {
-	return claim == math.Trunc(claim) && math.Abs(claim) <= 1<<53 && int64(claim) == i
 }
 
 // fieldValue reads name from obj: see [OwnerValuer].

@@ -1,6 +1,7 @@
 package validator
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	json "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Claims is the verified content of an access token. It is immutable and safe for
@@ -86,6 +88,8 @@ func (c *Claims) HasPermission(permission string) bool {
 // key, matched exactly (it may contain '.', ':' or '/'), or, when it starts with '/', a
 // JSON Pointer (RFC 6901) such as "/realm_access/roles". Values are as decoded from JSON:
 // string, float64, bool, nil, []any or map[string]any; composite values are deep copies.
+// A float64 holds integers exactly only up to 2^53: use [Claims.IntegerClaim] to read an
+// integer claim (a numeric user or account id) exactly.
 func (c *Claims) Claim(name string) (any, bool) {
 	p, err := parseClaimPath(name)
 	if err != nil {
@@ -96,6 +100,96 @@ func (c *Claims) Claim(name string) (any, bool) {
 		return nil, false
 	}
 	return deepCopy(v), true
+}
+
+// IntegerClaim returns the value of one claim as the exact text the token wrote it in,
+// when that value is a JSON number written as an integer (-?(0|[1-9][0-9]*), any number
+// of digits: "9007199254740993", "-42", "-0"), and false when the claim is absent or
+// anything else: a string (even "42"), a number with a fraction or an exponent ("1.0",
+// "1e3"), a bool, null, an object or an array. name is read as by [Claims.Claim]: a
+// top-level key matched exactly, or a JSON Pointer when it starts with '/'. Unlike
+// Claim's float64, the text never rounds: compare numeric ids with it, never with a
+// float64. Like every accessor it is safe for concurrent use on a shared Claims: each
+// call scans the verified payload afresh, changing nothing, and returns a new string.
+func (c *Claims) IntegerClaim(name string) (string, bool) {
+	p, err := parseClaimPath(name)
+	if err != nil {
+		return "", false
+	}
+	tokens := p.pointer
+	if tokens == nil {
+		tokens = []string{p.name}
+	}
+	// The payload was decoded strictly when the token was validated (no duplicate
+	// names), so the first member found with a name is the only one, and the decoder
+	// need not track names again.
+	dec := jsontext.NewDecoder(bytes.NewReader(c.payload), jsontext.AllowDuplicateNames(true))
+	for _, tok := range tokens {
+		if !enterMember(dec, tok) {
+			return "", false
+		}
+	}
+	v, err := dec.ReadValue()
+	if err != nil || v.Kind() != '0' || !isIntegerLiteral(v) {
+		return "", false
+	}
+	return string(v), true
+}
+
+// enterMember reads the next value of dec, an object or an array, up to its member
+// named tok (the index tok for an array, as [claimPath.lookup] reads it), and reports
+// whether it is there; dec is then positioned at that member's value.
+func enterMember(dec *jsontext.Decoder, tok string) bool {
+	open, err := dec.ReadToken()
+	if err != nil {
+		return false
+	}
+	switch open.Kind() {
+	case '{':
+		for dec.PeekKind() == '"' {
+			name, err := dec.ReadToken()
+			if err != nil {
+				return false
+			}
+			if name.String() == tok {
+				return true
+			}
+			if dec.SkipValue() != nil {
+				return false
+			}
+		}
+	case '[':
+		i, ok := arrayIndex(tok)
+		if !ok {
+			return false
+		}
+		for ; dec.PeekKind() != ']' && dec.PeekKind() != 0; i-- {
+			if i == 0 {
+				return true
+			}
+			if dec.SkipValue() != nil {
+				return false
+			}
+		}
+	}
+	return false
+}
+
+// isIntegerLiteral reports whether a JSON number is written as an integer:
+// -?(0|[1-9][0-9]*).
+func isIntegerLiteral(b []byte) bool {
+	if len(b) > 0 && b[0] == '-' {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 1 && b[0] == '0' {
+		return false
+	}
+	for _, d := range b {
+		if d < '0' || d > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Map returns a deep copy of the whole claim set.
@@ -198,8 +292,8 @@ func (p claimPath) lookup(set map[string]any) (any, bool) {
 			}
 			cur = v
 		case []any:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(node) || (len(tok) > 1 && tok[0] == '0') || tok[0] == '+' {
+			i, ok := arrayIndex(tok)
+			if !ok || i >= len(node) {
 				return nil, false
 			}
 			cur = node[i]
@@ -208,6 +302,16 @@ func (p claimPath) lookup(set map[string]any) (any, bool) {
 		}
 	}
 	return cur, cur != nil
+}
+
+// arrayIndex reads a JSON Pointer token as an array index (RFC 6901 §4): decimal digits
+// without a leading zero or sign.
+func arrayIndex(tok string) (int, bool) {
+	if tok == "" || len(tok) > 1 && tok[0] == '0' || tok[0] == '+' || tok[0] == '-' {
+		return 0, false
+	}
+	i, err := strconv.Atoi(tok)
+	return i, err == nil
 }
 
 // stringList resolves the first present claim among paths into a list of strings. A

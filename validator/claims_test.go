@@ -2,6 +2,10 @@ package validator_test
 
 import (
 	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -170,4 +174,138 @@ func TestContextRoundTrip(t *testing.T) {
 	got, ok := validator.FromContext(validator.NewContext(context.Background(), c))
 	require.True(t, ok)
 	assert.Same(t, c, got)
+}
+
+func TestIntegerClaim(t *testing.T) {
+	s := newSigner(t, "ES256", "k1")
+	v := staticValidator(t, validator.Config{}, jwksJSON(t, s.jwk(t, nil)))
+	header := `{"alg":"ES256","kid":"k1"}`
+	payload := `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","exp":1800003600,"sub":"u",
+		"one": 1, "zero": 0, "neg_zero": -0, "neg": -42,
+		"p53m1": 9007199254740991, "p53": 9007199254740992, "p53p1": 9007199254740993,
+		"i64max": 9223372036854775807, "u64max": 18446744073709551615,
+		"big": 123456789012345678901234567890, "negbig": -123456789012345678901234567890,
+		"frac": 1.0, "half": 1.5, "e3": 1e3, "E3": 1E3, "eplus": 1e+3, "eneg": 1e-3, "fracexp": 1.0e3, "negfrac": -0.0,
+		"digits": "42", "t": true, "f": false, "n": null, "obj": {"id": 7}, "arr": [1, 2], "empty": {},
+		"org": {"meta": {"skip": [1, {"x": [2.5]}], "id": 9007199254740993}, "ids": [10, 9007199254740993, "3", 4.0]},
+		"a/b": 5, "a.b": 6, "https://example.com/uid": 77, "a": {"b": 8}, "~": 9, "c~d/e": {"f": 11},
+		"u\u0069d": 12, "cognito:id": 13}`
+	c, err := v.Validate(t.Context(), s.rawToken(t, header, payload))
+	require.NoError(t, err)
+
+	for name, want := range map[string]string{
+		"one":                     "1",
+		"zero":                    "0",
+		"neg_zero":                "-0",
+		"neg":                     "-42",
+		"p53m1":                   "9007199254740991",
+		"p53":                     "9007199254740992",
+		"p53p1":                   "9007199254740993",
+		"i64max":                  "9223372036854775807",
+		"u64max":                  "18446744073709551615",
+		"big":                     "123456789012345678901234567890",
+		"negbig":                  "-123456789012345678901234567890",
+		"/org/meta/id":            "9007199254740993",
+		"/org/ids/0":              "10",
+		"/org/ids/1":              "9007199254740993",
+		"/obj/id":                 "7",
+		"/arr/1":                  "2",
+		"a/b":                     "5", // a top-level key, not a pointer
+		"/a~1b":                   "5",
+		"a.b":                     "6",
+		"https://example.com/uid": "77",
+		"/a/b":                    "8",
+		"~":                       "9",
+		"/~0":                     "9",
+		"/c~0d~1e/f":              "11",
+		"uid":                     "12", // the name was written with an escape
+		"cognito:id":              "13",
+	} {
+		got, ok := c.IntegerClaim(name)
+		if assert.True(t, ok, name) {
+			assert.Equal(t, want, got, name)
+		}
+		// Claim keeps its contract: the same number, as a float64.
+		f, ok := c.Claim(name)
+		require.True(t, ok, name)
+		want64, err := strconv.ParseFloat(want, 64)
+		require.NoError(t, err)
+		assert.Equal(t, want64, f, name)
+	}
+	for _, name := range []string{
+		"frac", "half", "e3", "E3", "eplus", "eneg", "fracexp", "negfrac", // numbers not written as integers
+		"digits", "sub", "t", "f", "n", "obj", "arr", "empty", "org", // not numbers
+		"/org/ids/2", "/org/ids/3", "/org/meta/skip/1/x/0",
+		"", "nope", "/nope", "/org/nope", "/org/meta/id/0", "/org/ids/4", "/org/ids/01", "/org/ids/-1",
+		"/org/ids/+1", "/org/ids/", "/arr/1/x", "/one/0", "/~2", "/a~1b/c", "ONE", "/", "a", "/a",
+		"u\\u0069d", "/org/meta",
+	} {
+		got, ok := c.IntegerClaim(name)
+		assert.False(t, ok, name)
+		assert.Empty(t, got, name)
+	}
+
+	// The p53p1 claim reads back exactly, while Claim's float64 rounds it.
+	f, _ := c.Claim("p53p1")
+	assert.Equal(t, float64(9007199254740992), f)
+
+	// Claims are shared: concurrent readers see the same values.
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 50 {
+				got, ok := c.IntegerClaim("/org/ids/1")
+				assert.True(t, ok)
+				assert.Equal(t, "9007199254740993", got)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// FuzzIntegerClaim signs a payload carrying an arbitrary JSON text as the claim "v" and
+// reads arbitrary names: IntegerClaim must never panic, must return only integer
+// literals, exactly as written for "v", and only for claims Claim finds as that number.
+func FuzzIntegerClaim(f *testing.F) {
+	s := newSigner(f, "ES256", "k1")
+	v := staticValidator(f, validator.Config{}, jwksJSON(f, s.jwk(f, nil)))
+	integer := regexp.MustCompile(`^-?(0|[1-9][0-9]*)$`)
+	for _, seed := range [][2]string{
+		{"1", "v"}, {"9007199254740993", "v"}, {"-0", "v"}, {"1.0", "v"}, {"1e3", "v"}, {`"42"`, "v"},
+		{"123456789012345678901234567890", "v"}, {` 7 `, "v"}, {`{"a":[1,{"b":2}]}`, "/v/a/1/b"},
+		{`[0,1]`, "/v/01"}, {`{"a/b":3}`, "/v/a~1b"}, {"true", "v"}, {"null", "v"}, {"1", "/v"},
+	} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, raw, name string) {
+		base := `"iss":"` + testIssuer + `","aud":"` + testAudience + `","exp":1800003600`
+		c, err := v.Validate(t.Context(), s.rawToken(t, `{"alg":"ES256","kid":"k1"}`, `{"v":`+raw+`,`+base+`}`))
+		if err != nil {
+			return
+		}
+		trimmed := strings.Trim(raw, " \t\r\n")
+		if integer.MatchString(trimmed) {
+			got, ok := c.IntegerClaim("v")
+			if !ok || got != trimmed {
+				t.Fatalf("IntegerClaim(v) = %q, %v for %q", got, ok, raw)
+			}
+		}
+		got, ok := c.IntegerClaim(name)
+		if !ok {
+			if got != "" {
+				t.Fatalf("IntegerClaim(%q) = %q without ok", name, got)
+			}
+			return
+		}
+		if !integer.MatchString(got) {
+			t.Fatalf("IntegerClaim(%q) = %q, not an integer literal", name, got)
+		}
+		want, err := strconv.ParseFloat(got, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f, found := c.Claim(name); !found || f != want {
+			t.Fatalf("IntegerClaim(%q) = %q but Claim = %v, %v", name, got, f, found)
+		}
+	})
 }
