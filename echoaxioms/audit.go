@@ -14,14 +14,16 @@ const (
 	OutcomeDenied    = "denied"    // answered with an error status
 	OutcomePublic    = "public"    // public operation: no check
 	OutcomeAnonymous = "anonymous" // optional authentication, no credentials
-	OutcomePassed    = "passed"    // let through unchecked: Skipper (reason skipped), PassthroughMethods (passthrough_method) or InsecureAllowUndocumented (undocumented_route)
+	OutcomePassed    = "passed"    // let through unchecked: Skipper (reason skipped) or InsecureAllowUndocumented (undocumented_route)
 )
 
 // AuditRecord describes one decision. It never holds token content.
 type AuditRecord struct {
 	// OperationID is the document's operationId ("" if none, or undocumented route).
 	OperationID string
-	// Method and Route are the request method and the route Echo matched (c.Path()).
+	// Method and Route are the method and the route (c.Path()) Echo matched: the
+	// operation's method, even when a method override changed the request's method after
+	// routing; the request's method for a request without an operation.
 	Method, Route string
 	// Subject is the authenticated subject (the token's sub), "" when anonymous.
 	Subject string
@@ -96,7 +98,7 @@ func (m *engine) record(c echo.Context, p *openapi.Policy, principal openapi.Pri
 	r := AuditRecord{Method: c.Request().Method, Route: c.Path(), Outcome: outcome, Status: status, Reason: reason,
 		Subject: subjectOf(principal)}
 	if p != nil {
-		r.OperationID = p.OperationID
+		r.OperationID, r.Method = p.OperationID, p.Method
 	}
 	m.obs.emit(c, r)
 }

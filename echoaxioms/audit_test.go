@@ -16,8 +16,8 @@ import (
 	"github.com/axioms-go/axioms-echo/echoaxioms"
 )
 
-// TestAuditRecordsEveryDecision: passthrough methods, Skipper skips and owner loader
-// failures are decisions too.
+// TestAuditRecordsEveryDecision: undocumented OPTIONS routes, Skipper skips and owner
+// loader failures are decisions too.
 func TestAuditRecordsEveryDecision(t *testing.T) {
 	var logs bytes.Buffer
 	var mu sync.Mutex
@@ -46,7 +46,7 @@ func TestAuditRecordsEveryDecision(t *testing.T) {
 		want                 echoaxioms.AuditRecord
 	}{
 		{"GET", "/skipped", "", 200, echoaxioms.AuditRecord{Method: "GET", Route: "/skipped", Outcome: echoaxioms.OutcomePassed, Status: 200, Reason: echoaxioms.ReasonSkipped}},
-		{"OPTIONS", "/options-route", "", 200, echoaxioms.AuditRecord{Method: "OPTIONS", Route: "/options-route", Outcome: echoaxioms.OutcomePassed, Status: 200, Reason: echoaxioms.ReasonPassthroughMethod}},
+		{"OPTIONS", "/options-route", "", 403, echoaxioms.AuditRecord{Method: "OPTIONS", Route: "/options-route", Outcome: echoaxioms.OutcomeDenied, Status: 403, Reason: echoaxioms.ReasonUndocumentedRoute}},
 		{"GET", "/articles/missing", mine, 404, echoaxioms.AuditRecord{OperationID: "getArticle", Method: "GET", Route: "/articles/:id", Subject: axiomstest.DefaultSubject, Outcome: echoaxioms.OutcomeDenied, Status: 404, Reason: echoaxioms.ReasonOwnerLoader}},
 		{"GET", "/articles/down", mine, 500, echoaxioms.AuditRecord{OperationID: "getArticle", Method: "GET", Route: "/articles/:id", Subject: axiomstest.DefaultSubject, Outcome: echoaxioms.OutcomeDenied, Status: 500, Reason: echoaxioms.ReasonServerError}},
 		{"GET", "/articles/teapot", mine, 500, echoaxioms.AuditRecord{OperationID: "getArticle", Method: "GET", Route: "/articles/:id", Subject: axiomstest.DefaultSubject, Outcome: echoaxioms.OutcomeDenied, Status: 500, Reason: echoaxioms.ReasonServerError}},

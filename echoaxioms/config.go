@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
+	"maps"
 	"slices"
 	"strings"
 
@@ -85,14 +85,21 @@ type Config struct {
 	// Realm is the realm of WWW-Authenticate challenges. Default: [DefaultRealm].
 	Realm string
 
-	// PassthroughMethods lists methods that pass without checks when the route has no
-	// operation for them in the document. If nil, OPTIONS (CORS preflight); an empty,
-	// non-nil slice passes nothing. A method the document does describe is always
-	// enforced.
-	PassthroughMethods []string
+	// Hosts binds API documents to Echo's host routers (e.Host(name)), by the name given
+	// to e.Host (a port included if it was). A request Echo routes with a host router is
+	// enforced by that host's Config alone: its Policies, validators, authenticators,
+	// loaders, realm, hooks and Skipper; a host's Config may not have Hosts of its own.
+	// Every route of a host router without an entry is denied (403 undocumented_route),
+	// as is every route of every host router when Hosts is nil (the default). Requests
+	// for other hosts go to Echo's default router, and are enforced by this Config.
+	Hosts map[string]Config
 
-	// InsecureAllowUndocumented lets requests through, unchecked, on Echo routes that have
-	// no operation in the document. Default false: they are denied with 403.
+	// InsecureAllowUndocumented lets requests through, unchecked, to handlers that have no
+	// operation in the document: Echo routes the document does not describe, handlers
+	// that cannot be identified with certainty, and not-found routes (whose group
+	// middleware then runs). Default false: they are denied with 403, and not-found
+	// routes are answered with Echo's 404 without running their handler or the group's
+	// middleware.
 	InsecureAllowUndocumented bool
 
 	// ErrorHandler, if set, is called with every denial instead of returning it as an
@@ -136,7 +143,8 @@ func WithConfig(cfg Config) echo.MiddlewareFunc {
 // ToMiddleware checks cfg and returns the middleware. It fails, listing every problem,
 // when the policies are missing, a bearer scheme has no validator, a non-bearer scheme
 // an operation relies on has no authenticator, an owner rule's loader is not registered,
-// or SchemeValidators / Authenticators name schemes the document does not declare.
+// SchemeValidators / Authenticators name schemes the document does not declare, or a
+// host's Config (Hosts) has any of these problems or Hosts of its own.
 func (cfg Config) ToMiddleware() (echo.MiddlewareFunc, error) {
 	m, err := cfg.build()
 	if err != nil {
@@ -148,6 +156,38 @@ func (cfg Config) ToMiddleware() (echo.MiddlewareFunc, error) {
 }
 
 func (cfg Config) build() (*engine, error) {
+	m, err := cfg.buildOne()
+	var errs []error
+	if err != nil {
+		errs = append(errs, err)
+	}
+	hosts := map[string]*engine{}
+	for _, name := range slices.Sorted(maps.Keys(cfg.Hosts)) {
+		hc := cfg.Hosts[name]
+		if hc.Hosts != nil {
+			errs = append(errs, fmt.Errorf("echoaxioms: Hosts[%q] has Hosts of its own", name))
+			continue
+		}
+		h, err := hc.buildOne()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("echoaxioms: Hosts[%q]: %w", name, err))
+			continue
+		}
+		hosts[name] = h
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	m.hosts = hosts
+	unbound := *m
+	unbound.policies, unbound.methods, unbound.hosts = nil, nil, nil
+	unbound.probes, unbound.bindings = &probes{}, &bindings{}
+	m.unbound = &unbound
+	return m, nil
+}
+
+// buildOne builds the engine of one document, without Hosts.
+func (cfg Config) buildOne() (*engine, error) {
 	if cfg.Policies == nil {
 		return nil, errors.New("echoaxioms: Config.Policies is required")
 	}
@@ -166,6 +206,8 @@ func (cfg Config) build() (*engine, error) {
 		schemes:           map[string]openapi.Scheme{},
 		schemeValidators:  map[string]TokenValidator{},
 		ownerParam:        map[*openapi.Policy]ownerParam{},
+		probes:            &probes{},
+		bindings:          &bindings{},
 	}
 	if m.skipper == nil {
 		m.skipper = middleware.DefaultSkipper
@@ -176,12 +218,10 @@ func (cfg Config) build() (*engine, error) {
 	if m.realm == "" {
 		m.realm = DefaultRealm
 	}
-	passthrough := cfg.PassthroughMethods
-	if passthrough == nil {
-		passthrough = []string{http.MethodOptions}
-	}
-	for _, method := range passthrough {
-		m.passthrough = append(m.passthrough, strings.ToUpper(method))
+	for _, p := range cfg.Policies.All() {
+		if !slices.Contains(m.methods, p.Method) {
+			m.methods = append(m.methods, p.Method)
+		}
 	}
 
 	for _, s := range cfg.Policies.Schemes() {
@@ -253,7 +293,7 @@ func (cfg Config) build() (*engine, error) {
 				errs = append(errs, fmt.Errorf("echoaxioms: %s %s: owner parameter %q appears %d times in the route %s (base path included): the owner is ambiguous", p.Method, p.Path, p.Owner.Param, n, p.Route))
 				continue
 			}
-			m.ownerParam[p] = ownerParam{index: idx, count: count}
+			m.ownerParam[p] = ownerParam{index: idx, count: count, names: templateParams(p.Route)}
 			continue
 		}
 		if cfg.OwnerLoaders[p.Owner.Loader] == nil {
@@ -279,31 +319,20 @@ func describeScheme(s openapi.Scheme) string {
 
 // ownerParam locates an owner rule's path parameter among the values Echo matched.
 type ownerParam struct {
-	index int // position of the parameter in the full route
-	count int // number of parameters of the full route
+	index int      // position of the parameter in the full route
+	count int      // number of parameters of the full route
+	names []string // the parameter names of the full route, in order
 }
 
 // paramIndex returns the position of {name} among the parameters of the template, the
 // number of parameters the template has, and how many of them are called name. Echo
 // numbers a route's parameters in the same order, whatever their names.
 func paramIndex(template, name string) (index, count, occurrences int) {
-	index = -1
-	for rest := template; ; {
-		open := strings.IndexByte(rest, '{')
-		if open < 0 {
-			return index, count, occurrences
-		}
-		end := strings.IndexByte(rest[open:], '}')
-		if end < 0 {
-			return index, count, occurrences
-		}
-		if rest[open+1:open+end] == name {
-			if occurrences == 0 {
-				index = count
-			}
+	params := templateParams(template)
+	for _, p := range params {
+		if p == name {
 			occurrences++
 		}
-		count++
-		rest = rest[open+end+1:]
 	}
+	return slices.Index(params, name), len(params), occurrences
 }

@@ -140,7 +140,8 @@ func TestCheckRoutes(t *testing.T) {
 	e.OPTIONS("/public", ok)
 	e.RouteNotFound("/*", ok)
 	report = echoaxioms.CheckRoutes(e, h.policies)
-	assert.Empty(t, report.Undocumented, "OPTIONS and not-found routes are not operations")
+	assert.Equal(t, []string{"OPTIONS /public"}, report.Undocumented, "an application handler for OPTIONS is a route like any other")
+	assert.Equal(t, []string{"/*"}, report.NotFound, "not-found routes are not operations")
 	assert.Contains(t, report.Unrouted, "GET /articles/{id}")
 	assert.Contains(t, report.Err().Error(), "operations without a route")
 
@@ -151,7 +152,7 @@ func TestCheckRoutes(t *testing.T) {
 	assert.NoError(t, echoaxioms.CheckRoutesStrict(e, h.policies))
 }
 
-func TestConfigCheckRoutesHonoursPassthrough(t *testing.T) {
+func TestConfigCheckRoutes(t *testing.T) {
 	policies, err := openapi.Load("testdata/api.yaml", openapi.LoadOptions{})
 	require.NoError(t, err)
 	e := echo.New()
@@ -166,10 +167,8 @@ func TestConfigCheckRoutesHonoursPassthrough(t *testing.T) {
 		cfg  echoaxioms.Config
 		want []string
 	}{
-		{"default: OPTIONS passes", echoaxioms.Config{Policies: policies}, []string{"HEAD /public"}},
-		{"no passthrough", echoaxioms.Config{Policies: policies, PassthroughMethods: []string{}}, []string{"HEAD /public", "OPTIONS /public"}},
-		{"HEAD passes", echoaxioms.Config{Policies: policies, PassthroughMethods: []string{"head"}}, []string{"OPTIONS /public"}},
-		{"insecure: everything passes", echoaxioms.Config{Policies: policies, PassthroughMethods: []string{}, InsecureAllowUndocumented: true}, nil},
+		{"default", echoaxioms.Config{Policies: policies}, []string{"HEAD /public", "OPTIONS /public"}},
+		{"insecure: everything passes", echoaxioms.Config{Policies: policies, InsecureAllowUndocumented: true}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			report := c.cfg.CheckRoutes(e)
@@ -178,7 +177,7 @@ func TestConfigCheckRoutesHonoursPassthrough(t *testing.T) {
 			assert.Equal(t, len(c.want) == 0, c.cfg.CheckRoutesStrict(e) == nil)
 		})
 	}
-	assert.Equal(t, []string{"HEAD /public"}, echoaxioms.CheckRoutes(e, policies).Undocumented, "the function keeps its default")
+	assert.Equal(t, []string{"HEAD /public", "OPTIONS /public"}, echoaxioms.CheckRoutes(e, policies).Undocumented)
 }
 
 func TestErrorHandlerHook(t *testing.T) {

@@ -18,21 +18,23 @@
 // route Echo matched, so the policy applied is always the one of the handler Echo will
 // run — the URL is never routed a second time. Per request:
 //
-//  1. Skipper (recorded as passed, reason skipped).
-//  2. The policy of (method, c.Path()): one map access. Requests Echo answers itself go
-//     on to Echo untouched, through the middleware that follows: 405 and the automatic
-//     OPTIONS answer, Echo's not-found handler, and not-found routes (e.RouteNotFound,
-//     and those Group.Use registers). A request Echo matched to no route at all
-//     (c.Path() empty) is answered with echo.NotFoundHandler directly, without the
-//     middleware that follows: installed with e.Pre, the middleware sees every request
-//     that way, and must not let one reach a handler. An undocumented request of a
-//     PassthroughMethods method (OPTIONS by default) passes; any other route without an
-//     operation is denied with 403 undocumented_route — also routes Echo's route list
-//     does not show (added with e.Router().Add, or registered after the first request),
-//     a route added with e.Router().Add on the path of a not-found route included (its
-//     handler is not the one Echo's own registration stores). Middleware that answers
-//     requests no route matches (middleware.Static, a rewrite or proxy) goes before this
-//     one.
+//  1. The router Echo used: a host router (e.Host) is enforced by the Config bound to it
+//     in Config.Hosts, and every route of a host router without one is denied. Then the
+//     Skipper (recorded as passed, reason skipped).
+//  2. Route binding (see below): the operation of the handler Echo chose. Requests Echo
+//     answers itself go on to Echo untouched, through the middleware that follows: 405,
+//     the automatic OPTIONS answer, and Echo's not-found handler. A request Echo matched
+//     to no route at all (c.Path() empty) is answered with echo.NotFoundHandler directly,
+//     without the middleware that follows: installed with e.Pre, the middleware sees
+//     every request that way, and must not let one reach a handler. A request matched to
+//     a not-found route (e.RouteNotFound, and those Group.Use registers) is answered with
+//     echo.NotFoundHandler too, without running that route's handler or the group's
+//     middleware, either of which could answer it (a proxy, static files). A handler with
+//     no operation is denied with 403 undocumented_route: a route the document does not
+//     describe, OPTIONS included, whether or not Echo's route list shows it (routes
+//     added with e.Router().Add, or after the first request, are checked like the
+//     others), and a handler that cannot be identified with certainty. Then the policy:
+//     one map access.
 //  3. Public operation (security: []): next, with no token work at all.
 //  4. The bearer token, strictly from `Authorization: Bearer <token68>` (never the query
 //     string), validated by the scheme's validator; other schemes through their
@@ -78,18 +80,53 @@
 // [RequireOwner] enforce after it, like the Python packages' require_auth,
 // require_scopes, require_roles, require_permissions and check_object_ownership.
 //
+// # Route binding
+//
+// Whatever code answers a request, the document's rule for that code was applied first,
+// or the request was denied. Echo routes a request once, before the e.Use middleware
+// run, and fixes then the handler that will answer; the request may say something else
+// by the time this middleware runs (a method override in e.Use, or in e.Pre after a
+// middleware that replaced the request, changes its method; a rewrite, its URL). So the
+// request is never asked which route it is: Echo's router is asked which handler it holds
+// at the matched route (c.Path()) for the request's method, and that handler is compared,
+// by identity, with the one Echo chose. When they differ, the methods the document
+// describes at that route are tried: the one whose handler Echo chose is the method
+// Echo routed with, and its operation applies (an admin-only POST handler keeps its
+// rule under "X-HTTP-Method-Override: PUT"). A handler that is none of them is denied.
+// Nothing is cached: routes registered at any time, by any registration API (e.Add,
+// Group, Match, Any, RouteNotFound, e.Router().Add), are seen as they are.
+//
+// What this means for an application:
+//   - Middleware that answers requests no route matches (middleware.Static,
+//     middleware.Proxy, an SPA fallback) goes before this one in e.Use, or serves
+//     documented routes: installed with Group.Use, it runs only inside a route of the
+//     group, never for a path no route matches (such paths answer 404).
+//   - A custom not-found handler (e.RouteNotFound) never runs: customise the 404 in
+//     Echo's HTTPErrorHandler instead.
+//   - CORS middleware goes before this one: an OPTIONS request reaches an application
+//     handler only when the document describes that OPTIONS operation.
+//   - A function registered with e.Router().Add for several methods of one path is one
+//     handler: a request whose method was overridden between two of them gets the
+//     operation of its final method, which is the code that runs either way.
+//   - The owner rule's path parameter is located by position: a route using one of the
+//     document's parameter names at another position answers 500 (and fails
+//     [CheckRoutesStrict]), because its handler would read another value.
+//
+// [CheckRoutes] reports what it can see of this at startup: undocumented routes (OPTIONS
+// and host routers' included), parameter-name conflicts, and not-found routes, whose
+// group middleware no longer serves unmatched paths.
+//
 // # Security
 //
-// Deny by default: an Echo route with no operation is refused, whether or not Echo's
-// route list shows it (a not-found route registered after the first request may be
-// answered 403 instead of 404 for up to a second, never the other way); building the
-// middleware fails when a scheme the document relies on has no validator or
-// authenticator, an owner rule has no loader, or an owner parameter is ambiguous in the
-// full route; installing it before routing (e.Pre) makes every request 404 rather than
-// unprotected. Header values are quoted and escaped and never carry
-// token or request content. Ownership compares values by type: a string never equals a
-// number, nil never equals anything. Anonymous callers never reach an owner loader, so
-// they get 401, never 404, on owned resources.
+// Deny by default: an Echo handler with no operation is refused, whether or not Echo's
+// route list shows it; building the middleware fails when a scheme the document relies
+// on has no validator or authenticator, an owner rule has no loader, or an owner
+// parameter is ambiguous in the full route; installing it before routing (e.Pre) makes
+// every request 404 rather than unprotected. Header values are quoted and escaped and
+// never carry token or request content. Ownership compares values exactly: strings with
+// strings, integers by their decimal text (never through floating point), and nothing
+// else matches; a string never equals a number, nil never equals anything. Anonymous
+// callers never reach an owner loader, so they get 401, never 404, on owned resources.
 //
 // # Concurrency
 //

@@ -22,8 +22,8 @@ const (
 
 // Reason codes for audit records ([AuditRecord.Reason]) and [Error.Reason], beside the
 // token reasons of package validator (malformed, expired, wrong_audience, ...). They are
-// stable: logs and alerts may match on them. ReasonPassthroughMethod, ReasonSkipped and
-// ReasonUndocumentedRoute (with InsecureAllowUndocumented) also explain records whose
+// stable: logs and alerts may match on them. ReasonSkipped and ReasonUndocumentedRoute
+// (with InsecureAllowUndocumented) also explain records whose
 // outcome is [OutcomePassed]; ReasonOwnerLoader and ReasonServerError only appear in
 // audit records, never in an [Error].
 const (
@@ -34,7 +34,6 @@ const (
 	ReasonInsufficientPermission = "insufficient_permission" // a role or permission requirement failed
 	ReasonNotOwner               = "not_owner"               // the ownership rule failed
 	ReasonUndocumentedRoute      = "undocumented_route"      // the route has no operation in the document
-	ReasonPassthroughMethod      = "passthrough_method"      // an undocumented request of a PassthroughMethods method, let through
 	ReasonSkipped                = "skipped"                 // the Skipper let the request through unchecked
 	ReasonOwnerLoader            = "owner_loader"            // the owner loader answered with its own *echo.HTTPError (e.g. 404)
 	ReasonServerError            = "server_error"            // a server-side failure: an owner loader's error, an object without the owner field

@@ -25,29 +25,44 @@ type engine struct {
 	schemes           map[string]openapi.Scheme
 	ownerParam        map[*openapi.Policy]ownerParam
 	realm             string
-	passthrough       []string
 	allowUndocumented bool
 	errorHandler      func(echo.Context, *Error) error
 	successHandler    func(echo.Context)
 	obs               *observer // nil when nothing observes decisions
 	logger            *slog.Logger
-	routes            routeIndex
+	hosts             map[string]*engine // host router name → the engine of its document
+	unbound           *engine            // for host routers without a document: no policies
+	methods           []string           // the methods the document describes
+	probes            *probes
+	bindings          *bindings
 	// builtin is set when every bearer scheme uses a *validator.Validator, which accepts
 	// only compact JWS in canonical base64url: a subset of token68. The token68 scan of
 	// the header then runs only when validation fails, to tell 400 from 401.
 	builtin bool
 }
 
-// serve is the per-request flow: find the policy of the route Echo matched, then
-// authenticate and authorize as it says.
+// serve is the per-request flow: find the router Echo used and the document bound to it,
+// then enforce.
 func (m *engine) serve(c echo.Context, next echo.HandlerFunc) error {
+	router, host, isHost := routerOf(c.Echo(), c.Request())
+	t := m
+	if isHost {
+		if t = m.hosts[host]; t == nil {
+			t = m.unbound // a host router without a document: every route is undocumented
+		}
+	}
+	return t.enforce(c, next, router)
+}
+
+// enforce finds the route Echo matched and the operation of its handler, then
+// authenticates and authorizes as the operation says.
+func (m *engine) enforce(c echo.Context, next echo.HandlerFunc, router *echo.Router) error {
 	if m.skipper(c) {
 		if m.observed(c, OutcomePassed) {
 			m.record(c, nil, nil, OutcomePassed, http.StatusOK, ReasonSkipped)
 		}
 		return next(c)
 	}
-	req := c.Request()
 	route := c.Path()
 	if route == "" {
 		// Echo matched no route at all (404), or the middleware was installed with e.Pre,
@@ -55,9 +70,23 @@ func (m *engine) serve(c echo.Context, next echo.HandlerFunc) error {
 		// an unchecked handler. Echo's own not-found answer is given instead.
 		return echo.NotFoundHandler(c)
 	}
-	p := m.policies.Lookup(req.Method, route)
+	method, b := m.bind(c, router, route, c.Handler())
+	switch b {
+	case echoAnswer:
+		return next(c) // not a decision: Echo answers 404, 405 or its automatic OPTIONS
+	case boundNotFound:
+		// A not-found route runs its handler inside the group's middleware, which may
+		// answer by itself (a proxy, static files): neither runs. Echo's answer is given.
+		if m.allowUndocumented {
+			return m.pass(c, next, ReasonUndocumentedRoute)
+		}
+		return echo.NotFoundHandler(c)
+	case unbound:
+		return m.undocumented(c, next)
+	}
+	p := m.policies.Lookup(method, route)
 	if p == nil {
-		return m.unmatched(c, next, route)
+		return m.undocumented(c, next)
 	}
 	if p.Auth == openapi.AuthNone {
 		if m.observed(c, OutcomePublic) {
@@ -76,6 +105,7 @@ func (m *engine) serve(c echo.Context, next echo.HandlerFunc) error {
 		}
 		return next(c)
 	}
+	req := c.Request()
 	ctx := req.Context()
 	if claims != nil {
 		ctx = validator.NewContext(ctx, claims)
@@ -111,28 +141,22 @@ func (m *engine) serve(c echo.Context, next echo.HandlerFunc) error {
 	return next(c)
 }
 
-// unmatched handles a routed request for which the document has no operation. It fails
-// closed: unless Echo is answering the request itself (404, 405, automatic OPTIONS), a
-// route without an operation is denied, whether or not it is in Echo's route list
-// (routes added with e.Router().Add, or after the first request, are not there yet).
-func (m *engine) unmatched(c echo.Context, next echo.HandlerFunc, route string) error {
-	method := c.Request().Method
-	if echoAnswers(c) || registeredByEcho(c) && m.routes.notFoundRoute(c.Echo(), method, route) {
-		return next(c) // not a decision: Echo answers 404, 405 or its automatic OPTIONS
-	}
-	if slices.Contains(m.passthrough, method) {
-		if m.observed(c, OutcomePassed) {
-			m.record(c, nil, nil, OutcomePassed, http.StatusOK, ReasonPassthroughMethod)
-		}
-		return next(c)
-	}
+// undocumented handles a request whose handler has no operation in the document: a
+// route the document does not describe (whether or not Echo's route list shows it), or
+// a handler that could not be identified with certainty. It fails closed.
+func (m *engine) undocumented(c echo.Context, next echo.HandlerFunc) error {
 	if m.allowUndocumented {
-		if m.observed(c, OutcomePassed) {
-			m.record(c, nil, nil, OutcomePassed, http.StatusOK, ReasonUndocumentedRoute)
-		}
-		return next(c)
+		return m.pass(c, next, ReasonUndocumentedRoute)
 	}
 	return m.deny(c, nil, nil, undocumentedError(m.realm))
+}
+
+// pass lets a request through unchecked, recording why.
+func (m *engine) pass(c echo.Context, next echo.HandlerFunc, reason string) error {
+	if m.observed(c, OutcomePassed) {
+		m.record(c, nil, nil, OutcomePassed, http.StatusOK, reason)
+	}
+	return next(c)
 }
 
 // authenticate establishes who calls and evaluates the security alternatives, roles and

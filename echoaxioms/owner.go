@@ -32,6 +32,12 @@ func (m *engine) checkOwner(c echo.Context, p *openapi.Policy, principal openapi
 			m.serverError(c, p, fmt.Errorf("route %s has %d parameters, the operation's route %s has %d", c.Path(), len(values), p.Route, op.count))
 			return echo.NewHTTPError(http.StatusInternalServerError)
 		}
+		if name, i, j, moved := movedParam(c.ParamNames(), op.names); moved {
+			// The handler reads the parameter by name, the rule by position: they would
+			// compare one value and use another.
+			m.serverError(c, p, fmt.Errorf("route %s has parameter %q at position %d, the operation's route %s at %d", c.Path(), name, i+1, p.Route, j+1))
+			return echo.NewHTTPError(http.StatusInternalServerError)
+		}
 		if !paramEquals(values[op.index], claimOwnerKey(principal, rule.Claim, claim)) {
 			return insufficientPermissionError(m.realm, ReasonNotOwner, "the caller does not own this resource")
 		}
@@ -50,6 +56,19 @@ func (m *engine) checkOwner(c echo.Context, p *openapi.Policy, principal openapi
 	}
 	c.SetRequest(c.Request().WithContext(withObject(c.Request().Context(), obj)))
 	return nil
+}
+
+// movedParam finds a parameter name of the document's route (doc) that the Echo route
+// (names, as Echo matched it) uses at another position: its name and both positions.
+func movedParam(names, doc []string) (name string, at, want int, moved bool) {
+	for i, n := range names {
+		for j, d := range doc {
+			if n == d && i != j {
+				return n, i, j, true
+			}
+		}
+	}
+	return "", 0, 0, false
 }
 
 // loadObject runs an owner loader: its *echo.HTTPError (e.g. 404) is returned as it is,

@@ -3,134 +3,51 @@ package echoaxioms
 import (
 	"errors"
 	"fmt"
-	"net/http"
-	"net/url"
-	"reflect"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/axioms-go/axioms-echo/openapi"
 )
 
-// routeRebuildInterval bounds how often the index of Echo's routes is rebuilt when a
-// request's route is not in it (routes added after the index was built).
-const routeRebuildInterval = time.Second
-
-type routeKey struct{ method, path string }
-
-// echoAnswers reports whether the handler Echo chose for the request is Echo's own
-// not-found or method-not-allowed handling (405, or the automatic OPTIONS answer), as
-// opposed to a registered route's handler. Only called for requests without an
-// operation, never on the documented path.
-func echoAnswers(c echo.Context) bool {
-	if c.Get(echo.ContextKeyHeaderAllow) != nil {
-		return true // the path matched but not the method: 405 or automatic OPTIONS
-	}
-	h := c.Handler()
-	if h == nil {
-		return false
-	}
-	ptr := reflect.ValueOf(h).Pointer()
-	return ptr == reflect.ValueOf(echo.NotFoundHandler).Pointer() || ptr == reflect.ValueOf(echo.MethodNotAllowedHandler).Pointer()
-}
-
-// routeIndex knows the routes registered in Echo, to tell a custom not-found route
-// (e.RouteNotFound, and those Group.Use registers) from a route without an operation. It
-// is built on first use and rebuilt at most once per routeRebuildInterval when a
-// request's route is missing from it. A route missing from it is never let through:
-// the index can only make a not-found route answer 403 for up to routeRebuildInterval
-// after it was registered, never open a route.
-type routeIndex struct {
-	cur atomic.Pointer[routeSet]
-}
-
-type routeSet struct {
-	e      *echo.Echo
-	routes map[routeKey]struct{}
-	built  time.Time
-}
-
-// echoRouteHandler is the code address of the handler Echo's own registration (e.Add,
-// and so e.GET, e.RouteNotFound, Group.Add...) stores in its router: a closure that
-// applies the route's middleware. A handler stored with e.Router().Add is the caller's
-// function itself, never this closure. Found once, on a throwaway Echo.
-var echoRouteHandler = sync.OnceValue(func() uintptr {
-	e := echo.New()
-	e.GET("/probe", func(echo.Context) error { return nil })
-	c := e.NewContext(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: "/probe"}, Header: http.Header{}}, nil)
-	e.Router().Find(http.MethodGet, "/probe", c)
-	return reflect.ValueOf(c.Handler()).Pointer()
-})
-
-// registeredByEcho reports whether the handler Echo chose for c was registered through
-// Echo's own route registration (see echoRouteHandler).
-func registeredByEcho(c echo.Context) bool {
-	h := c.Handler()
-	return h != nil && reflect.ValueOf(h).Pointer() == echoRouteHandler()
-}
-
-// notFoundRoute reports whether path is a not-found route of e (registered with
-// RouteNotFound) and not a route of method as well: then Echo is answering with its
-// not-found handler. A route of method added with e.Router().Add on the same path is
-// invisible to Echo's route list; its handler is told apart by registeredByEcho, which
-// the caller checks.
-func (ri *routeIndex) notFoundRoute(e *echo.Echo, method, path string) bool {
-	set := ri.cur.Load()
-	if set == nil || set.e != e || !set.has(echo.RouteNotFound, path) && time.Since(set.built) >= routeRebuildInterval {
-		set = &routeSet{e: e, routes: map[routeKey]struct{}{}, built: time.Now()}
-		for _, r := range allRoutes(e, true) {
-			set.routes[routeKey{r.Method, r.Path}] = struct{}{}
-		}
-		ri.cur.Store(set)
-	}
-	return set.has(echo.RouteNotFound, path) && !set.has(method, path)
-}
-
-func (s *routeSet) has(method, path string) bool {
-	_, ok := s.routes[routeKey{method, path}]
-	return ok
-}
-
-// allRoutes lists the routes of every router of e (virtual hosts included); Echo's
-// not-found routes only when notFound is set.
-func allRoutes(e *echo.Echo, notFound bool) []*echo.Route {
-	routes := e.Routes()
-	for _, r := range e.Routers() {
-		routes = append(routes, r.Routes()...)
-	}
-	out := routes[:0]
-	seen := map[routeKey]bool{}
-	for _, r := range routes {
-		k := routeKey{r.Method, r.Path}
-		if r.Method == echo.RouteNotFound && !notFound || seen[k] {
-			continue
-		}
-		seen[k] = true
-		out = append(out, r)
-	}
-	return out
-}
-
 // RouteReport compares the routes registered in Echo with the document's operations.
+// Routes of host routers (e.Host) are written with their host before the path
+// ("GET admin.example.com/users/:id"); the default router's without one.
 type RouteReport struct {
 	// Undocumented lists Echo routes ("METHOD /path") with no operation in the document:
 	// the middleware denies them (403) unless Config.InsecureAllowUndocumented is set.
-	// Routes of passthrough methods are not listed (OPTIONS for [CheckRoutes], the
-	// configured ones for [Config.CheckRoutes]), nor Echo's not-found routes.
+	// OPTIONS routes are listed too: Echo's automatic OPTIONS answer passes, an
+	// application handler registered for OPTIONS does not. Every route of a host router
+	// without a document (Config.Hosts) is listed.
 	Undocumented []string
 	// Unrouted lists operations ("METHOD /template") with no Echo route: requests for
 	// them never reach a handler.
 	Unrouted []string
+	// Conflicts lists routes that use a parameter name of their operation's path at
+	// another position ("/users/:follower/follows/:user_id" for
+	// "/users/{user_id}/follows/{other_id}"): the document's rules locate parameters by
+	// position, the handler reads them by name, so the two would read different values.
+	// Different names at the same position are fine.
+	Conflicts []string
+	// NotFound lists the not-found routes ("/internal/*"): those e.RouteNotFound
+	// registers, and those Group.Use registers so that a group's middleware runs for
+	// paths no route of the group matches. The middleware answers the requests they
+	// match with Echo's 404 itself, running neither their handler nor the group's
+	// middleware: a custom not-found handler never runs, and a group middleware that
+	// serves requests by itself (middleware.Proxy, middleware.Static) serves nothing
+	// there unless Config.InsecureAllowUndocumented is set. To serve a path through such
+	// middleware, register a route for it and document the route. Informational: [OK]
+	// does not count them.
+	NotFound []string
 }
 
-// OK reports whether every route is documented and every operation routed.
-func (r RouteReport) OK() bool { return len(r.Undocumented) == 0 && len(r.Unrouted) == 0 }
+// OK reports whether every route is documented and bound without conflict, and every
+// operation routed.
+func (r RouteReport) OK() bool {
+	return len(r.Undocumented) == 0 && len(r.Unrouted) == 0 && len(r.Conflicts) == 0
+}
 
 // Err returns an error listing the mismatches, or nil when r is OK.
 func (r RouteReport) Err() error {
@@ -145,69 +62,149 @@ func (r RouteReport) Err() error {
 	if len(r.Unrouted) > 0 {
 		fmt.Fprintf(&b, "; operations without a route: %s", strings.Join(r.Unrouted, ", "))
 	}
+	if len(r.Conflicts) > 0 {
+		fmt.Fprintf(&b, "; routes whose parameters are not where the document has them: %s", strings.Join(r.Conflicts, "; "))
+	}
 	return errors.New(b.String())
 }
 
-// CheckRoutes compares the routes registered in e (call it after registering them) with
-// the operations of policies, by method and path shape, base path included. Routes of
-// the default passthrough method (OPTIONS) are not listed as undocumented; use
-// [Config.CheckRoutes] to honour a configured PassthroughMethods.
+// CheckRoutes compares the routes registered in e (call it after registering them),
+// those of its host routers included, with the operations of policies, by method and
+// path shape, base path included, and checks the position of each route's parameter
+// names. Host routers have no document here: their routes are undocumented (use
+// [Config.CheckRoutes] for Config.Hosts).
 //
 // Routes added with e.Router().Add are invisible to it (Echo does not list them): the
 // middleware denies them (403) unless documented, but CheckRoutes cannot report them.
 // It only reads e and policies, and may run concurrently with requests, but not with
 // route registration (Echo's own rule).
 func CheckRoutes(e *echo.Echo, policies *openapi.Policies) RouteReport {
-	return checkRoutes(e, policies, []string{http.MethodOptions})
+	return checkRoutes(e, policies, false, nil)
 }
 
 // CheckRoutesStrict is [CheckRoutes] for startup: it returns an error when any route lacks
-// an operation or any operation lacks a route.
+// an operation or has a parameter conflict, or any operation lacks a route.
 func CheckRoutesStrict(e *echo.Echo, policies *openapi.Policies) error {
 	return CheckRoutes(e, policies).Err()
 }
 
-// CheckRoutes is [CheckRoutes] for cfg.Policies, leaving out of Undocumented the routes
-// whose method cfg passes through: cfg.PassthroughMethods (OPTIONS if nil; nothing if
-// empty), or every route when cfg.InsecureAllowUndocumented is set. Routes added with
+// CheckRoutes is [CheckRoutes] for cfg: cfg.Policies for Echo's default router, and the
+// Policies of cfg.Hosts for their host routers. With cfg.InsecureAllowUndocumented (a
+// host's own, for its router), undocumented routes are not listed. Routes added with
 // e.Router().Add are invisible to it. It has CheckRoutes' concurrency contract.
 func (cfg Config) CheckRoutes(e *echo.Echo) RouteReport {
-	passthrough := cfg.PassthroughMethods
-	if passthrough == nil {
-		passthrough = []string{http.MethodOptions}
-	}
-	report := checkRoutes(e, cfg.Policies, passthrough)
-	if cfg.InsecureAllowUndocumented {
-		report.Undocumented = nil
-	}
-	return report
+	return checkRoutes(e, cfg.Policies, cfg.InsecureAllowUndocumented, cfg.Hosts)
 }
 
 // CheckRoutesStrict is [Config.CheckRoutes] for startup: it returns an error when any
-// route lacks an operation or any operation lacks a route.
+// route lacks an operation or has a parameter conflict, or any operation lacks a route.
 func (cfg Config) CheckRoutesStrict(e *echo.Echo) error {
 	return cfg.CheckRoutes(e).Err()
 }
 
-func checkRoutes(e *echo.Echo, policies *openapi.Policies, passthrough []string) RouteReport {
+// checkRoutes reports on every router of e: the default router against main (leaving
+// undocumented routes out when insecure), and each host router against its entry in
+// hosts.
+func checkRoutes(e *echo.Echo, main *openapi.Policies, insecure bool, hosts map[string]Config) RouteReport {
 	var report RouteReport
-	routed := map[*openapi.Policy]bool{}
-	for _, r := range allRoutes(e, false) {
-		if p := policies.Lookup(r.Method, r.Path); p != nil {
+	check := func(prefix string, routes []*echo.Route, policies *openapi.Policies, insecure bool) {
+		routed := map[*openapi.Policy]bool{}
+		for _, r := range routes {
+			if r.Method == echo.RouteNotFound {
+				report.NotFound = append(report.NotFound, prefix+r.Path)
+				continue
+			}
+			p := policies.Lookup(r.Method, r.Path)
+			if p == nil {
+				if !insecure {
+					report.Undocumented = append(report.Undocumented, r.Method+" "+prefix+r.Path)
+				}
+				continue
+			}
 			routed[p] = true
-			continue
+			if conflict := paramConflict(r.Path, p); conflict != "" {
+				report.Conflicts = append(report.Conflicts, r.Method+" "+prefix+r.Path+": "+conflict)
+			}
 		}
-		if slices.ContainsFunc(passthrough, func(m string) bool { return strings.EqualFold(m, r.Method) }) {
-			continue
+		if policies == nil {
+			return
 		}
-		report.Undocumented = append(report.Undocumented, r.Method+" "+r.Path)
+		for _, p := range policies.All() {
+			if !routed[p] {
+				report.Unrouted = append(report.Unrouted, p.Method+" "+prefix+p.Route)
+			}
+		}
 	}
-	for _, p := range policies.All() {
-		if !routed[p] {
-			report.Unrouted = append(report.Unrouted, p.Method+" "+p.Route)
+	check("", e.Routes(), main, insecure)
+	routers := e.Routers()
+	for _, host := range slices.Sorted(maps.Keys(routers)) {
+		hc, bound := hosts[host]
+		var policies *openapi.Policies
+		if bound {
+			policies = hc.Policies
+		}
+		check(host, routers[host].Routes(), policies, bound && hc.InsecureAllowUndocumented)
+	}
+	for host := range hosts {
+		if _, routed := routers[host]; !routed && hosts[host].Policies != nil {
+			for _, p := range hosts[host].Policies.All() {
+				report.Unrouted = append(report.Unrouted, p.Method+" "+host+p.Route)
+			}
 		}
 	}
-	sort.Strings(report.Undocumented)
-	sort.Strings(report.Unrouted)
+	slices.Sort(report.Undocumented)
+	slices.Sort(report.Unrouted)
+	slices.Sort(report.Conflicts)
+	slices.Sort(report.NotFound)
 	return report
+}
+
+// paramConflict describes how route (an Echo route) uses a parameter name of p's route
+// (its template, base path included) at another position; "" when it does not.
+func paramConflict(route string, p *openapi.Policy) string {
+	doc := templateParams(p.Route)
+	for i, name := range routeParams(route) {
+		if j := slices.Index(doc, name); j >= 0 && j != i {
+			return fmt.Sprintf("parameter %q is parameter %d of the route but parameter %d of the document's %s %s (%s)",
+				name, i+1, j+1, p.Method, p.Route, p.Pointer)
+		}
+	}
+	return ""
+}
+
+// routeParams lists the parameter names of an Echo route in order, "*" for its wildcard,
+// as Echo's router numbers them (an escaped colon, "\:", is a literal).
+func routeParams(route string) []string {
+	var names []string
+	for i := 0; i < len(route); i++ {
+		switch {
+		case route[i] == ':' && (i == 0 || route[i-1] != '\\'):
+			j := i + 1
+			for j < len(route) && route[j] != '/' {
+				j++
+			}
+			names = append(names, route[i+1:j])
+			i = j - 1
+		case route[i] == '*':
+			names = append(names, "*")
+		}
+	}
+	return names
+}
+
+// templateParams lists the parameter names of an OpenAPI path template in order.
+func templateParams(template string) []string {
+	var names []string
+	for rest := template; ; {
+		open := strings.IndexByte(rest, '{')
+		if open < 0 {
+			return names
+		}
+		end := strings.IndexByte(rest[open:], '}')
+		if end < 0 {
+			return names
+		}
+		names = append(names, rest[open+1:open+end])
+		rest = rest[open+end+1:]
+	}
 }

@@ -36,7 +36,9 @@ func TestUndocumentedRoutesFailClosed(t *testing.T) {
 }
 
 // TestEchoAnswersWhatItCannotRoute: 404 and 405 are Echo's, with the middleware that
-// follows still running, custom not-found handlers included.
+// follows still running when Echo's own handler answers. A not-found route (a group's,
+// or a custom one) is answered with Echo's 404 by the middleware itself: neither its
+// handler nor the group's middleware runs.
 func TestEchoAnswersWhatItCannotRoute(t *testing.T) {
 	h := newHarness(t, nil)
 	h.e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -46,7 +48,10 @@ func TestEchoAnswersWhatItCannotRoute(t *testing.T) {
 		}
 	})
 	h.e.GET("/any", ok) // re-registered so that the later middleware wraps it too
-	g := h.e.Group("/grp", func(next echo.HandlerFunc) echo.HandlerFunc { return next })
+	groupRan := false
+	g := h.e.Group("/grp", func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error { groupRan = true; return next(c) }
+	})
 	g.GET("/x", ok)
 	h.e.RouteNotFound("/custom/*", func(c echo.Context) error { return c.String(http.StatusTeapot, "custom not found") })
 
@@ -56,23 +61,22 @@ func TestEchoAnswersWhatItCannotRoute(t *testing.T) {
 		later          bool // the middleware installed after this one ran
 	}{
 		{"PUT", "/any", http.StatusMethodNotAllowed, true},
-		{"GET", "/grp/nothing", http.StatusNotFound, true},     // the group's not-found route
-		{"GET", "/custom/nothing", http.StatusTeapot, true},    // a custom not-found route
+		{"GET", "/grp/nothing", http.StatusNotFound, false},    // the group's not-found route
+		{"GET", "/custom/nothing", http.StatusNotFound, false}, // a custom not-found route
 		{"GET", "/nothing-at-all", http.StatusNotFound, false}, // no route at all: echo.NotFoundHandler
 	} {
 		rec := h.do(c.method, c.target, "")
 		assert.Equal(t, c.status, rec.Code, "%s %s", c.method, c.target)
 		assert.Empty(t, rec.Header().Get("WWW-Authenticate"), "%s %s", c.method, c.target)
-		if c.later {
-			assert.Equal(t, "ran", rec.Header().Get("X-Later"), "%s %s", c.method, c.target)
-		}
+		assert.Equal(t, c.later, rec.Header().Get("X-Later") == "ran", "%s %s", c.method, c.target)
 	}
+	assert.False(t, groupRan, "the group's middleware never ran for a path without a route")
 	assert.Equal(t, http.StatusForbidden, h.do("GET", "/grp/x", "").Code, "the group's own route is undocumented")
 }
 
 // TestRouterAddBesideANotFoundRoute: a route added with e.Router().Add on the path of a
 // not-found route is not Echo's not-found answer: it is denied like any undocumented
-// route, while the not-found route itself still answers for the other methods.
+// route, while the not-found route itself answers Echo's 404 for the other methods.
 func TestRouterAddBesideANotFoundRoute(t *testing.T) {
 	h := newHarness(t, nil)
 	h.e.RouteNotFound("/hidden/*", func(c echo.Context) error { return c.String(http.StatusTeapot, "custom not found") })
@@ -90,5 +94,5 @@ func TestRouterAddBesideANotFoundRoute(t *testing.T) {
 		assert.NotContains(t, rec.Body.String(), "SECRET")
 	}
 	assert.False(t, reached, "the handler added with Router().Add never ran")
-	assert.Equal(t, http.StatusTeapot, h.do("POST", "/hidden/x", "").Code, "the not-found route still answers other methods")
+	assert.Equal(t, http.StatusNotFound, h.do("POST", "/hidden/x", "").Code, "the not-found route answers Echo's 404 for the other methods")
 }
