@@ -8,7 +8,7 @@
 # cached keys keep serving, fetches stay within the rate limit, no status is unexpected,
 # and goroutines and heap return to their level. It prints one line:
 #   FIGURE soak: <duration>, <N> requests, <U> unexpected statuses, <F> JWKS fetches (<E> failed), goroutines <before>-><after>, heap <before>-><after>
-# The regular test suite (scripts/test.sh) runs the same test for 3s. Stops by itself.
+# The regular test suite (scripts/test.sh, scripts/test-full.sh) runs the same test for 3s. Stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-60s}"
