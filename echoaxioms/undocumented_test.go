@@ -16,7 +16,7 @@ import (
 func TestUndocumentedRoutesFailClosed(t *testing.T) {
 	h := newHarness(t, nil)
 	valid := h.bearer(map[string]any{"scope": "admin"})
-	require.Equal(t, http.StatusOK, h.do("GET", "/any", valid).Code, "the route index is built")
+	require.Equal(t, http.StatusOK, h.do("GET", "/any", valid).Code, "traffic before the routes are added")
 
 	h.e.Router().Add(http.MethodGet, "/router-add", ok) // never listed by e.Routes()
 	h.e.GET("/late", ok)                                // registered after the first request
@@ -81,7 +81,7 @@ func TestRouterAddBesideANotFoundRoute(t *testing.T) {
 	h := newHarness(t, nil)
 	h.e.RouteNotFound("/hidden/*", func(c echo.Context) error { return c.String(http.StatusTeapot, "custom not found") })
 	valid := h.bearer(map[string]any{"scope": "admin"})
-	require.Equal(t, http.StatusOK, h.do("GET", "/any", valid).Code, "the route index is built")
+	require.Equal(t, http.StatusOK, h.do("GET", "/any", valid).Code, "traffic before the routes are added")
 
 	reached := false
 	h.e.Router().Add(http.MethodGet, "/hidden/*", func(c echo.Context) error {
