@@ -1,6 +1,7 @@
 package echoaxioms_test
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -292,4 +293,83 @@ func TestIssuerDownForDaysCachedKeysServe(t *testing.T) {
 	assert.Equal(t, http.StatusOK, a.status(tok))
 	t.Logf("FIGURE issuer-down-7-days: %d requests served from cached keys over 2h+7d of 502s, %d JWKS fetches (bounds %d and %d)",
 		int(busy/step)+hours, busyFetches+quietFetches, busyBound, hours)
+}
+
+// TestHungIssuerDoesNotSlowTheOther: with two issuers bound to two schemes of one
+// operation, a token of issuer A never makes B's validator look up or fetch keys (its
+// iss names A), so A's tokens are answered at once while B hangs, and cost B nothing
+// while it is healthy.
+func TestHungIssuerDoesNotSlowTheOther(t *testing.T) {
+	policies, err := openapi.LoadData([]byte(`openapi: 3.1.0
+info: {title: two issuers, version: "1"}
+components:
+  securitySchemes:
+    a: {type: http, scheme: bearer}
+    b: {type: http, scheme: bearer}
+paths:
+  /data: {get: {security: [{b: []}, {a: []}], responses: {"401": {description: no}}}}
+`), openapi.LoadOptions{})
+	require.NoError(t, err)
+	clock := newClock()
+	build := func(ctx context.Context, t *testing.T, iss *axiomstest.Issuer) *validator.Validator {
+		cfg := iss.ValidatorConfig()
+		cfg.Now = clock.Now // FetchTimeout stays at its default, 5s
+		v, err := validator.New(ctx, cfg)
+		require.NoError(t, err)
+		return v
+	}
+	app := func(va, vb *validator.Validator) *echo.Echo {
+		e := echo.New()
+		e.Use(echoaxioms.WithConfig(echoaxioms.Config{Policies: policies,
+			SchemeValidators: map[string]echoaxioms.TokenValidator{"a": va, "b": vb}}))
+		e.GET("/data", func(c echo.Context) error { return c.NoContent(http.StatusOK) })
+		return e
+	}
+	status := func(e *echo.Echo, token string) int {
+		req := httptest.NewRequest(http.MethodGet, "/data", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	es256 := axiomstest.IssuerConfig{Algorithms: []string{"ES256"}}
+	a := axiomstest.NewIssuerWith(t, es256)
+	va := build(t.Context(), t, a)
+
+	t.Run("B healthy, then frozen", func(t *testing.T) {
+		b := axiomstest.NewIssuerWith(t, es256)
+		e := app(va, build(t.Context(), t, b))
+		jwks, disc := b.JWKSFetches(), b.DiscoveryFetches()
+		require.Equal(t, http.StatusOK, status(e, b.Token(t, nil)))
+		for i := range 5 {
+			clock.Advance(validator.DefaultMinRefreshInterval) // B may refetch for unknown kids
+			assert.Equal(t, http.StatusOK, status(e, a.Token(t, map[string]any{"jti": fmt.Sprint("healthy-", i)})))
+		}
+		assert.Equal(t, jwks, b.JWKSFetches(), "A's tokens cost B no key-set fetch")
+
+		b.Fail(axiomstest.Fault{Delay: 10 * time.Second})
+		clock.Advance(validator.DefaultMinRefreshInterval)
+		start := time.Now()
+		assert.Equal(t, http.StatusOK, status(e, a.Token(t, map[string]any{"jti": "frozen"})))
+		assert.Less(t, time.Since(start), time.Second, "answered without waiting for B")
+		assert.Equal(t, jwks, b.JWKSFetches(), "no fetch at the frozen issuer")
+		assert.Equal(t, disc, b.DiscoveryFetches())
+	})
+
+	t.Run("B hung since startup", func(t *testing.T) {
+		b := axiomstest.NewIssuerWith(t, es256)
+		b.Fail(axiomstest.Fault{Delay: 10 * time.Second})
+		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+		defer cancel()
+		vb := build(ctx, t, b) // the startup fetch carries on in the background
+		e := app(va, vb)
+		require.Equal(t, 1, b.JWKSFetches())
+		start := time.Now()
+		assert.Equal(t, http.StatusOK, status(e, a.Token(t, map[string]any{"jti": "hung"})))
+		assert.Less(t, time.Since(start), time.Second, "answered without waiting for B's fetch")
+		clock.Advance(time.Minute)
+		assert.Equal(t, http.StatusOK, status(e, a.Token(t, map[string]any{"jti": "hung-later"})))
+		assert.Equal(t, 1, b.JWKSFetches(), "no fetch at B beyond the startup one")
+		assert.Equal(t, 1, b.DiscoveryFetches())
+	})
 }

@@ -31,21 +31,37 @@
 //     in the allowlist (none and HS* can never be allowed), checked before any key is
 //     looked up; typ is at+jwt when Config.RequireType is set; it has no crit (no header
 //     extension is understood) and no b64 other than true;
+//   - the payload is a JSON object without duplicate names in valid UTF-8, and its iss
+//     is a string equal to Config.Issuer. This is checked before any key is looked up,
+//     on the payload not yet verified: it can only refuse a token, and a token of
+//     another issuer costs no key lookup and never makes the validator fetch its key
+//     set (see Several issuers below). The payload is decoded once, and trusted for
+//     nothing else until the signature verifies;
 //   - a key of the issuer's key set verifies the signature. With a kid, the keys carrying
 //     that kid and fitting the alg are tried; without one, the token is accepted only if
 //     exactly one key of the set fits the alg. A key fits when its type and curve match
 //     the alg and its own alg member, if any, equals it. The jku, x5u, jwk and x5c
 //     header members are never followed;
-//   - the payload is a JSON object without duplicate names in valid UTF-8;
-//   - iss equals Config.Issuer exactly; aud (a string or an array of strings) holds one
-//     of Config.Audiences; exp is present and not passed; nbf, if present, is reached;
-//     iat, if present, is not in the future — all with Config.Leeway (30s);
+//   - aud (a string or an array of strings) holds one of Config.Audiences; exp is
+//     present and not passed; nbf, if present, is reached; iat, if present, is not in
+//     the future — all with Config.Leeway (30s);
 //   - sub and jti, when present, are strings; the scope, role and permission claims are a
 //     space-separated string or an array of strings.
 //
 // Claims are read by exact key. Names of scope, role and permission claims are
 // configurable ordered lists, each a top-level key or a JSON Pointer (see
 // Config.ScopeClaims).
+//
+// # Several issuers
+//
+// A Validator trusts one issuer; an API accepting tokens of several issuers uses one
+// Validator per issuer (package echoaxioms binds each to its security schemes) and every
+// token may reach each of them. A token whose iss names another issuer is refused as
+// wrong_issuer before any key lookup (one without iss as missing_claim, one with a
+// non-string iss as malformed), so it never waits for, or causes, a fetch of this
+// issuer's key set: an issuer that hangs or is down
+// does not slow down the tokens of the others, nor does a healthy one pay a fetch for
+// them. Config.InsecureSkipIssuerCheck turns this shortcut off with the issuer check.
 //
 // # Keys
 //

@@ -577,3 +577,66 @@ func TestCacheControlMaxAgeSchedulesBackgroundRefresh(t *testing.T) {
 	}, 5*time.Second, 5*time.Millisecond)
 	assert.EqualValues(t, 2, ks.jwksHits.Load())
 }
+
+// TestTokenOfAnotherIssuerCausesNoFetch: a token whose (unverified) iss names another
+// issuer is refused as wrong_issuer before any key lookup, so it never makes the
+// validator fetch its issuer's keys, even when a refetch is allowed or no key set has
+// been obtained yet. A token without iss, or with a non-string iss, is refused the same
+// way (missing_claim, malformed). InsecureSkipIssuerCheck turns the shortcut off.
+func TestTokenOfAnotherIssuerCausesNoFetch(t *testing.T) {
+	s := newSigner(t, "ES256", "k1")
+	other := newSigner(t, "ES256", "other-kid")
+	for _, c := range []struct {
+		name   string
+		claims map[string]any
+		want   error
+		reason validator.Reason
+	}{
+		{"another issuer", map[string]any{"iss": "https://other.example/"}, validator.ErrWrongIssuer, validator.ReasonWrongIssuer},
+		{"no iss", map[string]any{"iss": nil}, validator.ErrMissingClaim, validator.ReasonMissingClaim},
+		{"iss not a string", map[string]any{"iss": 42}, validator.ErrMalformed, validator.ReasonMalformed},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
+			clock := newClock()
+			v := remoteValidator(t, ks, clock, validator.Config{})
+			require.EqualValues(t, 1, ks.jwksHits.Load())
+			clock.Advance(validator.DefaultMinRefreshInterval) // a refetch is allowed
+			for _, tok := range []string{
+				other.token(t, issuedBy(ks, c.claims), nil),                             // unknown kid
+				other.token(t, issuedBy(ks, c.claims), map[string]any{"kid": nil}),      // no kid
+				s.token(t, issuedBy(ks, c.claims), map[string]any{"kid": "rotated-in"}), // unknown kid, the issuer's key
+			} {
+				_, err := v.Validate(t.Context(), tok)
+				assert.ErrorIs(t, err, c.want)
+				assert.ErrorIs(t, err, validator.ErrInvalidToken)
+				assert.Equal(t, c.reason, validator.ReasonOf(err))
+			}
+			assert.EqualValues(t, 1, ks.jwksHits.Load(), "no key-set fetch")
+			assert.EqualValues(t, 1, ks.discHits.Load(), "no discovery")
+		})
+	}
+
+	t.Run("no key set yet", func(t *testing.T) {
+		ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
+		ks.set(func(k *keyServer) { k.status = http.StatusServiceUnavailable })
+		clock := newClock()
+		v := remoteValidator(t, ks, clock, validator.Config{})
+		hits := ks.jwksHits.Load()
+		clock.Advance(time.Minute) // past the startup backoff
+		_, err := v.Validate(t.Context(), other.token(t, issuedBy(ks, map[string]any{"iss": "https://other.example/"}), nil))
+		require.ErrorIs(t, err, validator.ErrWrongIssuer, "refused, not answered keys_unavailable")
+		assert.NotErrorIs(t, err, validator.ErrKeysUnavailable)
+		assert.Equal(t, hits, ks.jwksHits.Load(), "no key-set fetch")
+	})
+
+	t.Run("InsecureSkipIssuerCheck", func(t *testing.T) {
+		ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
+		clock := newClock()
+		v := remoteValidator(t, ks, clock, validator.Config{InsecureSkipIssuerCheck: true})
+		clock.Advance(validator.DefaultMinRefreshInterval)
+		_, err := v.Validate(t.Context(), other.token(t, issuedBy(ks, map[string]any{"iss": "https://other.example/"}), nil))
+		require.ErrorIs(t, err, validator.ErrUnknownKey, "any issuer: the kid is looked up")
+		assert.EqualValues(t, 2, ks.jwksHits.Load(), "the unknown kid refetches")
+	})
+}

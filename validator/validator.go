@@ -57,9 +57,10 @@ func (v *Validator) Issuer() string { return v.s.issuer }
 //
 // The checks, in order: size; three canonical base64url segments (JWE, JSON
 // serialization and anything else rejected); header JSON (duplicate names, invalid UTF-8
-// rejected); alg in the allowlist; typ when required; crit and b64; the signing key,
-// chosen by kid (and alg) from the issuer's key set; the signature; payload JSON; iss,
-// aud, exp, nbf, iat with leeway; the scope, role and permission claims' types.
+// rejected); alg in the allowlist; typ when required; crit and b64; payload JSON and iss,
+// before any key is looked up (a token of another issuer never causes a fetch); the
+// signing key, chosen by kid (and alg) from the issuer's key set; the signature; aud,
+// exp, nbf, iat with leeway; the scope, role and permission claims' types.
 //
 // Every error is an [*Error]: its class is [ErrInvalidToken] (reject with 401) or
 // [ErrKeysUnavailable] (503). A token seen before and still valid is answered from the
@@ -93,67 +94,105 @@ func (v *Validator) Validate(ctx context.Context, rawToken string) (*Claims, err
 }
 
 func (v *Validator) validate(ctx context.Context, token string, now time.Time) (*Claims, *key, *Error) {
-	payload, k, e := v.verifyJWS(ctx, token, now)
+	j, e := v.parseJWS(token)
 	if e != nil {
 		return nil, nil, e
 	}
-	set, e := decodeObject(payload, errPayloadJSON, errPayloadDup)
+	// The payload is decoded once, before the key lookup, and trusted for nothing but
+	// checkIssuer's refusal until the signature verifies.
+	set, e := decodeObject(j.payload, errPayloadJSON, errPayloadDup)
 	if e != nil {
 		return nil, nil, e
 	}
-	c, e := v.claims(set, payload, now)
+	if e := v.checkIssuer(set); e != nil {
+		return nil, nil, e
+	}
+	k, e := v.verifyWithKeys(ctx, &j, now)
+	if e != nil {
+		return nil, nil, e
+	}
+	c, e := v.claims(set, j.payload, now)
 	if e != nil {
 		return nil, nil, e
 	}
 	return c, k, nil
 }
 
-// verifyJWS checks the compact serialization, the header and the signature, and returns
-// the decoded payload and the key that verified it. The payload is not interpreted.
-func (v *Validator) verifyJWS(ctx context.Context, token string, now time.Time) ([]byte, *key, *Error) {
+// compactJWS is a token split into its parts and decoded, before any key is looked up.
+type compactJWS struct {
+	header       header
+	signingInput string // the encoded header and payload, as signed
+	payload      []byte // decoded, not interpreted
+	sig          []byte
+}
+
+// parseJWS checks the compact serialization and the header, and decodes the payload and
+// signature segments. It looks up no key and does not interpret the payload.
+func (v *Validator) parseJWS(token string) (compactJWS, *Error) {
+	var j compactJWS
 	// The base64 decoder skips CR and LF; a token containing them has more than one
 	// spelling, so it is rejected here.
 	if strings.IndexByte(token, '\n') >= 0 || strings.IndexByte(token, '\r') >= 0 {
-		return nil, nil, fail(errEncoding)
+		return j, fail(errEncoding)
 	}
 	d1 := strings.IndexByte(token, '.')
 	if d1 <= 0 {
-		return nil, nil, fail(errNotCompact)
+		return j, fail(errNotCompact)
 	}
 	d2 := strings.IndexByte(token[d1+1:], '.')
 	if d2 < 0 {
-		return nil, nil, fail(errNotCompact)
+		return j, fail(errNotCompact)
 	}
 	d2 += d1 + 1
 	if d2 == d1+1 || strings.IndexByte(token[d2+1:], '.') >= 0 {
-		return nil, nil, fail(errNotCompact) // empty payload, or JWE / extra segments
+		return j, fail(errNotCompact) // empty payload, or JWE / extra segments
 	}
 
-	h, e := v.parseHeader(token[:d1])
-	if e != nil {
-		return nil, nil, e
+	var e *Error
+	if j.header, e = v.parseHeader(token[:d1]); e != nil {
+		return j, e
 	}
 	if d2+1 == len(token) {
-		return nil, nil, fail(errSignature) // unsigned or stripped signature
+		return j, fail(errSignature) // unsigned or stripped signature
 	}
-	sig, e := decodeSegment(token[d2+1:])
-	if e != nil {
-		return nil, nil, e
+	if j.sig, e = decodeSegment(token[d2+1:]); e != nil {
+		return j, e
 	}
-	k, e := v.verifyWithKeys(ctx, h, token[:d2], sig, now)
-	if e != nil {
-		return nil, nil, e
+	if j.payload, e = decodeSegment(token[d1+1 : d2]); e != nil {
+		return j, e
 	}
-	payload, e := decodeSegment(token[d1+1 : d2])
-	if e != nil {
-		return nil, nil, e
+	j.signingInput = token[:d2]
+	return j, nil
+}
+
+// checkIssuer refuses a token whose iss is not the configured issuer, before any key is
+// looked up: such a token can never be accepted, so it must not cost a key lookup, nor a
+// fetch of this issuer's key set (with several issuers, every validator sees the tokens
+// of the others). It runs on the unverified payload, which is safe because it can only
+// refuse. A missing iss is missing_claim and a non-string one malformed, as they would be
+// after verification. Skipped with Config.InsecureSkipIssuerCheck.
+func (v *Validator) checkIssuer(set map[string]any) *Error {
+	if v.s.skipIssuer {
+		return nil
 	}
-	return payload, k, nil
+	x, present := set["iss"]
+	if !present {
+		return fail(errNoIss)
+	}
+	iss, ok := x.(string)
+	if !ok {
+		return fail(errClaimType)
+	}
+	if iss != v.s.issuer {
+		return fail(errIssuer)
+	}
+	return nil
 }
 
 // verifyWithKeys finds the key for the token and verifies the signature. An unknown kid
 // (or, without kid, no fitting key) triggers one rate-limited refetch of the key set.
-func (v *Validator) verifyWithKeys(ctx context.Context, h header, signingInput string, sig []byte, now time.Time) (*key, *Error) {
+func (v *Validator) verifyWithKeys(ctx context.Context, j *compactJWS, now time.Time) (*key, *Error) {
+	h := &j.header
 	set := v.keys.get()
 	if set == nil {
 		err := v.keys.demand(ctx, now)
@@ -183,7 +222,7 @@ func (v *Validator) verifyWithKeys(ctx context.Context, h header, signingInput s
 		return nil, fail(errNoKey)
 	}
 	for _, k := range cands {
-		if verifySignature(k, h.alg, signingInput, sig) {
+		if verifySignature(k, h.alg, j.signingInput, j.sig) {
 			return k, nil
 		}
 	}
@@ -206,18 +245,11 @@ func (v *Validator) claims(set map[string]any, payload []byte, now time.Time) (*
 		}
 	}
 
-	// iss: exact string comparison.
+	// iss was compared with the configured issuer before the key lookup (checkIssuer);
+	// here it is only read.
 	if x, present := set["iss"]; present {
 		if c.issuer, ok = x.(string); !ok {
 			return nil, fail(errClaimType)
-		}
-	}
-	if !v.s.skipIssuer {
-		if _, present := set["iss"]; !present {
-			return nil, fail(errNoIss)
-		}
-		if c.issuer != v.s.issuer {
-			return nil, fail(errIssuer)
 		}
 	}
 
