@@ -373,3 +373,64 @@ paths:
 		assert.Equal(t, 1, b.DiscoveryFetches())
 	})
 }
+
+// TestIssuerMismatchFoundLaterAnswers503: an issuer unreachable at startup whose
+// discovery document then names another issuer (a trailing slash) leaves the token
+// unjudged: 503 with Retry-After, as for an outage, while the denial's cause says
+// issuer_mismatch for the logs.
+func TestIssuerMismatchFoundLaterAnswers503(t *testing.T) {
+	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	var reachable atomic.Bool
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !reachable.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintf(w, `{"issuer":%q,"jwks_uri":%q}`, srv.URL+"/", iss.JWKSURL())
+	}))
+	t.Cleanup(srv.Close)
+
+	policies, err := openapi.LoadData([]byte(`openapi: 3.1.0
+info: {title: mismatch, version: "1"}
+security: [{bearer: []}]
+components: {securitySchemes: {bearer: {type: http, scheme: bearer}}}
+paths:
+  /data: {get: {responses: {"401": {description: no}}}}
+`), openapi.LoadOptions{})
+	require.NoError(t, err)
+	clock := newClock()
+	v, err := validator.New(t.Context(), validator.Config{Issuer: srv.URL, Audiences: []string{iss.Audience()},
+		Now: clock.Now, Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err, "unreachable at startup: New succeeds")
+	var denials []*echoaxioms.Error
+	e := echo.New()
+	e.Use(echoaxioms.WithConfig(echoaxioms.Config{Policies: policies, Validator: v,
+		ErrorHandler: func(c echo.Context, d *echoaxioms.Error) error {
+			denials = append(denials, d)
+			return c.NoContent(d.Status)
+		}}))
+	e.GET("/data", func(c echo.Context) error { return c.NoContent(http.StatusOK) })
+	tok := iss.Token(t, map[string]any{"iss": srv.URL})
+	get := func() *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/data", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		return rec
+	}
+
+	require.Equal(t, http.StatusServiceUnavailable, get().Code)
+	require.Len(t, denials, 1)
+	assert.Equal(t, validator.ReasonKeysUnavailable, validator.ReasonOf(denials[0].Err), "unreachable: an outage")
+
+	reachable.Store(true)
+	clock.Advance(time.Minute)
+	rec := get()
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	assert.Equal(t, "30", rec.Header().Get("Retry-After"))
+	require.Len(t, denials, 2)
+	assert.ErrorIs(t, denials[1], validator.ErrIssuerMismatch)
+	assert.Equal(t, validator.ReasonIssuerMismatch, validator.ReasonOf(denials[1].Err))
+	assert.Zero(t, iss.JWKSFetches(), "nothing is fetched from a document naming another issuer")
+}

@@ -66,9 +66,17 @@
 // # Keys
 //
 // The key set comes from Config.JWKS, Config.JWKSURL, the issuer's OIDC discovery
-// document (whose issuer must equal Config.Issuer), or {issuer}/.well-known/jwks.json
-// when the issuer has no discovery document. URLs must be https except on loopback
-// hosts. Responses are bounded in time (5s) and size (1 MiB).
+// document, or {issuer}/.well-known/jwks.json when the issuer has no discovery document.
+// URLs must be https except on loopback hosts. Responses are bounded in time (5s) and
+// size (1 MiB).
+//
+// The discovery document's issuer must equal Config.Issuer exactly, as the tokens' iss
+// will: when it differs (typically by a trailing slash), nothing is fetched from the
+// document. That is a configuration error, not an outage: [New] fails when it reads
+// such a document at startup, with a message showing both spellings. When the issuer
+// could not be reached at startup and names another issuer later, every fetch logs it at
+// Error and Validate answers issuer_mismatch ([ErrIssuerMismatch], of the keys-unavailable
+// class, so still HTTP 503) until the configuration is fixed.
 //
 // Only usable signing keys are kept: RSA of at least 2048 bits with an odd exponent of at
 // least 3 and without the ROCA fingerprint (CVE-2017-15361), EC P-256/P-384/P-521 points
@@ -109,12 +117,15 @@
 //	missing_claim     ErrMissingClaim     ErrInvalidToken     401 invalid_token
 //	claim_mismatch    ErrClaimMismatch    ErrInvalidToken     401 invalid_token
 //	keys_unavailable  ErrKeysUnavailable  ErrKeysUnavailable  503, Retry-After
+//	issuer_mismatch   ErrIssuerMismatch   ErrKeysUnavailable  503, Retry-After
 //
 // wrong_type occurs only with Config.RequireType, claim_mismatch only with
 // Config.RequiredClaims. keys_unavailable means no key set has been obtained yet (or the
 // caller's ctx ended while waiting for a fetch): the token was not judged, so it must not
 // be answered as an invalid token. An unknown kid while the issuer is unreachable is
-// unknown_key, since the last good keys are still in force.
+// unknown_key, since the last good keys are still in force. issuer_mismatch is the same
+// situation with a cause no retry repairs: the issuer's discovery document names another
+// issuer than Config.Issuer (see Keys).
 //
 // Error text is built from fixed descriptions; it never contains token content.
 //

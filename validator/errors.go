@@ -24,6 +24,7 @@ const (
 	ReasonMissingClaim    Reason = "missing_claim"    // a required claim (exp, iss, aud, Config.RequiredClaims) is absent
 	ReasonClaimMismatch   Reason = "claim_mismatch"   // a claim of Config.RequiredClaims has another value
 	ReasonKeysUnavailable Reason = "keys_unavailable" // signing keys could not be obtained (not the token's fault)
+	ReasonIssuerMismatch  Reason = "issuer_mismatch"  // the issuer's discovery document names another issuer (a configuration error)
 )
 
 // ErrInvalidToken is the class of every error that means the token must be rejected
@@ -32,9 +33,19 @@ const (
 var ErrInvalidToken = errors.New("invalid token")
 
 // ErrKeysUnavailable means the issuer's signing keys could not be obtained and nothing
-// usable is cached (HTTP 503): an infrastructure failure, not the caller's. It does not
-// match [ErrInvalidToken].
+// usable is cached (HTTP 503): the token was not judged, through no fault of the caller.
+// It does not match [ErrInvalidToken]. It is the reason sentinel of keys_unavailable (the
+// issuer cannot be reached or serves no usable key set) and the class of
+// [ErrIssuerMismatch].
 var ErrKeysUnavailable error = &reasonError{reason: ReasonKeysUnavailable, msg: "signing keys unavailable"}
+
+// ErrIssuerMismatch means the issuer's OIDC discovery document names an issuer other
+// than Config.Issuer (often a trailing slash apart), so its keys are never fetched: a
+// configuration error, not an outage. [New] fails with it when the document can be read
+// at startup; when the issuer was unreachable then, Validate reports it for every token
+// until the configuration is fixed. It matches [ErrKeysUnavailable] (the token was not
+// judged: HTTP 503), never [ErrInvalidToken].
+var ErrIssuerMismatch error = &reasonError{reason: ReasonIssuerMismatch, msg: "the discovery document names another issuer", class: ErrKeysUnavailable}
 
 // Reason sentinels, each matching [ErrInvalidToken] with errors.Is.
 var (
@@ -55,19 +66,20 @@ var (
 
 // reasonError is a sentinel: one per Reason.
 type reasonError struct {
-	reason  Reason
-	msg     string
-	isToken bool
+	reason Reason
+	msg    string
+	class  error // ErrInvalidToken or ErrKeysUnavailable; nil for ErrKeysUnavailable itself
 }
 
 func tokenReason(r Reason, msg string) *reasonError {
-	return &reasonError{reason: r, msg: msg, isToken: true}
+	return &reasonError{reason: r, msg: msg, class: ErrInvalidToken}
 }
 
 func (e *reasonError) Error() string { return e.msg }
 
-// Is makes every token reason match ErrInvalidToken.
-func (e *reasonError) Is(target error) bool { return e.isToken && target == ErrInvalidToken }
+// Is makes every reason match its class: ErrInvalidToken for the token reasons,
+// ErrKeysUnavailable for issuer_mismatch.
+func (e *reasonError) Is(target error) bool { return e.class != nil && target == e.class }
 
 // Error is the concrete error returned by [Validator.Validate]. Its text is built from
 // fixed descriptions and never contains token content (no kid, alg, claim names or

@@ -165,6 +165,9 @@ func (ks *keyStore) run(ctx context.Context, f *flight) {
 		if len(removed) > 0 && ks.onRemoved != nil {
 			ks.onRemoved(removed)
 		}
+	} else if mismatch := (*issuerMismatchError)(nil); errors.As(err, &mismatch) {
+		ks.s.logger.Error("axioms: the issuer's discovery document names another issuer; no keys are fetched until the configured issuer matches it",
+			"issuer", ks.s.issuer, "error", err.Error())
 	} else {
 		ks.s.logger.Warn("axioms: fetching signing keys failed; last good keys stay in use",
 			"issuer", ks.s.issuer, "error", err.Error(), "have_keys", ks.current.Load() != nil)
@@ -206,12 +209,26 @@ func (ks *keyStore) fetch(ctx context.Context) ([]*key, time.Duration, error) {
 // errNoDiscovery marks a discovery document that does not exist (HTTP 404).
 var errNoDiscovery = errors.New("no discovery document")
 
+// issuerMismatchError is a discovery document naming an issuer other than the
+// configured one: a configuration error, which no retry repairs.
+type issuerMismatchError struct {
+	url        string // of the discovery document
+	named      string // its issuer
+	configured string // Config.Issuer
+}
+
+func (e *issuerMismatchError) Error() string {
+	return fmt.Sprintf("the discovery document at %s names issuer %q, not the configured %q (set the issuer exactly as the document writes it, which is the iss of its tokens)",
+		e.url, e.named, e.configured)
+}
+
 // discover reads {issuer}/.well-known/openid-configuration and returns its jwks_uri,
 // after checking that the document names the configured issuer. Without a discovery
 // document (404) it falls back to {issuer}/.well-known/jwks.json.
 func (ks *keyStore) discover(ctx context.Context) (string, error) {
 	base := strings.TrimSuffix(ks.s.issuer, "/")
-	body, _, err := ks.httpGet(ctx, base+"/.well-known/openid-configuration")
+	docURL := base + "/.well-known/openid-configuration"
+	body, _, err := ks.httpGet(ctx, docURL)
 	if errors.Is(err, errNoDiscovery) {
 		return base + "/.well-known/jwks.json", nil
 	}
@@ -226,7 +243,7 @@ func (ks *keyStore) discover(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("discovery document of %s is not valid JSON: %w", ks.s.issuer, err)
 	}
 	if doc.Issuer != ks.s.issuer {
-		return "", fmt.Errorf("discovery document names issuer %q, configured issuer is %q (set the issuer exactly as the provider writes it, or set the JWKS URL)", doc.Issuer, ks.s.issuer)
+		return "", &issuerMismatchError{url: docURL, named: doc.Issuer, configured: ks.s.issuer}
 	}
 	if doc.JWKSURI == "" {
 		return "", fmt.Errorf("discovery document of %s has no jwks_uri", ks.s.issuer)

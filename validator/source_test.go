@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -31,6 +32,7 @@ type keyServer struct {
 	mu        sync.Mutex
 	jwks      []byte
 	discovery string // "" = serve a correct document; "404" = none
+	discState int    // non-zero: discovery answers this status
 	status    int    // non-zero: JWKS answers this status
 	body      []byte // non-nil: JWKS answers this body
 	delay     time.Duration
@@ -47,8 +49,12 @@ func newKeyServer(t *testing.T, jwks []byte) *keyServer {
 	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
 		ks.discHits.Add(1)
 		ks.mu.Lock()
-		d := ks.discovery
+		d, status := ks.discovery, ks.discState
 		ks.mu.Unlock()
+		if status != 0 {
+			w.WriteHeader(status)
+			return
+		}
 		switch d {
 		case "404":
 			http.NotFound(w, r)
@@ -153,16 +159,108 @@ func TestDiscoveryMustNameTheIssuer(t *testing.T) {
 	ks.set(func(k *keyServer) {
 		k.discovery = `{"issuer":"https://evil.example","jwks_uri":"https://evil.example/keys"}`
 	})
-
-	_, err := validator.New(t.Context(), validator.Config{Issuer: ks.srv.URL, Audiences: []string{testAudience}, RequireKeysAtStartup: true, Logger: quietLogger})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `discovery document names issuer "https://evil.example"`)
-
-	v := remoteValidator(t, ks, newClock(), validator.Config{})
-	_, err = v.Validate(t.Context(), s.token(t, issuedBy(ks, nil), nil))
-	assert.ErrorIs(t, err, validator.ErrKeysUnavailable)
+	for _, requireKeys := range []bool{false, true} {
+		_, err := validator.New(t.Context(), validator.Config{Issuer: ks.srv.URL, Audiences: []string{testAudience}, RequireKeysAtStartup: requireKeys, Logger: quietLogger})
+		assert.ErrorContains(t, err, `names issuer "https://evil.example", not the configured "`+ks.srv.URL+`"`, "RequireKeysAtStartup %v", requireKeys)
+	}
 	assert.Zero(t, ks.jwksHits.Load(), "keys named by a foreign discovery document are never fetched")
 }
+
+// TestIssuerMismatchFailsNew: a discovery document naming the issuer with another
+// spelling (here a trailing slash) is a configuration error: New fails at once, whether
+// or not RequireKeysAtStartup is set, and says both spellings. Nothing is fetched from
+// the document.
+func TestIssuerMismatchFailsNew(t *testing.T) {
+	ks := newKeyServer(t, jwksJSON(t, newSigner(t, "ES256", "k1").jwk(t, nil)))
+	ks.set(func(k *keyServer) {
+		k.discovery = fmt.Sprintf(`{"issuer":%q,"jwks_uri":%q}`, ks.srv.URL+"/", ks.srv.URL+"/keys")
+	})
+	want := fmt.Sprintf(`validator: the discovery document at %s/.well-known/openid-configuration names issuer "%s/", not the configured "%s"`, ks.srv.URL, ks.srv.URL, ks.srv.URL)
+	for _, requireKeys := range []bool{false, true} {
+		logs := &logBuffer{}
+		_, err := validator.New(t.Context(), validator.Config{Issuer: ks.srv.URL, Audiences: []string{testAudience},
+			RequireKeysAtStartup: requireKeys, Logger: logs.logger()})
+		require.Error(t, err, "RequireKeysAtStartup %v", requireKeys)
+		assert.True(t, strings.HasPrefix(err.Error(), want), "RequireKeysAtStartup %v: %v", requireKeys, err)
+		assert.Equal(t, 1, logs.count(slog.LevelError, "names another issuer"), "logged at Error")
+	}
+	assert.Zero(t, ks.jwksHits.Load())
+
+	// The same issuer spelt as the document spells it works.
+	v, err := validator.New(t.Context(), validator.Config{Issuer: ks.srv.URL + "/", Audiences: []string{testAudience}, Logger: quietLogger})
+	require.NoError(t, err)
+	assert.Equal(t, ks.srv.URL+"/", v.Issuer())
+}
+
+// TestIssuerMismatchFoundLater: the issuer is unreachable when New runs (New succeeds),
+// and its discovery document, once reachable, names another issuer. Each fetch logs it
+// at Error, and tokens get issuer_mismatch: of the keys-unavailable class (503, the
+// token was not judged), with both spellings in the message, not a transient outage.
+func TestIssuerMismatchFoundLater(t *testing.T) {
+	s := newSigner(t, "ES256", "k1")
+	ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
+	ks.set(func(k *keyServer) { k.discState = http.StatusServiceUnavailable })
+	clock := newClock()
+	logs := &logBuffer{}
+	v := remoteValidator(t, ks, clock, validator.Config{Logger: logs.logger()})
+	tok := s.token(t, issuedBy(ks, nil), nil)
+	_, err := v.Validate(t.Context(), tok)
+	require.ErrorIs(t, err, validator.ErrKeysUnavailable)
+	assert.Equal(t, validator.ReasonKeysUnavailable, validator.ReasonOf(err), "unreachable: an outage")
+	assert.Zero(t, logs.count(slog.LevelError, ""))
+
+	ks.set(func(k *keyServer) {
+		k.discState = 0
+		k.discovery = fmt.Sprintf(`{"issuer":%q,"jwks_uri":%q}`, ks.srv.URL+"/", ks.srv.URL+"/keys")
+	})
+	for i := 1; i <= 2; i++ {
+		clock.Advance(time.Minute) // past the retry backoff
+		_, err = v.Validate(t.Context(), tok)
+		require.ErrorIs(t, err, validator.ErrIssuerMismatch)
+		assert.ErrorIs(t, err, validator.ErrKeysUnavailable, "the token was not judged")
+		assert.NotErrorIs(t, err, validator.ErrInvalidToken)
+		assert.Equal(t, validator.ReasonIssuerMismatch, validator.ReasonOf(err))
+		assert.Contains(t, err.Error(), fmt.Sprintf(`names issuer "%s/", not the configured "%s"`, ks.srv.URL, ks.srv.URL))
+		assert.Equal(t, i, logs.count(slog.LevelError, "names another issuer"), "each fetch logs at Error")
+	}
+	// Within the backoff, no fetch: the last error is still the mismatch.
+	_, err = v.Validate(t.Context(), tok)
+	assert.Equal(t, validator.ReasonIssuerMismatch, validator.ReasonOf(err))
+	assert.Zero(t, ks.jwksHits.Load())
+}
+
+// logBuffer records log entries, safe for concurrent use.
+type logBuffer struct {
+	mu      sync.Mutex
+	entries []slog.Record
+}
+
+func (b *logBuffer) logger() *slog.Logger { return slog.New(logHandler{b}) }
+
+// count returns how many entries at level have a message containing msg.
+func (b *logBuffer) count(level slog.Level, msg string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for _, r := range b.entries {
+		if r.Level == level && strings.Contains(r.Message, msg) {
+			n++
+		}
+	}
+	return n
+}
+
+type logHandler struct{ b *logBuffer }
+
+func (h logHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h logHandler) Handle(_ context.Context, r slog.Record) error {
+	h.b.mu.Lock()
+	defer h.b.mu.Unlock()
+	h.b.entries = append(h.b.entries, r.Clone())
+	return nil
+}
+func (h logHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h logHandler) WithGroup(string) slog.Handler      { return h }
 
 func TestDiscoveryRefusesPlainHTTPKeysOffLoopback(t *testing.T) {
 	ks := newKeyServer(t, nil)

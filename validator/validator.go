@@ -2,6 +2,7 @@ package validator
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -23,6 +24,12 @@ type Validator struct {
 // Config.FetchTimeout; when that fails it logs a warning and returns a working Validator
 // whose Validate reports [ErrKeysUnavailable] until keys arrive, unless
 // Config.RequireKeysAtStartup is set, in which case it returns the error.
+//
+// A discovery document that names an issuer other than Config.Issuer (often a trailing
+// slash apart) always fails New, whatever RequireKeysAtStartup says: it is a
+// configuration error, and the message shows both spellings. An issuer that cannot be
+// reached at startup does not fail New; if its document turns out to name another
+// issuer later, Validate reports [ErrIssuerMismatch].
 func New(ctx context.Context, cfg Config) (*Validator, error) {
 	s, err := cfg.settings()
 	if err != nil {
@@ -41,6 +48,9 @@ func New(ctx context.Context, cfg Config) (*Validator, error) {
 		return v, nil
 	}
 	if err := v.keys.demand(ctx, s.now()); err != nil {
+		if mismatch := (*issuerMismatchError)(nil); errors.As(err, &mismatch) {
+			return nil, fmt.Errorf("validator: %w", err)
+		}
 		if s.requireKeys {
 			return nil, fmt.Errorf("validator: fetching signing keys: %w", err)
 		}
@@ -197,7 +207,7 @@ func (v *Validator) verifyWithKeys(ctx context.Context, j *compactJWS, now time.
 	if set == nil {
 		err := v.keys.demand(ctx, now)
 		if set = v.keys.get(); set == nil {
-			return nil, newError(ErrKeysUnavailable, "signing keys unavailable", err)
+			return nil, keysUnavailable(err)
 		}
 	} else {
 		v.keys.maybeRefresh(now)
@@ -227,6 +237,16 @@ func (v *Validator) verifyWithKeys(ctx context.Context, j *compactJWS, now time.
 		}
 	}
 	return nil, fail(errSignature)
+}
+
+// keysUnavailable is the error for a token that cannot be judged because no key set has
+// been obtained: issuer_mismatch when the discovery document names another issuer (a
+// configuration error), keys_unavailable for any other cause.
+func keysUnavailable(cause error) *Error {
+	if mismatch := (*issuerMismatchError)(nil); errors.As(cause, &mismatch) {
+		return newError(ErrIssuerMismatch, "the configured issuer is not the one its discovery document names", cause)
+	}
+	return newError(ErrKeysUnavailable, "signing keys unavailable", cause)
 }
 
 // claims checks the registered claims and builds the Claims value.

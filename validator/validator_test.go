@@ -50,6 +50,10 @@ func TestErrorsClassesAndReasons(t *testing.T) {
 
 	assert.False(t, errors.Is(validator.ErrKeysUnavailable, validator.ErrInvalidToken))
 	assert.Equal(t, validator.ReasonKeysUnavailable, validator.ReasonOf(validator.ErrKeysUnavailable))
+	assert.True(t, errors.Is(validator.ErrIssuerMismatch, validator.ErrKeysUnavailable), "issuer_mismatch is of the keys-unavailable class")
+	assert.False(t, errors.Is(validator.ErrIssuerMismatch, validator.ErrInvalidToken))
+	assert.False(t, errors.Is(validator.ErrKeysUnavailable, validator.ErrIssuerMismatch))
+	assert.Equal(t, validator.ReasonIssuerMismatch, validator.ReasonOf(validator.ErrIssuerMismatch))
 	assert.Equal(t, validator.Reason(""), validator.ReasonOf(nil))
 	assert.Equal(t, validator.Reason(""), validator.ReasonOf(errors.New("other")))
 

@@ -38,8 +38,14 @@ AXIOMS_REQUIRED_CLAIMS).
 keys_unavailable means the issuer's signing keys could not be fetched: the token was not
 judged (an issuer outage is not an invalid token; the middleware answers 503), so the
 error is "temporarily_unavailable" and the exit status 3, never 1.
+issuer_mismatch means the issuer's discovery document names another issuer than the
+configured one (often a trailing slash apart): a configuration error, exit status 2, with
+both spellings on stderr. It is usually found before the token is checked, and then no
+JSON is printed; found while checking it, the output is that of keys unavailable with
+reason "issuer_mismatch" (the middleware answers 503).
 Flags fall back to the AXIOMS_* variables (and a .env file).
-Exit status: 0 valid, 1 invalid token, 2 usage or configuration error, 3 keys unavailable.`
+Exit status: 0 valid, 1 invalid token, 2 usage or configuration error (issuer_mismatch
+included), 3 keys unavailable.`
 
 // maxStdinToken bounds what verify reads from standard input.
 const maxStdinToken = 1 << 20
@@ -50,7 +56,9 @@ const maxStdinToken = 1 << 20
 // "invalid_token" with its reason code and exits 1. When the signing keys cannot be
 // obtained (reason keys_unavailable) the token was not judged: it prints error
 // "temporarily_unavailable" and exits 3, so scripts can tell an issuer outage from a bad
-// token. Usage and configuration errors go to stderr with exit status 2.
+// token. Usage and configuration errors go to stderr with exit status 2, and so does an
+// issuer whose discovery document names another issuer (reason issuer_mismatch), which
+// no retry repairs.
 func runVerify(e env, args []string) int {
 	fs := newFlagSet("verify", verifySynopsis, e.stderr)
 	var (
@@ -165,6 +173,11 @@ func runVerify(e env, args []string) int {
 		if errors.Is(err, validator.ErrKeysUnavailable) {
 			out.Error = "temporarily_unavailable"
 			code = exitUnavailable
+		}
+		if errors.Is(err, validator.ErrIssuerMismatch) {
+			// A configuration error found after startup (the issuer was unreachable then).
+			fmt.Fprintf(e.stderr, "axioms verify: %v\n", err)
+			code = exitUsage
 		}
 		writeJSON(e.stdout, out)
 		return code

@@ -3,11 +3,15 @@ package main
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -229,10 +233,69 @@ func TestVerifyUsageListsEveryReason(t *testing.T) {
 		validator.ReasonMalformed, validator.ReasonTooLarge, validator.ReasonAlgNotAllowed, validator.ReasonUnknownKey,
 		validator.ReasonBadSignature, validator.ReasonExpired, validator.ReasonNotYetValid, validator.ReasonIssuedInFuture,
 		validator.ReasonWrongIssuer, validator.ReasonWrongAudience, validator.ReasonWrongType, validator.ReasonMissingClaim,
-		validator.ReasonClaimMismatch, validator.ReasonKeysUnavailable,
+		validator.ReasonClaimMismatch, validator.ReasonKeysUnavailable, validator.ReasonIssuerMismatch,
 	} {
 		assert.Contains(t, stderr, string(r))
 	}
 	assert.Contains(t, stderr, `"error":"temporarily_unavailable","reason":"keys_unavailable"`)
 	assert.Contains(t, stderr, "3 keys unavailable")
+}
+
+// mismatchedIssuer serves a discovery document naming the issuer with a trailing slash
+// the configuration lacks, and the issuer's key set. With unreachableFirst, the first
+// discovery request is answered 503 after delay, so the mismatch is found only after
+// the validator has started.
+func mismatchedIssuer(t *testing.T, iss *axiomstest.Issuer, unreachableFirst bool, delay time.Duration) *httptest.Server {
+	t.Helper()
+	var first atomic.Bool
+	first.Store(unreachableFirst)
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/.well-known/openid-configuration":
+			if first.Swap(false) {
+				time.Sleep(delay)
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			fmt.Fprintf(w, `{"issuer":%q,"jwks_uri":%q}`, srv.URL+"/", iss.JWKSURL())
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestVerifyIssuerMismatch: a configured issuer that differs from the discovery
+// document's (a trailing slash) is a configuration error, exit 2 with both spellings on
+// stderr, whether it is found when the validator starts or when the token is checked.
+func TestVerifyIssuerMismatch(t *testing.T) {
+	t.Chdir(t.TempDir())
+	iss := axiomstest.NewIssuer(t)
+
+	t.Run("found at startup", func(t *testing.T) {
+		srv := mismatchedIssuer(t, iss, false, 0)
+		tok := iss.Token(t, map[string]any{"iss": srv.URL})
+		code, stdout, stderr := runCLI(t, "", "verify", "--issuer", srv.URL, "--audience", iss.Audience(), tok)
+		assert.Equal(t, exitUsage, code, stdout)
+		assert.Empty(t, stdout, "no JSON: the token was not checked")
+		assert.Contains(t, stderr, fmt.Sprintf(`the discovery document at %s/.well-known/openid-configuration names issuer "%s/", not the configured "%s"`, srv.URL, srv.URL, srv.URL))
+		assert.Zero(t, iss.JWKSFetches())
+	})
+
+	t.Run("found when the token is checked", func(t *testing.T) {
+		// The first discovery request fails after a little more than the first retry
+		// backoff (1s), so the token's own fetch finds the mismatch.
+		srv := mismatchedIssuer(t, iss, true, 1100*time.Millisecond)
+		tok := iss.Token(t, map[string]any{"iss": srv.URL})
+		code, out, stderr := verify(t, "", "--issuer", srv.URL, "--audience", iss.Audience(), tok)
+		assert.Equal(t, exitUsage, code, "a configuration error, not an outage (3)")
+		assert.False(t, out.Valid)
+		assert.Equal(t, "issuer_mismatch", out.Reason)
+		assert.Equal(t, "temporarily_unavailable", out.Error, "what the middleware answers (503)")
+		assert.Contains(t, out.Description, fmt.Sprintf(`names issuer "%s/", not the configured "%s"`, srv.URL, srv.URL))
+		assert.Contains(t, stderr, fmt.Sprintf(`names issuer "%s/", not the configured "%s"`, srv.URL, srv.URL))
+		assert.Zero(t, iss.JWKSFetches())
+	})
 }
