@@ -301,8 +301,7 @@ var fixedMethods = []struct {
 }
 
 // operationCount returns the number of operations of a path item, or more: an
-// additionalOperations entry that repeats a fixed method's is counted, and skipped by
-// operationsOf.
+// additionalOperations entry for a fixed method is counted, and skipped by operationsOf.
 func operationCount(item *openapi3.PathItem) int {
 	n := len(item.AdditionalOperations)
 	for _, m := range fixedMethods {
@@ -332,7 +331,8 @@ type itemOperation struct {
 
 // operationsOf lists a path item's operations: the fixed fields, then OpenAPI 3.2's
 // additionalOperations, whose method names are kept exactly as written (HTTP methods
-// are case-sensitive).
+// are case-sensitive). An additionalOperations entry for a method that has a fixed
+// field, in any letter case, is left out: it is an error (checkAdditionalOperations).
 func operationsOf(item *openapi3.PathItem) []itemOperation {
 	ops := make([]itemOperation, 0, operationCount(item))
 	for i, m := range fixedMethods {
@@ -342,12 +342,47 @@ func operationsOf(item *openapi3.PathItem) []itemOperation {
 	}
 	for _, name := range sortedKeys(item.AdditionalOperations) {
 		op := item.AdditionalOperations[name]
-		if op == nil || slices.ContainsFunc(ops, func(o itemOperation) bool { return o.method == name }) {
+		if op == nil || fixedMethodOf(name) >= 0 {
 			continue
 		}
 		ops = append(ops, itemOperation{method: name, tokens: []string{"additionalOperations", name}, op: op})
 	}
 	return ops
+}
+
+// fixedMethodOf returns the index in fixedMethods of the method that name is, in any
+// letter case; -1 for other methods.
+func fixedMethodOf(name string) int {
+	for i, m := range fixedMethods {
+		if strings.EqualFold(m.method, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// checkAdditionalOperations reports the additionalOperations entries of a path item
+// that are for a method with a fixed field, in any letter case ("GET", "Get", "get"
+// beside or instead of get). OpenAPI 3.2 forbids them; beside the fixed field's
+// operation one of the two would be ignored, and an entry that differs from the
+// method only in case reads as the same operation with other security. The keys of
+// such an entry, which is not compiled, are still checked.
+func (c *compiler) checkAdditionalOperations(tmpl string, item *openapi3.PathItem, itemPtr string) {
+	for _, name := range sortedKeys(item.AdditionalOperations) {
+		op := item.AdditionalOperations[name]
+		i := fixedMethodOf(name)
+		if op == nil || i < 0 {
+			continue
+		}
+		m := fixedMethods[i]
+		ptr := child(itemPtr, "additionalOperations", name)
+		if m.get(item) != nil {
+			c.fail(name, tmpl, ptr, "additionalOperations %q is the %s method, which has its own field %q, and this path item defines it too: one of the two operations would be ignored", name, m.method, m.field)
+		} else {
+			c.fail(name, tmpl, ptr, "additionalOperations %q is the %s method, which has its own field %q: declare the operation there", name, m.method, m.field)
+		}
+		c.checkUnknown(op.Extensions, levelOperation, name, tmpl, ptr)
+	}
 }
 
 func (c *compiler) paths() {
@@ -395,6 +430,7 @@ func (c *compiler) pathItem(tmpl string, item *openapi3.PathItem) {
 	roles := c.condition(item.Extensions, extRoles, "", tmpl, itemPtr, true)
 	perms := c.condition(item.Extensions, extPermissions, "", tmpl, itemPtr, true)
 	owner := c.owner(item.Extensions, "", tmpl, itemPtr, true)
+	c.checkAdditionalOperations(tmpl, item, itemPtr)
 	for _, o := range operationsOf(item) {
 		c.operation(tmpl, item, itemPtr, o, roles, perms, owner)
 	}

@@ -82,18 +82,34 @@
 //
 // These keys are read on the document root, on the path items of paths (a path item
 // there may be a $ref to components.pathItems: the entry is then read) and on their
-// operations, nowhere else. Any key that looks like one of them (its lower-cased form,
-// '_' read as '-', starts with x-axiom or is within two edits of a known key:
-// x-axiom-roles, x_axioms-permissions, X-Axioms-Roles, x-axiomsroles) must be exactly
-// one of the three, allowed where it appears; anywhere else in the document (under
-// responses, a request body, a parameter, a schema, info, tags, servers, a security
-// scheme, the paths or components object, webhooks, callbacks, a components.pathItems
-// entry no path references) it is an error, located by its JSON Pointer: a misplaced or
-// misspelt rule fails loading rather than being silently lost. What is data rather than
-// an OpenAPI object is not read for keys: the values of example, examples, default,
-// const, enum and of other extensions, and the property and definition names in
-// properties, patternProperties, $defs and dependentSchemas (a property may be called
-// x-axioms-roles; the schema it maps to is read).
+// operations, nowhere else. Any key that looks like one of them must be exactly one of
+// the three, allowed where it appears; anywhere else in the document (under responses,
+// a request body, a parameter, a schema, info, tags, servers, a security scheme, the
+// paths or components object, webhooks, callbacks, a components.pathItems entry no path
+// references) it is an error, located by its JSON Pointer: a misplaced, misspelt or
+// mistyped rule fails loading rather than being silently lost. A key looks like one of
+// them when its fold starts with x-axiom or is within two edits of a known key
+// (x-axiom-roles, x_axioms-permissions, X-Axioms-Roles, x-axiomsroles). The fold of a
+// key written in printable ASCII without spaces is its lower-cased form with '_' read
+// as '-'. Any other key is folded as it reads: Unicode compatibility normalisation (NFKC: a
+// fullwidth ｘ or a mathematical 𝐱 is x, a no-break space a space), then every dash
+// (category Pd: U+2010 hyphen, U+2011, U+2013 en dash, U+2014 em dash, U+FE58...),
+// connector ('_', Pc) and minus sign (U+2212, U+FE63, U+FF0D) read as '-', white space,
+// control and format characters (zero-width spaces, U+FEFF, the soft hyphen) and other
+// default-ignorable characters removed, letters lower-cased; a character left outside
+// ASCII counts as one edit. So x‐axioms‐roles (U+2010), x–axioms–roles (U+2013),
+// ｘ-axioms-roles, a key with a leading no-break space or a trailing space, or with one
+// Cyrillic letter, are errors; the message escapes the key ("x\u2010axioms\u2010roles")
+// and says what it looks like. What is data rather than an OpenAPI object is not read
+// for keys: the values of example, examples, default, const, enum and of other
+// extensions, and the property and definition names in properties, patternProperties,
+// $defs and dependentSchemas (a property may be called x-axioms-roles, or
+// x–axioms–roles; the schema it maps to is read).
+//
+// Keys that other tools or a guess use for access rules, x-roles, x-permissions,
+// x-scopes, x-owner and their singulars (folded the same way), are not enforced: on the
+// root, a path item or an operation each is a warning naming the x-axioms-* key meant.
+// Elsewhere they are left alone.
 //
 // # Errors and warnings
 //
@@ -101,7 +117,8 @@
 // once ([Problems]), each located by method, path and JSON Pointer ([Problem]; pointers
 // are RFC 6901 JSON Pointers prefixed by '#', not percent-encoded):
 //
-//   - an unknown or misspelt x-axioms-* key, or one where it is not allowed;
+//   - an unknown, misspelt or look-alike x-axioms-* key (see Extensions), or one where
+//     it is not allowed;
 //   - a malformed x-axioms-* value;
 //   - a security requirement naming a scheme that is not declared, or that cannot be
 //     enforced (defined by a $ref that is not followed, of an unknown type, an http
@@ -115,11 +132,16 @@
 //     owner rule on an operation with neither operationId nor loader;
 //   - two operations of one method whose routes have the same shape ("/a/{x}" and
 //     "/a/{y}"): they cannot be told apart;
+//   - an OpenAPI 3.2 additionalOperations entry for a method that has a field of its
+//     own, in any letter case ("GET" or "get" beside or instead of get): one of the two
+//     operations, or the entry's security, would be ignored;
 //   - a path item or operation defined by a $ref that is not followed;
 //   - a document kin-openapi cannot parse, or that is not OpenAPI 3.x.
 //
 // Lint warnings never stop loading ([Policies.Warnings], and [Warnings] for a document
-// that failed): scopes not declared in the flows of their oauth2 scheme; operations
+// that failed): keys meant as access rules that are not enforced (x-roles,
+// x-permissions, x-scopes, x-owner; see Extensions); scopes not declared in the flows
+// of their oauth2 scheme; operations
 // requiring authentication that document neither 401, 403 nor 4XX; operations whose
 // authentication is optional that document neither 401 nor 4XX (an invalid token is
 // answered 401); a document where no

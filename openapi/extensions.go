@@ -25,64 +25,15 @@ const (
 	levelOperation
 )
 
-// axiomsLike reports whether extension key k looks like one of this package's: its
-// lower-cased form, with '_' read as '-', starts with "x-axiom" or is within edit
-// distance 2 of a known key. Such a key that is not exactly a known one is a typo
-// (x-axiom-roles, x-axioms_roles, x-axiomsroles, X-Axioms-Roles, x_axioms-permissions),
-// which would otherwise be silently ignored. It does not allocate.
-func axiomsLike(k string) bool {
-	if len(k) < len("x-axiom") || k[0] != 'x' && k[0] != 'X' {
-		return false
-	}
-	var buf [32]byte
-	if len(k) > len(buf) {
-		return hasAxiomPrefix(k)
-	}
-	n := normalizeKey(buf[:0], k)
-	if hasAxiomPrefix(string(n)) {
-		return true
-	}
-	for _, known := range knownExtensions {
-		if d := len(n) - len(known); d >= -2 && d <= 2 && editDistanceBytes(n, known) <= 2 {
-			return true
-		}
-	}
-	return false
-}
-
-// normalizeKey appends k lower-cased (ASCII), with '_' replaced by '-'.
-func normalizeKey(dst []byte, k string) []byte {
-	for i := 0; i < len(k); i++ {
-		c := k[i]
-		switch {
-		case c >= 'A' && c <= 'Z':
-			c += 'a' - 'A'
-		case c == '_':
-			c = '-'
-		}
-		dst = append(dst, c)
-	}
-	return dst
-}
-
-// hasAxiomPrefix reports whether k starts with "x-axiom", ignoring case and reading
-// '_' as '-'.
-func hasAxiomPrefix(k string) bool {
-	const prefix = "x-axiom"
-	if len(k) < len(prefix) {
-		return false
-	}
-	var buf [len(prefix)]byte
-	return string(normalizeKey(buf[:0], k[:len(prefix)])) == prefix
-}
-
-// checkUnknown reports the extension keys of the object at ptr that look like this
-// package's (axiomsLike) but are not one of them (typos such as x-axioms-role,
-// x-axiom-roles, any letter case), and known keys where they are not allowed.
+// checkUnknown reports the keys of the object at ptr that look like this package's but
+// are not one of them (keyMisspelt, keyLookalike: typos such as x-axioms-role, any letter
+// case, Unicode look-alikes such as x‐axioms‐roles), and known keys where they are not
+// allowed. Keys meant as access rules that this package does not read (keyUnenforced:
+// x-roles, x-permissions...) are warnings.
 func (c *compiler) checkUnknown(ext map[string]any, lvl level, method, path, ptr string) {
 	suspect := false
 	for k := range ext {
-		if axiomsLike(k) {
+		if keyClassOf(k) != keyOther {
 			suspect = true
 			break
 		}
@@ -91,59 +42,17 @@ func (c *compiler) checkUnknown(ext map[string]any, lvl level, method, path, ptr
 		return
 	}
 	for _, k := range sortedKeys(ext) {
-		if !axiomsLike(k) {
-			continue
-		}
-		switch {
-		case !slices.Contains(knownExtensions, k):
-			c.fail(method, path, child(ptr, k), "unknown extension %q%s", k, suggest(k))
-		case k == extOwner && lvl == levelRoot:
-			c.fail(method, path, child(ptr, k), "%s is not allowed on the document root: declare it on a path item or an operation", k)
-		}
-	}
-}
-
-// suggest names the closest known extension, for typos.
-func suggest(k string) string {
-	best, bestDist := "", 4
-	n := string(normalizeKey(nil, k))
-	for _, known := range knownExtensions {
-		if d := editDistance(n, known); d < bestDist {
-			best, bestDist = known, d
-		}
-	}
-	if best == "" {
-		return fmt.Sprintf(" (known: %s)", strings.Join(knownExtensions, ", "))
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func editDistance(a, b string) int { return editDistanceBytes([]byte(a), b) }
-
-// editDistanceBytes is the Levenshtein distance of a and b; it does not allocate when
-// b is at most 32 bytes long.
-func editDistanceBytes(a []byte, b string) int {
-	var prevBuf, curBuf [33]int
-	prev, cur := prevBuf[:0], curBuf[:0]
-	if len(b)+1 > len(prevBuf) {
-		prev, cur = make([]int, 0, len(b)+1), make([]int, 0, len(b)+1)
-	}
-	prev, cur = prev[:len(b)+1], cur[:len(b)+1]
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
+		switch keyClassOf(k) {
+		case keyMisspelt, keyLookalike:
+			c.fail(method, path, child(ptr, k), "%s", unknownKeyMessage(k))
+		case keyKnown:
+			if k == extOwner && lvl == levelRoot {
+				c.fail(method, path, child(ptr, k), "%s is not allowed on the document root: declare it on a path item or an operation", k)
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		case keyUnenforced:
+			c.warn(method, path, child(ptr, k), "%s", unenforcedMessage(k))
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
 }
 
 // decodeCondition decodes an x-axioms-roles or x-axioms-permissions value: a list of

@@ -374,6 +374,7 @@ paths:
 		assert.Equal(t, "#/paths/x-axioms-permissions", problems[1].Pointer)
 	})
 	t.Run("other extensions are left alone", func(t *testing.T) {
+		// (x-roles is a warning: TestWarningUnenforcedAccessRuleKeys.)
 		mustLoad(t, doc(`x-roles: [a]
 x-axis: [a]
 x-amazon-apigateway-any-method: {}

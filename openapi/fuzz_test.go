@@ -7,8 +7,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/axioms-go/axioms-echo/openapi"
 )
@@ -307,4 +310,131 @@ func decodeOwnerIndependently(v any, operationID string) (openapi.Owner, bool) {
 // sameCondition compares conditions item by item (an empty list and nil are the same).
 func sameCondition(a, b openapi.Condition) bool {
 	return slices.Equal(a.AnyOf, b.AnyOf) && slices.Equal(a.AllOf, b.AllOf)
+}
+
+// FuzzExtensionKeys puts an arbitrary key (value ["a"]) on the document root, the path
+// item or the operation of a JSON document. Loading must never panic and every problem
+// must be located. The key is then classified by a fold written independently here
+// (compatibility normalisation, dashes and connectors read as '-', white space, control
+// and format characters removed, lower case; the package's fold may remove or map a few
+// more characters, never fewer):
+//
+//   - a key that folds to an x-axioms-* key without being one must fail loading, with a
+//     problem located at it;
+//   - a key that folds to x-roles, x-permissions, x-scopes or x-owner (or a singular)
+//     must be a warning located at it, and no error;
+//   - a key whose fold is plain ASCII and is neither of those nor a near miss (starting
+//     with x-axiom, within two edits of a known key) must have no problem at all.
+func FuzzExtensionKeys(f *testing.F) {
+	for _, seed := range []string{
+		"x-axioms-roles", "x-axioms-permissions", "x\u2010axioms\u2010roles", "x\u2013axioms\u2013roles",
+		"x\u2212axioms\u2212permissions", "\uff58-axioms-roles", "\u00a0x-axioms-roles", "x-axioms\u200b-roles",
+		"\ufeffx-axioms-permissions", "X-AXIOMS-ROLES", "x-axioms-roles ", "x\ufe58axioms\ufe58roles", "\U0001D431-axioms-roles",
+		"x-roles", "X_Permissions", "x\u2010scopes", "x-owner", "x-foo", "x-amazon-apigateway-integration", "x-größe",
+		"x-rôles", "\u0445-axioms-roles", "x-axiom", "description", "x-axioms-owner\u0301", "x-\u212axioms",
+	} {
+		for level := range 3 {
+			f.Add(seed, uint8(level))
+		}
+	}
+	f.Fuzz(func(t *testing.T, key string, level uint8) {
+		level %= 3
+		if !utf8.ValidString(key) || strings.Contains(key, "$ref") || slices.ContainsFunc(openAPIFields, func(field string) bool { return strings.EqualFold(field, key) }) {
+			return // another member of the object, or a reference, not an extension
+		}
+		k, err := json.Marshal(key)
+		if err != nil {
+			return
+		}
+		member := map[bool]string{true: string(k) + `: ["a"], `}
+		text := `{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+"components": {"securitySchemes": {"oauth": {"type": "http", "scheme": "bearer"}}},
+"security": [{"oauth": []}], ` + member[level == 0] + `
+"paths": {"/x": {` + member[level == 1] + `"get": {` + member[level == 2] + `"responses": {"401": {"description": "no"}}}}}}`
+		_, err = openapi.LoadData([]byte(text), openapi.LoadOptions{})
+		problems := openapi.Problems(err)
+		if err != nil && len(problems) == 0 {
+			t.Fatalf("error without located problems: %v", err)
+		}
+		if len(problems) == 1 && strings.HasPrefix(problems[0].Message, "the document cannot be loaded") {
+			return // kin-openapi's parser rejects the key
+		}
+		var warnings []*openapi.Problem
+		if err != nil {
+			warnings = openapi.Warnings(err)
+		} else {
+			p, _ := openapi.LoadData([]byte(text), openapi.LoadOptions{})
+			warnings = p.Warnings()
+		}
+		ptr := []string{"#/", "#/paths/~1x/", "#/paths/~1x/get/"}[level] + strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
+		atKey := func(list []*openapi.Problem) bool {
+			return slices.ContainsFunc(list, func(p *openapi.Problem) bool { return p.Pointer == ptr })
+		}
+		fold := foldIndependently(key)
+		known := []string{"x-axioms-roles", "x-axioms-permissions", "x-axioms-owner"}
+		switch {
+		case slices.Contains(known, key):
+		case slices.Contains(known, fold):
+			if !atKey(problems) {
+				t.Fatalf("%+q folds to %q, yet no error at %s: %v", key, fold, ptr, problems)
+			}
+		case slices.Contains([]string{"x-roles", "x-role", "x-permissions", "x-permission", "x-scopes", "x-scope", "x-owner"}, fold):
+			if !atKey(warnings) || atKey(problems) {
+				t.Fatalf("%+q folds to %q: want a warning and no error at %s; errors %v, warnings %v", key, fold, ptr, problems, warnings)
+			}
+		case isASCII(fold) && !strings.HasPrefix(fold, "x-axiom") && !slices.ContainsFunc(known, func(k string) bool { return levenshtein(fold, k) <= 2 }):
+			if atKey(problems) || atKey(warnings) {
+				t.Fatalf("%+q (fold %q) is not this package's, yet errors %v, warnings %v", key, fold, problems, warnings)
+			}
+		}
+	})
+}
+
+// openAPIFields are the fixed fields of the document root, a path item and an
+// operation, where FuzzExtensionKeys puts its key.
+var openAPIFields = []string{
+	"openapi", "$self", "info", "jsonSchemaDialect", "servers", "paths", "webhooks", "components", "security", "tags", "externalDocs",
+	"summary", "description", "get", "put", "post", "delete", "options", "head", "patch", "trace", "query", "additionalOperations", "parameters",
+	"operationId", "requestBody", "responses", "callbacks", "deprecated",
+}
+
+// foldIndependently folds a key by the rules of the package documentation, without its
+// code: NFKC, then dashes (Pd), connectors (Pc) and the minus sign read as '-', white
+// space, control and format characters dropped, letters lower-cased.
+func foldIndependently(k string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case unicode.Is(unicode.Pd, r) || unicode.Is(unicode.Pc, r) || r == '\u2212':
+			return '-'
+		case unicode.IsSpace(r) || unicode.Is(unicode.Zs, r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, norm.NFKC.String(k))
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// levenshtein is the edit distance of two ASCII strings.
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+map[bool]int{true: 0, false: 1}[a[i-1] == b[j-1]])
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }

@@ -241,3 +241,45 @@ paths:
 	require.Len(t, ws, 1, "%v", ws)
 	assert.Equal(t, "#/paths/~1a~1{id}/get/responses/200/content/application~1json/schema", ws[0].Pointer)
 }
+
+// Keys an author may well have meant as access rules (x-roles, x-permissions, x-scopes,
+// x-owner and their singulars, in any case or with look-alike characters) are not
+// enforced: each is a warning where the compiler reads rules (the root, path items and
+// their operations), naming the x-axioms-* key meant. Elsewhere they are another
+// vendor's business.
+func TestWarningUnenforcedAccessRuleKeys(t *testing.T) {
+	p := mustLoad(t, doc(`security: [{oauth: []}]
+x-roles: [admin]
+X-Scopes: [read]`, `
+  /a:
+    x-permission: [p]
+    x_owner: {param: id}
+    get:
+      x-role: [a]
+      x‐permissions: [b]
+      x-scope: [c]
+      ｘ-owner: {}
+      responses: {"401": {description: no, content: {application/json: {schema: {type: object, x-roles: [a]}}}}}
+    additionalOperations:
+      COPY: {x-permissions: [d], responses: {"401": {description: no}}}
+`))
+	ws := saying(p.Warnings(), "is not enforced")
+	want := []*openapi.Problem{
+		{Pointer: "#/X-Scopes", Message: `extension "X-Scopes" is not enforced: scopes are required through security (did you mean "x-axioms-permissions"?)`},
+		{Pointer: "#/x-roles", Message: `extension "x-roles" is not enforced (did you mean "x-axioms-roles"?)`},
+		{Path: "/a", Pointer: "#/paths/~1a/x-permission", Message: `extension "x-permission" is not enforced (did you mean "x-axioms-permissions"?)`},
+		{Path: "/a", Pointer: "#/paths/~1a/x_owner", Message: `extension "x_owner" is not enforced (did you mean "x-axioms-owner"?)`},
+		{Method: "GET", Path: "/a", Pointer: "#/paths/~1a/get/x-role", Message: `extension "x-role" is not enforced (did you mean "x-axioms-roles"?)`},
+		{Method: "GET", Path: "/a", Pointer: "#/paths/~1a/get/x-scope", Message: `extension "x-scope" is not enforced: scopes are required through security (did you mean "x-axioms-permissions"?)`},
+		{Method: "GET", Path: "/a", Pointer: "#/paths/~1a/get/x\u2010permissions", Message: `extension "x\u2010permissions" is not enforced (did you mean "x-axioms-permissions"?)`},
+		{Method: "GET", Path: "/a", Pointer: "#/paths/~1a/get/\uff58-owner", Message: `extension "\uff58-owner" is not enforced (did you mean "x-axioms-owner"?)`},
+		{Method: "COPY", Path: "/a", Pointer: "#/paths/~1a/additionalOperations/COPY/x-permissions", Message: `extension "x-permissions" is not enforced (did you mean "x-axioms-permissions"?)`},
+	}
+	for _, w := range want {
+		w.Warning = true
+	}
+	assert.Equal(t, want, ws)
+	for _, pol := range p.All() {
+		assert.True(t, pol.Roles.Empty() && pol.Permissions.Empty() && pol.Owner == nil, "%s %s", pol.Method, pol.Path)
+	}
+}

@@ -156,6 +156,8 @@ func (r unfollowedRef) where() string {
 // validationWarnings runs kin-openapi's own validation and reports each finding as a
 // warning: real documents often carry schema slips that have nothing to do with access
 // control, and they must still load. Examples and schema defaults are not validated.
+// additionalOperations entries for a fixed method on the path items of paths are left
+// out: they are errors (checkAdditionalOperations).
 func validationWarnings(doc *openapi3.T) []*Problem {
 	err := doc.Validate(context.Background(), openapi3.DisableExamplesValidation(),
 		openapi3.DisableSchemaDefaultsValidation(), openapi3.EnableMultiError())
@@ -185,6 +187,11 @@ func validationWarnings(doc *openapi3.T) []*Problem {
 		seen[msg] = true
 		p := &Problem{Warning: true, Message: "kin-openapi validation: " + msg}
 		locateFinding(p, f)
+		var dup *openapi3.AdditionalOperationsDuplicateMethodError
+		var fixedCase *openapi3.AdditionalOperationsFixedMethodCaseError
+		if p.Path != "" && p.Method == "" && (errors.As(f, &dup) || errors.As(f, &fixedCase)) {
+			continue // on a path item of paths, not in a callback of its operations
+		}
 		out = append(out, p)
 	}
 	return out

@@ -76,6 +76,75 @@ func TestOpenAPI32Methods(t *testing.T) {
 	assert.Equal(t, "COPY", pr.Method)
 }
 
+// An additionalOperations entry for a method that has a field of its own (GET beside
+// get, in any letter case, or POST where post could have been used) is an error:
+// OpenAPI 3.2 forbids it, and one of the two operations, or the entry's security,
+// would otherwise be silently ignored.
+func TestAdditionalOperationsRepeatingAFixedMethod(t *testing.T) {
+	const op = `{security: [], responses: {"200": {description: ok}}}`
+	for _, c := range []struct{ name, item, key, want string }{
+		{"GET beside get", "get: " + op, "GET",
+			`additionalOperations "GET" is the GET method, which has its own field "get", and this path item defines it too: one of the two operations would be ignored`},
+		{"Get beside get", "get: " + op, "Get",
+			`additionalOperations "Get" is the GET method, which has its own field "get", and this path item defines it too: one of the two operations would be ignored`},
+		{"get beside get", "get: " + op, "get",
+			`additionalOperations "get" is the GET method, which has its own field "get", and this path item defines it too: one of the two operations would be ignored`},
+		{"QUERY beside query", "query: " + op, "QUERY",
+			`additionalOperations "QUERY" is the QUERY method, which has its own field "query", and this path item defines it too: one of the two operations would be ignored`},
+		{"POST alone", "get: " + op, "POST",
+			`additionalOperations "POST" is the POST method, which has its own field "post": declare the operation there`},
+		{"delete alone", "get: " + op, "delete",
+			`additionalOperations "delete" is the DELETE method, which has its own field "delete": declare the operation there`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			pr := onlyProblem(t, doc(`security: [{oauth: []}]`, `
+  /a:
+    `+c.item+`
+    additionalOperations:
+      COPY: {security: [], responses: {"200": {description: ok}}}
+      `+c.key+`: {security: [{oauth: []}], x-axioms-roles: [admin], responses: {"401": {description: no}}}
+`))
+			assert.Equal(t, "#/paths/~1a/additionalOperations/"+c.key, pr.Pointer)
+			assert.Equal(t, c.key, pr.Method)
+			assert.Equal(t, "/a", pr.Path)
+			assert.Equal(t, c.want, pr.Message)
+		})
+	}
+	t.Run("its keys are checked", func(t *testing.T) {
+		problems := loadProblems(t, doc(`security: [{oauth: []}]`, `
+  /a:
+    get: {responses: {"401": {description: no}}}
+    additionalOperations:
+      GET: {x-axioms-role: [admin], responses: {"401": {description: no}}}
+`))
+		require.Len(t, problems, 2, "%v", problems)
+		assert.Equal(t, "#/paths/~1a/additionalOperations/GET", problems[0].Pointer)
+		assert.Equal(t, "#/paths/~1a/additionalOperations/GET/x-axioms-role", problems[1].Pointer)
+	})
+	t.Run("not repeated as a validation warning", func(t *testing.T) {
+		_, err := openapi.LoadData([]byte(doc(`security: [{oauth: []}]`, `
+  /a:
+    get: {responses: {"401": {description: no}}}
+    additionalOperations:
+      GET: {responses: {"401": {description: no}}}
+      post: {responses: {"401": {description: no}}}
+`)), openapi.LoadOptions{})
+		require.Len(t, openapi.Problems(err), 2)
+		assert.Empty(t, saying(openapi.Warnings(err), "additionalOperations key"), "%v", openapi.Warnings(err))
+	})
+	t.Run("in a webhook, which is not enforced, a validation warning", func(t *testing.T) {
+		p := mustLoad(t, doc(`security: [{oauth: []}]
+webhooks:
+  ping:
+    post: {responses: {"200": {description: ok}}}
+    additionalOperations:
+      POST: {responses: {"200": {description: ok}}}`, "  /a:\n"+protectedGet))
+		ws := saying(p.Warnings(), `additionalOperations key "POST" duplicates a fixed path item field`)
+		require.Len(t, ws, 1, "%v", p.Warnings())
+		assert.Equal(t, "#/webhooks", ws[0].Pointer)
+	})
+}
+
 func TestExternalReferencesToLocalFiles(t *testing.T) {
 	t.Run("not followed by default", func(t *testing.T) {
 		_, err := openapi.Load("testdata/refs/main.yaml", openapi.LoadOptions{})

@@ -507,7 +507,26 @@ func TestEveryMaterialDocumentLoads(t *testing.T) {
 			assert.Len(t, p.All(), want[name].ops)
 			assert.Equal(t, want[name].public, public, "public operations")
 			assert.Len(t, saying(p.Warnings(), "neither a 401 nor a 403"), want[name].no401)
+			// Only drchrono's document has keys meant as access rules that are not
+			// enforced (TestDrChronoPermissionsAreNotEnforced).
+			assert.Len(t, saying(p.Warnings(), "is not enforced"), map[string]int{"apis-guru/drchrono.com.json": 263}[name])
 		})
 	}
 	assert.Equal(t, 3004, total)
+}
+
+// drchrono's document declares x-permissions (["clinical-notes"], ["patients"]...) on
+// each of its 263 operations. This package does not enforce that key: every one is a
+// warning on its operation, naming x-axioms-permissions.
+func TestDrChronoPermissionsAreNotEnforced(t *testing.T) {
+	p := loadMaterial(t, "apis-guru/drchrono.com.json")
+	ws := saying(p.Warnings(), "is not enforced")
+	require.Len(t, ws, 263)
+	for _, w := range ws {
+		assert.Equal(t, `extension "x-permissions" is not enforced (did you mean "x-axioms-permissions"?)`, w.Message)
+		assert.NotEmpty(t, w.Method)
+		assert.Equal(t, "#/paths/"+strings.ReplaceAll(w.Path, "/", "~1")+"/"+strings.ToLower(w.Method)+"/x-permissions", w.Pointer)
+	}
+	get := policy(t, p, "GET", "/api/allergies")
+	assert.True(t, get.Permissions.Empty(), "the document's own key grants and requires nothing here")
 }

@@ -1,6 +1,9 @@
 package openapi_test
 
 import (
+	"encoding/json"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -235,4 +238,163 @@ func TestMisspeltExtensionPrefixes(t *testing.T) {
 			})
 		}
 	}
+}
+
+// lookalikeLevels are the objects whose x-axioms-* keys the compiler reads, and the
+// pointer, method and path of a key on each.
+var lookalikeLevels = []struct{ name, pointer, method, path string }{
+	{"root", "#/", "", ""},
+	{"path item", "#/paths/~1a/", "", "/a"},
+	{"operation", "#/paths/~1a/get/", "GET", "/a"},
+}
+
+// lookalikeDoc is a document whose operation GET /a requires authentication, with key
+// (value [a]) on the root, the path item or the operation, as YAML or as JSON.
+func lookalikeDoc(level string, asJSON bool, key string) string {
+	at := func(l string) bool { return l == level }
+	if asJSON {
+		k, err := json.Marshal(key)
+		if err != nil {
+			panic(err)
+		}
+		member := map[bool]string{true: string(k) + `: ["a"], `}
+		return `{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+"components": {"securitySchemes": {"oauth": {"type": "http", "scheme": "bearer"}}},
+"security": [{"oauth": []}], ` + member[at("root")] + `
+"paths": {"/a": {` + member[at("path item")] + `"get": {` + member[at("operation")] + `"responses": {"401": {"description": "no"}}}}}}`
+	}
+	// A plain YAML key where it can be one (the look-alike as pasted), a double-quoted one
+	// where it has surrounding or invisible characters.
+	k := key
+	if strconv.Quote(key) != `"`+key+`"` || strings.TrimSpace(key) != key {
+		k = strconv.Quote(key)
+	}
+	member := map[bool]string{true: k + ": [a]"}
+	return doc("security: [{oauth: []}]\n"+member[at("root")], `
+  /a:
+    `+member[at("path item")]+`
+    get: {`+member[at("operation")]+map[bool]string{true: ", "}[at("operation")]+`responses: {"401": {description: no}}}
+`)
+}
+
+// Keys that read as one of this package's once Unicode look-alikes are folded (a dash
+// or a minus sign for the hyphen, a fullwidth or mathematical letter, an invisible or
+// no-break space, a byte order mark) fail loading like a typo, wherever the compiler
+// reads rules and in YAML and JSON alike: the rule they carry would otherwise be lost.
+// The message escapes the key, so that what differs can be seen.
+func TestLookalikeExtensionKeys(t *testing.T) {
+	for _, c := range []struct{ key, looksLike, chars, suggestion string }{
+		{"x\u2010axioms\u2010roles", "x-axioms-roles", "U+2010", "x-axioms-roles"},                   // hyphen
+		{"x\u2011axioms\u2011roles", "x-axioms-roles", "U+2011", "x-axioms-roles"},                   // non-breaking hyphen
+		{"x\u2013axioms\u2013roles", "x-axioms-roles", "U+2013", "x-axioms-roles"},                   // en dash
+		{"x\u2014axioms\u2014roles", "x-axioms-roles", "U+2014", "x-axioms-roles"},                   // em dash
+		{"x\ufe58axioms\ufe58roles", "x-axioms-roles", "U+FE58", "x-axioms-roles"},                   // small em dash
+		{"x\u2212axioms\u2212permissions", "x-axioms-permissions", "U+2212", "x-axioms-permissions"}, // minus sign
+		{"x\ufe63axioms-owner", "x-axioms-owner", "U+FE63", "x-axioms-owner"},                        // small hyphen-minus
+		{"\uff58-axioms-roles", "x-axioms-roles", "U+FF58", "x-axioms-roles"},                        // fullwidth x
+		{"\uff38\uff0d\uff21\uff38\uff29\uff2f\uff2d\uff33\uff0d\uff32\uff2f\uff2c\uff25\uff33", "x-axioms-roles", "U+FF38, U+FF0D, U+FF21, U+FF29, …", "x-axioms-roles"},
+		{"\U0001D431-axioms-roles", "x-axioms-roles", "U+1D431", "x-axioms-roles"},               // mathematical bold x
+		{"\u00a0x-axioms-roles", "x-axioms-roles", "U+00A0", "x-axioms-roles"},                   // leading no-break space
+		{"x-axioms\u200b-roles", "x-axioms-roles", "U+200B", "x-axioms-roles"},                   // zero-width space
+		{"\ufeffx-axioms-permissions", "x-axioms-permissions", "U+FEFF", "x-axioms-permissions"}, // byte order mark
+		{"x-axioms-roles ", "x-axioms-roles", "U+0020", "x-axioms-roles"},                        // trailing space
+		{"X\u2010AXIOMS\u2010ROLES", "x-axioms-roles", "U+2010", "x-axioms-roles"},
+		{"x\u2013axioms\u2013role", "x-axioms-role", "U+2013", "x-axioms-roles"}, // and a typo
+		{"\u0445-axioms-roles", "", "U+0445", "x-axioms-roles"},                  // Cyrillic х: one letter off
+		{"x\u2010axioms\u2010audience", "x-axioms-audience", "U+2010", ""},       // an x-axioms-* key this package does not know
+	} {
+		for _, level := range lookalikeLevels {
+			for _, asJSON := range []bool{false, true} {
+				t.Run(strconv.QuoteToASCII(c.key)+" on the "+level.name+map[bool]string{true: " (JSON)"}[asJSON], func(t *testing.T) {
+					pr := onlyProblem(t, lookalikeDoc(level.name, asJSON, c.key))
+					assert.Equal(t, level.pointer+c.key, pr.Pointer)
+					assert.Equal(t, level.method, pr.Method)
+					assert.Equal(t, level.path, pr.Path)
+					want := "unknown extension " + strconv.QuoteToASCII(c.key) + ": it looks like " + strconv.QuoteToASCII(c.looksLike) + " but contains " + c.chars
+					if c.looksLike == "" { // what it looks like is not ASCII either
+						want = "unknown extension " + strconv.QuoteToASCII(c.key) + ": it contains " + c.chars
+					}
+					if c.suggestion != "" {
+						want += ` (did you mean "` + c.suggestion + `"?)`
+					} else {
+						want += " (known: x-axioms-owner, x-axioms-permissions, x-axioms-roles)"
+					}
+					assert.Equal(t, want, pr.Message)
+				})
+			}
+		}
+	}
+	t.Run("upper case", func(t *testing.T) {
+		for _, level := range lookalikeLevels {
+			for _, asJSON := range []bool{false, true} {
+				pr := onlyProblem(t, lookalikeDoc(level.name, asJSON, "X-AXIOMS-ROLES"))
+				assert.Equal(t, level.pointer+"X-AXIOMS-ROLES", pr.Pointer)
+				assert.Equal(t, `unknown extension "X-AXIOMS-ROLES" (did you mean "x-axioms-roles"?)`, pr.Message)
+			}
+		}
+	})
+	t.Run("misplaced", func(t *testing.T) {
+		problems := loadProblems(t, doc(`security: [{oauth: []}]
+tags: [{name: t, "\u00a0x-axioms-roles": [a]}]`, `
+  /a:
+    get:
+      parameters: [{name: q, in: query, schema: {type: string}, x–axioms–roles: [a]}]
+      responses: {"401": {description: no, ｘ-axioms-permissions: [b]}}
+`))
+		require.Len(t, problems, 3, "%v", problems)
+		assert.Equal(t, "#/paths/~1a/get/parameters/0/x\u2013axioms\u2013roles", problems[0].Pointer)
+		assert.Equal(t, "GET", problems[0].Method)
+		assert.Equal(t, "#/paths/~1a/get/responses/401/\uff58-axioms-permissions", problems[1].Pointer)
+		assert.Equal(t, `unknown extension "\uff58-axioms-permissions": it looks like "x-axioms-permissions" but contains U+FF58 (did you mean "x-axioms-permissions"?)`, problems[1].Message)
+		assert.Equal(t, "#/tags/0/\u00a0x-axioms-roles", problems[2].Pointer)
+	})
+}
+
+// Other vendors' extensions, with or without non-ASCII letters, and look-alike keys where
+// the document holds data rather than OpenAPI objects (property names, examples,
+// defaults, the values of other extensions) are not this package's.
+func TestLegitimateKeysAmongLookalikes(t *testing.T) {
+	p := mustLoad(t, doc(`security: [{oauth: []}]
+x-axioms-roles: [member]
+x-foo: {x‐axioms‐roles: [a]}
+x-größe: 1
+x-ロール: [a]`, `
+  /a:
+    x-axioms-permissions: [p]
+    x-amazon-apigateway-any-method: {x−axioms−roles: [a]}
+    get:
+      x-axioms-roles: [admin]
+      x-amazon-apigateway-integration: {type: mock}
+      x-rôles: [a]
+      x-axis: 1
+      responses:
+        "401":
+          description: no
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  x–axioms–roles: {type: array, items: {type: string}}
+                  ｘ-axioms-roles: {type: string}
+                  "\u00a0x-axioms-roles": {type: string}
+                patternProperties:
+                  "^x‐axioms‐": {type: string}
+                default: {x‐axioms‐roles: [a]}
+                example: {x–axioms–owner: {param: id}}
+              examples:
+                one: {value: {ｘ-axioms-roles: [a]}}
+`))
+	pol := policy(t, p, "GET", "/a")
+	assert.Equal(t, []string{"admin"}, pol.Roles.AnyOf)
+	assert.Equal(t, []string{"p"}, pol.Permissions.AnyOf)
+	assert.Empty(t, saying(p.Warnings(), "not enforced"))
+
+	p = mustLoad(t, `{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+"components": {"securitySchemes": {"b": {"type": "http", "scheme": "bearer"}},
+  "schemas": {"S": {"type": "object", "properties": {"x\u2010axioms\u2010roles": {"type": "string"}}}}},
+"security": [{"b": []}], "x-foo": 1,
+"paths": {"/a": {"get": {"x-axioms-roles": ["admin"], "x-amazon-apigateway-integration": {"type": "mock"},
+  "responses": {"401": {"description": "no"}}}}}}`)
+	assert.Equal(t, []string{"admin"}, policy(t, p, "GET", "/a").Roles.AnyOf)
 }

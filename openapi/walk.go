@@ -17,9 +17,10 @@ import (
 // operations; the compiler reads them there. Anywhere else the key would be silently
 // ignored, and the rule its author wrote lost, so checkPlacement walks the whole
 // parsed document once and reports every key that looks like one of ours
-// (axiomsLike) outside those places: under responses, a request body, a parameter,
-// info, tags, a schema, a security scheme, the paths or components object, a webhook,
-// a callback, an unreferenced components.pathItems entry...
+// (axiomsLike: the key itself, a typo or a Unicode look-alike; see extkeys.go) outside
+// those places: under responses, a request body, a parameter, info, tags, a schema, a
+// security scheme, the paths or components object, a webhook, a callback, an
+// unreferenced components.pathItems entry...
 //
 // The walk reads the Extensions map of every object kin-openapi decodes, through
 // reflection over its types (so that no object kind is forgotten as kin-openapi grows),
@@ -530,7 +531,7 @@ func (w *walker) misplaced(k string) {
 	if slices.Contains(knownExtensions, k) {
 		p.Message = k + " is not allowed here: use it on the document root, a path item of paths or one of its operations"
 	} else {
-		p.Message = "unknown extension " + strconv.Quote(k) + suggest(k)
+		p.Message = unknownKeyMessage(k)
 	}
 	w.found = append(w.found, p)
 }
