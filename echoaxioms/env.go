@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/axioms-go/axioms-echo/internal/envconfig"
 	"github.com/axioms-go/axioms-echo/openapi"
@@ -17,6 +18,10 @@ type EnvOptions struct {
 	DefaultSpec []byte
 	// Load tunes how the document is loaded (base path, external references).
 	Load openapi.LoadOptions
+	// Logger receives, at Warn, one record for each AXIOMS_* name set in the environment
+	// or the .env file that is not a known variable (a misspelling, which would otherwise
+	// be ignored), naming the closest known one. If nil, slog.Default().
+	Logger *slog.Logger
 }
 
 // ConfigFromEnv is the one-call setup for the common case: the validator is configured
@@ -24,20 +29,33 @@ type EnvOptions struct {
 // policies from the document at AXIOMS_SPEC (a file path; opts.DefaultSpec when unset).
 // Complete the returned Config (owner loaders, hooks) and pass it to [WithConfig].
 //
-// It fails on a malformed .env file, an invalid validator configuration (no issuer or
-// audience, ...), or a document that does not load. The issuer being unreachable is not a
+// It fails on a malformed .env file, a variable set but empty (AXIOMS_SPEC included: it
+// never falls back to DefaultSpec), an invalid validator configuration (no issuer or
+// audience, ...; the errors name the variables), or a document that does not load. An
+// unknown AXIOMS_* name is logged to opts.Logger. The issuer being unreachable is not a
 // failure: requests get 503 until its keys arrive.
 func ConfigFromEnv(ctx context.Context, opts EnvOptions) (Config, error) {
 	src, err := envconfig.Load("")
 	if err != nil {
 		return Config{}, err
 	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	for _, w := range src.Unknown(validator.EnvNames()) {
+		logger.Warn("axioms: " + w)
+	}
 	vcfg, err := validator.ConfigFromLookup(src.Lookup)
 	if err != nil {
 		return Config{}, err
 	}
 	var policies *openapi.Policies
-	if path, ok := src.Lookup("AXIOMS_SPEC"); ok {
+	path, ok, err := src.Get("AXIOMS_SPEC")
+	if err != nil {
+		return Config{}, err
+	}
+	if ok {
 		policies, err = openapi.Load(path, opts.Load)
 		if err != nil {
 			return Config{}, fmt.Errorf("AXIOMS_SPEC %s: %w", path, err)

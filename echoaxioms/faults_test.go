@@ -57,7 +57,10 @@ paths:
 	cfg := iss.ValidatorConfig()
 	cfg.Now = a.clock.Now
 	cfg.CacheSize = cacheSize
-	cfg.FetchTimeout = 300 * time.Millisecond
+	// Long enough for a healthy loopback fetch on a loaded machine (go test runs
+	// packages in parallel, and -race slows every fetch), short enough to keep the
+	// "slower than the timeout" fault quick.
+	cfg.FetchTimeout = 1500 * time.Millisecond
 	cfg.MaxJWKSSize = 1 << 20
 	cfg.Logger = slog.New(slog.DiscardHandler)
 	v, err := validator.New(t.Context(), cfg)
@@ -136,7 +139,7 @@ func TestJWKSFaultsKeepTheLastGoodKeys(t *testing.T) {
 		"empty set":               {Body: []byte(`{"keys":[]}`)},
 		"only unusable keys":      {Body: []byte(`{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}`)},
 		"body over the size cap":  {Body: bigBody},
-		"slower than the timeout": {Delay: 2 * time.Second},
+		"slower than the timeout": {Delay: 4 * time.Second},
 		"connection dropped":      {CloseConnection: true},
 	} {
 		passed := t.Run(name, func(t *testing.T) {
@@ -164,6 +167,9 @@ func TestJWKSFaultsKeepTheLastGoodKeys(t *testing.T) {
 			assert.Equal(t, before+fetches, iss.JWKSFetches(), "no further fetch within the interval")
 
 			iss.ClearFaults()
+			a.clock.Advance(validator.DefaultMinRefreshInterval)
+			assert.Equal(t, http.StatusUnauthorized, a.status(fresh), "the failed fetch doubled the interval")
+			assert.Equal(t, before+fetches, iss.JWKSFetches())
 			a.clock.Advance(validator.DefaultMinRefreshInterval)
 			assert.Equal(t, http.StatusOK, a.status(fresh), "after the fault, one refetch brings the new key")
 			assert.Equal(t, before+fetches+1, iss.JWKSFetches())
@@ -225,6 +231,9 @@ func TestKeyRotation(t *testing.T) {
 	assert.Equal(t, http.StatusOK, a.status(fresh))
 }
 
+// TestRandomKidFloodCostsOneFetchPerInterval: 10,000 concurrent requests with random kids
+// cost the issuer one fetch, and each fetch that brings no new key doubles the interval
+// before the next (5s, 10s, 20s, ... up to MaxRefreshBackoff).
 func TestRandomKidFloodCostsOneFetchPerInterval(t *testing.T) {
 	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
 	a := newFaultApp(t, iss, 0)
@@ -233,8 +242,17 @@ func TestRandomKidFloodCostsOneFetchPerInterval(t *testing.T) {
 	for i := range tokens {
 		tokens[i] = iss.TokenWith(t, axiomstest.TokenSpec{Key: key, KeyID: fmt.Sprintf("random-%d", i)})
 	}
+	interval := validator.DefaultMinRefreshInterval
 	for round := range 3 {
-		a.clock.Advance(validator.DefaultMinRefreshInterval)
+		waited := time.Duration(0)
+		if round > 0 {
+			a.clock.Advance(validator.DefaultMinRefreshInterval)
+			waited = validator.DefaultMinRefreshInterval
+			before := iss.JWKSFetches()
+			assert.Equal(t, http.StatusUnauthorized, a.status(tokens[round]))
+			assert.Equal(t, before, iss.JWKSFetches(), "round %d: MinRefreshInterval is no longer enough", round)
+		}
+		a.clock.Advance(interval - waited)
 		before := iss.JWKSFetches()
 		var wg sync.WaitGroup
 		var unauthorized atomic.Int64
@@ -249,9 +267,10 @@ func TestRandomKidFloodCostsOneFetchPerInterval(t *testing.T) {
 		}
 		wg.Wait()
 		assert.EqualValues(t, len(tokens), unauthorized.Load())
-		assert.Equal(t, before+1, iss.JWKSFetches(), "round %d: 10,000 random kids, one fetch", round)
+		assert.Equal(t, before+1, iss.JWKSFetches(), "round %d: 10,000 random kids after %v, one fetch", round, interval)
+		interval *= 2
 	}
-	t.Logf("FIGURE kid-flood: %d requests with random kids in 3 intervals, %d JWKS fetches", 3*len(tokens), iss.JWKSFetches())
+	t.Logf("FIGURE kid-flood: %d requests with random kids in 3 intervals (5s, 10s, 20s), %d JWKS fetches", 3*len(tokens), iss.JWKSFetches())
 }
 
 func TestIssuerDownForDaysCachedKeysServe(t *testing.T) {
@@ -263,7 +282,7 @@ func TestIssuerDownForDaysCachedKeysServe(t *testing.T) {
 	before := iss.JWKSFetches()
 
 	// Two hours of a request every 5s: background refreshes start once the key set is
-	// RefreshInterval old, then at most one per MinRefreshInterval.
+	// RefreshInterval old, then each failure doubles the interval before the next.
 	const step, busy = 5 * time.Second, 2 * time.Hour
 	for elapsed := step; elapsed <= busy; elapsed += step {
 		a.clock.Advance(step)
@@ -271,12 +290,13 @@ func TestIssuerDownForDaysCachedKeysServe(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { return iss.JWKSFetches() > before }, 5*time.Second, 10*time.Millisecond,
 		"background refreshes keep trying")
-	busyBound := int((busy-validator.DefaultRefreshInterval)/validator.DefaultMinRefreshInterval) + 1
+	busyBound := failingAttempts(busy - validator.DefaultRefreshInterval)
+	require.Equal(t, 25, busyBound, "105 minutes: at 0s, 10s, 30s, 70s, 150s, 310s, then every 5 minutes")
 	busyFetches := iss.JWKSFetches() - before
-	assert.LessOrEqual(t, busyFetches, busyBound, "at most one attempt per MinRefreshInterval once RefreshInterval passed")
+	assert.LessOrEqual(t, busyFetches, busyBound, "failed refreshes back off once RefreshInterval passed")
 
 	// Then seven days of a request an hour: at most one attempt per request, since an
-	// hour exceeds MinRefreshInterval, and the cached keys serve throughout.
+	// hour exceeds MaxRefreshBackoff, and the cached keys serve throughout.
 	before = iss.JWKSFetches()
 	hours := 0
 	for day := 1; day <= 7; day++ {
@@ -293,6 +313,20 @@ func TestIssuerDownForDaysCachedKeysServe(t *testing.T) {
 	assert.Equal(t, http.StatusOK, a.status(tok))
 	t.Logf("FIGURE issuer-down-7-days: %d requests served from cached keys over 2h+7d of 502s, %d JWKS fetches (bounds %d and %d)",
 		int(busy/step)+hours, busyFetches+quietFetches, busyBound, hours)
+}
+
+// failingAttempts returns how many fetches fit in d when every one fails: one at the
+// start, then one per interval, MinRefreshInterval doubled by each failure so far, up to
+// MaxRefreshBackoff.
+func failingAttempts(d time.Duration) int {
+	n, at := 1, time.Duration(0)
+	for {
+		at += min(validator.DefaultMinRefreshInterval<<min(n, 16), validator.DefaultMaxRefreshBackoff)
+		if at > d {
+			return n
+		}
+		n++
+	}
 }
 
 // TestHungIssuerDoesNotSlowTheOther: with two issuers bound to two schemes of one

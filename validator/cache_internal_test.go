@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -145,4 +146,100 @@ func TestCacheEvictionPrefersExpiredEntries(t *testing.T) {
 		assert.True(t, hasNext, "round %d: the new entry is stored", round)
 		assert.False(t, hasShort, "round %d: the expired entry is the one evicted", round)
 	}
+}
+
+// checkCacheBytes asserts that every shard's byte count is the sum of its entries'
+// sizes and within the shard's byte bound.
+func checkCacheBytes(t *testing.T, c *tokenCache) {
+	t.Helper()
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.RLock()
+		sum := 0
+		for _, e := range sh.m {
+			sum += e.size
+		}
+		bytes := sh.bytes
+		sh.mu.RUnlock()
+		require.Equal(t, sum, bytes, "shard %d counts its entries", i)
+		require.LessOrEqual(t, bytes, c.perShardBytes, "shard %d stays within its bytes", i)
+	}
+}
+
+// TestCacheByteBound: the cache keeps within Config.CacheMaxBytes whatever the entries'
+// sizes, counts what expiry, withdrawal and eviction remove, and does not cache an
+// entry larger than a shard's share or than maxCacheEntry.
+func TestCacheByteBound(t *testing.T) {
+	const iss = "https://issuer.example"
+	now := time.Unix(1_800_000_000, 0)
+	clock := now
+	s := newInternalSigner(t, "k1")
+	v, err := New(t.Context(), Config{Issuer: iss, Audiences: []string{"aud"}, JWKS: s.jwks(), MaxTokenSize: 1 << 20,
+		CacheMaxBytes: cacheShards * 8 << 10, Now: func() time.Time { return clock }, Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	require.Equal(t, 8<<10, v.cache.perShardBytes)
+
+	token := func(exp time.Time, jti string, pad int) string {
+		return s.sign(t, fmt.Sprintf(`{"alg":"ES256","kid":%q}`, s.kid),
+			fmt.Sprintf(`{"iss":%q,"aud":"aud","exp":%d,"jti":%q,"pad":%q}`, iss, exp.Unix(), jti, strings.Repeat("x", pad)))
+	}
+	for i := range 400 {
+		_, err := v.Validate(t.Context(), token(now.Add(time.Duration(1+i%3)*time.Minute), fmt.Sprint("t-", i), i%7*200))
+		require.NoError(t, err)
+		checkCacheBytes(t, v.cache)
+	}
+	require.Positive(t, v.cache.len())
+	assert.Less(t, v.cache.len(), 400, "the byte bound evicts long before the entry bound (4096)")
+
+	clock = now.Add(90 * time.Second) // about a third of the entries expired: lookups drop them
+	for i := range 400 {
+		_, err := v.Validate(t.Context(), token(now.Add(time.Duration(1+i%3)*time.Minute), fmt.Sprint("t-", i), i%7*200))
+		if err == nil {
+			checkCacheBytes(t, v.cache)
+		}
+	}
+
+	big := token(now.Add(time.Hour), "big", 8<<10) // more than a shard's 8 KiB
+	c1, err := v.Validate(t.Context(), big)
+	require.NoError(t, err)
+	c2, err := v.Validate(t.Context(), big)
+	require.NoError(t, err)
+	assert.NotSame(t, c1, c2, "an entry larger than a shard's share is not cached")
+
+	v2, err := New(t.Context(), Config{Issuer: iss, Audiences: []string{"aud"}, JWKS: s.jwks(), MaxTokenSize: 1 << 20,
+		Now: func() time.Time { return now }, Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	huge := token(now.Add(time.Hour), "huge", maxCacheEntry)
+	c1, err = v2.Validate(t.Context(), huge)
+	require.NoError(t, err)
+	c2, err = v2.Validate(t.Context(), huge)
+	require.NoError(t, err)
+	assert.NotSame(t, c1, c2, "an entry counting more than maxCacheEntry is not cached")
+	small := token(now.Add(time.Hour), "small", 100)
+	c1, err = v2.Validate(t.Context(), small)
+	require.NoError(t, err)
+	c2, err = v2.Validate(t.Context(), small)
+	require.NoError(t, err)
+	assert.Same(t, c1, c2)
+	checkCacheBytes(t, v2.cache)
+}
+
+// TestEntrySize: the count of an entry grows with what the claims hold, and stops early
+// once past its limit.
+func TestEntrySize(t *testing.T) {
+	small := &Claims{set: map[string]any{"sub": "u", "exp": 1.0}, payload: make([]byte, 30)}
+	n := entrySize("tok", small, 1<<30)
+	assert.Greater(t, n, entryFixed)
+	assert.Less(t, n, 1<<10)
+
+	list := make([]any, 1000)
+	for i := range list {
+		list[i] = fmt.Sprint("g", i)
+	}
+	large := &Claims{set: map[string]any{"groups": list, "nested": map[string]any{"a": []any{true, nil, 1.5}}}, roles: make([]string, 1000)}
+	n = entrySize("tok", large, 1<<30)
+	assert.Greater(t, n, 1000*(listItem+boxedString+16)+1000*listItem, "each group: its slot, its boxed header, its bytes, and its copy in roles")
+	limited := entrySize("tok", large, 4<<10)
+	assert.Greater(t, limited, 4<<10, "past the limit: not cached")
+	assert.Less(t, limited, n/2, "the walk of the claims stops once past the limit")
 }

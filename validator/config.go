@@ -9,11 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
-
-	"github.com/axioms-go/axioms-echo/internal/envconfig"
 )
 
 // Defaults applied by [New] to zero-valued [Config] fields.
@@ -22,11 +19,22 @@ const (
 	DefaultMaxTokenSize       = 8 << 10 // 8 KiB
 	DefaultFetchTimeout       = 5 * time.Second
 	DefaultMaxJWKSSize        = 1 << 20 // 1 MiB
-	DefaultMinRefreshInterval = 30 * time.Second
+	DefaultMinRefreshInterval = 5 * time.Second
+	DefaultMaxRefreshBackoff  = 5 * time.Minute
 	DefaultRefreshInterval    = 15 * time.Minute
 	DefaultCacheSize          = 4096
+	DefaultCacheMaxBytes      = 32 << 20 // 32 MiB
 	maxRefreshInterval        = 24 * time.Hour
 )
+
+// MaxLeeway is the largest Config.Leeway [New] accepts, and the largest leeway
+// [ParseLeeway], AXIOMS_LEEWAY and `axioms verify --leeway` accept: 5 minutes. Clocks
+// kept by NTP agree within a second, and five minutes is the skew Kerberos tolerates by
+// default, enough for a host whose clock has drifted for days. Every second of leeway
+// extends each token's life by a second (exp) and lets tokens in early (nbf, iat), so a
+// larger value is refused rather than honoured: 100000h would accept a token expired a
+// year ago.
+const MaxLeeway = 5 * time.Minute
 
 // DefaultAlgorithms is the signing-algorithm allowlist used when Config.Algorithms is
 // empty: every asymmetric JWS algorithm of RFC 7518 and RFC 8037.
@@ -86,7 +94,8 @@ type Config struct {
 	Algorithms []string
 
 	// Leeway is the clock skew tolerated on exp, nbf and iat. If zero, [DefaultLeeway]
-	// (30s); a negative value means no leeway at all.
+	// (30s); a negative value means no leeway at all. At most [MaxLeeway] (5m): New fails
+	// above it.
 	Leeway time.Duration
 
 	// ScopeClaims, RoleClaims and PermissionClaims name the claims holding scopes, roles
@@ -142,10 +151,22 @@ type Config struct {
 	// If zero, [DefaultMaxJWKSSize] (1 MiB).
 	MaxJWKSSize int64
 
-	// MinRefreshInterval is the shortest time between two fetches of the key set triggered
-	// by tokens (an unknown kid): a flood of random kids costs the issuer at most one
-	// request per interval. If zero, [DefaultMinRefreshInterval] (30s).
+	// MinRefreshInterval is the shortest time between two fetches of the key set. A token
+	// with an unknown kid (a key the issuer has just started signing with) triggers a
+	// fetch unless one started less than this long ago, so a key rotation costs at most
+	// this long of refusals; fetches that bring nothing back off from it (see
+	// MaxRefreshBackoff). It is also the least time a Cache-Control max-age is honoured
+	// for. If zero, [DefaultMinRefreshInterval] (5s).
 	MinRefreshInterval time.Duration
+
+	// MaxRefreshBackoff bounds the interval between fetches while they bring nothing:
+	// each failed fetch, and each fetch asked for by an unknown kid that brings no new
+	// key (a flood of random kids), doubles it from MinRefreshInterval up to this
+	// ceiling. A successful fetch undoes the doublings due to failures; a fetch that
+	// brings a new key, or this long without any unknown kid, undoes the others.
+	// Scheduled refreshes (RefreshInterval, max-age) are delayed by failures only. If
+	// zero, [DefaultMaxRefreshBackoff] (5m), or MinRefreshInterval when that is longer.
+	MaxRefreshBackoff time.Duration
 
 	// RefreshInterval is how long a fetched key set is used before it is refreshed in the
 	// background, when the response has no Cache-Control max-age (a max-age is honoured
@@ -156,6 +177,17 @@ type Config struct {
 	// never outlives the token's exp nor its signing key's presence in the JWKS). If
 	// zero, [DefaultCacheSize]; a negative value disables the cache.
 	CacheSize int
+
+	// CacheMaxBytes bounds the memory the verified-token cache holds, in bytes; entries
+	// are evicted when either this bound or CacheSize is reached. An entry counts the
+	// token, its decoded payload and an estimate of its decoded claims (the maps, slices
+	// and strings the JSON decoder allocates); an entry counting more than 64 KiB, or more
+	// than a sixteenth of CacheMaxBytes, is not cached: such a token is verified each time
+	// it is presented. Ordinary claims count six to seven times their JSON size, so an
+	// 8 KiB token (the default MaxTokenSize) counts about 40 KiB. If zero,
+	// [DefaultCacheMaxBytes] (32 MiB); negative is an error (set CacheSize negative to
+	// turn the cache off).
+	CacheMaxBytes int64
 
 	// RequireKeysAtStartup makes [New] fail when the key set cannot be fetched. Default
 	// false: New succeeds, requests get [ErrKeysUnavailable] until keys arrive.
@@ -176,6 +208,10 @@ type Config struct {
 	// InsecureSkipHTTPSCheck allows plain-http discovery and key-set URLs on
 	// non-loopback hosts (e.g. an issuer container on a private network in development).
 	InsecureSkipHTTPSCheck bool
+
+	// fromEnv is set by ConfigFromEnv and ConfigFromLookup: New's errors then name the
+	// AXIOMS_* variables instead of the fields.
+	fromEnv bool
 }
 
 // settings is a validated Config with defaults applied.
@@ -198,8 +234,10 @@ type settings struct {
 	fetchTimeout     time.Duration
 	maxJWKSSize      int64
 	minRefresh       time.Duration
+	maxBackoff       time.Duration
 	refresh          time.Duration
 	cacheSize        int
+	cacheMaxBytes    int64
 	requireKeys      bool
 	logger           *slog.Logger
 	skipIssuer       bool
@@ -253,7 +291,7 @@ func (c Config) settings() (*settings, error) {
 		s.audiences = append(s.audiences, a)
 	}
 	if len(c.Audiences) == 0 && !c.InsecureSkipAudienceCheck {
-		bad("validator: at least one audience is required (set InsecureSkipAudienceCheck to accept any audience)")
+		bad("validator: Audiences: at least one audience is required (set InsecureSkipAudienceCheck to accept any audience)")
 	}
 
 	algs := c.Algorithms
@@ -264,7 +302,7 @@ func (c Config) settings() (*settings, error) {
 	for _, a := range algs {
 		switch {
 		case forbiddenAlg(a):
-			bad("validator: algorithm %q can never be enabled", a)
+			bad("validator: Algorithms: algorithm %q can never be enabled", a)
 		case !supportedAlgs[a]:
 			hint := ""
 			for known := range supportedAlgs {
@@ -272,7 +310,7 @@ func (c Config) settings() (*settings, error) {
 					hint = fmt.Sprintf(" (algorithm names are case-sensitive: %q)", known)
 				}
 			}
-			bad("validator: unsupported algorithm %q%s", a, hint)
+			bad("validator: Algorithms: unsupported algorithm %q%s", a, hint)
 		default:
 			s.algs[a] = true
 		}
@@ -283,6 +321,8 @@ func (c Config) settings() (*settings, error) {
 		s.leeway = DefaultLeeway
 	case c.Leeway < 0:
 		s.leeway = 0
+	case c.Leeway > MaxLeeway:
+		bad("validator: Leeway: %w", leewayTooLarge(c.Leeway.String()))
 	default:
 		s.leeway = c.Leeway
 	}
@@ -318,6 +358,10 @@ func (c Config) settings() (*settings, error) {
 	s.fetchTimeout = positiveOr(c.FetchTimeout, DefaultFetchTimeout, "FetchTimeout", bad)
 	s.maxJWKSSize = positiveOr(c.MaxJWKSSize, DefaultMaxJWKSSize, "MaxJWKSSize", bad)
 	s.minRefresh = positiveOr(c.MinRefreshInterval, DefaultMinRefreshInterval, "MinRefreshInterval", bad)
+	s.maxBackoff = positiveOr(c.MaxRefreshBackoff, max(DefaultMaxRefreshBackoff, s.minRefresh), "MaxRefreshBackoff", bad)
+	if s.maxBackoff < s.minRefresh {
+		bad("validator: MaxRefreshBackoff (%v) is below MinRefreshInterval (%v)", s.maxBackoff, s.minRefresh)
+	}
 	s.refresh = positiveOr(c.RefreshInterval, DefaultRefreshInterval, "RefreshInterval", bad)
 	switch {
 	case c.CacheSize == 0:
@@ -327,6 +371,7 @@ func (c Config) settings() (*settings, error) {
 	default:
 		s.cacheSize = c.CacheSize
 	}
+	s.cacheMaxBytes = positiveOr(c.CacheMaxBytes, DefaultCacheMaxBytes, "CacheMaxBytes", bad)
 
 	if len(c.JWKS) == 0 {
 		if s.jwksURL != "" {
@@ -334,7 +379,9 @@ func (c Config) settings() (*settings, error) {
 				bad("validator: JWKSURL: %w", err)
 			}
 		} else if c.Issuer == "" {
-			bad("validator: JWKSURL or JWKS is required when Issuer is empty")
+			if c.InsecureSkipIssuerCheck { // otherwise "Issuer is required" says it
+				bad("validator: JWKSURL or JWKS is required when Issuer is empty")
+			}
 		} else if err := checkFetchURL(c.Issuer, s.allowHTTP); err != nil {
 			bad("validator: Issuer cannot be used for discovery (set JWKSURL): %w", err)
 		}
@@ -350,6 +397,9 @@ func (c Config) settings() (*settings, error) {
 		s.client = &http.Client{Timeout: s.fetchTimeout}
 	}
 	if len(errs) > 0 {
+		if c.fromEnv {
+			return nil, envError(errors.Join(errs...))
+		}
 		return nil, errors.Join(errs...)
 	}
 	return s, nil
@@ -386,7 +436,7 @@ func checkFetchURL(raw string, allowHTTP bool) error {
 		if allowHTTP || isLoopback(u.Hostname()) {
 			return nil
 		}
-		return fmt.Errorf("%q must use https (plain http is allowed only for loopback hosts)", raw)
+		return fmt.Errorf("%q must use https (plain http is allowed only for loopback hosts, or with InsecureSkipHTTPSCheck)", raw)
 	default:
 		return fmt.Errorf("%q: unsupported scheme %q", raw, u.Scheme)
 	}
@@ -398,120 +448,6 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// ConfigFromEnv returns a Config read from the AXIOMS_* environment variables and a
-// .env file in the working directory (a variable set in the real environment wins over
-// the file; an empty value counts as unset):
-//
-//	AXIOMS_ISS_URL             Issuer
-//	AXIOMS_DOMAIN              deprecated: Issuer "https://{domain}" when AXIOMS_ISS_URL is unset
-//	AXIOMS_AUDIENCE            Audiences (comma-separated)
-//	AXIOMS_JWKS_URL            JWKSURL
-//	AXIOMS_ALGORITHMS          Algorithms (comma-separated)
-//	AXIOMS_LEEWAY              Leeway: seconds ("30") or a Go duration ("30s"); "0" means none
-//	AXIOMS_SCOPE_CLAIMS        ScopeClaims (comma-separated)
-//	AXIOMS_ROLES_CLAIMS        RoleClaims (comma-separated)
-//	AXIOMS_PERMISSIONS_CLAIMS  PermissionClaims (comma-separated)
-//	AXIOMS_AUDIENCE_CLAIM      AudienceClaim
-//	AXIOMS_REQUIRED_CLAIMS     RequiredClaims (comma-separated name=value pairs)
-//
-// It fails on a malformed .env file or value; it does not check that required values are
-// present — [New] does.
-func ConfigFromEnv() (Config, error) {
-	src, err := envconfig.Load("")
-	if err != nil {
-		return Config{}, err
-	}
-	return configFromSource(src)
-}
-
-// ConfigFromLookup is [ConfigFromEnv] over an arbitrary source: lookup returns a
-// variable's value and whether it is set. Empty values count as unset.
-func ConfigFromLookup(lookup func(name string) (string, bool)) (Config, error) {
-	vals := map[string]string{}
-	for _, name := range envNames {
-		if v, ok := lookup(name); ok {
-			vals[name] = v
-		}
-	}
-	return configFromSource(envconfig.FromMap(vals))
-}
-
-var envNames = []string{
-	"AXIOMS_ISS_URL", "AXIOMS_DOMAIN", "AXIOMS_AUDIENCE", "AXIOMS_JWKS_URL", "AXIOMS_ALGORITHMS",
-	"AXIOMS_LEEWAY", "AXIOMS_SCOPE_CLAIMS", "AXIOMS_ROLES_CLAIMS", "AXIOMS_PERMISSIONS_CLAIMS",
-	"AXIOMS_AUDIENCE_CLAIM", "AXIOMS_REQUIRED_CLAIMS",
-}
-
-func configFromSource(src *envconfig.Source) (Config, error) {
-	var c Config
-	if iss, ok := src.Lookup("AXIOMS_ISS_URL"); ok {
-		c.Issuer = iss
-	} else if domain, ok := src.Lookup("AXIOMS_DOMAIN"); ok {
-		c.Issuer = IssuerFromDomain(domain)
-	}
-	c.Audiences = src.List("AXIOMS_AUDIENCE")
-	c.JWKSURL, _ = src.Lookup("AXIOMS_JWKS_URL")
-	c.Algorithms = src.List("AXIOMS_ALGORITHMS")
-	c.ScopeClaims = src.List("AXIOMS_SCOPE_CLAIMS")
-	c.RoleClaims = src.List("AXIOMS_ROLES_CLAIMS")
-	c.PermissionClaims = src.List("AXIOMS_PERMISSIONS_CLAIMS")
-	c.AudienceClaim, _ = src.Lookup("AXIOMS_AUDIENCE_CLAIM")
-	for _, pair := range src.List("AXIOMS_REQUIRED_CLAIMS") {
-		name, value, ok := strings.Cut(pair, "=")
-		if !ok || strings.TrimSpace(name) == "" {
-			return Config{}, fmt.Errorf("AXIOMS_REQUIRED_CLAIMS: want name=value, got %q", pair)
-		}
-		if c.RequiredClaims == nil {
-			c.RequiredClaims = map[string]string{}
-		}
-		c.RequiredClaims[strings.TrimSpace(name)] = strings.TrimSpace(value)
-	}
-	if v, ok := src.Lookup("AXIOMS_LEEWAY"); ok {
-		d, err := ParseLeeway(v)
-		if err != nil {
-			return Config{}, fmt.Errorf("AXIOMS_LEEWAY: %w", err)
-		}
-		c.Leeway = d
-	}
-	return c, nil
-}
-
-// IssuerFromDomain turns the deprecated AXIOMS_DOMAIN form ("tenant.auth0.com") into an
-// issuer URL ("https://tenant.auth0.com"). A scheme or trailing slash given with the
-// domain is kept as given.
-func IssuerFromDomain(domain string) string {
-	domain = strings.TrimSpace(domain)
-	if strings.Contains(domain, "://") {
-		return domain
-	}
-	return "https://" + domain
-}
-
-// ParseLeeway parses a leeway given as whole seconds ("30") or a Go duration ("1m30s")
-// into a Config.Leeway value: "0" (or "0s") yields a negative duration, which Config
-// reads as "no leeway". Negative inputs are rejected.
-func ParseLeeway(v string) (time.Duration, error) {
-	var d time.Duration
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n > int64(maxRefreshInterval/time.Second) {
-			return 0, fmt.Errorf("%q is too large", v)
-		}
-		d = time.Duration(n) * time.Second
-	} else {
-		d, err = time.ParseDuration(v)
-		if err != nil {
-			return 0, fmt.Errorf("%q is neither whole seconds nor a duration", v)
-		}
-	}
-	switch {
-	case d < 0:
-		return 0, fmt.Errorf("%q must not be negative", v)
-	case d == 0:
-		return -1, nil
-	}
-	return d, nil
 }
 
 // requiredClaim is one entry of Config.RequiredClaims.

@@ -87,11 +87,22 @@
 //
 // The set is refreshed in the background when it is due (Cache-Control max-age within
 // [MinRefreshInterval, 24h], else Config.RefreshInterval, 15m), while requests keep
-// using the current keys. A token with an unknown kid triggers a refetch at most once per
-// Config.MinRefreshInterval (30s). When a fetch fails, the last good keys keep serving;
-// keys that disappear from a fetched set stop verifying at once, cached verifications
-// included. While no key set has ever been obtained, Validate answers
-// [ErrKeysUnavailable] and retries with backoff (1s doubling up to MinRefreshInterval).
+// using the current keys. When a fetch fails, the last good keys keep serving; keys that
+// disappear from a fetched set stop verifying at once, cached verifications included.
+// While no key set has ever been obtained, Validate answers [ErrKeysUnavailable] and
+// retries with backoff (1s doubling up to MinRefreshInterval).
+//
+// A token with an unknown kid, typically signed with a key the issuer has just created,
+// triggers a refetch unless one started less than Config.MinRefreshInterval (5s) ago, so
+// a key rotation costs at most 5s of refusals. Fetches that bring nothing back off: each
+// refetch for an unknown kid that brings no new key doubles the interval before the next
+// one (5s, 10s, 20s, ... up to Config.MaxRefreshBackoff, 5m), and each failed fetch
+// doubles the interval before any fetch. A fetch that brings a new key, or 5 minutes
+// without an unknown kid, resets the first; a successful fetch resets the second. A
+// flood of random kids therefore costs the issuer 6 fetches per process in its first 10
+// minutes (5s, 15s, 35s, 75s, 155s and 315s after the last fetch), then one every 5
+// minutes, and it never delays the scheduled refreshes. Fetches are single-flight: one
+// runs at a time, shared by every caller needing it.
 //
 // # Errors
 //

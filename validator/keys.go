@@ -236,8 +236,9 @@ func contains(list []string, s string) bool {
 
 // newKeySet builds a snapshot from keys, reusing the *key of every key already present
 // in prev (same kid, alg and material), so verified-token cache entries tied to a key
-// survive refreshes that keep it. It returns the keys of prev that are gone.
-func newKeySet(keys []*key, prev *keySet, fetchedAt, refreshAt time.Time) (set *keySet, removed []*key) {
+// survive refreshes that keep it. It returns the keys of prev that are gone, and how
+// many keys are new (all of them when prev is nil).
+func newKeySet(keys []*key, prev *keySet, fetchedAt, refreshAt time.Time) (set *keySet, removed []*key, added int) {
 	old := map[string]*key{}
 	if prev != nil {
 		for _, k := range prev.all {
@@ -253,6 +254,8 @@ func newKeySet(keys []*key, prev *keySet, fetchedAt, refreshAt time.Time) (set *
 		seen[k.id] = true
 		if o, ok := old[k.id]; ok {
 			k = o
+		} else {
+			added++
 		}
 		set.all = append(set.all, k)
 		if k.hasKid {
@@ -264,5 +267,5 @@ func newKeySet(keys []*key, prev *keySet, fetchedAt, refreshAt time.Time) (set *
 			removed = append(removed, k)
 		}
 	}
-	return set, removed
+	return set, removed, added
 }

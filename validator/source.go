@@ -19,8 +19,9 @@ import (
 const maxRedirects = 5
 
 // keyStore holds the issuer's current key set and fetches it: at most one fetch runs at
-// a time (callers that need keys join it), fetches triggered by tokens are spaced by
-// MinRefreshInterval, and a failed fetch leaves the last good keys in place.
+// a time (callers that need keys join it), fetches are spaced by an interval that
+// starts at MinRefreshInterval and backs off while they bring nothing (see
+// intervalLocked), and a failed fetch leaves the last good keys in place.
 type keyStore struct {
 	s         *settings
 	client    *http.Client
@@ -32,11 +33,13 @@ type keyStore struct {
 	// without the lock on every request.
 	nextBackground atomic.Int64
 
-	mu        sync.Mutex
-	inflight  *flight
-	lastStart time.Time // start of the most recent fetch
-	failures  int       // consecutive failed fetches
-	lastErr   error     // error of the most recent fetch, nil after a success
+	mu         sync.Mutex
+	inflight   *flight
+	lastStart  time.Time // start of the most recent fetch
+	failures   int       // consecutive failed fetches
+	misses     int       // consecutive fetches asked for by unknown kids that brought no new key
+	lastKidAsk time.Time // when a token with an unknown kid last asked for a fetch
+	lastErr    error     // error of the most recent fetch, nil after a success
 
 	// jwksURL is resolved by the first successful discovery; only the running fetch
 	// touches it, and one fetch runs at a time.
@@ -46,6 +49,10 @@ type keyStore struct {
 type flight struct {
 	done chan struct{}
 	err  error
+
+	// forKid is set, under keyStore.mu, when a token with an unknown kid started or
+	// joined the fetch.
+	forKid bool
 }
 
 func newKeyStore(s *settings, onRemoved func([]*key)) *keyStore {
@@ -74,7 +81,7 @@ func (ks *keyStore) setStatic(body []byte) error {
 	if err != nil {
 		return err
 	}
-	set, _ := newKeySet(keys, nil, ks.s.now(), time.Time{})
+	set, _, _ := newKeySet(keys, nil, ks.s.now(), time.Time{})
 	ks.static = true
 	ks.current.Store(set)
 	return nil
@@ -83,21 +90,32 @@ func (ks *keyStore) setStatic(body []byte) error {
 func (ks *keyStore) get() *keySet { return ks.current.Load() }
 
 // demand makes sure a fetch has been attempted recently enough: it joins a running
-// fetch, or starts one when the rate limit allows, and waits for it (or for ctx). It
-// returns the fetch error, or the last error when no fetch was allowed.
-func (ks *keyStore) demand(ctx context.Context, now time.Time) error {
+// fetch, or starts one when the interval allows, and waits for it (or for ctx). It
+// returns the fetch error, or the last error when no fetch was allowed. unknownKid says
+// that a token names a kid the current key set lacks; otherwise no key set has been
+// obtained yet.
+func (ks *keyStore) demand(ctx context.Context, now time.Time, unknownKid bool) error {
 	if ks.static {
 		return nil
 	}
 	ks.mu.Lock()
+	if unknownKid {
+		if now.Sub(ks.lastKidAsk) >= ks.s.maxBackoff {
+			ks.misses = 0 // no unknown kid for a whole MaxRefreshBackoff: a flood, if any, is over
+		}
+		ks.lastKidAsk = now
+	}
 	f := ks.inflight
 	if f == nil {
-		if !ks.mayFetchLocked(now) {
+		if !ks.lastStart.IsZero() && now.Sub(ks.lastStart) < ks.intervalLocked(unknownKid) {
 			err := ks.lastErr
 			ks.mu.Unlock()
 			return err
 		}
 		f = ks.startLocked(ctx, now)
+	}
+	if unknownKid {
+		f.forKid = true
 	}
 	ks.mu.Unlock()
 	select {
@@ -108,23 +126,33 @@ func (ks *keyStore) demand(ctx context.Context, now time.Time) error {
 	}
 }
 
-// mayFetchLocked applies the rate limit: one fetch per MinRefreshInterval; while no key
-// set has ever been obtained, retries back off from 1s up to MinRefreshInterval so a
-// service that started before its issuer recovers quickly.
-func (ks *keyStore) mayFetchLocked(now time.Time) bool {
-	if ks.lastStart.IsZero() {
-		return true
-	}
-	interval := ks.s.minRefresh
+// intervalLocked is the shortest time from the start of the last fetch to the next one.
+//
+// While no key set has ever been obtained, retries back off from 1s up to
+// MinRefreshInterval, so a service that started before its issuer recovers quickly.
+// Otherwise the interval is MinRefreshInterval doubled once per failed fetch in a row
+// and, for a fetch asked for by an unknown kid, once more per such fetch in a row that
+// brought no new key, up to MaxRefreshBackoff: a flood of random kids, or an issuer that
+// is down, sees fewer and fewer requests, while the scheduled refresh (unknownKid false)
+// is never held back by the flood.
+func (ks *keyStore) intervalLocked(unknownKid bool) time.Duration {
 	if ks.current.Load() == nil {
-		backoff := time.Second << min(ks.failures, 16)
-		interval = min(backoff/2, interval)
+		return min(time.Second<<min(ks.failures, 16)/2, ks.s.minRefresh)
 	}
-	return now.Sub(ks.lastStart) >= interval
+	n := ks.failures
+	if unknownKid {
+		n += ks.misses
+	}
+	d := ks.s.minRefresh
+	for ; n > 0 && d < ks.s.maxBackoff; n-- {
+		d *= 2
+	}
+	return min(d, ks.s.maxBackoff)
 }
 
-// maybeRefresh starts a background refresh when the key set is due and none ran within
-// MinRefreshInterval. It never blocks the caller; the hot path costs two atomic loads.
+// maybeRefresh starts a background refresh when the key set is due and the interval
+// since the last fetch has passed. It never blocks the caller; the hot path costs two
+// atomic loads.
 func (ks *keyStore) maybeRefresh(now time.Time) {
 	set := ks.current.Load()
 	if set == nil || set.refreshAt.IsZero() || now.Before(set.refreshAt) {
@@ -134,7 +162,7 @@ func (ks *keyStore) maybeRefresh(now time.Time) {
 		return
 	}
 	ks.mu.Lock()
-	if ks.inflight == nil && now.Sub(ks.lastStart) >= ks.s.minRefresh {
+	if ks.inflight == nil && now.Sub(ks.lastStart) >= ks.intervalLocked(false) {
 		ks.startLocked(context.Background(), now)
 	}
 	ks.mu.Unlock()
@@ -153,9 +181,12 @@ func (ks *keyStore) startLocked(ctx context.Context, now time.Time) *flight {
 
 func (ks *keyStore) run(ctx context.Context, f *flight) {
 	keys, maxAge, err := ks.fetch(ctx)
+	added := 0
 	if err == nil {
 		now := ks.s.now()
-		set, removed := newKeySet(keys, ks.current.Load(), now, now.Add(ks.s.refreshAfter(maxAge)))
+		var set *keySet
+		var removed []*key
+		set, removed, added = newKeySet(keys, ks.current.Load(), now, now.Add(ks.s.refreshAfter(maxAge)))
 		// Keys that left the set stop verifying before the new set is visible, cached
 		// verifications included.
 		for _, k := range removed {
@@ -174,13 +205,19 @@ func (ks *keyStore) run(ctx context.Context, f *flight) {
 	}
 	ks.mu.Lock()
 	ks.inflight = nil
-	if err != nil {
+	switch {
+	case err != nil:
 		ks.failures++
 		ks.lastErr = err
-	} else {
-		ks.failures = 0
-		ks.lastErr = nil
+	case added > 0:
+		ks.failures, ks.misses, ks.lastErr = 0, 0, nil
+	default:
+		ks.failures, ks.lastErr = 0, nil
+		if f.forKid {
+			ks.misses++
+		}
 	}
+	ks.nextBackground.Store(ks.lastStart.Add(ks.intervalLocked(false)).UnixNano())
 	ks.mu.Unlock()
 	f.err = err
 	close(f.done)

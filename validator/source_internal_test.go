@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestCacheControlBounds(t *testing.T) {
@@ -23,8 +24,10 @@ func TestCacheControlBounds(t *testing.T) {
 		{`max-age="60"`, time.Minute, time.Minute},
 		// Below MinRefreshInterval: raised to it.
 		{"max-age=1", time.Second, DefaultMinRefreshInterval},
-		{"max-age=29", 29 * time.Second, DefaultMinRefreshInterval},
-		{"max-age=30", 30 * time.Second, DefaultMinRefreshInterval},
+		{"max-age=4", 4 * time.Second, DefaultMinRefreshInterval},
+		{"max-age=5", 5 * time.Second, DefaultMinRefreshInterval},
+		{"max-age=6", 6 * time.Second, 6 * time.Second},
+		{"max-age=30", 30 * time.Second, 30 * time.Second},
 		// Above 24h: lowered to it.
 		{"max-age=86400", 24 * time.Hour, 24 * time.Hour},
 		{"max-age=86401", 24 * time.Hour, 24 * time.Hour},
@@ -60,4 +63,35 @@ func TestRefreshAfterFollowsConfiguredBounds(t *testing.T) {
 	assert.Equal(t, 5*time.Minute, s.refreshAfter(time.Minute), "raised to MinRefreshInterval")
 	assert.Equal(t, 10*time.Minute, s.refreshAfter(10*time.Minute))
 	assert.Equal(t, 24*time.Hour, s.refreshAfter(48*time.Hour), "lowered to 24h")
+}
+
+func TestRefreshBackoffSettings(t *testing.T) {
+	base := Config{Issuer: "https://issuer.example.test/", Audiences: []string{"api"}}
+	for _, tc := range []struct {
+		name             string
+		min, max         time.Duration // configured
+		wantMin, wantMax time.Duration
+		err              string
+	}{
+		{name: "defaults", wantMin: 5 * time.Second, wantMax: 5 * time.Minute},
+		{name: "both set", min: time.Second, max: time.Minute, wantMin: time.Second, wantMax: time.Minute},
+		{name: "equal", min: time.Minute, max: time.Minute, wantMin: time.Minute, wantMax: time.Minute},
+		{name: "a long MinRefreshInterval raises the default ceiling", min: 10 * time.Minute, wantMin: 10 * time.Minute, wantMax: 10 * time.Minute},
+		{name: "ceiling below the default MinRefreshInterval", max: time.Second, err: "MaxRefreshBackoff (1s) is below MinRefreshInterval (5s)"},
+		{name: "ceiling below MinRefreshInterval", min: time.Minute, max: 30 * time.Second, err: "MaxRefreshBackoff (30s) is below MinRefreshInterval (1m0s)"},
+		{name: "negative", max: -time.Second, err: "MaxRefreshBackoff must not be negative"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := base
+			c.MinRefreshInterval, c.MaxRefreshBackoff = tc.min, tc.max
+			s, err := c.settings()
+			if tc.err != "" {
+				assert.ErrorContains(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.wantMin, s.minRefresh)
+			assert.Equal(t, tc.wantMax, s.maxBackoff)
+		})
+	}
 }

@@ -407,17 +407,26 @@ func TestFailedRefreshKeepsLastGoodKeys(t *testing.T) {
 		"no keys":      func(k *keyServer) { k.body = []byte(`{}`) },
 		"over the cap": func(k *keyServer) { k.body = []byte(`{"keys":[],"pad":"` + strings.Repeat("x", 2<<20) + `"}`) },
 	}
+	failed := 0
 	for name, fault := range faults {
 		t.Run(name, func(t *testing.T) {
 			ks.set(func(k *keyServer) { k.status, k.body = 0, nil; fault(k) })
+			unknown := s1.token(t, issuedBy(ks, nil), map[string]any{"kid": "unknown"})
 			before := ks.jwksHits.Load()
-			clock.Advance(validator.DefaultMinRefreshInterval)
-			_, err := v.Validate(t.Context(), s1.token(t, issuedBy(ks, nil), map[string]any{"kid": "unknown"}))
+			// Each failed fetch so far doubled the interval: 5s, 10s, 20s, ...
+			wait := validator.DefaultMinRefreshInterval << failed
+			clock.Advance(wait - time.Second)
+			_, err := v.Validate(t.Context(), unknown)
+			require.ErrorIs(t, err, validator.ErrUnknownKey)
+			assert.Equal(t, before, ks.jwksHits.Load(), "no fetch before %v", wait)
+			clock.Advance(time.Second)
+			_, err = v.Validate(t.Context(), unknown)
 			require.ErrorIs(t, err, validator.ErrUnknownKey, "an unknown kid is still the token's fault")
 			assert.Equal(t, before+1, ks.jwksHits.Load())
 			_, err = v.Validate(t.Context(), tok)
 			require.NoError(t, err, "the last good keys keep serving")
 		})
+		failed++
 	}
 
 	// The issuer down for days: cached keys keep serving, background refreshes keep trying.
@@ -601,8 +610,8 @@ func TestMaxAgeBelowMinRefreshIntervalIsRaised(t *testing.T) {
 	tok := s1.token(t, issuedBy(ks, nil), nil)
 	require.EqualValues(t, 1, ks.jwksHits.Load())
 
-	for _, d := range []time.Duration{time.Second, time.Second, 5 * time.Second, 20 * time.Second, 2 * time.Second} {
-		clock.Advance(d) // up to 29s after the fetch
+	for _, d := range []time.Duration{500 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 900 * time.Millisecond} {
+		clock.Advance(d) // up to 4.9s after the fetch
 		_, err := v.Validate(t.Context(), tok)
 		require.NoError(t, err)
 		// Both paths that may start a fetch are exercised: a cache hit and a miss.
@@ -612,7 +621,7 @@ func TestMaxAgeBelowMinRefreshIntervalIsRaised(t *testing.T) {
 	time.Sleep(10 * time.Millisecond) // a wrongly started background fetch would land here
 	assert.EqualValues(t, 1, ks.jwksHits.Load(), "max-age=1 is raised to MinRefreshInterval")
 
-	clock.Advance(time.Second) // 30s: due
+	clock.Advance(100 * time.Millisecond) // 5s: due
 	_, err := v.Validate(t.Context(), tok)
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return ks.jwksHits.Load() == 2 }, 5*time.Second, time.Millisecond)
@@ -737,4 +746,187 @@ func TestTokenOfAnotherIssuerCausesNoFetch(t *testing.T) {
 		require.ErrorIs(t, err, validator.ErrUnknownKey, "any issuer: the kid is looked up")
 		assert.EqualValues(t, 2, ks.jwksHits.Load(), "the unknown kid refetches")
 	})
+}
+
+// TestRotationIsAcceptedWithinSeconds: an issuer that signs with a new key the moment it
+// publishes it (Ory Hydra does) sees its tokens refused only until MinRefreshInterval
+// (5s) has passed since the validator's last fetch, not for half a minute.
+func TestRotationIsAcceptedWithinSeconds(t *testing.T) {
+	assert.LessOrEqual(t, validator.DefaultMinRefreshInterval, 5*time.Second)
+	s1 := newSigner(t, "ES256", "k1")
+	s2 := newSigner(t, "ES256", "k2")
+	ks := newKeyServer(t, jwksJSON(t, s1.jwk(t, nil)))
+	clock := newClock()
+	v := remoteValidator(t, ks, clock, validator.Config{})
+	require.EqualValues(t, 1, ks.jwksHits.Load())
+
+	// One second after the startup fetch, the issuer starts signing with k2; its clients
+	// retry every second.
+	ks.set(func(k *keyServer) { k.jwks = jwksJSON(t, s1.jwk(t, nil), s2.jwk(t, nil)) })
+	tok := s2.token(t, issuedBy(ks, nil), nil)
+	refused := 0
+	for elapsed := time.Second; elapsed <= time.Minute; elapsed += time.Second {
+		clock.Advance(time.Second)
+		_, err := v.Validate(t.Context(), tok)
+		if err == nil {
+			break
+		}
+		require.ErrorIs(t, err, validator.ErrUnknownKey)
+		refused++
+	}
+	assert.Equal(t, 4, refused, "refused 1s to 4s after the last fetch, accepted at 5s")
+	assert.EqualValues(t, 2, ks.jwksHits.Load(), "one refetch")
+}
+
+// floodSchedule returns when a flood of unknown kids, one request every step from the
+// moment of a fetch on, makes the validator fetch within d with the default settings:
+// the first request at least MinRefreshInterval after the previous fetch, the interval
+// doubling after each fetch that brings no new key, up to MaxRefreshBackoff.
+func floodSchedule(step, d time.Duration) []time.Duration {
+	var at []time.Duration
+	last := time.Duration(0)
+	for t := time.Duration(0); t < d; t += step {
+		if t-last >= min(validator.DefaultMinRefreshInterval<<len(at), validator.DefaultMaxRefreshBackoff) {
+			at = append(at, t)
+			last = t
+		}
+	}
+	return at
+}
+
+// TestRandomKidFloodBacksOff: 10,000 tokens with random kids, spread over 10 minutes
+// right after a fetch, cost the issuer 6 fetches: at 5s, 15s, 35s, 75s, 155s and 315s
+// (rounded up to the next request), the interval doubling from 5s each time the fetch
+// brings no new key; the next would be 5 minutes later, past the 10 minutes.
+func TestRandomKidFloodBacksOff(t *testing.T) {
+	assert.Equal(t, 5*time.Second, validator.DefaultMinRefreshInterval)
+	assert.Equal(t, 5*time.Minute, validator.DefaultMaxRefreshBackoff)
+	s := newSigner(t, "ES256", "k1")
+	ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
+	clock := newClock()
+	v := remoteValidator(t, ks, clock, validator.Config{})
+	require.EqualValues(t, 1, ks.jwksHits.Load())
+	valid := s.token(t, issuedBy(ks, nil), nil)
+
+	const n, step = 10_000, 60 * time.Millisecond // 10 minutes
+	tokens := make([]string, n)
+	for i := range tokens {
+		tokens[i] = s.token(t, issuedBy(ks, nil), map[string]any{"kid": fmt.Sprint("random-", i)})
+	}
+	start := clock.Now()
+	var fetchedAt []time.Duration
+	for i, tok := range tokens {
+		before := ks.jwksHits.Load()
+		_, err := v.Validate(t.Context(), tok)
+		require.ErrorIs(t, err, validator.ErrUnknownKey)
+		if ks.jwksHits.Load() != before {
+			fetchedAt = append(fetchedAt, clock.Now().Sub(start))
+		}
+		if i%1000 == 0 {
+			_, err := v.Validate(t.Context(), valid)
+			require.NoError(t, err, "the flood never keeps valid tokens out")
+		}
+		clock.Advance(step)
+	}
+	want := floodSchedule(step, n*step)
+	assert.Equal(t, []time.Duration{5040 * time.Millisecond, 15060 * time.Millisecond, 35100 * time.Millisecond,
+		75120 * time.Millisecond, 155160 * time.Millisecond, 315180 * time.Millisecond}, want, "the schedule")
+	assert.Equal(t, want, fetchedAt)
+	assert.EqualValues(t, 1+6, ks.jwksHits.Load(), "10,000 random kids in 10 minutes: 6 fetches")
+	t.Logf("FIGURE kid-flood-10min: %d requests with random kids over %v, %d JWKS fetches at %v", n, n*step, len(fetchedAt), fetchedAt)
+}
+
+// TestUnknownKidBackoffResets: the backoff of refetches for unknown kids ends when a fetch
+// brings a new key, or when no unknown kid has been seen for MaxRefreshBackoff.
+func TestUnknownKidBackoffResets(t *testing.T) {
+	s1 := newSigner(t, "ES256", "k1")
+	ks := newKeyServer(t, jwksJSON(t, s1.jwk(t, nil)))
+	clock := newClock()
+	v := remoteValidator(t, ks, clock, validator.Config{})
+	random := func(i int) error {
+		_, err := v.Validate(t.Context(), s1.token(t, issuedBy(ks, nil), map[string]any{"kid": fmt.Sprint("random-", i)}))
+		return err
+	}
+	// Three fetches that bring nothing: at 5s, 15s and 35s; the interval is now 40s.
+	for i, wait := range []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second} {
+		clock.Advance(wait)
+		require.ErrorIs(t, random(i), validator.ErrUnknownKey)
+		require.EqualValues(t, 2+i, ks.jwksHits.Load())
+	}
+
+	t.Run("a new key", func(t *testing.T) {
+		s2 := newSigner(t, "ES256", "k2")
+		ks.set(func(k *keyServer) { k.jwks = jwksJSON(t, s1.jwk(t, nil), s2.jwk(t, nil)) })
+		tok := s2.token(t, issuedBy(ks, nil), nil)
+		clock.Advance(39 * time.Second)
+		_, err := v.Validate(t.Context(), tok)
+		require.ErrorIs(t, err, validator.ErrUnknownKey, "39s after the last fetch: the interval is 40s")
+		require.EqualValues(t, 4, ks.jwksHits.Load())
+		clock.Advance(time.Second)
+		_, err = v.Validate(t.Context(), tok)
+		require.NoError(t, err)
+		require.EqualValues(t, 5, ks.jwksHits.Load())
+
+		clock.Advance(validator.DefaultMinRefreshInterval)
+		require.ErrorIs(t, random(10), validator.ErrUnknownKey)
+		assert.EqualValues(t, 6, ks.jwksHits.Load(), "the new key reset the interval to MinRefreshInterval")
+	})
+
+	t.Run("quiet", func(t *testing.T) {
+		// Interval now 10s (one fetch without a new key since the reset).
+		clock.Advance(validator.DefaultMinRefreshInterval)
+		require.ErrorIs(t, random(20), validator.ErrUnknownKey)
+		require.EqualValues(t, 6, ks.jwksHits.Load(), "5s is not enough after a fetch that brought nothing")
+		clock.Advance(validator.DefaultMinRefreshInterval)
+		require.ErrorIs(t, random(21), validator.ErrUnknownKey)
+		require.EqualValues(t, 7, ks.jwksHits.Load())
+		for i := range 4 { // 20s, 40s, 80s, 160s: the interval reaches 320s, capped at 300s
+			clock.Advance(validator.DefaultMinRefreshInterval << (i + 2))
+			require.ErrorIs(t, random(22+i), validator.ErrUnknownKey)
+			require.EqualValues(t, 8+i, ks.jwksHits.Load())
+		}
+		clock.Advance(validator.DefaultMaxRefreshBackoff - time.Second)
+		require.ErrorIs(t, random(30), validator.ErrUnknownKey)
+		require.EqualValues(t, 11, ks.jwksHits.Load(), "capped at MaxRefreshBackoff")
+
+		// No unknown kid for MaxRefreshBackoff: the next one is fetched for after 5s.
+		clock.Advance(validator.DefaultMaxRefreshBackoff)
+		_, err := v.Validate(t.Context(), s1.token(t, issuedBy(ks, nil), nil)) // a known kid does not count
+		require.NoError(t, err)
+		require.EqualValues(t, 11, ks.jwksHits.Load())
+		require.ErrorIs(t, random(31), validator.ErrUnknownKey)
+		require.EqualValues(t, 12, ks.jwksHits.Load())
+		clock.Advance(validator.DefaultMinRefreshInterval)
+		require.ErrorIs(t, random(32), validator.ErrUnknownKey)
+		assert.EqualValues(t, 12, ks.jwksHits.Load(), "the interval doubled again from 5s")
+		clock.Advance(validator.DefaultMinRefreshInterval)
+		require.ErrorIs(t, random(33), validator.ErrUnknownKey)
+		assert.EqualValues(t, 13, ks.jwksHits.Load())
+	})
+}
+
+// TestKidFloodDoesNotDelayScheduledRefresh: a flood of unknown kids backs off its own
+// refetches, never the refresh the key set's max-age schedules.
+func TestKidFloodDoesNotDelayScheduledRefresh(t *testing.T) {
+	s1 := newSigner(t, "ES256", "k1")
+	ks := newKeyServer(t, jwksJSON(t, s1.jwk(t, nil)))
+	ks.set(func(k *keyServer) { k.header = http.Header{"Cache-Control": {"max-age=60"}} })
+	clock := newClock()
+	v := remoteValidator(t, ks, clock, validator.Config{})
+	// A request that starts the scheduled refresh in the background then joins it for
+	// its unknown kid, so every fetch is over when Validate returns.
+	var fetchedAt []int
+	for sec := 1; sec <= 300; sec++ { // a random kid every second for 5 minutes
+		clock.Advance(time.Second)
+		before := ks.jwksHits.Load()
+		_, err := v.Validate(t.Context(), s1.token(t, issuedBy(ks, nil), map[string]any{"kid": fmt.Sprint("random-", sec)}))
+		require.ErrorIs(t, err, validator.ErrUnknownKey)
+		if ks.jwksHits.Load() != before {
+			fetchedAt = append(fetchedAt, sec)
+		}
+	}
+	// Refetches for the flood at 5s, 15s, 35s and 75s (the interval doubling from 5s);
+	// then the key set fetched at 75s is due at 135s, while the flood's interval is 80s
+	// and growing: the refresh every 60s goes on regardless.
+	assert.Equal(t, []int{5, 15, 35, 75, 135, 195, 255}, fetchedAt)
 }

@@ -35,7 +35,7 @@ func New(ctx context.Context, cfg Config) (*Validator, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &Validator{s: s, cache: newTokenCache(s.cacheSize)}
+	v := &Validator{s: s, cache: newTokenCache(s.cacheSize, s.cacheMaxBytes)}
 	var onRemoved func([]*key)
 	if v.cache != nil {
 		onRemoved = v.cache.purgeRemoved
@@ -47,7 +47,7 @@ func New(ctx context.Context, cfg Config) (*Validator, error) {
 		}
 		return v, nil
 	}
-	if err := v.keys.demand(ctx, s.now()); err != nil {
+	if err := v.keys.demand(ctx, s.now(), false); err != nil {
 		if mismatch := (*issuerMismatchError)(nil); errors.As(err, &mismatch) {
 			return nil, fmt.Errorf("validator: %w", err)
 		}
@@ -76,9 +76,10 @@ func (v *Validator) Issuer() string { return v.s.issuer }
 // [ErrKeysUnavailable] (503). A token seen before and still valid is answered from the
 // verified-token cache without allocating.
 //
-// A token whose kid is unknown makes Validate refetch the key set (at most once per
-// Config.MinRefreshInterval, shared with concurrent callers); waiting for that fetch is
-// bounded by ctx, while the fetch itself carries on for the others.
+// A token whose kid is unknown makes Validate refetch the key set, shared with concurrent
+// callers, unless a fetch started less than Config.MinRefreshInterval ago (longer while
+// such refetches bring no new key, up to Config.MaxRefreshBackoff); waiting for that
+// fetch is bounded by ctx, while the fetch itself carries on for the others.
 func (v *Validator) Validate(ctx context.Context, rawToken string) (*Claims, error) {
 	if len(rawToken) > v.s.maxTokenSize {
 		return nil, fail(errTooLarge)
@@ -200,12 +201,13 @@ func (v *Validator) checkIssuer(set map[string]any) *Error {
 }
 
 // verifyWithKeys finds the key for the token and verifies the signature. An unknown kid
-// (or, without kid, no fitting key) triggers one rate-limited refetch of the key set.
+// (or, without kid, no fitting key) asks for a refetch of the key set, which the key
+// store allows or not (see keyStore.intervalLocked).
 func (v *Validator) verifyWithKeys(ctx context.Context, j *compactJWS, now time.Time) (*key, *Error) {
 	h := &j.header
 	set := v.keys.get()
 	if set == nil {
-		err := v.keys.demand(ctx, now)
+		err := v.keys.demand(ctx, now, false)
 		if set = v.keys.get(); set == nil {
 			return nil, keysUnavailable(err)
 		}
@@ -219,7 +221,7 @@ func (v *Validator) verifyWithKeys(ctx context.Context, j *compactJWS, now time.
 		return nil, fail(errAmbiguousKey)
 	}
 	if len(cands) == 0 && !kidKnown {
-		if err := v.keys.demand(ctx, now); err != nil && ctx.Err() != nil {
+		if err := v.keys.demand(ctx, now, true); err != nil && ctx.Err() != nil {
 			return nil, newError(ErrKeysUnavailable, "signing keys unavailable", err)
 		}
 		set = v.keys.get()

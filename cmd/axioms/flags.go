@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/axioms-go/axioms-echo/internal/envconfig"
@@ -46,4 +47,62 @@ func newFlagSet(name, synopsis string, w io.Writer) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// verifyFlagVars maps each flag of verify that sets a validator setting to the AXIOMS_*
+// variable it falls back to (or, for --jwks-file, the validator.Config field it sets),
+// so that configuration errors name what the user sets.
+var verifyFlagVars = map[string]string{
+	"issuer":             "AXIOMS_ISS_URL",
+	"audience":           "AXIOMS_AUDIENCE",
+	"jwks-url":           "AXIOMS_JWKS_URL",
+	"jwks-file":          "JWKS",
+	"algorithms":         "AXIOMS_ALGORITHMS",
+	"leeway":             "AXIOMS_LEEWAY",
+	"require-type":       "AXIOMS_REQUIRE_TYPE",
+	"scope-claims":       "AXIOMS_SCOPE_CLAIMS",
+	"roles-claims":       "AXIOMS_ROLES_CLAIMS",
+	"permissions-claims": "AXIOMS_PERMISSIONS_CLAIMS",
+}
+
+// flagNames returns the message of err, a validator configuration error naming the
+// AXIOMS_* variables, in terms of the flags of fs: a variable whose flag was given
+// becomes the flag ("--issuer"); one whose flag was not given becomes both
+// ("--issuer or AXIOMS_ISS_URL"), since either may set it. vars maps flag names to
+// variables (or Config fields).
+func flagNames(fs *flag.FlagSet, vars map[string]string, err error) string {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	flagOf := make(map[string]string, len(vars))
+	for f, v := range vars {
+		flagOf[v] = f
+	}
+	return envconfig.Rename(err.Error(), func(word string) (string, bool) {
+		f, ok := flagOf[word]
+		switch {
+		case !ok:
+			return "", false
+		case given[f]:
+			return "--" + f, true
+		case strings.HasPrefix(word, envconfig.Prefix):
+			return "--" + f + " or " + word, true
+		}
+		return "", false // a Config field the flag was not used for
+	}, nil)
+}
+
+// emptyFlags reports the flags given an empty value: like an AXIOMS_* variable set to
+// nothing, an empty flag is an error, never "unset".
+func emptyFlags(fs *flag.FlagSet) error {
+	var empty []string
+	fs.Visit(func(f *flag.Flag) {
+		if strings.TrimSpace(f.Value.String()) == "" {
+			empty = append(empty, "--"+f.Name)
+		}
+	})
+	if len(empty) == 0 {
+		return nil
+	}
+	sort.Strings(empty)
+	return fmt.Errorf("%s is empty: give it a value or leave it out", strings.Join(empty, ", "))
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -31,6 +32,12 @@ is ignored) exactly as the library does, and prints one JSON object:
   valid:            {"valid":true,"claims":{...},"scopes":[...],"roles":[...],"permissions":[...]}
   invalid token:    {"valid":false,"error":"invalid_token","reason":"<code>","description":"..."}
   keys unavailable: {"valid":false,"error":"temporarily_unavailable","reason":"keys_unavailable","description":"..."}
+A rejected token that decodes also gets an "unverified" member: what the token claims to be,
+read without any check, so that "which issuer signed this, and for whom" needs no other tool:
+  "unverified":{"note":"decoded from the token without verification: ...",
+                "header":{"alg":"RS256","kid":"...","typ":"JWT"},
+                "claims":{"iss":"...","aud":"...","exp":1767225600,"iat":1767222000}}
+Only those members are shown, as the token wrote them; never trust them.
 Reason codes of an invalid token: malformed, too_large, alg_not_allowed, unknown_key,
 bad_signature, expired, not_yet_valid, issued_in_future, wrong_issuer, wrong_audience,
 wrong_type (with --require-type), missing_claim, claim_mismatch (with
@@ -58,14 +65,15 @@ const maxStdinToken = 1 << 20
 // "temporarily_unavailable" and exits 3, so scripts can tell an issuer outage from a bad
 // token. Usage and configuration errors go to stderr with exit status 2, and so does an
 // issuer whose discovery document names another issuer (reason issuer_mismatch), which
-// no retry repairs.
+// no retry repairs. A rejected token that decodes is also shown as it claims to be,
+// marked unverified (peekUnverified).
 func runVerify(e env, args []string) int {
 	fs := newFlagSet("verify", verifySynopsis, e.stderr)
 	var (
 		issuer      = fs.String("issuer", "", "expected `iss` (default $AXIOMS_ISS_URL)")
 		jwksURL     = fs.String("jwks-url", "", "JWKS URL (default $AXIOMS_JWKS_URL, else OIDC discovery)")
 		jwksFile    = fs.String("jwks-file", "", "read the key set from this file instead of fetching it")
-		leeway      = fs.String("leeway", "", "clock skew tolerated: seconds or a duration (default $AXIOMS_LEEWAY, else 30s)")
+		leeway      = fs.String("leeway", "", "clock skew tolerated: seconds or a duration, at most 5m (default $AXIOMS_LEEWAY, else 30s)")
 		requireType = fs.String("require-type", "", `require the header typ; the only value is "at+jwt"`)
 		audiences   listFlag
 		algorithms  listFlag
@@ -91,10 +99,17 @@ func runVerify(e env, args []string) int {
 		return exitUsage
 	}
 
+	if err := emptyFlags(fs); err != nil {
+		fmt.Fprintf(e.stderr, "axioms verify: %v\n", err)
+		return exitUsage
+	}
 	src, err := envconfig.Load("")
 	if err != nil {
 		fmt.Fprintf(e.stderr, "axioms verify: %v\n", err)
 		return exitUsage
+	}
+	for _, w := range src.Unknown(validator.EnvNames()) {
+		fmt.Fprintf(e.stderr, "axioms verify: warning: %s\n", w)
 	}
 	cfg, err := validator.ConfigFromLookup(src.Lookup)
 	if err != nil {
@@ -141,6 +156,11 @@ func runVerify(e env, args []string) int {
 			fmt.Fprintf(e.stderr, "axioms verify: %v\n", err)
 			return exitUsage
 		}
+		if len(bytes.TrimSpace(cfg.JWKS)) == 0 {
+			// An empty key set would otherwise mean "fetch it": never what --jwks-file asks.
+			fmt.Fprintf(e.stderr, "axioms verify: --jwks-file %s is empty\n", *jwksFile)
+			return exitUsage
+		}
 	}
 	cfg.CacheSize = -1
 	cfg.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -163,12 +183,13 @@ func runVerify(e env, args []string) int {
 	defer cancel()
 	v, err := validator.New(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "axioms verify: %v\n", err)
+		fmt.Fprintf(e.stderr, "axioms verify: %s\n", flagNames(fs, verifyFlagVars, err))
 		return exitUsage
 	}
 	claims, err := v.Validate(ctx, token)
 	if err != nil {
-		out := verifyFailure{Valid: false, Error: "invalid_token", Reason: string(validator.ReasonOf(err)), Description: err.Error()}
+		out := verifyFailure{Valid: false, Error: "invalid_token", Reason: string(validator.ReasonOf(err)), Description: err.Error(),
+			Unverified: peekUnverified(token)}
 		code := exitFailed
 		if errors.Is(err, validator.ErrKeysUnavailable) {
 			out.Error = "temporarily_unavailable"
@@ -205,6 +226,9 @@ type verifyFailure struct {
 	Error       string `json:"error"`
 	Reason      string `json:"reason"`
 	Description string `json:"description"`
+	// Unverified is what the token claims to be (header alg, kid, typ; iss, aud, exp,
+	// iat), decoded without verification; absent when the token does not decode.
+	Unverified *unverifiedView `json:"unverified,omitempty"`
 }
 
 func nonNil(s []string) []string {

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -66,7 +68,8 @@ func TestVerifyValidAndInvalid(t *testing.T) {
 	code, out, _ = verify(t, "", "--issuer", iss.URL(), "--audience", iss.Audience(), expired)
 	assert.Equal(t, exitFailed, code)
 	assert.Equal(t, "expired", out.Reason)
-	code, _, _ = verify(t, "", "--issuer", iss.URL(), "--audience", iss.Audience(), "--leeway", "2h", expired)
+	recent := iss.Token(t, map[string]any{"exp": time.Now().Add(-4 * time.Minute).Unix()})
+	code, _, _ = verify(t, "", "--issuer", iss.URL(), "--audience", iss.Audience(), "--leeway", "5m", recent)
 	assert.Equal(t, exitOK, code, "--leeway")
 
 	code, out, _ = verify(t, "", "--issuer", iss.URL(), "--audience", iss.Audience(), "--require-type", "at+jwt", tok)
@@ -117,6 +120,7 @@ func TestVerifyJWKSFile(t *testing.T) {
 
 func TestVerifyUsageAndConfigurationErrors(t *testing.T) {
 	t.Chdir(t.TempDir())
+	require.NoError(t, os.WriteFile("empty.json", []byte(" \n"), 0o600))
 	for name, args := range map[string][]string{
 		"no token":          {},
 		"two tokens":        {"a", "b"},
@@ -126,6 +130,7 @@ func TestVerifyUsageAndConfigurationErrors(t *testing.T) {
 		"bad require-type":  {"--issuer", "https://i.example", "--audience", "a", "--require-type", "JWT", "tok"},
 		"forbidden alg":     {"--issuer", "https://i.example", "--audience", "a", "--algorithms", "HS256", "tok"},
 		"missing jwks file": {"--issuer", "https://i.example", "--audience", "a", "--jwks-file", "nope.json", "tok"},
+		"empty jwks file":   {"--issuer", "https://i.example", "--audience", "a", "--jwks-file", "empty.json", "tok"},
 		"unknown flag":      {"--nope", "tok"},
 	} {
 		code, _, _ := verify(t, "", args...)
@@ -188,7 +193,7 @@ func TestVerifyOutputShape(t *testing.T) {
 
 		code, out, _ := verifyJSON(t, "", "--issuer", iss.URL(), "--audience", "https://other.example", tok)
 		assert.Equal(t, exitFailed, code)
-		assert.Equal(t, []string{"description", "error", "reason", "valid"}, memberNames(out))
+		assert.Equal(t, []string{"description", "error", "reason", "unverified", "valid"}, memberNames(out))
 		assert.Equal(t, false, out["valid"])
 		assert.Equal(t, "invalid_token", out["error"])
 		assert.Equal(t, "wrong_audience", out["reason"])
@@ -208,7 +213,7 @@ func TestVerifyOutputShape(t *testing.T) {
 		down.Fail(axiomstest.Fault{Status: 503})
 		code, out, _ := verifyJSON(t, "", "--issuer", down.URL(), "--audience", down.Audience(), down.Token(t, nil))
 		assert.Equal(t, exitUnavailable, code)
-		assert.Equal(t, []string{"description", "error", "reason", "valid"}, memberNames(out))
+		assert.Equal(t, []string{"description", "error", "reason", "unverified", "valid"}, memberNames(out))
 		assert.Equal(t, false, out["valid"])
 		assert.Equal(t, "temporarily_unavailable", out["error"], "an issuer outage is not an invalid token")
 		assert.Equal(t, "keys_unavailable", out["reason"])
@@ -219,7 +224,7 @@ func TestVerifyOutputShape(t *testing.T) {
 		code, stdout, stderr := runCLI(t, "", "verify", tok)
 		assert.Equal(t, exitUsage, code)
 		assert.Empty(t, stdout, "no JSON on a configuration error")
-		assert.Contains(t, stderr, "Issuer is required")
+		assert.Contains(t, stderr, "AXIOMS_ISS_URL is required")
 	})
 }
 
@@ -297,5 +302,135 @@ func TestVerifyIssuerMismatch(t *testing.T) {
 		assert.Contains(t, out.Description, fmt.Sprintf(`names issuer "%s/", not the configured "%s"`, srv.URL, srv.URL))
 		assert.Contains(t, stderr, fmt.Sprintf(`names issuer "%s/", not the configured "%s"`, srv.URL, srv.URL))
 		assert.Zero(t, iss.JWKSFetches())
+	})
+}
+
+// TestVerifyShowsWhatARejectedTokenClaims: a rejected token is shown as it claims to be
+// (header alg, kid, typ; iss, aud, exp, iat), marked unverified, exactly as written and
+// nothing else of it; a token that does not decode gets no such member.
+func TestVerifyShowsWhatARejectedTokenClaims(t *testing.T) {
+	t.Chdir(t.TempDir())
+	iss := axiomstest.NewIssuer(t)
+	other := axiomstest.NewIssuer(t)
+	flags := []string{"--issuer", iss.URL(), "--audience", iss.Audience()}
+	type view struct {
+		Note   string                     `json:"note"`
+		Header map[string]json.RawMessage `json:"header"`
+		Claims map[string]json.RawMessage `json:"claims"`
+	}
+	unverified := func(t *testing.T, token string) (int, map[string]any, *view) {
+		t.Helper()
+		code, stdout, stderr := runCLI(t, "", append(slices.Clone(flags), token)...)
+		require.NotEqual(t, exitOK, code, stderr)
+		var out map[string]any
+		var shaped struct {
+			Unverified *view `json:"unverified"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(stdout), &out), stdout)
+		require.NoError(t, json.Unmarshal([]byte(stdout), &shaped), stdout)
+		return code, out, shaped.Unverified
+	}
+	raw := func(v map[string]json.RawMessage) map[string]string {
+		out := map[string]string{}
+		for k, m := range v { // compacted: the output is indented
+			var b bytes.Buffer
+			require.NoError(t, json.Compact(&b, m))
+			out[k] = b.String()
+		}
+		return out
+	}
+	seg := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	flags = append([]string{"verify"}, flags...)
+
+	t.Run("another issuer's token", func(t *testing.T) {
+		tok := other.Token(t, map[string]any{"sub": "alice", "email": "alice@example.com", "aud": []string{"a", "b"}, "iat": 1767222000, "exp": 4102444800})
+		code, out, v := unverified(t, tok)
+		assert.Equal(t, exitFailed, code)
+		assert.Equal(t, "wrong_issuer", out["reason"])
+		require.NotNil(t, v)
+		assert.Contains(t, v.Note, "without verification")
+		assert.ElementsMatch(t, []string{"alg", "kid", "typ"}, slices.Collect(maps.Keys(v.Header)), "only alg, kid and typ of the header")
+		assert.Equal(t, `"RS256"`, string(v.Header["alg"]), "the issuer's first key")
+		assert.Equal(t, map[string]string{
+			"iss": fmt.Sprintf("%q", other.URL()), "aud": `["a","b"]`, "iat": "1767222000", "exp": "4102444800",
+		}, raw(v.Claims), "iss, aud, exp and iat as written; never sub, email or the rest")
+	})
+
+	t.Run("expired", func(t *testing.T) {
+		_, out, v := unverified(t, iss.Token(t, map[string]any{"exp": 1000, "iat": 900}))
+		assert.Equal(t, "expired", out["reason"])
+		require.NotNil(t, v)
+		assert.Equal(t, "1000", string(v.Claims["exp"]))
+		assert.Equal(t, fmt.Sprintf("%q", iss.Audience()), string(v.Claims["aud"]))
+	})
+
+	t.Run("keys unavailable", func(t *testing.T) {
+		down := axiomstest.NewIssuer(t)
+		down.Fail(axiomstest.Fault{Status: 503})
+		code, stdout, _ := runCLI(t, "", "verify", "--issuer", down.URL(), "--audience", down.Audience(), down.Token(t, nil))
+		assert.Equal(t, exitUnavailable, code)
+		assert.Contains(t, stdout, `"unverified"`, "an outage leaves the question which key the token names")
+	})
+
+	t.Run("odd tokens", func(t *testing.T) {
+		hugeAud := `["` + strings.Repeat("x", 2000) + `"]`
+		for name, tc := range map[string]struct {
+			token         string
+			header, claim map[string]string // nil: member absent
+		}{
+			"header only": {
+				token:  seg(`{"alg":"none","typ":"JWT","x":"y"}`) + ".!!!." + seg("sig"),
+				header: map[string]string{"alg": `"none"`, "typ": `"JWT"`},
+			},
+			"claims only": {
+				token: "eyJ." + seg(`{"iss":"https://evil.example","sub":"root"}`) + ".c2ln",
+				claim: map[string]string{"iss": `"https://evil.example"`},
+			},
+			"a value over the bound is left out, never cut": {
+				token:  seg(`{"alg":"RS256"}`) + "." + seg(`{"iss":"i","aud":`+hugeAud+`}`) + ".c2ln",
+				header: map[string]string{"alg": `"RS256"`},
+				claim:  map[string]string{"iss": `"i"`},
+			},
+			"wrong types are shown as written": {
+				token:  seg(`{"alg":7,"kid":{"a":1}}`) + "." + seg(`{"exp":"tomorrow","iat":null}`) + ".c2ln",
+				header: map[string]string{"alg": "7", "kid": `{"a":1}`},
+				claim:  map[string]string{"exp": `"tomorrow"`, "iat": "null"},
+			},
+			"unicode": {
+				token:  seg(`{"alg":"ES256"}`) + "." + seg(`{"iss":"https://ïssuer.example/\u202e"}`) + ".c2ln",
+				header: map[string]string{"alg": `"ES256"`},
+				claim:  map[string]string{"iss": `"https://ïssuer.example/\u202e"`},
+			},
+		} {
+			t.Run(name, func(t *testing.T) {
+				code, _, v := unverified(t, tc.token)
+				assert.Equal(t, exitFailed, code)
+				require.NotNil(t, v)
+				if tc.header != nil {
+					assert.Equal(t, tc.header, raw(v.Header))
+				} else {
+					assert.Nil(t, v.Header)
+				}
+				if tc.claim != nil {
+					assert.Equal(t, tc.claim, raw(v.Claims))
+				} else {
+					assert.Nil(t, v.Claims)
+				}
+			})
+		}
+		for name, tok := range map[string]string{
+			"not a JWS":       "not-a-token",
+			"two segments":    seg(`{"alg":"RS256"}`) + "." + seg(`{"iss":"i"}`),
+			"not JSON":        seg("hello") + "." + seg("world") + ".c2ln",
+			"JSON non-object": seg(`["alg"]`) + "." + seg(`"iss"`) + ".c2ln",
+		} {
+			t.Run(name, func(t *testing.T) {
+				code, out, v := unverified(t, tok)
+				assert.Equal(t, exitFailed, code)
+				assert.Equal(t, "malformed", out["reason"])
+				assert.Nil(t, v, "nothing decodes, nothing shown")
+				assert.NotContains(t, out, "unverified")
+			})
+		}
 	})
 }

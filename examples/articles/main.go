@@ -6,9 +6,11 @@
 //	go -C examples run ./articles
 //
 // With no issuer configured (neither AXIOMS_ISS_URL nor AXIOMS_JWKS_URL nor
-// AXIOMS_DOMAIN), it starts a development issuer in-process on loopback and prints
+// AXIOMS_DOMAIN set), it starts a development issuer in-process on loopback and prints
 // ready-to-paste curl commands with fresh tokens for several personas. Otherwise it
-// trusts the configured issuer (AXIOMS_* variables and a .env file).
+// trusts the configured issuer (AXIOMS_* variables and a .env file). A variable set but
+// empty (AXIOMS_ISS_URL=) is an error, never "no issuer configured"; an unknown AXIOMS_*
+// name is reported at startup with the closest known one.
 //
 // Environment: ADDR (default 127.0.0.1:8000), DATABASE_PATH (default articles.db),
 // AXIOMS_SPEC (default: the embedded document), and the AXIOMS_* variables of the
@@ -83,19 +85,25 @@ func run(ctx context.Context, opts options) error {
 	if err != nil {
 		return err
 	}
-	addr := lookup(env, "ADDR", defaultAddr)
-	dbPath := lookup(env, "DATABASE_PATH", defaultDBPath)
+	for _, w := range env.Unknown(validator.EnvNames()) {
+		fmt.Fprintf(opts.stderr, "articles: warning: %s\n", w)
+	}
+	addr, err := setting(env, "ADDR", defaultAddr)
+	if err != nil {
+		return err
+	}
+	dbPath, err := setting(env, "DATABASE_PATH", defaultDBPath)
+	if err != nil {
+		return err
+	}
 
-	vcfg, err := validator.ConfigFromLookup(env.Lookup)
+	vcfg, useDev, err := validatorConfig(env)
 	if err != nil {
 		return err
 	}
 	var dev *devissuer.Issuer
 	var devSrv *http.Server
-	_, hasIss := env.Lookup("AXIOMS_ISS_URL")
-	_, hasJWKS := env.Lookup("AXIOMS_JWKS_URL")
-	_, hasDomain := env.Lookup("AXIOMS_DOMAIN")
-	if !hasIss && !hasJWKS && !hasDomain {
+	if useDev {
 		if dev, devSrv, err = startDevIssuer(vcfg.Audiences); err != nil {
 			return err
 		}
@@ -112,7 +120,11 @@ func run(ctx context.Context, opts options) error {
 
 	var policies *openapi.Policies
 	spec := specYAML
-	if path, ok := env.Lookup("AXIOMS_SPEC"); ok {
+	path, ok, err := env.Get("AXIOMS_SPEC")
+	if err != nil {
+		return err
+	}
+	if ok {
 		if spec, err = os.ReadFile(path); err != nil {
 			return fmt.Errorf("AXIOMS_SPEC: %w", err)
 		}
@@ -236,9 +248,27 @@ func startDevIssuer(audiences []string) (*devissuer.Issuer, *http.Server, error)
 	return iss, srv, nil
 }
 
-func lookup(env *envconfig.Source, name, def string) string {
-	if v, ok := env.Lookup(name); ok {
-		return v
+// validatorConfig reads the validator's configuration from env and decides whether the
+// development issuer runs: only when no issuer is configured at all (AXIOMS_ISS_URL,
+// AXIOMS_JWKS_URL and AXIOMS_DOMAIN all unset). A variable set but empty is an error
+// naming it, never "unset": AXIOMS_ISS_URL= in a deployment must not start an issuer that
+// signs admin tokens for anyone, trusted for the deployment's audience.
+func validatorConfig(env *envconfig.Source) (cfg validator.Config, useDev bool, err error) {
+	if cfg, err = validator.ConfigFromLookup(env.Lookup); err != nil {
+		return validator.Config{}, false, err
 	}
-	return def
+	_, hasIss := env.Lookup("AXIOMS_ISS_URL")
+	_, hasJWKS := env.Lookup("AXIOMS_JWKS_URL")
+	_, hasDomain := env.Lookup("AXIOMS_DOMAIN")
+	return cfg, !hasIss && !hasJWKS && !hasDomain, nil
+}
+
+// setting returns the value of the variable name, or def when it is unset; set but empty,
+// it is an error.
+func setting(env *envconfig.Source, name, def string) (string, error) {
+	v, ok, err := env.Get(name)
+	if !ok {
+		return def, nil
+	}
+	return v, err
 }

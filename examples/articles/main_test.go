@@ -54,7 +54,7 @@ func startServer(t *testing.T, dbPath string) *server {
 	t.Setenv("ADDR", "127.0.0.1:0")
 	t.Setenv("DATABASE_PATH", dbPath)
 	for _, v := range []string{"AXIOMS_ISS_URL", "AXIOMS_JWKS_URL", "AXIOMS_DOMAIN", "AXIOMS_AUDIENCE", "AXIOMS_SPEC"} {
-		t.Setenv(v, "")
+		unsetenv(t, v)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{t: t, out: &syncBuffer{}, cancel: cancel, done: make(chan error, 1), tokens: map[string]string{}}

@@ -126,8 +126,8 @@ func TestSoak(t *testing.T) {
 	t.Setenv("AXIOMS_AUDIENCE", iss.Audience())
 	t.Setenv("ADDR", "127.0.0.1:0")
 	t.Setenv("DATABASE_PATH", filepath.Join(t.TempDir(), "soak.db"))
-	t.Setenv("AXIOMS_JWKS_URL", "")
-	t.Setenv("AXIOMS_SPEC", "")
+	unsetenv(t, "AXIOMS_JWKS_URL")
+	unsetenv(t, "AXIOMS_SPEC")
 
 	counter := &fetchCounter{next: http.DefaultTransport.(*http.Transport).Clone()}
 	configure := func(c *validator.Config) {
