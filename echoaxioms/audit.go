@@ -8,13 +8,17 @@ import (
 	"github.com/axioms-go/axioms-echo/openapi"
 )
 
-// Outcomes of a decision, in [AuditRecord.Outcome].
+// Outcome is what a decision did with a request, in [AuditRecord.Outcome]: one of the
+// Outcome constants. Its text is stable: logs and alerts may match on it.
+type Outcome string
+
+// Outcomes of a decision.
 const (
-	OutcomeAllowed   = "allowed"   // authenticated and authorized
-	OutcomeDenied    = "denied"    // answered with an error status
-	OutcomePublic    = "public"    // public operation: no check
-	OutcomeAnonymous = "anonymous" // optional authentication, no credentials
-	OutcomePassed    = "passed"    // let through unchecked: Skipper (reason skipped) or InsecureAllowUndocumented (undocumented_route)
+	OutcomeAllowed   Outcome = "allowed"   // authenticated and authorized
+	OutcomeDenied    Outcome = "denied"    // answered with an error status
+	OutcomePublic    Outcome = "public"    // public operation: no check
+	OutcomeAnonymous Outcome = "anonymous" // optional authentication, no credentials
+	OutcomePassed    Outcome = "passed"    // let through unchecked: Skipper (reason skipped) or InsecureAllowUndocumented (undocumented_route)
 )
 
 // AuditRecord describes one decision. It never holds token content.
@@ -27,15 +31,14 @@ type AuditRecord struct {
 	Method, Route string
 	// Subject is the authenticated subject (the token's sub), "" when anonymous.
 	Subject string
-	// Outcome is one of the Outcome constants.
-	Outcome string
+	// Outcome is what the decision did with the request.
+	Outcome Outcome
 	// Status is the HTTP status answered for a denial (an owner loader's own status
 	// included), 200 otherwise (the handler's own status is not known yet).
 	Status int
 	// Reason is the stable reason code of a denial or of a request passed unchecked (""
-	// otherwise): a validator reason (expired, bad_signature, ...) or one of this
-	// package's Reason constants.
-	Reason string
+	// otherwise): see [Reason].
+	Reason Reason
 	// Check is "" for a decision of the spec middleware ([Config]), and the name of the
 	// helper for a decision of a code-level helper: "RequireAuth", "RequireScopes",
 	// "RequireRoles", "RequirePermissions" or "RequireOwner".
@@ -50,7 +53,7 @@ type observer struct {
 
 // wants reports whether a record of outcome would be observed, so that callers build
 // none when nobody listens.
-func (o *observer) wants(c echo.Context, outcome string) bool {
+func (o *observer) wants(c echo.Context, outcome Outcome) bool {
 	if o == nil {
 		return false
 	}
@@ -60,7 +63,7 @@ func (o *observer) wants(c echo.Context, outcome string) bool {
 	return o.logger != nil && o.logger.Enabled(c.Request().Context(), levelOf(outcome))
 }
 
-func levelOf(outcome string) slog.Level {
+func levelOf(outcome Outcome) slog.Level {
 	if outcome == OutcomeDenied {
 		return slog.LevelInfo
 	}
@@ -74,11 +77,11 @@ func (o *observer) emit(c echo.Context, r AuditRecord) {
 	}
 	if o.logger != nil {
 		attrs := []slog.Attr{slog.String("operation", r.OperationID), slog.String("method", r.Method), slog.String("route", r.Route),
-			slog.String("subject", r.Subject), slog.Int("status", r.Status), slog.String("reason", r.Reason)}
+			slog.String("subject", r.Subject), slog.Int("status", r.Status), slog.String("reason", string(r.Reason))}
 		if r.Check != "" {
 			attrs = append(attrs, slog.String("check", r.Check))
 		}
-		o.logger.LogAttrs(c.Request().Context(), levelOf(r.Outcome), "axioms: "+r.Outcome, attrs...)
+		o.logger.LogAttrs(c.Request().Context(), levelOf(r.Outcome), "axioms: "+string(r.Outcome), attrs...)
 	}
 }
 
@@ -92,9 +95,9 @@ func subjectOf(principal openapi.Principal) string {
 }
 
 // observed reports whether decisions of outcome are observed at all.
-func (m *engine) observed(c echo.Context, outcome string) bool { return m.obs.wants(c, outcome) }
+func (m *engine) observed(c echo.Context, outcome Outcome) bool { return m.obs.wants(c, outcome) }
 
-func (m *engine) record(c echo.Context, p *openapi.Policy, principal openapi.Principal, outcome string, status int, reason string) {
+func (m *engine) record(c echo.Context, p *openapi.Policy, principal openapi.Principal, outcome Outcome, status int, reason Reason) {
 	r := AuditRecord{Method: c.Request().Method, Route: c.Path(), Outcome: outcome, Status: status, Reason: reason,
 		Subject: subjectOf(principal)}
 	if p != nil {

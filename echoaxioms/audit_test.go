@@ -99,7 +99,7 @@ func TestHelpersAudit(t *testing.T) {
 		return nil, echo.NewHTTPError(http.StatusNotFound)
 	}, "", ""))
 	tok := "Bearer " + iss.Token(t, nil)
-	rec := func(check, outcome string, status int, reason, route, subject string) echoaxioms.AuditRecord {
+	rec := func(check string, outcome echoaxioms.Outcome, status int, reason echoaxioms.Reason, route, subject string) echoaxioms.AuditRecord {
 		return echoaxioms.AuditRecord{Method: "GET", Route: route, Subject: subject, Outcome: outcome, Status: status, Reason: reason, Check: check}
 	}
 	sub := axiomstest.DefaultSubject

@@ -282,7 +282,7 @@ func TestParameterNameAtAnotherPosition(t *testing.T) {
 	a := newBindingApp(t, nil, nil, nil)
 	a.e.DELETE("/users/:follower/follows/:user_id", a.handler("unfollow"))
 
-	err := echoaxioms.CheckRoutesStrict(a.e, a.policies)
+	err := echoaxioms.CheckRoutes(a.e, a.policies).Err()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `DELETE /users/:follower/follows/:user_id: parameter "user_id" is parameter 2 of the route but parameter 1 of the document's DELETE /users/{user_id}/follows/{other_id} (#/paths/~1users~1{user_id}~1follows~1{other_id}/delete)`)
 

@@ -8,7 +8,7 @@
 //	e.Use(middleware.Recover(), middleware.RequestID())
 //	e.Use(echoaxioms.WithConfig(echoaxioms.Config{Policies: policies, Validator: v}))
 //	// register routes, then:
-//	if err := echoaxioms.CheckRoutesStrict(e, policies); err != nil { log.Fatal(err) }
+//	if err := echoaxioms.CheckRoutes(e, policies).Err(); err != nil { log.Fatal(err) }
 //
 // Or, from AXIOMS_* variables, a .env file and AXIOMS_SPEC: [ConfigFromEnv].
 //
@@ -72,6 +72,28 @@
 // security alternative that comes closest (fewest missing; ties in document order): what
 // a token must hold to pass.
 //
+// # Reading the caller
+//
+// Who the request was authenticated as is in the request context; read it with the
+// accessor that fits the code reading it:
+//
+//   - An Echo handler of an operation that requires a bearer token: [Claims](c), the
+//     token's verified claims (never nil there).
+//   - Code that has only a context.Context (a service called by the handler, an
+//     oapi-codegen strict handler): validator.FromContext(ctx), the same claims.
+//   - A handler of an operation that an [Authenticator] may satisfy (apiKey, http basic,
+//     mutualTLS, beside or instead of a token): [Principal](c), the token's claims or the
+//     Authenticator's principal, which only Principal returns.
+//   - A handler that decides for itself behind [AccessToken] and must tell a request
+//     without a token from one with an invalid token: [State](c). The claims of a valid
+//     token are Claims(c) there too.
+//
+// Claims and Principal are nil for an anonymous request (a public operation, or an
+// optional one called without credentials); Claims is nil too for a request that a
+// non-bearer scheme authenticated. On an optional operation of the document an invalid
+// token is refused (401) before any handler runs, so Claims(c) != nil is all such a
+// handler needs to know.
+//
 // # Code-level helpers
 //
 // For routes without a document, or finer checks inside one: [AccessToken] records the
@@ -109,8 +131,8 @@
 //     handler: a request whose method was overridden between two of them gets the
 //     operation of its final method, which is the code that runs either way.
 //   - The owner rule's path parameter is located by position: a route using one of the
-//     document's parameter names at another position answers 500 (and fails
-//     [CheckRoutesStrict]), because its handler would read another value.
+//     document's parameter names at another position answers 500 (and is a conflict
+//     of [CheckRoutes]' report), because its handler would read another value.
 //
 // [CheckRoutes] reports what it can see of this at startup: undocumented routes (OPTIONS
 // and host routers' included), parameter-name conflicts, and not-found routes, whose

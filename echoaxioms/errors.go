@@ -11,33 +11,57 @@ import (
 	"github.com/axioms-go/axioms-echo/validator"
 )
 
+// Code is an RFC 6750 §3.1 error code, the error attribute of a challenge and the
+// "error" of a denial's body: one of the Code constants.
+type Code string
+
 // RFC 6750 §3.1 error codes, plus insufficient_permission for role, permission and
 // ownership denials (same 403 status as insufficient_scope, without a scope attribute).
 const (
-	CodeInvalidRequest         = "invalid_request"
-	CodeInvalidToken           = "invalid_token"
-	CodeInsufficientScope      = "insufficient_scope"
-	CodeInsufficientPermission = "insufficient_permission"
+	CodeInvalidRequest         Code = "invalid_request"
+	CodeInvalidToken           Code = "invalid_token"
+	CodeInsufficientScope      Code = "insufficient_scope"
+	CodeInsufficientPermission Code = "insufficient_permission"
 )
 
-// Reason codes for audit records ([AuditRecord.Reason]) and [Error.Reason], beside the
-// token reasons of package validator (malformed, expired, wrong_audience, ...). They are
-// stable: logs and alerts may match on them. ReasonSkipped and ReasonUndocumentedRoute
-// (with InsecureAllowUndocumented) also explain records whose
-// outcome is [OutcomePassed]; ReasonOwnerLoader and ReasonServerError only appear in
-// audit records, never in an [Error].
+// Reason is the stable reason code of a decision, in [AuditRecord.Reason] and
+// [Error.Reason]: one of the Reason constants, or for a refused token the
+// validator.Reason of its error (malformed, expired, wrong_audience, ...;
+// keys_unavailable for a 503), with the same text. Logs and alerts may match on it.
+type Reason string
+
+// Reason codes of this package, beside the token reasons of package validator.
+// ReasonSkipped and ReasonUndocumentedRoute (with InsecureAllowUndocumented) also
+// explain records whose outcome is [OutcomePassed]; ReasonOwnerLoader and
+// ReasonServerError only appear in audit records, never in an [Error].
 const (
-	ReasonMissingToken           = "missing_token"           // no bearer credentials
-	ReasonInvalidRequest         = "invalid_request"         // malformed Authorization header
-	ReasonInvalidCredentials     = "invalid_credentials"     // an Authenticator rejected its scheme's credentials
-	ReasonInsufficientScope      = "insufficient_scope"      // no security alternative's scopes are held
-	ReasonInsufficientPermission = "insufficient_permission" // a role or permission requirement failed
-	ReasonNotOwner               = "not_owner"               // the ownership rule failed
-	ReasonUndocumentedRoute      = "undocumented_route"      // the route has no operation in the document
-	ReasonSkipped                = "skipped"                 // the Skipper let the request through unchecked
-	ReasonOwnerLoader            = "owner_loader"            // the owner loader answered with its own *echo.HTTPError (e.g. 404)
-	ReasonServerError            = "server_error"            // a server-side failure: an owner loader's error, an object without the owner field
+	ReasonMissingToken           Reason = "missing_token"           // no bearer credentials
+	ReasonInvalidRequest         Reason = "invalid_request"         // malformed Authorization header
+	ReasonInvalidCredentials     Reason = "invalid_credentials"     // an Authenticator rejected its scheme's credentials
+	ReasonInsufficientScope      Reason = "insufficient_scope"      // no security alternative's scopes are held
+	ReasonInsufficientPermission Reason = "insufficient_permission" // a role or permission requirement failed
+	ReasonNotOwner               Reason = "not_owner"               // the ownership rule failed
+	ReasonUndocumentedRoute      Reason = "undocumented_route"      // the route has no operation in the document
+	ReasonSkipped                Reason = "skipped"                 // the Skipper let the request through unchecked
+	ReasonOwnerLoader            Reason = "owner_loader"            // the owner loader answered with its own *echo.HTTPError (e.g. 404)
+	ReasonServerError            Reason = "server_error"            // a server-side failure: an owner loader's error, an object without the owner field
 )
+
+// tokenReason is the Reason of a token validation error, the one place where a
+// validator reason becomes a Reason: keys_unavailable for any error matching
+// validator.ErrKeysUnavailable (an outage, or a discovery document naming another
+// issuer: the cause stays in [Error.Err]), else the error's validator reason, malformed
+// when it carries none.
+func tokenReason(err error) Reason {
+	r := validator.ReasonOf(err)
+	switch {
+	case errors.Is(err, validator.ErrKeysUnavailable):
+		r = validator.ReasonKeysUnavailable
+	case r == "":
+		r = validator.ReasonMalformed
+	}
+	return Reason(r)
+}
 
 // retryAfterSeconds is sent with 503 responses when signing keys are unavailable.
 const retryAfterSeconds = 30
@@ -51,15 +75,15 @@ type Error struct {
 	// Code is the RFC 6750 error code (invalid_request, invalid_token,
 	// insufficient_scope, insufficient_permission), or "" for a request without
 	// credentials, which RFC 6750 §3.1 answers without an error code.
-	Code string
+	Code Code
 	// Description is a short fixed text for error_description; never token content.
 	Description string
 	// Scope lists the scopes that would satisfy the operation (insufficient_scope only):
 	// all the scopes of the security alternative missing the fewest (RFC 6750 §3: "the
 	// scope necessary to access the requested resource").
 	Scope []string
-	// Reason is the stable reason code (see the Reason constants and validator.Reason).
-	Reason string
+	// Reason is the stable reason code: see [Reason].
+	Reason Reason
 	// Err is the underlying cause, for logs.
 	Err error
 
@@ -73,10 +97,10 @@ func (e *Error) Error() string {
 	b.WriteString(strconv.Itoa(e.Status))
 	if e.Code != "" {
 		b.WriteString(" ")
-		b.WriteString(e.Code)
+		b.WriteString(string(e.Code))
 	}
 	b.WriteString(" (")
-	b.WriteString(e.Reason)
+	b.WriteString(string(e.Reason))
 	b.WriteString(")")
 	if e.Description != "" {
 		b.WriteString(": ")
@@ -105,7 +129,7 @@ type Body struct {
 // undocumented route, keys unavailable) say "unauthorized", "forbidden" or
 // "temporarily_unavailable".
 func (e *Error) body() Body {
-	code := e.Code
+	code := string(e.Code)
 	if code == "" {
 		switch e.Status {
 		case http.StatusUnauthorized:
@@ -136,7 +160,7 @@ func (e *Error) Challenge() string {
 	b.WriteString(quote(e.realm))
 	if e.Code != "" {
 		b.WriteString(", error=")
-		b.WriteString(quote(e.Code))
+		b.WriteString(quote(string(e.Code)))
 		if e.Description != "" {
 			b.WriteString(", error_description=")
 			b.WriteString(quote(e.Description))
@@ -200,18 +224,14 @@ func invalidRequestError(realm, desc string) *Error {
 func tokenError(realm string, err error) *Error {
 	if errors.Is(err, validator.ErrKeysUnavailable) {
 		return &Error{Status: http.StatusServiceUnavailable, Description: "signing keys are temporarily unavailable",
-			Reason: string(validator.ReasonKeysUnavailable), Err: err, realm: realm}
+			Reason: tokenReason(err), Err: err, realm: realm}
 	}
 	desc := "the access token is invalid"
 	var ve *validator.Error
 	if errors.As(err, &ve) {
 		desc = ve.Description
 	}
-	reason := string(validator.ReasonOf(err))
-	if reason == "" {
-		reason = string(validator.ReasonMalformed)
-	}
-	return &Error{Status: http.StatusUnauthorized, Code: CodeInvalidToken, Description: desc, Reason: reason, Err: err, realm: realm}
+	return &Error{Status: http.StatusUnauthorized, Code: CodeInvalidToken, Description: desc, Reason: tokenReason(err), Err: err, realm: realm}
 }
 
 func insufficientScopeError(realm string, scopes []string) *Error {
@@ -219,7 +239,7 @@ func insufficientScopeError(realm string, scopes []string) *Error {
 		Scope: scopes, Reason: ReasonInsufficientScope, realm: realm}
 }
 
-func insufficientPermissionError(realm, reason, desc string) *Error {
+func insufficientPermissionError(realm string, reason Reason, desc string) *Error {
 	return &Error{Status: http.StatusForbidden, Code: CodeInsufficientPermission, Description: desc, Reason: reason, realm: realm}
 }
 

@@ -139,7 +139,7 @@ func (c genCred) String() string {
 }
 
 // genOutcome is the decision the rule s gives the credentials c.
-func genOutcome(s genSecurity, c genCred) string {
+func genOutcome(s genSecurity, c genCred) echoaxioms.Outcome {
 	switch {
 	case s == genPublic:
 		return echoaxioms.OutcomePublic
@@ -961,7 +961,7 @@ func (a *genApp) check(r genRequest) error {
 func (a *genApp) fits(reg *genReg, last genRecord, routed string, cred genCred) string {
 	doc := a.docs[reg.host]
 	switch {
-	case !slices.Contains([]string{echoaxioms.OutcomeAllowed, echoaxioms.OutcomePublic, echoaxioms.OutcomeAnonymous}, last.Outcome):
+	case !slices.Contains([]echoaxioms.Outcome{echoaxioms.OutcomeAllowed, echoaxioms.OutcomePublic, echoaxioms.OutcomeAnonymous}, last.Outcome):
 		return fmt.Sprintf("the last decision was %q (%s)", last.Outcome, last.Reason)
 	case reg.notFound():
 		return "it is a not-found route"

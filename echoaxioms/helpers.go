@@ -39,13 +39,15 @@ func (s TokenStatus) String() string {
 }
 
 // TokenState is the state [AccessToken] recorded for a request: the equivalent of the
-// Python packages' auth_jwt / missing_auth_header / invalid_bearer_token.
+// Python packages' missing_auth_header / invalid_bearer_token. The claims of a valid
+// token are read with [Claims], as on any route.
 type TokenState struct {
+	// Status says whether the request carried no bearer token, a valid one or an
+	// invalid one.
 	Status TokenStatus
-	// Claims of a valid token (nil otherwise).
-	Claims *validator.Claims
-	// Err is the denial a protected route would answer with: 400 for a malformed header,
-	// 401 for an invalid token, 503 when keys are unavailable; nil for a valid token.
+	// Err is the denial a protected route would answer with: 401 without credentials,
+	// 400 for a malformed header, 401 for an invalid token, 503 when keys are
+	// unavailable; nil for a valid token.
 	Err *Error
 
 	realm  string
@@ -55,10 +57,10 @@ type TokenState struct {
 
 type stateKey struct{}
 
-// State returns the token state recorded by [AccessToken]; Status is TokenMissing when
-// none was recorded. It returns a copy, safe to keep; its Claims are shared with
-// concurrent requests presenting the same token and are read-only, and its Err must not
-// be modified (the Require… helpers answer with copies of it).
+// State returns the token state recorded by [AccessToken], for handlers that decide for
+// themselves and must tell a request without a token from one with an invalid token;
+// Status is TokenMissing when none was recorded. It returns a copy, safe to keep; its Err
+// must not be modified (the Require… helpers answer with copies of it).
 func State(c echo.Context) TokenState {
 	if s, ok := c.Request().Context().Value(stateKey{}).(*TokenState); ok {
 		return *s
@@ -124,7 +126,7 @@ func (cfg AccessTokenConfig) ToMiddleware() (echo.MiddlewareFunc, error) {
 				if err != nil {
 					st.Status, st.Err = TokenInvalid, tokenError(realm, err)
 				} else {
-					st.Status, st.Claims = TokenValid, claims
+					st.Status = TokenValid
 					ctx = validator.NewContext(ctx, claims)
 				}
 			default:
@@ -175,7 +177,7 @@ func realmOf(c echo.Context) string {
 
 // helperRecord sends a helper's decision to the AuditHook and Logger of the
 // AccessToken middleware before it, if any.
-func helperRecord(c echo.Context, check string, principal openapi.Principal, outcome string, status int, reason string) {
+func helperRecord(c echo.Context, check string, principal openapi.Principal, outcome Outcome, status int, reason Reason) {
 	st := recordedState(c)
 	if st == nil || !st.obs.wants(c, outcome) {
 		return

@@ -152,7 +152,7 @@ func (m *engine) undocumented(c echo.Context, next echo.HandlerFunc) error {
 }
 
 // pass lets a request through unchecked, recording why.
-func (m *engine) pass(c echo.Context, next echo.HandlerFunc, reason string) error {
+func (m *engine) pass(c echo.Context, next echo.HandlerFunc, reason Reason) error {
 	if m.observed(c, OutcomePassed) {
 		m.record(c, nil, nil, OutcomePassed, http.StatusOK, reason)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/axioms-go/axioms-echo/axiomstest"
 	"github.com/axioms-go/axioms-echo/echoaxioms"
+	"github.com/axioms-go/axioms-echo/validator"
 )
 
 // TestResponseTable covers every row of the response table, with the exact status, RFC
@@ -294,10 +295,10 @@ func TestAuditRecords(t *testing.T) {
 	assert.Equal(t, echoaxioms.AuditRecord{OperationID: "public", Method: "GET", Route: "/public", Outcome: echoaxioms.OutcomePublic, Status: 200}, records[0])
 	assert.Equal(t, echoaxioms.OutcomeAnonymous, records[1].Outcome)
 	assert.Equal(t, echoaxioms.AuditRecord{OperationID: "any", Method: "GET", Route: "/any", Subject: "alice", Outcome: echoaxioms.OutcomeAllowed, Status: 200}, records[2])
-	assert.Equal(t, echoaxioms.AuditRecord{OperationID: "any", Method: "GET", Route: "/any", Outcome: echoaxioms.OutcomeDenied, Status: 401, Reason: "expired"}, records[3])
-	assert.Equal(t, "insufficient_scope", records[4].Reason)
+	assert.Equal(t, echoaxioms.AuditRecord{OperationID: "any", Method: "GET", Route: "/any", Outcome: echoaxioms.OutcomeDenied, Status: 401, Reason: echoaxioms.Reason(validator.ReasonExpired)}, records[3])
+	assert.Equal(t, echoaxioms.ReasonInsufficientScope, records[4].Reason)
 	assert.Equal(t, axiomstest.DefaultSubject, records[4].Subject, "a denied but authenticated caller is named")
 	for _, r := range records {
-		assert.NotContains(t, strings.Join([]string{r.OperationID, r.Route, r.Subject, r.Reason}, " "), secret[:20])
+		assert.NotContains(t, strings.Join([]string{r.OperationID, r.Route, r.Subject, string(r.Reason)}, " "), secret[:20])
 	}
 }

@@ -38,20 +38,17 @@ type RouteReport struct {
 	// middleware: a custom not-found handler never runs, and a group middleware that
 	// serves requests by itself (middleware.Proxy, middleware.Static) serves nothing
 	// there unless Config.InsecureAllowUndocumented is set. To serve a path through such
-	// middleware, register a route for it and document the route. Informational: [OK]
+	// middleware, register a route for it and document the route. Informational: [Err]
 	// does not count them.
 	NotFound []string
 }
 
-// OK reports whether every route is documented and bound without conflict, and every
-// operation routed.
-func (r RouteReport) OK() bool {
-	return len(r.Undocumented) == 0 && len(r.Unrouted) == 0 && len(r.Conflicts) == 0
-}
-
-// Err returns an error listing the mismatches, or nil when r is OK.
+// Err returns an error listing the mismatches (undocumented routes, unrouted
+// operations, parameter conflicts), or nil when every route is documented and bound
+// without conflict and every operation routed: the startup check. NotFound routes are
+// not mismatches.
 func (r RouteReport) Err() error {
-	if r.OK() {
+	if len(r.Undocumented) == 0 && len(r.Unrouted) == 0 && len(r.Conflicts) == 0 {
 		return nil
 	}
 	var b strings.Builder
@@ -72,7 +69,11 @@ func (r RouteReport) Err() error {
 // those of its host routers included, with the operations of policies, by method and
 // path shape, base path included, and checks the position of each route's parameter
 // names. Host routers have no document here: their routes are undocumented (use
-// [Config.CheckRoutes] for Config.Hosts).
+// [Config.CheckRoutes] for Config.Hosts). At startup, fail on the report's [RouteReport.Err]:
+//
+//	if err := echoaxioms.CheckRoutes(e, policies).Err(); err != nil {
+//		log.Fatal(err)
+//	}
 //
 // Routes added with e.Router().Add are invisible to it (Echo does not list them): the
 // middleware denies them (403) unless documented, but CheckRoutes cannot report them.
@@ -82,24 +83,12 @@ func CheckRoutes(e *echo.Echo, policies *openapi.Policies) RouteReport {
 	return checkRoutes(e, policies, false, nil)
 }
 
-// CheckRoutesStrict is [CheckRoutes] for startup: it returns an error when any route lacks
-// an operation or has a parameter conflict, or any operation lacks a route.
-func CheckRoutesStrict(e *echo.Echo, policies *openapi.Policies) error {
-	return CheckRoutes(e, policies).Err()
-}
-
 // CheckRoutes is [CheckRoutes] for cfg: cfg.Policies for Echo's default router, and the
 // Policies of cfg.Hosts for their host routers. With cfg.InsecureAllowUndocumented (a
 // host's own, for its router), undocumented routes are not listed. Routes added with
 // e.Router().Add are invisible to it. It has CheckRoutes' concurrency contract.
 func (cfg Config) CheckRoutes(e *echo.Echo) RouteReport {
 	return checkRoutes(e, cfg.Policies, cfg.InsecureAllowUndocumented, cfg.Hosts)
-}
-
-// CheckRoutesStrict is [Config.CheckRoutes] for startup: it returns an error when any
-// route lacks an operation or has a parameter conflict, or any operation lacks a route.
-func (cfg Config) CheckRoutesStrict(e *echo.Echo) error {
-	return cfg.CheckRoutes(e).Err()
 }
 
 // checkRoutes reports on every router of e: the default router against main (leaving
