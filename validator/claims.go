@@ -1,7 +1,6 @@
 package validator
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,9 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	json "github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Claims is the verified content of an access token. It is immutable and safe for
@@ -120,76 +116,7 @@ func (c *Claims) IntegerClaim(name string) (string, bool) {
 	if tokens == nil {
 		tokens = []string{p.name}
 	}
-	// The payload was decoded strictly when the token was validated (no duplicate
-	// names), so the first member found with a name is the only one, and the decoder
-	// need not track names again.
-	dec := jsontext.NewDecoder(bytes.NewReader(c.payload), jsontext.AllowDuplicateNames(true))
-	for _, tok := range tokens {
-		if !enterMember(dec, tok) {
-			return "", false
-		}
-	}
-	v, err := dec.ReadValue()
-	if err != nil || v.Kind() != '0' || !isIntegerLiteral(v) {
-		return "", false
-	}
-	return string(v), true
-}
-
-// enterMember reads the next value of dec, an object or an array, up to its member
-// named tok (the index tok for an array, as [claimPath.lookup] reads it), and reports
-// whether it is there; dec is then positioned at that member's value.
-func enterMember(dec *jsontext.Decoder, tok string) bool {
-	open, err := dec.ReadToken()
-	if err != nil {
-		return false
-	}
-	switch open.Kind() {
-	case '{':
-		for dec.PeekKind() == '"' {
-			name, err := dec.ReadToken()
-			if err != nil {
-				return false
-			}
-			if name.String() == tok {
-				return true
-			}
-			if dec.SkipValue() != nil {
-				return false
-			}
-		}
-	case '[':
-		i, ok := arrayIndex(tok)
-		if !ok {
-			return false
-		}
-		for ; dec.PeekKind() != ']' && dec.PeekKind() != 0; i-- {
-			if i == 0 {
-				return true
-			}
-			if dec.SkipValue() != nil {
-				return false
-			}
-		}
-	}
-	return false
-}
-
-// isIntegerLiteral reports whether a JSON number is written as an integer:
-// -?(0|[1-9][0-9]*).
-func isIntegerLiteral(b []byte) bool {
-	if len(b) > 0 && b[0] == '-' {
-		b = b[1:]
-	}
-	if len(b) == 0 || len(b) > 1 && b[0] == '0' {
-		return false
-	}
-	for _, d := range b {
-		if d < '0' || d > '9' {
-			return false
-		}
-	}
-	return true
+	return integerMember(c.payload, tokens)
 }
 
 // Map returns a deep copy of the whole claim set.
@@ -201,7 +128,7 @@ func (c *Claims) Map() map[string]any {
 // case-sensitive matching of names to `json` struct tags (encoding/json/v2 semantics):
 // a field tagged `json:"scope"` is never filled from "Scope" or "ſcope".
 func (c *Claims) Decode(v any) error {
-	if err := json.Unmarshal(c.payload, v); err != nil {
+	if err := decodeJSON(c.payload, v); err != nil {
 		return fmt.Errorf("validator: decoding claims: %w", err)
 	}
 	return nil

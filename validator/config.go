@@ -36,32 +36,18 @@ const (
 // year ago.
 const MaxLeeway = 5 * time.Minute
 
-// DefaultAlgorithms is the signing-algorithm allowlist used when Config.Algorithms is
-// empty: every asymmetric JWS algorithm of RFC 7518 and RFC 8037.
-//
-// It is read-only: treat it as a constant. [New] copies the list it uses (this one or
-// Config.Algorithms) into the Validator, so a change made to either slice after New
-// returns has no effect on that Validator; a change made to this variable would silently
-// change every Validator built afterwards, and races with concurrent calls to New.
-var DefaultAlgorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+// DefaultScopeClaims returns the default of Config.ScopeClaims, in lookup order (the
+// first claim present wins): "scope" (RFC 9068, most providers), then "scp" (Okta,
+// Microsoft Entra ID). It returns a fresh slice on every call.
+func DefaultScopeClaims() []string { return []string{"scope", "scp"} }
 
-// Default claim names, in lookup order (the first claim present wins), used when the
-// corresponding Config field is empty.
-//
-// They are read-only, like [DefaultAlgorithms]: [New] copies the names it uses (these or
-// the configured ones) into the Validator, so later changes to either slice do not affect
-// it, while a change to these variables would affect every Validator built afterwards and
-// races with concurrent calls to New.
-var (
-	// DefaultScopeClaims is the default of Config.ScopeClaims: "scope" (RFC 9068, most
-	// providers), then "scp" (Okta, Microsoft Entra ID). Read-only.
-	DefaultScopeClaims = []string{"scope", "scp"}
-	// DefaultRoleClaims is the default of Config.RoleClaims: "roles". Read-only.
-	DefaultRoleClaims = []string{"roles"}
-	// DefaultPermissionClaims is the default of Config.PermissionClaims: "permissions".
-	// Read-only.
-	DefaultPermissionClaims = []string{"permissions"}
-)
+// DefaultRoleClaims returns the default of Config.RoleClaims: "roles". It returns a
+// fresh slice on every call.
+func DefaultRoleClaims() []string { return []string{"roles"} }
+
+// DefaultPermissionClaims returns the default of Config.PermissionClaims: "permissions".
+// It returns a fresh slice on every call.
+func DefaultPermissionClaims() []string { return []string{"permissions"} }
 
 // Config configures a [Validator]. Issuer and Audiences are required; every other field
 // has a safe default. A zero value never disables a check: only fields named
@@ -220,7 +206,7 @@ type settings struct {
 	audiences        []string
 	jwksURL          string
 	jwks             []byte
-	algs             map[string]bool
+	algs             map[string]*algorithm // the allowlist
 	leeway           time.Duration
 	scopeClaims      []claimPath
 	roleClaims       []claimPath
@@ -243,20 +229,6 @@ type settings struct {
 	skipIssuer       bool
 	skipAudience     bool
 	allowHTTP        bool
-}
-
-// supportedAlgs are the algorithms this package can verify.
-var supportedAlgs = map[string]bool{
-	"RS256": true, "RS384": true, "RS512": true,
-	"PS256": true, "PS384": true, "PS512": true,
-	"ES256": true, "ES384": true, "ES512": true,
-	"EdDSA": true,
-}
-
-// forbiddenAlg reports whether alg may never be enabled: none (any case) and HMAC.
-func forbiddenAlg(alg string) bool {
-	u := strings.ToUpper(alg)
-	return u == "NONE" || strings.HasPrefix(u, "HS")
 }
 
 func (c Config) settings() (*settings, error) {
@@ -296,23 +268,24 @@ func (c Config) settings() (*settings, error) {
 
 	algs := c.Algorithms
 	if len(algs) == 0 {
-		algs = DefaultAlgorithms
+		algs = DefaultAlgorithms()
 	}
-	s.algs = make(map[string]bool, len(algs))
+	s.algs = make(map[string]*algorithm, len(algs))
 	for _, a := range algs {
+		alg := algorithmNamed(a)
 		switch {
 		case forbiddenAlg(a):
 			bad("validator: Algorithms: algorithm %q can never be enabled", a)
-		case !supportedAlgs[a]:
+		case alg == nil:
 			hint := ""
-			for known := range supportedAlgs {
-				if strings.EqualFold(known, a) {
-					hint = fmt.Sprintf(" (algorithm names are case-sensitive: %q)", known)
+			for _, known := range algorithms {
+				if strings.EqualFold(known.name, a) {
+					hint = fmt.Sprintf(" (algorithm names are case-sensitive: %q)", known.name)
 				}
 			}
 			bad("validator: Algorithms: unsupported algorithm %q%s", a, hint)
 		default:
-			s.algs[a] = true
+			s.algs[a] = alg
 		}
 	}
 
@@ -456,9 +429,9 @@ type requiredClaim struct {
 	value string
 }
 
-func claimPaths(field string, names, def []string) ([]claimPath, error) {
+func claimPaths(field string, names []string, def func() []string) ([]claimPath, error) {
 	if len(names) == 0 {
-		names = def
+		names = def()
 	}
 	out := make([]claimPath, 0, len(names))
 	for _, n := range names {

@@ -3,7 +3,6 @@ package validator_test
 import (
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
@@ -176,8 +175,9 @@ func TestIssuerFromDomain(t *testing.T) {
 	assert.Equal(t, "https://a.example/", validator.IssuerFromDomain(" https://a.example/ "))
 }
 
-// TestNewCopiesConfiguredLists: changing the slices given to New, or the exported
-// defaults, after New has returned changes nothing in the validator.
+// TestNewCopiesConfiguredLists: changing the slices given to New after New has returned
+// changes nothing in the validator, and the defaults are fresh slices: changing one
+// changes neither the next call's result nor a validator built afterwards.
 func TestNewCopiesConfiguredLists(t *testing.T) {
 	s := newSigner(t, "ES256", "k1")
 	keys := jwksJSON(t, s.jwk(t, nil))
@@ -186,23 +186,26 @@ func TestNewCopiesConfiguredLists(t *testing.T) {
 	algs, roles, auds := []string{"ES256"}, []string{"roles"}, []string{testAudience}
 	configured := staticValidator(t, validator.Config{Algorithms: algs, RoleClaims: roles, Audiences: auds}, keys)
 
-	saved := [][]string{slices.Clone(validator.DefaultAlgorithms), slices.Clone(validator.DefaultScopeClaims),
-		slices.Clone(validator.DefaultRoleClaims), slices.Clone(validator.DefaultPermissionClaims)}
-	t.Cleanup(func() {
-		copy(validator.DefaultAlgorithms, saved[0])
-		copy(validator.DefaultScopeClaims, saved[1])
-		copy(validator.DefaultRoleClaims, saved[2])
-		copy(validator.DefaultPermissionClaims, saved[3])
-	})
+	for _, d := range []struct {
+		name string
+		get  func() []string
+		want []string
+	}{
+		{"DefaultAlgorithms", validator.DefaultAlgorithms, []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}},
+		{"DefaultScopeClaims", validator.DefaultScopeClaims, []string{"scope", "scp"}},
+		{"DefaultRoleClaims", validator.DefaultRoleClaims, []string{"roles"}},
+		{"DefaultPermissionClaims", validator.DefaultPermissionClaims, []string{"permissions"}},
+	} {
+		l := d.get()
+		require.Equal(t, d.want, l, d.name)
+		for i := range l {
+			l[i] = "groups"
+		}
+		assert.Equal(t, d.want, d.get(), "%s: a caller's change is not seen by the next", d.name)
+	}
 	defaults := staticValidator(t, validator.Config{}, keys)
 
 	algs[0], roles[0], auds[0] = "RS256", "groups", "https://other.example"
-	for i := range validator.DefaultAlgorithms {
-		validator.DefaultAlgorithms[i] = "RS256"
-	}
-	validator.DefaultScopeClaims[0] = "scp"
-	validator.DefaultRoleClaims[0] = "groups"
-
 	for name, v := range map[string]*validator.Validator{"configured": configured, "defaults": defaults} {
 		c, err := v.Validate(t.Context(), tok)
 		require.NoError(t, err, name)

@@ -177,3 +177,13 @@ var (
 	errClaimMismatch   = newError(ErrClaimMismatch, "a required claim has another value", nil)
 	errListClaimType   = newError(ErrMalformed, "a scope, role or permission claim is neither a string nor an array of strings", nil)
 )
+
+// keysUnavailable is the error for a token that cannot be judged because no key set has
+// been obtained: issuer_mismatch when the discovery document names another issuer (a
+// configuration error), keys_unavailable for any other cause.
+func keysUnavailable(cause error) *Error {
+	if mismatch := (*issuerMismatchError)(nil); errors.As(cause, &mismatch) {
+		return newError(ErrIssuerMismatch, "the configured issuer is not the one its discovery document names", cause)
+	}
+	return newError(ErrKeysUnavailable, "signing keys unavailable", cause)
+}

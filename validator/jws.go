@@ -1,20 +1,11 @@
 package validator
 
 import (
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
-	_ "crypto/sha256" // registers SHA-256 for crypto.Hash
-	_ "crypto/sha512" // registers SHA-384 and SHA-512
+	"context"
 	"encoding/base64"
 	"errors"
-	"io"
-	"math/big"
 	"strings"
-
-	json "github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
+	"time"
 )
 
 // b64 decodes JWS segments: base64url without padding, rejecting non-zero trailing bits,
@@ -26,35 +17,57 @@ var b64 = base64.RawURLEncoding.Strict()
 // (jku, x5u, jwk, x5c, x5t) are deliberately ignored: keys come only from the issuer's
 // key set.
 type header struct {
-	alg    string
+	alg    *algorithm // one of the allowlist
 	kid    string
 	hasKid bool
 	typ    string
 }
 
-func decodeSegment(seg string) ([]byte, *Error) {
-	buf := make([]byte, b64.DecodedLen(len(seg)))
-	n, err := b64.Decode(buf, []byte(seg))
-	if err != nil {
-		return nil, fail(errEncoding)
-	}
-	return buf[:n], nil
+// compactJWS is a token split into its parts and decoded, before any key is looked up.
+type compactJWS struct {
+	header       header
+	signingInput string // the encoded header and payload, as signed
+	payload      []byte // decoded, not interpreted
+	sig          []byte
 }
 
-// decodeObject decodes a JSON object strictly (RFC 8259 with RFC 7493 I-JSON rules):
-// exact names, no duplicate names, valid UTF-8 and escapes, nothing after the object.
-func decodeObject(data []byte, syntaxErr, dupErr *Error) (map[string]any, *Error) {
-	var m map[string]any
-	if err := json.Unmarshal(data, &m); err != nil {
-		if errors.Is(err, jsontext.ErrDuplicateName) {
-			return nil, fail(dupErr)
-		}
-		return nil, fail(syntaxErr)
+// parseJWS checks the compact serialization and the header, and decodes the payload and
+// signature segments. It looks up no key and does not interpret the payload.
+func (v *Validator) parseJWS(token string) (compactJWS, *Error) {
+	var j compactJWS
+	// The base64 decoder skips CR and LF; a token containing them has more than one
+	// spelling, so it is rejected here.
+	if strings.IndexByte(token, '\n') >= 0 || strings.IndexByte(token, '\r') >= 0 {
+		return j, fail(errEncoding)
 	}
-	if m == nil { // the JSON value null
-		return nil, fail(syntaxErr)
+	d1 := strings.IndexByte(token, '.')
+	if d1 <= 0 {
+		return j, fail(errNotCompact)
 	}
-	return m, nil
+	d2 := strings.IndexByte(token[d1+1:], '.')
+	if d2 < 0 {
+		return j, fail(errNotCompact)
+	}
+	d2 += d1 + 1
+	if d2 == d1+1 || strings.IndexByte(token[d2+1:], '.') >= 0 {
+		return j, fail(errNotCompact) // empty payload, or JWE / extra segments
+	}
+
+	var e *Error
+	if j.header, e = v.parseHeader(token[:d1]); e != nil {
+		return j, e
+	}
+	if d2+1 == len(token) {
+		return j, fail(errSignature) // unsigned or stripped signature
+	}
+	if j.sig, e = decodeSegment(token[d2+1:]); e != nil {
+		return j, e
+	}
+	if j.payload, e = decodeSegment(token[d1+1 : d2]); e != nil {
+		return j, e
+	}
+	j.signingInput = token[:d2]
+	return j, nil
 }
 
 // parseHeader decodes and checks the protected header. The algorithm is checked here,
@@ -73,10 +86,11 @@ func (v *Validator) parseHeader(seg string) (header, *Error) {
 	if !ok {
 		return h, fail(errAlgMissing)
 	}
-	if h.alg, ok = algV.(string); !ok {
+	alg, ok := algV.(string)
+	if !ok {
 		return h, fail(errHeaderType)
 	}
-	if !v.s.algs[h.alg] {
+	if h.alg = v.s.algs[alg]; h.alg == nil {
 		return h, fail(errAlg)
 	}
 	if kid, present := m["kid"]; present {
@@ -111,44 +125,68 @@ func isAccessTokenType(typ string) bool {
 	return strings.EqualFold(typ, "at+jwt") || strings.EqualFold(typ, "application/at+jwt")
 }
 
-// hashFor returns the digest algorithm of a JWS algorithm.
-func hashFor(alg string) crypto.Hash {
-	switch alg[len(alg)-3:] {
-	case "384":
-		return crypto.SHA384
-	case "512":
-		return crypto.SHA512
+func decodeSegment(seg string) ([]byte, *Error) {
+	buf := make([]byte, b64.DecodedLen(len(seg)))
+	n, err := b64.Decode(buf, []byte(seg))
+	if err != nil {
+		return nil, fail(errEncoding)
 	}
-	return crypto.SHA256
+	return buf[:n], nil
 }
 
-func digest(h crypto.Hash, signingInput string) []byte {
-	w := h.New()
-	io.WriteString(w, signingInput)
-	return w.Sum(nil)
-}
-
-// verifySignature checks sig over signingInput with k, as alg prescribes (RFC 7518 §3,
-// RFC 8037 §3.1). The caller has already checked that k fits alg.
-func verifySignature(k *key, alg, signingInput string, sig []byte) bool {
-	switch alg {
-	case "RS256", "RS384", "RS512":
-		h := hashFor(alg)
-		return rsa.VerifyPKCS1v15(k.rsa, h, digest(h, signingInput), sig) == nil
-	case "PS256", "PS384", "PS512":
-		h := hashFor(alg)
-		// RFC 7518 §3.5: the salt is as long as the hash output.
-		return rsa.VerifyPSS(k.rsa, h, digest(h, signingInput), sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: h}) == nil
-	case "ES256", "ES384", "ES512":
-		size := (k.ec.Curve.Params().BitSize + 7) / 8
-		if len(sig) != 2*size { // RFC 7518 §3.4: fixed-width R || S, never DER
-			return false
+// decodeObject decodes a token's header or payload, a JSON object, with decodeJSON's
+// rules, and returns syntaxErr or dupErr (a duplicate name) when it breaks them.
+func decodeObject(data []byte, syntaxErr, dupErr *Error) (map[string]any, *Error) {
+	var m map[string]any
+	if err := decodeJSON(data, &m); err != nil {
+		if errors.Is(err, errDuplicateName) {
+			return nil, fail(dupErr)
 		}
-		r := new(big.Int).SetBytes(sig[:size])
-		s := new(big.Int).SetBytes(sig[size:])
-		return ecdsa.Verify(k.ec, digest(hashFor(alg), signingInput), r, s)
-	case "EdDSA":
-		return ed25519.Verify(k.ed, []byte(signingInput), sig)
+		return nil, fail(syntaxErr)
 	}
-	return false
+	if m == nil { // the JSON value null
+		return nil, fail(syntaxErr)
+	}
+	return m, nil
+}
+
+// verifyWithKeys finds the key for the token and verifies the signature. An unknown kid
+// (or, without kid, no fitting key) asks for a refetch of the key set, which the key
+// store allows or not (see keyStore.intervalLocked).
+func (v *Validator) verifyWithKeys(ctx context.Context, j *compactJWS, now time.Time) (*key, *Error) {
+	h := &j.header
+	set := v.keys.get()
+	if set == nil {
+		err := v.keys.demand(ctx, now, false)
+		if set = v.keys.get(); set == nil {
+			return nil, keysUnavailable(err)
+		}
+	} else {
+		v.keys.maybeRefresh(now)
+	}
+
+	var buf [4]*key
+	cands, kidKnown, ambiguous := set.lookup(h.kid, h.hasKid, h.alg, buf[:0])
+	if ambiguous {
+		return nil, fail(errAmbiguousKey)
+	}
+	if len(cands) == 0 && !kidKnown {
+		if err := v.keys.demand(ctx, now, true); err != nil && ctx.Err() != nil {
+			return nil, newError(ErrKeysUnavailable, "signing keys unavailable", err)
+		}
+		set = v.keys.get()
+		cands, _, ambiguous = set.lookup(h.kid, h.hasKid, h.alg, buf[:0])
+		if ambiguous {
+			return nil, fail(errAmbiguousKey)
+		}
+	}
+	if len(cands) == 0 {
+		return nil, fail(errNoKey)
+	}
+	for _, k := range cands {
+		if h.alg.verify(k, j.signingInput, j.sig) {
+			return k, nil
+		}
+	}
+	return nil, fail(errSignature)
 }

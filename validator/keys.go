@@ -3,7 +3,6 @@ package validator
 import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rsa"
 	"errors"
 	"fmt"
@@ -11,8 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	json "github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 )
 
@@ -37,26 +34,6 @@ type key struct {
 	removed atomic.Bool
 }
 
-// fits reports whether k may verify a token signed with alg.
-func (k *key) fits(alg string) bool {
-	if k.alg != "" && k.alg != alg {
-		return false
-	}
-	switch alg {
-	case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512":
-		return k.rsa != nil
-	case "ES256":
-		return k.ec != nil && k.ec.Curve == elliptic.P256()
-	case "ES384":
-		return k.ec != nil && k.ec.Curve == elliptic.P384()
-	case "ES512":
-		return k.ec != nil && k.ec.Curve == elliptic.P521()
-	case "EdDSA":
-		return k.ed != nil
-	}
-	return false
-}
-
 // keySet is an immutable snapshot of the issuer's usable keys.
 type keySet struct {
 	byKid     map[string][]*key
@@ -65,25 +42,26 @@ type keySet struct {
 	refreshAt time.Time // when a background refresh is due; zero for static sets
 }
 
-// lookup returns the keys that may verify a token with the given kid (if hasKid) and alg.
+// lookup returns the keys that fit alg (see algorithm.fits) and carry the given kid (if
+// hasKid).
 // ok is false when no key fits; ambiguous is set when the token has no kid and several
 // keys fit. kidKnown reports whether any key carries the kid (whatever its alg), so an
 // unknown kid can trigger a refetch while a kid/alg mismatch does not.
-func (s *keySet) lookup(kid string, hasKid bool, alg string, buf []*key) (keys []*key, kidKnown, ambiguous bool) {
+func (s *keySet) lookup(kid string, hasKid bool, alg *algorithm, buf []*key) (keys []*key, kidKnown, ambiguous bool) {
 	if s == nil {
 		return nil, false, false
 	}
 	if hasKid {
 		cands, known := s.byKid[kid]
 		for _, k := range cands {
-			if k.fits(alg) {
+			if alg.fits(k) {
 				buf = append(buf, k)
 			}
 		}
 		return buf, known, false
 	}
 	for _, k := range s.all {
-		if k.fits(alg) {
+		if alg.fits(k) {
 			buf = append(buf, k)
 		}
 	}
@@ -101,11 +79,11 @@ func (s *keySet) lookup(kid string, hasKid bool, alg string, buf []*key) (keys [
 // itself is not a JWKS or no usable key remains.
 func parseKeySet(body []byte, logger *slog.Logger) ([]*key, error) {
 	var doc struct {
-		Keys []jsontext.Value `json:"keys"`
+		Keys []jsonValue `json:"keys"`
 	}
 	// The envelope tolerates duplicate names so that one malformed member can be skipped
 	// below instead of failing the whole set; each member is then checked strictly.
-	if err := json.Unmarshal(body, &doc, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(false)); err != nil {
+	if err := decodeJSONEnvelope(body, &doc); err != nil {
 		return nil, errors.New("key set is not a JSON object with a \"keys\" array")
 	}
 	if doc.Keys == nil {
@@ -130,22 +108,22 @@ func parseKeySet(body []byte, logger *slog.Logger) ([]*key, error) {
 	return keys, nil
 }
 
-func parseKey(raw jsontext.Value) (*key, error) {
+func parseKey(raw jsonValue) (*key, error) {
 	if !raw.IsValid() { // duplicate names, invalid UTF-8 or escapes
 		return nil, errors.New("member is not a valid JSON object (duplicate names or invalid UTF-8)")
 	}
 	var f struct {
-		Kty    string          `json:"kty"`
-		Kid    *string         `json:"kid"`
-		Use    *string         `json:"use"`
-		Alg    *string         `json:"alg"`
-		KeyOps []string        `json:"key_ops"`
-		D      *jsontext.Value `json:"d"`
-		P      *jsontext.Value `json:"p"`
-		Q      *jsontext.Value `json:"q"`
-		K      *jsontext.Value `json:"k"`
+		Kty    string     `json:"kty"`
+		Kid    *string    `json:"kid"`
+		Use    *string    `json:"use"`
+		Alg    *string    `json:"alg"`
+		KeyOps []string   `json:"key_ops"`
+		D      *jsonValue `json:"d"`
+		P      *jsonValue `json:"p"`
+		Q      *jsonValue `json:"q"`
+		K      *jsonValue `json:"k"`
 	}
-	if err := json.Unmarshal(raw, &f); err != nil {
+	if err := decodeJSON(raw, &f); err != nil {
 		return nil, errors.New("member has fields of the wrong type")
 	}
 	switch {
@@ -157,7 +135,7 @@ func parseKey(raw jsontext.Value) (*key, error) {
 		return nil, errors.New("key is not for signatures (use is not \"sig\")")
 	case f.KeyOps != nil && !contains(f.KeyOps, "verify"):
 		return nil, errors.New("key_ops does not allow verify")
-	case f.Alg != nil && (forbiddenAlg(*f.Alg) || !supportedAlgs[*f.Alg]):
+	case f.Alg != nil && algorithmNamed(*f.Alg) == nil:
 		return nil, errors.New("key algorithm is not a supported asymmetric signature algorithm")
 	}
 
@@ -200,9 +178,7 @@ func parseKey(raw jsontext.Value) (*key, error) {
 		if f.Kty != "EC" {
 			return nil, errors.New("key type does not match its material")
 		}
-		switch p.Curve {
-		case elliptic.P256(), elliptic.P384(), elliptic.P521():
-		default:
+		if !supportedCurve(p.Curve) {
 			return nil, errors.New("unsupported elliptic curve")
 		}
 		// ECDH validates that the point is on the curve and not the identity.

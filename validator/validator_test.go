@@ -12,7 +12,7 @@ import (
 )
 
 func TestValidateAcceptsEveryDefaultAlgorithm(t *testing.T) {
-	for _, alg := range validator.DefaultAlgorithms {
+	for _, alg := range validator.DefaultAlgorithms() {
 		t.Run(alg, func(t *testing.T) {
 			s := newSigner(t, alg, "k-"+alg)
 			v := staticValidator(t, validator.Config{}, jwksJSON(t, s.jwk(t, nil)))

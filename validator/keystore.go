@@ -11,8 +11,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	json "github.com/go-json-experiment/json"
 )
 
 // maxRedirects bounds redirects followed by discovery and key-set requests.
@@ -276,7 +274,7 @@ func (ks *keyStore) discover(ctx context.Context) (string, error) {
 		Issuer  string `json:"issuer"`
 		JWKSURI string `json:"jwks_uri"`
 	}
-	if err := json.Unmarshal(body, &doc); err != nil {
+	if err := decodeJSON(body, &doc); err != nil {
 		return "", fmt.Errorf("discovery document of %s is not valid JSON: %w", ks.s.issuer, err)
 	}
 	if doc.Issuer != ks.s.issuer {
