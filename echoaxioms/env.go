@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/axioms-go/axioms-echo/internal/envconfig"
+	"github.com/axioms-go/axioms-echo/envconfig"
 	"github.com/axioms-go/axioms-echo/openapi"
 	"github.com/axioms-go/axioms-echo/validator"
 )
@@ -25,7 +25,7 @@ type EnvOptions struct {
 }
 
 // ConfigFromEnv is the one-call setup for the common case: the validator is configured
-// from the AXIOMS_* variables and the .env file (see validator.ConfigFromEnv), and the
+// from the AXIOMS_* variables and the .env file (package envconfig), and the
 // policies from the document at AXIOMS_SPEC (a file path; opts.DefaultSpec when unset).
 // Complete the returned Config (owner loaders, hooks) and pass it to [WithConfig].
 //
@@ -35,7 +35,7 @@ type EnvOptions struct {
 // unknown AXIOMS_* name is logged to opts.Logger. The issuer being unreachable is not a
 // failure: requests get 503 until its keys arrive.
 func ConfigFromEnv(ctx context.Context, opts EnvOptions) (Config, error) {
-	src, err := envconfig.Load("")
+	env, err := envconfig.Load("")
 	if err != nil {
 		return Config{}, err
 	}
@@ -43,15 +43,15 @@ func ConfigFromEnv(ctx context.Context, opts EnvOptions) (Config, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	for _, w := range src.Unknown(validator.EnvNames()) {
+	for _, w := range env.Unknown() {
 		logger.Warn("axioms: " + w)
 	}
-	vcfg, err := validator.ConfigFromLookup(src.Lookup)
+	vcfg, err := env.ValidatorConfig()
 	if err != nil {
 		return Config{}, err
 	}
 	var policies *openapi.Policies
-	path, ok, err := src.Get("AXIOMS_SPEC")
+	path, ok, err := env.Get("AXIOMS_SPEC")
 	if err != nil {
 		return Config{}, err
 	}
@@ -70,7 +70,7 @@ func ConfigFromEnv(ctx context.Context, opts EnvOptions) (Config, error) {
 	}
 	v, err := validator.New(ctx, vcfg)
 	if err != nil {
-		return Config{}, err
+		return Config{}, envconfig.Explain(err)
 	}
 	return Config{Policies: policies, Validator: v}, nil
 }

@@ -28,7 +28,7 @@ const (
 )
 
 // MaxLeeway is the largest Config.Leeway [New] accepts, and the largest leeway
-// [ParseLeeway], AXIOMS_LEEWAY and `axioms verify --leeway` accept: 5 minutes. Clocks
+// AXIOMS_LEEWAY and `axioms verify --leeway` accept: 5 minutes. Clocks
 // kept by NTP agree within a second, and five minutes is the skew Kerberos tolerates by
 // default, enough for a host whose clock has drifted for days. Every second of leeway
 // extends each token's life by a second (exp) and lets tokens in early (nbf, iat), so a
@@ -194,10 +194,6 @@ type Config struct {
 	// InsecureSkipHTTPSCheck allows plain-http discovery and key-set URLs on
 	// non-loopback hosts (e.g. an issuer container on a private network in development).
 	InsecureSkipHTTPSCheck bool
-
-	// fromEnv is set by ConfigFromEnv and ConfigFromLookup: New's errors then name the
-	// AXIOMS_* variables instead of the fields.
-	fromEnv bool
 }
 
 // settings is a validated Config with defaults applied.
@@ -295,7 +291,7 @@ func (c Config) settings() (*settings, error) {
 	case c.Leeway < 0:
 		s.leeway = 0
 	case c.Leeway > MaxLeeway:
-		bad("validator: Leeway: %w", leewayTooLarge(c.Leeway.String()))
+		bad("validator: Leeway: %v exceeds the maximum leeway of %v", c.Leeway, MaxLeeway)
 	default:
 		s.leeway = c.Leeway
 	}
@@ -370,9 +366,6 @@ func (c Config) settings() (*settings, error) {
 		s.client = &http.Client{Timeout: s.fetchTimeout}
 	}
 	if len(errs) > 0 {
-		if c.fromEnv {
-			return nil, envError(errors.Join(errs...))
-		}
 		return nil, errors.Join(errs...)
 	}
 	return s, nil

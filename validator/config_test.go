@@ -1,8 +1,6 @@
 package validator_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -113,66 +111,6 @@ func TestMaxTokenSize(t *testing.T) {
 	big := s.token(t, claims(map[string]any{"pad": string(make([]byte, 200))}), nil)
 	_, err = v.Validate(t.Context(), big)
 	assert.ErrorIs(t, err, validator.ErrTooLarge)
-}
-
-func TestConfigFromEnv(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte(
-		"AXIOMS_AUDIENCE=https://file.example\nAXIOMS_ISS_URL=https://file-issuer.example\nAXIOMS_ROLES_CLAIMS=cognito:groups, /realm_access/roles\n"), 0o600))
-	t.Setenv("AXIOMS_AUDIENCE", "https://a.example, https://b.example")
-	t.Setenv("AXIOMS_JWKS_URL", "https://issuer.example/keys")
-	t.Setenv("AXIOMS_ALGORITHMS", "RS256,ES256")
-	t.Setenv("AXIOMS_LEEWAY", "10")
-	t.Setenv("AXIOMS_SCOPE_CLAIMS", "scp")
-	t.Setenv("AXIOMS_PERMISSIONS_CLAIMS", "https://example.com/permissions")
-
-	c, err := validator.ConfigFromEnv()
-	require.NoError(t, err)
-	assert.Equal(t, "https://file-issuer.example", c.Issuer)
-	assert.Equal(t, []string{"https://a.example", "https://b.example"}, c.Audiences, "the environment wins over .env")
-	assert.Equal(t, "https://issuer.example/keys", c.JWKSURL)
-	assert.Equal(t, []string{"RS256", "ES256"}, c.Algorithms)
-	assert.Equal(t, 10*time.Second, c.Leeway)
-	assert.Equal(t, []string{"scp"}, c.ScopeClaims)
-	assert.Equal(t, []string{"cognito:groups", "/realm_access/roles"}, c.RoleClaims)
-	assert.Equal(t, []string{"https://example.com/permissions"}, c.PermissionClaims)
-}
-
-func TestConfigFromLookup(t *testing.T) {
-	env := map[string]string{"AXIOMS_DOMAIN": "tenant.auth0.example", "AXIOMS_AUDIENCE": "api", "AXIOMS_LEEWAY": "1m30s"}
-	c, err := validator.ConfigFromLookup(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	require.NoError(t, err)
-	assert.Equal(t, "https://tenant.auth0.example", c.Issuer, "AXIOMS_DOMAIN is the deprecated issuer alias")
-	assert.Equal(t, 90*time.Second, c.Leeway)
-
-	env["AXIOMS_ISS_URL"] = "https://real.example/"
-	c, err = validator.ConfigFromLookup(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	require.NoError(t, err)
-	assert.Equal(t, "https://real.example/", c.Issuer, "AXIOMS_ISS_URL wins over AXIOMS_DOMAIN")
-
-	for _, bad := range []string{"-5", "soon", "1h-", "99999999999"} {
-		env["AXIOMS_LEEWAY"] = bad
-		_, err = validator.ConfigFromLookup(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-		assert.Error(t, err, bad)
-	}
-	env["AXIOMS_LEEWAY"] = "0"
-	c, err = validator.ConfigFromLookup(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	require.NoError(t, err)
-	assert.Negative(t, c.Leeway, `"0" means no leeway`)
-}
-
-func TestConfigFromEnvMalformedDotEnv(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("AXIOMS_AUDIENCE='x\n"), 0o600))
-	_, err := validator.ConfigFromEnv()
-	assert.Error(t, err)
-}
-
-func TestIssuerFromDomain(t *testing.T) {
-	assert.Equal(t, "https://a.example", validator.IssuerFromDomain("a.example"))
-	assert.Equal(t, "https://a.example/", validator.IssuerFromDomain(" https://a.example/ "))
 }
 
 // TestNewCopiesConfiguredLists: changing the slices given to New after New has returned

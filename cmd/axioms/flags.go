@@ -7,7 +7,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/axioms-go/axioms-echo/internal/envconfig"
+	"github.com/axioms-go/axioms-echo/envconfig"
+	"github.com/axioms-go/axioms-echo/internal/rename"
 )
 
 // parseInterspersed parses flags that may appear before, between or after positional
@@ -77,14 +78,14 @@ func flagNames(fs *flag.FlagSet, vars map[string]string, err error) string {
 	for f, v := range vars {
 		flagOf[v] = f
 	}
-	return envconfig.Rename(err.Error(), func(word string) (string, bool) {
+	return rename.Words(err.Error(), func(word string) (string, bool) {
 		f, ok := flagOf[word]
 		switch {
 		case !ok:
 			return "", false
 		case given[f]:
 			return "--" + f, true
-		case strings.HasPrefix(word, envconfig.Prefix):
+		case strings.HasPrefix(word, "AXIOMS_"):
 			return "--" + f + " or " + word, true
 		}
 		return "", false // a Config field the flag was not used for

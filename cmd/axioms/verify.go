@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/axioms-go/axioms-echo/internal/envconfig"
+	"github.com/axioms-go/axioms-echo/envconfig"
 	"github.com/axioms-go/axioms-echo/validator"
 )
 
@@ -70,10 +70,7 @@ const maxStdinToken = 1 << 20
 func runVerify(e env, args []string) int {
 	fs := newFlagSet("verify", verifySynopsis, e.stderr)
 	var (
-		issuer      = fs.String("issuer", "", "expected `iss` (default $AXIOMS_ISS_URL)")
-		jwksURL     = fs.String("jwks-url", "", "JWKS URL (default $AXIOMS_JWKS_URL, else OIDC discovery)")
 		jwksFile    = fs.String("jwks-file", "", "read the key set from this file instead of fetching it")
-		leeway      = fs.String("leeway", "", "clock skew tolerated: seconds or a duration, at most 5m (default $AXIOMS_LEEWAY, else 30s)")
 		requireType = fs.String("require-type", "", `require the header typ; the only value is "at+jwt"`)
 		audiences   listFlag
 		algorithms  listFlag
@@ -81,6 +78,10 @@ func runVerify(e env, args []string) int {
 		roleNames   listFlag
 		permNames   listFlag
 	)
+	// These flags are read through verifyConfig, as the variables they stand for.
+	fs.String("issuer", "", "expected `iss` (default $AXIOMS_ISS_URL)")
+	fs.String("jwks-url", "", "JWKS URL (default $AXIOMS_JWKS_URL, else OIDC discovery)")
+	fs.String("leeway", "", "clock skew tolerated: seconds or a duration, at most 5m (default $AXIOMS_LEEWAY, else 30s)")
 	fs.Var(&audiences, "audience", "accepted `aud` (repeatable or comma-separated; default $AXIOMS_AUDIENCE)")
 	fs.Var(&algorithms, "algorithms", "allowed algorithms, comma-separated (default $AXIOMS_ALGORITHMS, else all asymmetric)")
 	fs.Var(&scopeNames, "scope-claims", "scope claim names (default $AXIOMS_SCOPE_CLAIMS, else scope,scp)")
@@ -103,45 +104,10 @@ func runVerify(e env, args []string) int {
 		fmt.Fprintf(e.stderr, "axioms verify: %v\n", err)
 		return exitUsage
 	}
-	src, err := envconfig.Load("")
+	cfg, err := verifyConfig(e, fs)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "axioms verify: %v\n", err)
 		return exitUsage
-	}
-	for _, w := range src.Unknown(validator.EnvNames()) {
-		fmt.Fprintf(e.stderr, "axioms verify: warning: %s\n", w)
-	}
-	cfg, err := validator.ConfigFromLookup(src.Lookup)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "axioms verify: %v\n", err)
-		return exitUsage
-	}
-	if *issuer != "" {
-		cfg.Issuer = *issuer
-	}
-	if *jwksURL != "" {
-		cfg.JWKSURL = *jwksURL
-	}
-	if len(audiences) > 0 {
-		cfg.Audiences = audiences
-	}
-	if len(algorithms) > 0 {
-		cfg.Algorithms = algorithms
-	}
-	if len(scopeNames) > 0 {
-		cfg.ScopeClaims = scopeNames
-	}
-	if len(roleNames) > 0 {
-		cfg.RoleClaims = roleNames
-	}
-	if len(permNames) > 0 {
-		cfg.PermissionClaims = permNames
-	}
-	if *leeway != "" {
-		if cfg.Leeway, err = validator.ParseLeeway(*leeway); err != nil {
-			fmt.Fprintf(e.stderr, "axioms verify: --leeway: %v\n", err)
-			return exitUsage
-		}
 	}
 	switch strings.ToLower(*requireType) {
 	case "":
@@ -183,7 +149,7 @@ func runVerify(e env, args []string) int {
 	defer cancel()
 	v, err := validator.New(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "axioms verify: %s\n", flagNames(fs, verifyFlagVars, err))
+		fmt.Fprintf(e.stderr, "axioms verify: %s\n", flagNames(fs, verifyFlagVars, envconfig.Explain(err)))
 		return exitUsage
 	}
 	claims, err := v.Validate(ctx, token)
@@ -243,4 +209,44 @@ func writeJSON(w io.Writer, v any) {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	enc.Encode(v)
+}
+
+// verifyConfig reads the validator's configuration from the AXIOMS_* variables and the
+// .env file, each variable overridden by its flag when the flag is given (a flag's value
+// is read exactly as its variable's: same parsing, same bounds), and warns on stderr of
+// unknown AXIOMS_* names. Its errors name the flag of a value given by a flag, and the
+// variable otherwise (a variable set but empty is an error even under its flag).
+func verifyConfig(e env, fs *flag.FlagSet) (validator.Config, error) {
+	vars, err := envconfig.Load("")
+	if err != nil {
+		return validator.Config{}, err
+	}
+	for _, w := range vars.Unknown() {
+		fmt.Fprintf(e.stderr, "axioms verify: warning: %s\n", w)
+	}
+	given := map[string]string{}
+	fs.Visit(func(f *flag.Flag) {
+		// --require-type takes a typ value, not AXIOMS_REQUIRE_TYPE's boolean: runVerify
+		// reads it.
+		if name := verifyFlagVars[f.Name]; strings.HasPrefix(name, "AXIOMS_") && f.Name != "require-type" {
+			given[name] = f.Value.String()
+		}
+	})
+	var errs []error
+	cfg, err := envconfig.FromLookup(func(name string) (string, bool) {
+		v, ok, err := vars.Get(name)
+		if err != nil {
+			// Set but empty: an error even under a flag, reported with where it is set.
+			errs = append(errs, err)
+			ok = false
+		}
+		if f, given := given[name]; given {
+			return f, true
+		}
+		return v, ok
+	}).ValidatorConfig()
+	if err != nil {
+		errs = append(errs, errors.New(flagNames(fs, verifyFlagVars, err)))
+	}
+	return cfg, errors.Join(errs...)
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/axioms-go/axioms-echo/internal/envconfig"
+	"github.com/axioms-go/axioms-echo/envconfig"
 )
 
 // unsetenv unsets name for the rest of the test (t.Setenv restores it afterwards).
@@ -65,7 +65,7 @@ func TestValidatorConfigDecidesOnTheDevelopmentIssuer(t *testing.T) {
 		{"an empty document path", map[string]string{"AXIOMS_SPEC": ""}, false, "AXIOMS_SPEC is set but empty"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, useDev, err := validatorConfig(envconfig.FromMap(tc.env))
+			_, useDev, err := validatorConfig(envconfig.FromLookup(func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok }))
 			if tc.err != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tc.err)

@@ -35,7 +35,7 @@ import (
 
 	"github.com/axioms-go/axioms-echo/echoaxioms"
 	"github.com/axioms-go/axioms-echo/internal/devissuer"
-	"github.com/axioms-go/axioms-echo/internal/envconfig"
+	"github.com/axioms-go/axioms-echo/envconfig"
 	"github.com/axioms-go/axioms-echo/openapi"
 	"github.com/axioms-go/axioms-echo/validator"
 )
@@ -85,7 +85,7 @@ func run(ctx context.Context, opts options) error {
 	if err != nil {
 		return err
 	}
-	for _, w := range env.Unknown(validator.EnvNames()) {
+	for _, w := range env.Unknown() {
 		fmt.Fprintf(opts.stderr, "articles: warning: %s\n", w)
 	}
 	addr, err := setting(env, "ADDR", defaultAddr)
@@ -115,7 +115,7 @@ func run(ctx context.Context, opts options) error {
 	}
 	v, err := validator.New(ctx, vcfg)
 	if err != nil {
-		return err
+		return envconfig.Explain(err)
 	}
 
 	var policies *openapi.Policies
@@ -253,19 +253,21 @@ func startDevIssuer(audiences []string) (*devissuer.Issuer, *http.Server, error)
 // AXIOMS_JWKS_URL and AXIOMS_DOMAIN all unset). A variable set but empty is an error
 // naming it, never "unset": AXIOMS_ISS_URL= in a deployment must not start an issuer that
 // signs admin tokens for anyone, trusted for the deployment's audience.
-func validatorConfig(env *envconfig.Source) (cfg validator.Config, useDev bool, err error) {
-	if cfg, err = validator.ConfigFromLookup(env.Lookup); err != nil {
+func validatorConfig(env *envconfig.Env) (cfg validator.Config, useDev bool, err error) {
+	if cfg, err = env.ValidatorConfig(); err != nil {
 		return validator.Config{}, false, err
 	}
-	_, hasIss := env.Lookup("AXIOMS_ISS_URL")
-	_, hasJWKS := env.Lookup("AXIOMS_JWKS_URL")
-	_, hasDomain := env.Lookup("AXIOMS_DOMAIN")
-	return cfg, !hasIss && !hasJWKS && !hasDomain, nil
+	for _, name := range []string{"AXIOMS_ISS_URL", "AXIOMS_JWKS_URL", "AXIOMS_DOMAIN"} {
+		if _, set, _ := env.Get(name); set {
+			return cfg, false, nil
+		}
+	}
+	return cfg, true, nil
 }
 
 // setting returns the value of the variable name, or def when it is unset; set but empty,
 // it is an error.
-func setting(env *envconfig.Source, name, def string) (string, error) {
+func setting(env *envconfig.Env, name, def string) (string, error) {
 	v, ok, err := env.Get(name)
 	if !ok {
 		return def, nil

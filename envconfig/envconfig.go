@@ -1,0 +1,210 @@
+// Package envconfig reads this module's configuration from AXIOMS_* environment
+// variables and a .env file, for services configured the twelve-factor way (containers,
+// compose files, the Python siblings' settings).
+//
+// It is the one place that knows the variables: their names, the [validator.Config]
+// field each one sets, how its value is parsed. The README's Configuration section lists
+// them with their defaults; [Names] returns them.
+//
+//	env, err := envconfig.Load("")           // the environment, then ./.env
+//	for _, w := range env.Unknown() { log.Print(w) }
+//	cfg, err := env.ValidatorConfig()        // AXIOMS_ISS_URL, AXIOMS_AUDIENCE, ...
+//	v, err := validator.New(ctx, cfg)
+//	if err != nil { return envconfig.Explain(err) } // names AXIOMS_ISS_URL, not Issuer
+//
+// # Precedence and empty values
+//
+// A variable set in the process environment wins over the same name in the .env file,
+// whatever its value. A variable set to nothing (or only white space), in either place,
+// is never taken as unset: [Env.Get] and [Env.ValidatorConfig] report it as an error
+// naming the variable and where it is set, so `AXIOMS_ISS_URL=` in a shell or a compose
+// file stops startup instead of silently meaning "no issuer" or falling back to the
+// file's value. The .env file is parsed by github.com/joho/godotenv and never written
+// into the process environment, so loading configuration has no side effects.
+//
+// # Values
+//
+// Lists are comma-separated, items trimmed, empty items dropped. Booleans are what
+// strconv.ParseBool accepts (true, false, 1, 0, ...). Durations are whole seconds ("30")
+// or a Go duration ("1m30s"). Sizes are bytes ("16384") or KiB, MiB, GiB ("16KiB").
+//
+// # Concurrency
+//
+// An [Env] is immutable after [Load] or [FromLookup] and safe for concurrent use.
+package envconfig
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/joho/godotenv"
+)
+
+// DefaultFile is the .env file [Load] reads when given no path: ".env" in the working
+// directory.
+const DefaultFile = ".env"
+
+// prefix starts the name of every variable of this module.
+const prefix = "AXIOMS_"
+
+// Env looks configuration values up in the process environment and a .env file (or, from
+// [FromLookup], in any source).
+type Env struct {
+	file     map[string]string
+	fileName string                      // where file came from, for messages
+	env      func(string) (string, bool) // the environment's lookup
+	environ  func() []string             // the environment's "name=value" pairs; nil: not listable
+	origin   string                      // where env's values come from, for messages; "" if unknown
+}
+
+// Load returns an Env over the process environment and the .env file at path (if path
+// is empty, [DefaultFile]). A missing file is not an error; an unreadable or malformed
+// one is, and its error names the file.
+func Load(path string) (*Env, error) {
+	if path == "" {
+		path = DefaultFile
+	}
+	vals, err := godotenv.Read(path)
+	switch {
+	case err == nil:
+	case errors.Is(err, fs.ErrNotExist):
+		vals = nil
+	default:
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return &Env{file: vals, fileName: path, env: os.LookupEnv, environ: os.Environ, origin: "the environment"}, nil
+}
+
+// FromLookup returns an Env over lookup, which returns a variable's value and whether it
+// is set: for configuration held elsewhere (a secret store, flags, a test's map). Its
+// names cannot be listed, so [Env.Unknown] returns nil.
+func FromLookup(lookup func(name string) (string, bool)) *Env {
+	return &Env{env: lookup}
+}
+
+// Get returns the value of the variable name (any name, not only AXIOMS_* ones), trimmed
+// of surrounding white space, and whether it is set. A variable set to nothing or only
+// white space is an error naming it and where it is set: it is never taken as unset.
+func (e *Env) Get(name string) (string, bool, error) {
+	v, ok, where := e.lookup(name)
+	if ok && v == "" {
+		if where != "" {
+			where = " in " + where
+		}
+		return "", true, fmt.Errorf("%s is set but empty%s: give it a value or unset it", name, where)
+	}
+	return v, ok, nil
+}
+
+// lookup returns the trimmed value of name, whether it is set, and where ("" if not
+// known).
+func (e *Env) lookup(name string) (string, bool, string) {
+	if v, ok := e.env(name); ok {
+		return strings.TrimSpace(v), true, e.origin
+	}
+	if v, ok := e.file[name]; ok {
+		return strings.TrimSpace(v), true, e.fileName
+	}
+	return "", false, ""
+}
+
+// names returns the names starting with AXIOMS_ that are set, in the environment or the
+// file, sorted and without repeats.
+func (e *Env) names() []string {
+	var names []string
+	if e.environ != nil {
+		for _, kv := range e.environ() {
+			if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, prefix) {
+				names = append(names, name)
+			}
+		}
+	}
+	for name := range e.file {
+		if strings.HasPrefix(name, prefix) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// Unknown returns one warning for each AXIOMS_* name set in the environment or the .env
+// file that is not one of [Names] — a misspelt variable, which would otherwise be
+// ignored without a word — naming where it is set and the closest known name:
+//
+//	AXIOMS_ISSUER (in the environment) is not a known variable; did you mean AXIOMS_ISS_URL?
+//
+// It returns nil for an Env made by [FromLookup].
+func (e *Env) Unknown() []string {
+	known := Names()
+	var out []string
+	for _, name := range e.names() {
+		if slices.Contains(known, name) {
+			continue
+		}
+		_, _, where := e.lookup(name)
+		msg := name
+		if where != "" {
+			msg += " (in " + where + ")"
+		}
+		msg += " is not a known variable; did you mean " + closest(name, known) + "?"
+		out = append(out, msg)
+	}
+	return out
+}
+
+// closest returns the name of known nearest to name by edit distance (insertions,
+// deletions, substitutions and transpositions of adjacent characters each count one),
+// the first one listed on a tie; known must not be empty.
+func closest(name string, known []string) string {
+	best, bestDist := "", -1
+	for _, k := range known {
+		if d := editDistance(name, k); bestDist < 0 || d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	return best
+}
+
+// editDistance is the optimal string alignment distance between a and b, by bytes
+// (variable names are ASCII).
+func editDistance(a, b string) int {
+	// Three rows of the dynamic-programming table: i-2, i-1 and i.
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// SplitList splits a comma-separated list as the AXIOMS_* list variables are read: items
+// trimmed, empty items dropped; nil for an empty list.
+func SplitList(v string) []string {
+	var out []string
+	for item := range strings.SplitSeq(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
