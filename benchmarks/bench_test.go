@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/axioms-go/axioms-echo/axiomstest"
+	"github.com/axioms-go/axioms-echo/internal/specgen"
 	"github.com/axioms-go/axioms-echo/openapi"
 )
 
@@ -48,7 +49,7 @@ func getFixture(tb testing.TB) fixture {
 		shared.iss = axiomstest.NewIssuer(tb)
 		shared.tokens = map[string]map[string]string{}
 		for _, alg := range axiomstest.DefaultAlgorithms {
-			good := map[string]any{"scope": "openid " + Scope, "roles": []string{"reader"}, "permissions": []string{"items:read"}}
+			good := map[string]any{"scope": "openid " + specgen.Scope, "roles": []string{"reader"}, "permissions": []string{"items:read"}}
 			with := func(over map[string]any) string {
 				c := map[string]any{}
 				for k, v := range good {
@@ -95,7 +96,7 @@ func TestVariantsAgree(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				target := Target(5)
+				target := specgen.Target(5)
 				if got := do(e, target, f.tokens[alg]["good"]); got != http.StatusOK {
 					t.Fatalf("good token: %d", got)
 				}
@@ -146,7 +147,7 @@ func BenchmarkVariants(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					req := httptest.NewRequest(http.MethodGet, Target(n/2), nil)
+					req := httptest.NewRequest(http.MethodGet, specgen.Target(n/2), nil)
 					req.Header.Set("Authorization", "Bearer "+f.tokens[alg]["good"])
 					w := &discard{h: http.Header{}}
 					b.ReportAllocs()

@@ -24,39 +24,18 @@ import (
 
 	"github.com/axioms-go/axioms-echo/echoaxioms"
 	"github.com/axioms-go/axioms-echo/internal/floor"
+	"github.com/axioms-go/axioms-echo/internal/specgen"
 	"github.com/axioms-go/axioms-echo/openapi"
 	"github.com/axioms-go/axioms-echo/validator"
 )
 
-// Scope is the scope every generated operation requires.
-const Scope = "read:data"
-
-// Spec returns an OpenAPI document of n GET operations on templated paths, each
-// requiring Scope; with full, also a role and a permission (x-axioms-*).
+// Spec returns the document of the benchmarks: n GET operations (specgen.API), each
+// requiring specgen.Scope of an http bearer scheme; with full, also a role and a
+// permission (x-axioms-*), which only axioms-echo reads.
 func Spec(n int, full bool) []byte {
-	var b strings.Builder
-	b.WriteString(`openapi: 3.0.3
-info: {title: bench, version: "1"}
-components:
-  securitySchemes:
-    bearer: {type: http, scheme: bearer, bearerFormat: JWT}
-paths:
-`)
-	for i := range n {
-		fmt.Fprintf(&b, "  /resource%d/{id}/items/{item_id}:\n    get:\n      operationId: op%d\n", i, i)
-		b.WriteString("      parameters:\n        - {name: id, in: path, required: true, schema: {type: string}}\n        - {name: item_id, in: path, required: true, schema: {type: string}}\n")
-		fmt.Fprintf(&b, "      security: [{bearer: [%q]}]\n", Scope)
-		if full {
-			b.WriteString("      x-axioms-roles: [reader]\n      x-axioms-permissions: [\"items:read\"]\n")
-		}
-		b.WriteString("      responses: {\"200\": {description: ok}, \"401\": {description: no}, \"403\": {description: no}}\n")
-	}
-	return []byte(b.String())
+	return specgen.API{Doc: specgen.Doc{Version: "3.0.3", Title: "bench", Schemes: []string{specgen.Bearer("bearer")}},
+		N: n, Scheme: "bearer", Rules: full}.YAML()
 }
-
-// Route is the Echo route of operation i; Target a request path for it.
-func Route(i int) string  { return fmt.Sprintf("/resource%d/:id/items/:item_id", i) }
-func Target(i int) string { return fmt.Sprintf("/resource%d/abc/items/7", i) }
 
 // Setup is what every variant is built from.
 type Setup struct {
@@ -82,7 +61,7 @@ func app(n int, mw ...echo.MiddlewareFunc) *echo.Echo {
 	e := echo.New()
 	e.Use(mw...)
 	for i := range n {
-		e.GET(Route(i), ok)
+		e.GET(specgen.Route(i), ok)
 	}
 	return e
 }
@@ -92,7 +71,7 @@ func app(n int, mw ...echo.MiddlewareFunc) *echo.Echo {
 func requiredScopes(n int) map[string]string {
 	m := make(map[string]string, n)
 	for i := range n {
-		m["GET "+Route(i)] = Scope
+		m["GET "+specgen.Route(i)] = specgen.Scope
 	}
 	return m
 }

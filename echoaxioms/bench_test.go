@@ -12,27 +12,10 @@ import (
 	"github.com/axioms-go/axioms-echo/axiomstest"
 	"github.com/axioms-go/axioms-echo/echoaxioms"
 	"github.com/axioms-go/axioms-echo/internal/floor"
+	"github.com/axioms-go/axioms-echo/internal/specgen"
 	"github.com/axioms-go/axioms-echo/openapi"
 	"github.com/axioms-go/axioms-echo/validator"
 )
-
-// benchDoc is a generated API of n GET operations on templated paths, each requiring a
-// scope, a role, a permission and ownership (the id path parameter must equal sub).
-func benchDoc(n int) []byte {
-	var b strings.Builder
-	b.WriteString(`openapi: 3.1.0
-info: {title: bench, version: "1"}
-security: [{oauth2: ["read:data"]}]
-components:
-  securitySchemes:
-    oauth2: {type: oauth2, flows: {clientCredentials: {tokenUrl: "https://issuer.example/token", scopes: {"read:data": r}}}}
-paths:
-`)
-	for i := range n {
-		fmt.Fprintf(&b, "  /resource%d/{id}/items/{item_id}:\n    get:\n      x-axioms-roles: [reader]\n      x-axioms-permissions: [\"items:read\"]\n      x-axioms-owner: {param: id}\n      parameters: [{name: id, in: path, required: true, schema: {type: string}}, {name: item_id, in: path, required: true, schema: {type: string}}]\n      responses: {\"401\": {description: no}, \"403\": {description: no}}\n", i)
-	}
-	return []byte(b.String())
-}
 
 // discard is a reusable ResponseWriter, so that the response recorder's allocations do
 // not blur the comparison.
@@ -72,7 +55,9 @@ func floorMiddleware(alg string, iss *axiomstest.Issuer, routes map[string]bool)
 func BenchmarkMiddleware(b *testing.B) {
 	iss := axiomstest.NewIssuer(b)
 	for _, n := range []int{10, 500, 2000} {
-		policies, err := openapi.LoadData(benchDoc(n), openapi.LoadOptions{})
+		// n GET operations, each requiring a scope, a role, a permission and ownership
+		// (the id path parameter must equal sub).
+		policies, err := openapi.LoadData(specgen.API{N: n, Rules: true, Owner: true}.YAML(), openapi.LoadOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -83,13 +68,12 @@ func BenchmarkMiddleware(b *testing.B) {
 				e.Use(mw)
 			}
 			for i := range n {
-				path := fmt.Sprintf("/resource%d/:id/items/:item_id", i)
-				routes["GET "+path] = true
-				e.GET(path, handler)
+				routes["GET "+specgen.Route(i)] = true
+				e.GET(specgen.Route(i), handler)
 			}
 			return e
 		}
-		target := fmt.Sprintf("/resource%d/abc/items/7", n/2)
+		target := specgen.Target(n / 2)
 		for _, alg := range axiomstest.DefaultAlgorithms {
 			token := iss.TokenWith(b, axiomstest.TokenSpec{Alg: alg, Claims: map[string]any{
 				"sub": "abc", "scope": "openid read:data", "roles": []string{"reader"}, "permissions": []string{"items:read"}}})

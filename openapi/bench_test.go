@@ -7,11 +7,13 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/axioms-go/axioms-echo/internal/specgen"
 	"github.com/axioms-go/axioms-echo/openapi"
 )
 
 // generatedDoc is the generated document of the benchmarks (benchDoc, in the internal
-// tests): GET and DELETE on n/2 templated paths, with scopes, roles and permissions.
+// tests): a GET and a DELETE on each of n/2 templated paths under /api, with scopes,
+// roles and permissions.
 var generatedDoc = openapi.BenchDoc
 
 // BenchmarkLoad compares LoadData (kin-openapi's load and validation, plus compiling and
@@ -57,7 +59,7 @@ func BenchmarkLookup(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		route := fmt.Sprintf("/api/resource%d/:id/items/:item_id", n/4)
+		route := "/api" + specgen.Route(n/4)
 		b.Run(fmt.Sprintf("ops=%d", n), func(b *testing.B) {
 			if allocs := testing.AllocsPerRun(100, func() { p.Lookup("DELETE", route) }); allocs != 0 {
 				b.Fatalf("Lookup allocates %.0f times", allocs)
@@ -79,7 +81,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	pol := p.Lookup("DELETE", "/api/resource1/:id/items/:item_id")
+	pol := p.Lookup("DELETE", "/api"+specgen.Route(1))
 	pr := &principal{scopes: []string{"admin"}, perms: []string{"resource:delete"}}
 	if d := pol.EvaluatePrincipal(pr); !d.Allowed || d.Alternative != 1 {
 		b.Fatalf("%+v", d)

@@ -2,10 +2,11 @@ package openapi
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/axioms-go/axioms-echo/internal/specgen"
 )
 
 // BenchmarkCompile measures compiling and linting the policy table of an already parsed
@@ -52,39 +53,10 @@ func BenchmarkCompile(b *testing.B) {
 	}
 }
 
-// benchDoc returns a document of n operations: GET and DELETE on n/2 templated paths,
-// with scopes, roles and permissions. BenchmarkLoad (bench_test.go) uses it too.
+// benchDoc returns the document of the package's benchmarks: n operations, a GET and a
+// DELETE on each of n/2 templated paths under the base path /api, with scopes, roles and
+// permissions. BenchmarkLoad (bench_test.go) uses it too, through BenchDoc.
 func benchDoc(n int) []byte {
-	var b strings.Builder
-	b.WriteString(`openapi: 3.0.3
-info: {title: generated, version: "1"}
-servers: [{url: /api}]
-security: [{oauth2: ["read:data"]}]
-components:
-  securitySchemes:
-    oauth2:
-      type: oauth2
-      flows: {clientCredentials: {tokenUrl: "https://issuer.example/token", scopes: {"read:data": r, "write:data": w, admin: a}}}
-paths:
-`)
-	for i := 0; i < n/2; i++ {
-		fmt.Fprintf(&b, `  /resource%d/{id}/items/{item_id}:
-    parameters:
-      - {name: id, in: path, required: true, schema: {type: string}}
-      - {name: item_id, in: path, required: true, schema: {type: integer}}
-    get:
-      operationId: get%d
-      x-axioms-roles: [reader, admin]
-      responses:
-        "200": {description: ok, content: {application/json: {schema: {type: object, properties: {id: {type: string}, n: {type: integer}}}}}}
-        "401": {description: no token}
-        "403": {description: not allowed}
-    delete:
-      operationId: delete%d
-      security: [{oauth2: ["write:data"]}, {oauth2: [admin]}]
-      x-axioms-permissions: {allOf: ["resource:delete"]}
-      responses: {"204": {description: deleted}, "401": {description: no token}, "403": {description: not allowed}}
-`, i, i, i)
-	}
-	return []byte(b.String())
+	return specgen.API{Doc: specgen.Doc{Version: "3.0.3", Title: "generated", Servers: "[{url: /api}]"},
+		N: n, Rules: true, Deletes: true}.YAML()
 }
