@@ -13,11 +13,11 @@ import (
 	"github.com/axioms-go/axioms-echo/validator"
 )
 
-// An issuer that validates the tokens it mints. In a test, axiomstest.NewIssuer(t) and
-// iss.Token(t, claims) do the same and close the issuer when the test ends; outside a
-// test, as here, Start and Mint return errors and Close is the caller's.
+// An issuer that validates the tokens it mints. In a test, axiomstest.NewIssuer(t, cfg)
+// and iss.Token(t, spec) do the same and close the issuer when the test ends; outside a
+// test, as here, NewIssuerErr and TokenErr return errors and Close is the caller's.
 func Example() {
-	iss, err := axiomstest.Start(axiomstest.IssuerConfig{})
+	iss, err := axiomstest.NewIssuerErr(axiomstest.IssuerConfig{})
 	if err != nil {
 		panic(err)
 	}
@@ -27,7 +27,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	token, err := iss.Mint(axiomstest.TokenSpec{Claims: map[string]any{
+	token, err := iss.TokenErr(axiomstest.TokenSpec{Claims: map[string]any{
 		"sub":   "alice",
 		"scope": "read:data write:data",
 	}})
@@ -40,7 +40,7 @@ func Example() {
 	}
 	fmt.Println(claims.Subject(), claims.Scopes())
 
-	foreign, err := iss.Mint(axiomstest.TokenSpec{Claims: map[string]any{"aud": "https://other.example"}})
+	foreign, err := iss.TokenErr(axiomstest.TokenSpec{Claims: map[string]any{"aud": "https://other.example"}})
 	if err != nil {
 		panic(err)
 	}
@@ -51,16 +51,20 @@ func Example() {
 	// wrong_audience
 }
 
-// The JWK set an issuer serves, over loopback HTTP, after a key rotation.
+// The JWK set an issuer serves, over loopback HTTP, after publishing another issuer's
+// key (in a test, iss.Rotate(t, "ES256") would add a fresh key of its own).
 func ExampleIssuer_JWKSURL() {
-	iss, err := axiomstest.Start(axiomstest.IssuerConfig{Algorithms: []string{"ES256", "EdDSA"}})
+	iss, err := axiomstest.NewIssuerErr(axiomstest.IssuerConfig{Algorithms: []string{"ES256", "EdDSA"}})
 	if err != nil {
 		panic(err)
 	}
 	defer iss.Close()
-	if _, err := iss.RotateKey("ES256"); err != nil {
+	other, err := axiomstest.NewIssuerErr(axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	if err != nil {
 		panic(err)
 	}
+	defer other.Close()
+	iss.Publish(other.Key("ES256"))
 
 	resp, err := http.Get(iss.JWKSURL())
 	if err != nil {
@@ -90,20 +94,23 @@ func ExampleIssuer_JWKSURL() {
 	// fetches: 1
 }
 
-// A crafted token (TokenWith in a test, Mint elsewhere): an attacker's key, claiming the issuer's kid, with an embedded key
-// and no exp.
-func ExampleIssuer_TokenWith() {
-	iss, err := axiomstest.Start(axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+// A crafted token (Token in a test, TokenErr elsewhere): an attacker's key (here
+// another issuer's; in a test, axiomstest.NewKey(t, "ES256")), claiming the issuer's
+// kid, with an embedded key and no exp.
+func ExampleIssuer_TokenErr() {
+	iss, err := axiomstest.NewIssuerErr(axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
 	if err != nil {
 		panic(err)
 	}
 	defer iss.Close()
-	attacker, err := axiomstest.GenerateKey("ES256")
+	other, err := axiomstest.NewIssuerErr(axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
 	if err != nil {
 		panic(err)
 	}
+	defer other.Close()
+	attacker := other.Key("ES256")
 
-	token, err := iss.Mint(axiomstest.TokenSpec{
+	token, err := iss.TokenErr(axiomstest.TokenSpec{
 		Key:    attacker,
 		KeyID:  iss.Key("ES256").ID(),
 		Header: map[string]any{"typ": axiomstest.Omit, "jwk": json.RawMessage(attacker.PublicJWK())},

@@ -17,7 +17,7 @@ import (
 )
 
 func newFaulty(t *testing.T) *axiomstest.Issuer {
-	return axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}, CacheControl: "max-age=60"})
+	return axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}, CacheControl: "max-age=60"})
 }
 
 func TestFaultStatus(t *testing.T) {

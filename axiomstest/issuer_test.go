@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,10 +15,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/axioms-go/axioms-echo/axiomstest"
+	"github.com/axioms-go/axioms-echo/validator"
 )
 
 func TestDefaults(t *testing.T) {
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 
 	u, err := url.Parse(iss.URL())
 	require.NoError(t, err)
@@ -30,7 +32,7 @@ func TestDefaults(t *testing.T) {
 
 	set := servedSet(t, iss.JWKSURL())
 	assert.Equal(t, 3, set.Len())
-	for n, alg := range axiomstest.DefaultAlgorithms {
+	for n, alg := range axiomstest.DefaultAlgorithms() {
 		k := iss.Key(alg)
 		require.NotNil(t, k, alg)
 		assert.Equal(t, alg, k.Alg())
@@ -41,9 +43,10 @@ func TestDefaults(t *testing.T) {
 		assert.Equal(t, k.ID(), kid, "published in configuration order")
 	}
 	assert.Nil(t, iss.Key("ES384"))
-	assert.Equal(t, "RS256", header(t, iss.Token(t, nil))["alg"], "RS256 signs by default")
+	assert.Same(t, iss.Key("RS256"), iss.Key(""), "the default key")
+	assert.Equal(t, "RS256", header(t, iss.Token(t, axiomstest.TokenSpec{}))["alg"], "RS256 signs by default")
 
-	other := axiomstest.NewIssuer(t)
+	other := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	assert.NotEqual(t, iss.URL(), other.URL())
 	assert.NotEqual(t, iss.Key("RS256").ID(), other.Key("RS256").ID(), "kids are unique per issuer")
 	assert.False(t, iss.Key("ES256").Public().(*ecdsa.PublicKey).Equal(other.Key("ES256").Public()), "EC keys are unique per issuer")
@@ -51,11 +54,13 @@ func TestDefaults(t *testing.T) {
 
 func TestConfigurationIsCopied(t *testing.T) {
 	algs := []string{"ES256", "EdDSA"}
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: algs, Audience: "urn:aud"})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: algs, Audience: "urn:aud"})
 	algs[0] = "ES512"
-	assert.Equal(t, "ES256", header(t, iss.Token(t, nil))["alg"], "later changes to the caller's slice do not matter")
+	assert.Equal(t, "ES256", header(t, iss.Token(t, axiomstest.TokenSpec{}))["alg"], "later changes to the caller's slice do not matter")
 	assert.Equal(t, "urn:aud", iss.Audience())
-	assert.Equal(t, []string{"RS256", "ES256", "EdDSA"}, axiomstest.DefaultAlgorithms)
+	assert.Equal(t, []string{"RS256", "ES256", "EdDSA"}, axiomstest.DefaultAlgorithms())
+	axiomstest.DefaultAlgorithms()[0] = "ES512"
+	assert.Equal(t, "RS256", axiomstest.DefaultAlgorithms()[0], "a fresh slice on every call")
 }
 
 func TestInvalidConfiguration(t *testing.T) {
@@ -68,14 +73,14 @@ func TestInvalidConfiguration(t *testing.T) {
 		"negative TTL":      {Algorithms: []string{"ES256"}, TokenTTL: -time.Second},
 	} {
 		t.Run(name, func(t *testing.T) {
-			msg := fatal(t, func(tb testing.TB) { axiomstest.NewIssuerWith(tb, cfg) })
+			msg := fatal(t, func(tb testing.TB) { axiomstest.NewIssuer(tb, cfg) })
 			assert.Contains(t, msg, "axiomstest: IssuerConfig.")
 		})
 	}
 }
 
 func TestDiscovery(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256", "PS384"}})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256", "PS384"}})
 	r := fetch(t, iss.URL()+"/.well-known/openid-configuration")
 	require.Equal(t, http.StatusOK, r.status)
 	assert.Equal(t, "application/json", r.header.Get("Content-Type"))
@@ -102,14 +107,14 @@ func TestDiscovery(t *testing.T) {
 }
 
 func TestDisableDiscovery(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"EdDSA"}, DisableDiscovery: true})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"EdDSA"}, DisableDiscovery: true})
 	assert.Equal(t, http.StatusNotFound, fetch(t, iss.URL()+"/.well-known/openid-configuration").status)
 	assert.Equal(t, 1, iss.DiscoveryFetches(), "a 404 is still a fetch")
 	assert.Equal(t, 1, servedSet(t, iss.JWKSURL()).Len(), "the fallback location serves the keys")
 }
 
 func TestRoutes(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"EdDSA"}})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"EdDSA"}})
 	for _, path := range []string{"/", "/jwks.json", "/.well-known/jwks", "/.well-known/jwks.json/x", "/token"} {
 		assert.Equal(t, http.StatusNotFound, fetch(t, iss.URL()+path).status, path)
 	}
@@ -121,20 +126,20 @@ func TestRoutes(t *testing.T) {
 }
 
 func TestJWKSResponse(t *testing.T) {
-	plain := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	plain := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
 	r := fetch(t, plain.JWKSURL())
 	assert.Equal(t, "application/jwk-set+json", r.header.Get("Content-Type"))
 	assert.Empty(t, r.header.Values("Cache-Control"), "no Cache-Control by default")
 	assert.Equal(t, []string{plain.Key("ES256").ID()}, kids(t, r.body))
 	assert.JSONEq(t, `{"keys":[`+string(plain.Key("ES256").PublicJWK())+`]}`, string(r.body))
 
-	cached := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}, CacheControl: "public, max-age=600"})
+	cached := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}, CacheControl: "public, max-age=600"})
 	assert.Equal(t, "public, max-age=600", fetch(t, cached.JWKSURL()).header.Get("Cache-Control"))
 }
 
 // TestServedKeysHoldNoPrivateMaterial parses every served member with jwx.
 func TestServedKeysHoldNoPrivateMaterial(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"RS256", "PS512", "ES256", "ES384", "ES512", "EdDSA"}})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"RS256", "PS512", "ES256", "ES384", "ES512", "EdDSA"}})
 	set := servedSet(t, iss.JWKSURL())
 	require.Equal(t, 6, set.Len())
 	for n := range set.Len() {
@@ -150,7 +155,7 @@ func TestServedKeysHoldNoPrivateMaterial(t *testing.T) {
 // TestConcurrentUse fetches both endpoints from many goroutines while others mint,
 // rotate, publish, withdraw and inject faults; run with -race. Every fetch is counted.
 func TestConcurrentUse(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256", "EdDSA"}})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256", "EdDSA"}})
 	extra := axiomstest.NewKey(t, "ES256")
 	const fetchers = 40
 	var wg sync.WaitGroup
@@ -176,7 +181,7 @@ func TestConcurrentUse(t *testing.T) {
 			case 4:
 				iss.SetJWKSBody(nil)
 			}
-			_ = iss.TokenWith(t, axiomstest.TokenSpec{Alg: "EdDSA"})
+			_ = iss.Token(t, axiomstest.TokenSpec{Alg: "EdDSA"})
 			_ = iss.Key("ES256").PublicJWK()
 			_, _ = iss.JWKSFetches(), iss.DiscoveryFetches()
 		})
@@ -186,33 +191,33 @@ func TestConcurrentUse(t *testing.T) {
 	assert.Equal(t, fetchers, iss.DiscoveryFetches())
 }
 
-func TestStartAndCloseOutsideATest(t *testing.T) {
+func TestNewIssuerErrAndCloseOutsideATest(t *testing.T) {
 	for _, cfg := range []axiomstest.IssuerConfig{
 		{Algorithms: []string{"HS256"}},
 		{Algorithms: []string{"ES256", "ES256"}},
 		{TokenTTL: -time.Second},
+		{KeyFile: filepath.Join(t.TempDir(), "k.json"), Algorithms: []string{"ES256", "EdDSA"}},
+		{Addr: "127.0.0.1:notaport"},
 	} {
-		iss, err := axiomstest.Start(cfg)
-		assert.Error(t, err, "%+v", cfg)
+		iss, err := axiomstest.NewIssuerErr(cfg)
+		assert.ErrorContains(t, err, "axiomstest: IssuerConfig.", "%+v", cfg)
 		assert.Nil(t, iss)
 	}
 
-	iss, err := axiomstest.Start(axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	iss, err := axiomstest.NewIssuerErr(axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
 	require.NoError(t, err)
-	v, err := iss.NewValidator(t.Context())
+	v, err := validator.New(t.Context(), iss.ValidatorConfig())
 	require.NoError(t, err)
-	token, err := iss.Mint(axiomstest.TokenSpec{Claims: map[string]any{"sub": "alice"}})
+	token, err := iss.TokenErr(axiomstest.TokenSpec{Claims: map[string]any{"sub": "alice"}})
 	require.NoError(t, err)
 	claims, err := v.Validate(t.Context(), token)
 	require.NoError(t, err)
 	assert.Equal(t, "alice", claims.Subject())
 
-	_, err = iss.Mint(axiomstest.TokenSpec{Alg: "RS256"})
+	_, err = iss.TokenErr(axiomstest.TokenSpec{Alg: "RS256"})
 	assert.ErrorContains(t, err, "the issuer has no RS256 key")
-	_, err = iss.RotateKey("none")
-	assert.Error(t, err)
-	_, err = axiomstest.GenerateKey("HS256")
-	assert.Error(t, err)
+	_, err = iss.TokenErr(axiomstest.TokenSpec{Key: iss.Key("ES256"), Alg: "ES256"})
+	assert.ErrorContains(t, err, "both Key and Alg")
 
 	iss.Close()
 	iss.Close() // idempotent

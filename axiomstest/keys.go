@@ -27,16 +27,16 @@ type Key struct {
 // through TokenSpec.Key. It fails the test for an unsupported alg.
 func NewKey(tb testing.TB, alg string) *Key {
 	tb.Helper()
-	return newKey(tb, alg, false)
-}
-
-// GenerateKey is [NewKey] without a test: it returns an error for an unsupported alg.
-func GenerateKey(alg string) (*Key, error) {
-	return generateKey(alg, false)
+	k, err := generateKey(alg, false)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return k
 }
 
 // ID returns the key ID: the kid of its JWK and of the tokens it signs, "<alg>-" and 16
-// random hex digits.
+// random hex digits; the key of an IssuerConfig.KeyFile keeps the kid of the file (for
+// a file the issuer created, the key's RFC 7638 thumbprint).
 func (k *Key) ID() string { return k.k.ID }
 
 // Alg returns the key's JWS algorithm: the alg of its JWK and of the tokens it signs.
@@ -59,18 +59,8 @@ var sharedRSA = sync.OnceValues(func() (*rsa.PrivateKey, error) {
 	return rsa.GenerateKey(rand.Reader, signing.RSABits)
 })
 
-// newKey generates a key for alg with a random kid; an RSA key is the shared one when
-// shared is set. It fails the test on error.
-func newKey(tb testing.TB, alg string, shared bool) *Key {
-	tb.Helper()
-	k, err := generateKey(alg, shared)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return k
-}
-
-// generateKey is newKey returning its error.
+// generateKey generates a key for alg with a random kid; an RSA key is the shared one
+// when shared is set.
 func generateKey(alg string, shared bool) (*Key, error) {
 	kid := alg + "-" + randomHex(8)
 	var k *signing.Key
@@ -86,9 +76,14 @@ func generateKey(alg string, shared bool) (*Key, error) {
 	if err != nil {
 		return nil, fmt.Errorf("axiomstest: creating a %s key: %w", alg, err)
 	}
+	return wrapKey(k)
+}
+
+// wrapKey returns k as a Key, its public JWK encoded once.
+func wrapKey(k *signing.Key) (*Key, error) {
 	jwk, err := k.PublicJWK()
 	if err != nil {
-		return nil, fmt.Errorf("axiomstest: encoding a %s key: %w", alg, err)
+		return nil, fmt.Errorf("axiomstest: encoding a %s key: %w", k.Alg, err)
 	}
 	return &Key{k: k, jwk: jwk}, nil
 }
@@ -100,9 +95,13 @@ func randomHex(n int) string {
 }
 
 // Key returns the issuer's current key for alg: the one that signs its tokens for that
-// algorithm. It returns nil if the issuer has no key for alg. Every call returns the
-// same *Key until [Issuer.Rotate].
+// algorithm; an empty alg means the default key, the first configured algorithm's. It
+// returns nil if the issuer has no key for alg. Every call returns the same *Key until
+// [Issuer.Rotate].
 func (i *Issuer) Key(alg string) *Key {
+	if alg == "" {
+		alg = i.cfg.Algorithms[0]
+	}
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	return i.current[alg]
@@ -115,28 +114,14 @@ func (i *Issuer) Key(alg string) *Key {
 // for. It fails the test for an unsupported alg.
 func (i *Issuer) Rotate(tb testing.TB, alg string) *Key {
 	tb.Helper()
-	k, err := i.RotateKey(alg)
+	k, err := generateKey(alg, false)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return k
-}
-
-// RotateKey is [Issuer.Rotate] without a test: it returns an error for an unsupported
-// alg.
-func (i *Issuer) RotateKey(alg string) (*Key, error) {
-	k, err := generateKey(alg, false)
-	if err != nil {
-		return nil, err
-	}
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	i.members = append(i.members, member{kid: k.ID(), key: k, jwk: k.jwk})
-	if _, ok := i.current[alg]; !ok {
-		i.algs = append(i.algs, alg)
-	}
-	i.current[alg] = k
-	return k, nil
+	i.addKey(k)
+	return k
 }
 
 // Publish adds k's public JWK to the served JWK set (after the members already there)

@@ -46,29 +46,29 @@ func TestNewKey(t *testing.T) {
 }
 
 func TestExtraKeysAreNotPublished(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
 	attacker := axiomstest.NewKey(t, "ES256")
 	assert.Equal(t, []string{iss.Key("ES256").ID()}, kids(t, fetch(t, iss.JWKSURL()).body))
 	assert.NotEqual(t, iss.Key("ES256").ID(), attacker.ID())
 }
 
 func TestRotate(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256", "EdDSA"}})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256", "EdDSA"}})
 	old := iss.Key("ES256")
 	assert.Same(t, old, iss.Key("ES256"), "the same *Key until rotation")
-	oldToken := iss.Token(t, nil)
+	oldToken := iss.Token(t, axiomstest.TokenSpec{})
 
 	fresh := iss.Rotate(t, "ES256")
 	assert.Same(t, fresh, iss.Key("ES256"))
 	assert.NotEqual(t, old.ID(), fresh.ID())
 	assert.False(t, old.Public().(*ecdsa.PublicKey).Equal(fresh.Public()), "new key material")
-	assert.Equal(t, fresh.ID(), header(t, iss.Token(t, nil))["kid"], "the new key signs the default tokens")
+	assert.Equal(t, fresh.ID(), header(t, iss.Token(t, axiomstest.TokenSpec{}))["kid"], "the new key signs the default tokens")
 	assert.Equal(t, []string{old.ID(), iss.Key("EdDSA").ID(), fresh.ID()}, kids(t, fetch(t, iss.JWKSURL()).body),
 		"the old key stays published")
 
 	// Both the old and the new token verify against the served set.
 	set := servedSet(t, iss.JWKSURL())
-	for _, tok := range []string{oldToken, iss.Token(t, nil)} {
+	for _, tok := range []string{oldToken, iss.Token(t, axiomstest.TokenSpec{})} {
 		kid := header(t, tok)["kid"].(string)
 		k, ok := set.LookupKeyID(kid)
 		require.True(t, ok)
@@ -80,14 +80,14 @@ func TestRotate(t *testing.T) {
 	// A new algorithm.
 	es384 := iss.Rotate(t, "ES384")
 	assert.Same(t, es384, iss.Key("ES384"))
-	tok := iss.TokenWith(t, axiomstest.TokenSpec{Alg: "ES384"})
+	tok := iss.Token(t, axiomstest.TokenSpec{Alg: "ES384"})
 	assert.Equal(t, es384.ID(), header(t, tok)["kid"])
 	verifyStd(t, es384.Public(), "ES384", tok)
 	assert.Len(t, kids(t, fetch(t, iss.JWKSURL()).body), 4)
 
 	// Rotating the default RSA key gives it fresh material, unlike the shared start key.
-	rsaIss := axiomstest.NewIssuer(t)
-	other := axiomstest.NewIssuer(t)
+	rsaIss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
+	other := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	rotated := rsaIss.Rotate(t, "RS256")
 	assert.False(t, rotated.Public().(*rsa.PublicKey).Equal(other.Key("RS256").Public()))
 
@@ -95,7 +95,7 @@ func TestRotate(t *testing.T) {
 }
 
 func TestRemoveKey(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256", "EdDSA"}})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256", "EdDSA"}})
 	old := iss.Key("ES256")
 	fresh := iss.Rotate(t, "ES256")
 	iss.RemoveKey(old.ID())
@@ -106,7 +106,7 @@ func TestRemoveKey(t *testing.T) {
 	iss.RemoveKey(fresh.ID())
 	assert.Equal(t, []string{iss.Key("EdDSA").ID()}, kids(t, fetch(t, iss.JWKSURL()).body))
 	assert.Same(t, fresh, iss.Key("ES256"))
-	assert.Equal(t, fresh.ID(), header(t, iss.Token(t, nil))["kid"])
+	assert.Equal(t, fresh.ID(), header(t, iss.Token(t, axiomstest.TokenSpec{}))["kid"])
 
 	iss.RemoveKey("no-such-kid")
 	iss.RemoveKey("")
@@ -123,16 +123,16 @@ func TestRemoveKey(t *testing.T) {
 }
 
 func TestPublish(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
 	extra := axiomstest.NewKey(t, "EdDSA")
 	iss.Publish(extra)
 	iss.Publish(extra)
 	body := fetch(t, iss.JWKSURL()).body
 	assert.Equal(t, []string{iss.Key("ES256").ID(), extra.ID()}, kids(t, body), "published once, after the others")
-	assert.Equal(t, "ES256", header(t, iss.Token(t, nil))["alg"], "a published key does not sign by default")
+	assert.Equal(t, "ES256", header(t, iss.Token(t, axiomstest.TokenSpec{}))["alg"], "a published key does not sign by default")
 
 	// The same key of another issuer can be published here too.
-	other := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"EdDSA"}})
+	other := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"EdDSA"}})
 	iss.Publish(other.Key("EdDSA"))
 	assert.Contains(t, kids(t, fetch(t, iss.JWKSURL()).body), other.Key("EdDSA").ID())
 
@@ -140,7 +140,7 @@ func TestPublish(t *testing.T) {
 }
 
 func TestPublishRaw(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
 	enc := `{"kty":"EC","use":"enc","kid":"enc-key","crv":"P-256","x":"AAAA","y":"AAAA"}`
 	member := []byte(enc)
 	iss.PublishRaw(member)
@@ -150,7 +150,7 @@ func TestPublishRaw(t *testing.T) {
 	assert.Equal(t, `{"keys":[`+string(iss.Key("ES256").PublicJWK())+`,`+enc+`,{"kty":"oct","kid":"sym","k":"c2VjcmV0"}]}`, string(body),
 		"raw members are served verbatim, in order")
 
-	broken := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	broken := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
 	broken.PublishRaw([]byte(`{"kty":`))
 	body = fetch(t, broken.JWKSURL()).body
 	assert.False(t, json.Valid(body), "a malformed member makes the set malformed")
@@ -158,7 +158,7 @@ func TestPublishRaw(t *testing.T) {
 }
 
 func TestSetJWKSBody(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
 
 	// A set of 5,000 keys, more than 1 MiB.
 	var b bytes.Buffer

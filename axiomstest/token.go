@@ -11,8 +11,8 @@ import (
 	"github.com/axioms-go/axioms-echo/internal/signing"
 )
 
-// Omit, as the value of a claim in [Issuer.Token] or of a claim or header member in a
-// [TokenSpec], removes that member from the minted token, defaults included:
+// Omit, as the value of a claim or header member in a [TokenSpec] or an
+// [IssuerConfig], removes that member from the minted token, defaults included:
 // {"exp": axiomstest.Omit} mints a token without exp. It works at the top level only;
 // nested inside another value it fails the test.
 const Omit omit = 0
@@ -24,8 +24,9 @@ func (omit) MarshalJSON() ([]byte, error) {
 	return nil, errors.New("axiomstest.Omit is only meaningful as a top-level claim or header value")
 }
 
-// TokenSpec describes a token for [Issuer.TokenWith]. The zero value mints the same token
-// as Token(tb, nil). Options that contradict each other (Key with Alg, KeyID with
+// TokenSpec describes a token for [Issuer.Token]. The zero value describes the default
+// token: the default header and claims, signed by the issuer's default key. Options
+// that contradict each other (Key with Alg, KeyID with
 // OmitKeyID, Unsigned with HMACSecret, a raw or pre-encoded header with Header, KeyID or
 // OmitKeyID, a raw or pre-encoded payload with Claims, a Raw* with its *Segment) fail
 // the test rather than one silently winning.
@@ -45,16 +46,16 @@ type TokenSpec struct {
 	// OmitKeyID leaves kid out of the header.
 	OmitKeyID bool
 
-	// Header members are merged over {"alg": <key alg>, "kid": <key ID>, "typ": "JWT"}.
-	// A value of [Omit] removes a member; nil writes JSON null. Values are encoded
+	// Header members are merged over {"alg": <key alg>, "kid": <key ID>, "typ": "JWT"}
+	// and IssuerConfig.Header. A value of [Omit] removes a member; nil writes JSON null. Values are encoded
 	// with encoding/json: embed a JWK with json.RawMessage(key.PublicJWK()). When Header
 	// sets alg to another algorithm the key can produce (PS256 for an RS256 key), the
 	// token is signed with it; any other alg ("none", "HS256", "ES256" on an RSA key) is
 	// written as given and the token is signed with the key's own algorithm.
 	Header map[string]any
 
-	// Claims are merged over the default claims (see the package documentation); a
-	// value of [Omit] removes one. Top-level time.Time values become NumericDates
+	// Claims are merged over the default claims (see the package documentation) and
+	// IssuerConfig.Claims; a value of [Omit] removes one. Top-level time.Time values become NumericDates
 	// (seconds since the epoch); everything else is encoded with encoding/json.
 	Claims map[string]any
 
@@ -80,64 +81,57 @@ type TokenSpec struct {
 	Unsigned bool
 }
 
-// Token mints a token signed by the issuer's default key (the first configured
-// algorithm's current key), with claims merged over the default claims (see the
-// package documentation); a claim set to [Omit] removes a default. It is
-// TokenWith(tb, TokenSpec{Claims: claims}).
-func (i *Issuer) Token(tb testing.TB, claims map[string]any) string {
+// Token mints the token spec describes: with the zero TokenSpec, a token signed by the
+// issuer's default key (the first configured algorithm's current key) with the default
+// claims (see the package documentation). It fails the test if spec is contradictory
+// or the token cannot be encoded or signed.
+func (i *Issuer) Token(tb testing.TB, spec TokenSpec) string {
 	tb.Helper()
-	return i.TokenWith(tb, TokenSpec{Claims: claims})
-}
-
-// TokenWith mints the token spec describes. It fails the test if spec is contradictory
-// or the token cannot be encoded or signed. It is [Issuer.Mint] for tests.
-func (i *Issuer) TokenWith(tb testing.TB, spec TokenSpec) string {
-	tb.Helper()
-	tok, err := i.Mint(spec)
+	tok, err := i.TokenErr(spec)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return tok
 }
 
-// Mint mints the token spec describes, as [Issuer.TokenWith] does, and returns an error
-// instead of failing a test: for an issuer started with [Start] outside a test (an
-// Example, a development server). It is safe for concurrent use.
-func (i *Issuer) Mint(spec TokenSpec) (string, error) {
+// TokenErr is [Issuer.Token] for a program that is not a test (a development server,
+// an Example): it returns an error instead of failing a test.
+func (i *Issuer) TokenErr(spec TokenSpec) (string, error) {
+	tok, _, err := i.mint(spec, i.cfg.TokenTTL)
+	return tok, err
+}
+
+// mint mints the token spec describes, with exp = now + ttl by default, and returns
+// the now of its iat and nbf.
+func (i *Issuer) mint(spec TokenSpec, ttl time.Duration) (token string, now time.Time, err error) {
 	rawHeader := spec.RawHeader != nil || spec.HeaderSegment != ""
 	rawPayload := spec.RawPayload != nil || spec.PayloadSegment != ""
 	switch {
 	case spec.Key != nil && spec.Alg != "":
-		return "", errors.New("axiomstest: TokenSpec sets both Key and Alg")
+		return "", now, errors.New("axiomstest: TokenSpec sets both Key and Alg")
 	case spec.KeyID != "" && spec.OmitKeyID:
-		return "", errors.New("axiomstest: TokenSpec sets both KeyID and OmitKeyID")
+		return "", now, errors.New("axiomstest: TokenSpec sets both KeyID and OmitKeyID")
 	case spec.Unsigned && spec.HMACSecret != nil:
-		return "", errors.New("axiomstest: TokenSpec sets both Unsigned and HMACSecret")
+		return "", now, errors.New("axiomstest: TokenSpec sets both Unsigned and HMACSecret")
 	case spec.RawHeader != nil && spec.HeaderSegment != "":
-		return "", errors.New("axiomstest: TokenSpec sets both RawHeader and HeaderSegment")
+		return "", now, errors.New("axiomstest: TokenSpec sets both RawHeader and HeaderSegment")
 	case spec.RawPayload != nil && spec.PayloadSegment != "":
-		return "", errors.New("axiomstest: TokenSpec sets both RawPayload and PayloadSegment")
+		return "", now, errors.New("axiomstest: TokenSpec sets both RawPayload and PayloadSegment")
 	case rawHeader && (spec.Header != nil || spec.KeyID != "" || spec.OmitKeyID):
-		return "", errors.New("axiomstest: TokenSpec sets a raw header and Header, KeyID or OmitKeyID, which would be ignored")
+		return "", now, errors.New("axiomstest: TokenSpec sets a raw header and Header, KeyID or OmitKeyID, which would be ignored")
 	case rawPayload && spec.Claims != nil:
-		return "", errors.New("axiomstest: TokenSpec sets a raw payload and Claims, which would be ignored")
+		return "", now, errors.New("axiomstest: TokenSpec sets a raw payload and Claims, which would be ignored")
 	}
 
 	key := spec.Key
 	if key == nil {
-		alg := spec.Alg
-		i.mu.Lock()
-		if alg == "" {
-			alg = i.cfg.Algorithms[0]
-		}
-		key = i.current[alg]
-		i.mu.Unlock()
-		if key == nil {
-			return "", fmt.Errorf("axiomstest: the issuer has no %s key (Rotate adds one)", alg)
+		if key = i.Key(spec.Alg); key == nil { // the default key always exists
+			return "", now, fmt.Errorf("axiomstest: the issuer has no %s key (Rotate adds one)", spec.Alg)
 		}
 	}
 
 	header := map[string]any{"alg": key.Alg(), "kid": key.ID(), "typ": "JWT"}
+	merge(header, i.cfg.Header)
 	switch {
 	case spec.Unsigned:
 		header["alg"] = "none"
@@ -152,16 +146,17 @@ func (i *Issuer) Mint(spec TokenSpec) (string, error) {
 	}
 	merge(header, spec.Header)
 
-	now := i.cfg.Now()
+	now = i.cfg.Now()
 	claims := map[string]any{
 		"iss": i.URL(),
 		"aud": i.cfg.Audience,
 		"sub": DefaultSubject,
 		"iat": now.Unix(),
 		"nbf": now.Unix(),
-		"exp": now.Add(i.cfg.TokenTTL).Unix(),
+		"exp": now.Add(ttl).Unix(),
 		"jti": randomHex(16),
 	}
+	merge(claims, i.cfg.Claims)
 	merge(claims, spec.Claims)
 	for name, v := range claims {
 		if t, ok := v.(time.Time); ok {
@@ -171,11 +166,11 @@ func (i *Issuer) Mint(spec TokenSpec) (string, error) {
 
 	headerSeg, err := segment(spec.HeaderSegment, spec.RawHeader, header)
 	if err != nil {
-		return "", fmt.Errorf("axiomstest: encoding the header: %w", err)
+		return "", now, fmt.Errorf("axiomstest: encoding the header: %w", err)
 	}
 	payloadSeg, err := segment(spec.PayloadSegment, spec.RawPayload, claims)
 	if err != nil {
-		return "", fmt.Errorf("axiomstest: encoding the claims: %w", err)
+		return "", now, fmt.Errorf("axiomstest: encoding the claims: %w", err)
 	}
 	input := headerSeg + "." + payloadSeg
 
@@ -197,9 +192,9 @@ func (i *Issuer) Mint(spec TokenSpec) (string, error) {
 		sig, err = signing.Signature(key.Signer(), alg, []byte(input))
 	}
 	if err != nil {
-		return "", fmt.Errorf("axiomstest: signing: %w", err)
+		return "", now, fmt.Errorf("axiomstest: signing: %w", err)
 	}
-	return input + "." + base64.RawURLEncoding.EncodeToString(sig), nil
+	return input + "." + base64.RawURLEncoding.EncodeToString(sig), now, nil
 }
 
 // segment returns the encoded segment: given verbatim, raw bytes encoded, or v as JSON.

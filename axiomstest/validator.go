@@ -2,7 +2,6 @@ package axiomstest
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"testing"
 
@@ -12,6 +11,7 @@ import (
 // ValidatorConfig returns a validator.Config that trusts this issuer (found by OIDC
 // discovery from [Issuer.URL]) for its audience, with every other field at its
 // default, and a logger that discards the key-set warnings tests provoke on purpose.
+// Outside a test, validator.New(ctx, iss.ValidatorConfig()) builds the validator.
 func (i *Issuer) ValidatorConfig() validator.Config {
 	return validator.Config{
 		Issuer:    i.URL(),
@@ -21,23 +21,12 @@ func (i *Issuer) ValidatorConfig() validator.Config {
 }
 
 // Validator returns a validator built from [Issuer.ValidatorConfig], failing the test
-// if it cannot be built. It is [Issuer.NewValidator] for tests.
+// if it cannot be built.
 func (i *Issuer) Validator(tb testing.TB) *validator.Validator {
 	tb.Helper()
-	v, err := i.NewValidator(context.Background())
+	v, err := validator.New(context.Background(), i.ValidatorConfig())
 	if err != nil {
-		tb.Fatal(err)
+		tb.Fatalf("axiomstest: %v", err)
 	}
 	return v
-}
-
-// NewValidator returns a validator built from [Issuer.ValidatorConfig], or the error
-// validator.New returned: [Issuer.Validator] without a test. ctx bounds the initial
-// discovery, as for validator.New.
-func (i *Issuer) NewValidator(ctx context.Context) (*validator.Validator, error) {
-	v, err := validator.New(ctx, i.ValidatorConfig())
-	if err != nil {
-		return nil, fmt.Errorf("axiomstest: %w", err)
-	}
-	return v, nil
 }

@@ -12,7 +12,7 @@ import (
 )
 
 func TestValidatorConfig(t *testing.T) {
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	cfg := iss.ValidatorConfig()
 	assert.Equal(t, iss.URL(), cfg.Issuer)
 	assert.Equal(t, []string{iss.Audience()}, cfg.Audiences)
@@ -22,10 +22,10 @@ func TestValidatorConfig(t *testing.T) {
 // TestValidatorAcceptsIssuerTokens runs minted tokens through the validator: the
 // issuer's tokens pass, crafted ones fail for the reason they were crafted for.
 func TestValidatorAcceptsIssuerTokens(t *testing.T) {
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	v := iss.Validator(t)
-	for _, alg := range axiomstest.DefaultAlgorithms {
-		c, err := v.Validate(t.Context(), iss.TokenWith(t, axiomstest.TokenSpec{Alg: alg, Claims: map[string]any{"scope": "read"}}))
+	for _, alg := range axiomstest.DefaultAlgorithms() {
+		c, err := v.Validate(t.Context(), iss.Token(t, axiomstest.TokenSpec{Alg: alg, Claims: map[string]any{"scope": "read"}}))
 		require.NoError(t, err, alg)
 		assert.Equal(t, axiomstest.DefaultSubject, c.Subject())
 		assert.True(t, c.HasScope("read"))
@@ -34,29 +34,29 @@ func TestValidatorAcceptsIssuerTokens(t *testing.T) {
 	assert.GreaterOrEqual(t, iss.JWKSFetches(), 1)
 
 	attacker := axiomstest.NewKey(t, "ES256")
-	_, err := v.Validate(t.Context(), iss.TokenWith(t, axiomstest.TokenSpec{Key: attacker, KeyID: iss.Key("ES256").ID()}))
-	assert.ErrorIs(t, err, validator.ErrBadSignature)
+	_, err := v.Validate(t.Context(), iss.Token(t, axiomstest.TokenSpec{Key: attacker, KeyID: iss.Key("ES256").ID()}))
+	assert.Equal(t, validator.ReasonBadSignature, validator.ReasonOf(err))
 
-	_, err = v.Validate(t.Context(), iss.Token(t, map[string]any{"exp": axiomstest.Omit}))
-	assert.ErrorIs(t, err, validator.ErrMissingClaim)
+	_, err = v.Validate(t.Context(), iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"exp": axiomstest.Omit}}))
+	assert.Equal(t, validator.ReasonMissingClaim, validator.ReasonOf(err))
 
-	_, err = v.Validate(t.Context(), iss.TokenWith(t, axiomstest.TokenSpec{Unsigned: true}))
-	assert.ErrorIs(t, err, validator.ErrAlgNotAllowed)
+	_, err = v.Validate(t.Context(), iss.Token(t, axiomstest.TokenSpec{Unsigned: true}))
+	assert.Equal(t, validator.ReasonAlgNotAllowed, validator.ReasonOf(err))
 }
 
 func TestValidatorFallsBackWithoutDiscovery(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}, DisableDiscovery: true})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}, DisableDiscovery: true})
 	v := iss.Validator(t)
-	_, err := v.Validate(t.Context(), iss.Token(t, nil))
+	_, err := v.Validate(t.Context(), iss.Token(t, axiomstest.TokenSpec{}))
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, iss.DiscoveryFetches(), 1)
 	assert.GreaterOrEqual(t, iss.JWKSFetches(), 1)
 }
 
 func TestValidatorSeesKeysUnavailable(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
 	iss.Fail(axiomstest.Fault{Status: http.StatusServiceUnavailable})
 	v := iss.Validator(t)
-	_, err := v.Validate(t.Context(), iss.Token(t, nil))
+	_, err := v.Validate(t.Context(), iss.Token(t, axiomstest.TokenSpec{}))
 	assert.ErrorIs(t, err, validator.ErrKeysUnavailable)
 }

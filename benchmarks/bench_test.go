@@ -23,7 +23,7 @@ import (
 // Sizes and algorithms measured; BENCH_SIZES and BENCH_ALGS narrow them (run.sh quick mode).
 var (
 	sizes = envList("BENCH_SIZES", []string{"10", "500", "2000"})
-	algs  = envList("BENCH_ALGS", axiomstest.DefaultAlgorithms)
+	algs  = envList("BENCH_ALGS", axiomstest.DefaultAlgorithms())
 )
 
 func envList(name string, def []string) []string {
@@ -46,9 +46,9 @@ var (
 
 func getFixture(tb testing.TB) fixture {
 	fixtureOnce.Do(func() {
-		shared.iss = axiomstest.NewIssuer(tb)
+		shared.iss = axiomstest.NewIssuer(tb, axiomstest.IssuerConfig{})
 		shared.tokens = map[string]map[string]string{}
-		for _, alg := range axiomstest.DefaultAlgorithms {
+		for _, alg := range axiomstest.DefaultAlgorithms() {
 			good := map[string]any{"scope": "openid " + specgen.Scope, "roles": []string{"reader"}, "permissions": []string{"items:read"}}
 			with := func(over map[string]any) string {
 				c := map[string]any{}
@@ -58,7 +58,7 @@ func getFixture(tb testing.TB) fixture {
 				for k, v := range over {
 					c[k] = v
 				}
-				return shared.iss.TokenWith(tb, axiomstest.TokenSpec{Alg: alg, Claims: c})
+				return shared.iss.Token(tb, axiomstest.TokenSpec{Alg: alg, Claims: c})
 			}
 			shared.tokens[alg] = map[string]string{
 				"good":          with(nil),

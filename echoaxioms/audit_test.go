@@ -71,7 +71,7 @@ func TestAuditRecordsEveryDecision(t *testing.T) {
 // TestHelpersAudit: decisions of the code-level helpers reach AccessTokenConfig's
 // AuditHook and Logger, named by Check.
 func TestHelpersAudit(t *testing.T) {
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	var mu sync.Mutex
 	var records []echoaxioms.AuditRecord
 	var logs bytes.Buffer
@@ -98,7 +98,7 @@ func TestHelpersAudit(t *testing.T) {
 		}
 		return nil, echo.NewHTTPError(http.StatusNotFound)
 	}, "", ""))
-	tok := "Bearer " + iss.Token(t, nil)
+	tok := "Bearer " + iss.Token(t, axiomstest.TokenSpec{})
 	rec := func(check string, outcome echoaxioms.Outcome, status int, reason echoaxioms.Reason, route, subject string) echoaxioms.AuditRecord {
 		return echoaxioms.AuditRecord{Method: "GET", Route: route, Subject: subject, Outcome: outcome, Status: status, Reason: reason, Check: check}
 	}

@@ -35,7 +35,7 @@ paths:
 // route Echo matched (base path and group prefixes included), never in the document's
 // template alone, so a base-path parameter cannot stand in for the owner.
 func TestOwnerParamWithTemplatedBasePath(t *testing.T) {
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	for _, c := range []struct {
 		name     string
 		servers  string
@@ -64,7 +64,7 @@ func TestOwnerParamWithTemplatedBasePath(t *testing.T) {
 				{"victim", "/mallory/users/victim/profile", http.StatusOK},
 				{"victim", "/victim/users/mallory/profile", http.StatusForbidden},
 			} {
-				rec := serve(e, "GET", r.target, "Bearer "+iss.Token(t, map[string]any{"sub": r.sub}))
+				rec := serve(e, "GET", r.target, "Bearer "+iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"sub": r.sub}}))
 				assert.Equal(t, r.status, rec.Code, "%s %s: %s", r.sub, r.target, rec.Body.String())
 			}
 		})
@@ -74,7 +74,7 @@ func TestOwnerParamWithTemplatedBasePath(t *testing.T) {
 func TestOwnerParamAmbiguousInFullRouteFailsToBuild(t *testing.T) {
 	policies, err := openapi.LoadData(fmt.Appendf(nil, tenantDoc, ""), openapi.LoadOptions{BasePath: "/{id}"})
 	require.NoError(t, err)
-	_, err = echoaxioms.Config{Policies: policies, Validator: axiomstest.NewIssuer(t).Validator(t)}.ToMiddleware()
+	_, err = echoaxioms.Config{Policies: policies, Validator: axiomstest.NewIssuer(t, axiomstest.IssuerConfig{}).Validator(t)}.ToMiddleware()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `owner parameter "id" appears 2 times in the route /{id}/users/{id}/profile`)
 }
@@ -82,7 +82,7 @@ func TestOwnerParamAmbiguousInFullRouteFailsToBuild(t *testing.T) {
 // TestOwnerParamRouteWithOtherParametersFailsClosed: a route whose parameters are not the
 // operation's (here an extra wildcard) cannot locate the owner: 500, never a pass.
 func TestOwnerParamRouteWithOtherParametersFailsClosed(t *testing.T) {
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	policies, err := openapi.LoadData(fmt.Appendf(nil, tenantDoc, ""), openapi.LoadOptions{})
 	require.NoError(t, err)
 	e := echo.New()
@@ -90,7 +90,7 @@ func TestOwnerParamRouteWithOtherParametersFailsClosed(t *testing.T) {
 	// "{id}" in an Echo path is read as a template: the route matches the operation's
 	// shape but Echo sees no parameter in it.
 	e.GET("/users/{id}/profile", ok)
-	rec := serve(e, "GET", "/users/{id}/profile", "Bearer "+iss.Token(t, map[string]any{"sub": "{id}"}))
+	rec := serve(e, "GET", "/users/{id}/profile", "Bearer "+iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"sub": "{id}"}}))
 	assert.Equal(t, http.StatusInternalServerError, rec.Code)
 }
 

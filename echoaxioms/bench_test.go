@@ -53,7 +53,7 @@ func floorMiddleware(alg string, iss *axiomstest.Issuer, routes map[string]bool)
 // (floor − bare), target ≤ 1.05; for hit, "ns-over-bare" (target ≤ 300) and
 // "allocs-over-bare" (target ≤ 3).
 func BenchmarkMiddleware(b *testing.B) {
-	iss := axiomstest.NewIssuer(b)
+	iss := axiomstest.NewIssuer(b, axiomstest.IssuerConfig{})
 	for _, n := range []int{10, 500, 2000} {
 		// n GET operations, each requiring a scope, a role, a permission and ownership
 		// (the id path parameter must equal sub).
@@ -74,8 +74,8 @@ func BenchmarkMiddleware(b *testing.B) {
 			return e
 		}
 		target := specgen.Target(n / 2)
-		for _, alg := range axiomstest.DefaultAlgorithms {
-			token := iss.TokenWith(b, axiomstest.TokenSpec{Alg: alg, Claims: map[string]any{
+		for _, alg := range axiomstest.DefaultAlgorithms() {
+			token := iss.Token(b, axiomstest.TokenSpec{Alg: alg, Claims: map[string]any{
 				"sub": "abc", "scope": "openid read:data", "roles": []string{"reader"}, "permissions": []string{"items:read"}}})
 			serve := func(e *echo.Echo) func() bool {
 				req := httptest.NewRequest(http.MethodGet, target, nil)

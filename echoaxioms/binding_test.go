@@ -70,7 +70,7 @@ type bindingApp struct {
 // e.Pre, use with e.Use before it) so that each test chooses its placements.
 func newBindingApp(t *testing.T, mutate func(*echoaxioms.Config), pre, use []echo.MiddlewareFunc) *bindingApp {
 	t.Helper()
-	a := &bindingApp{t: t, e: echo.New(), iss: axiomstest.NewIssuer(t)}
+	a := &bindingApp{t: t, e: echo.New(), iss: axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})}
 	var err error
 	a.policies, err = openapi.LoadData([]byte(bindingDoc), openapi.LoadOptions{})
 	require.NoError(t, err)
@@ -118,7 +118,7 @@ func (a *bindingApp) send(method, target, auth string, header ...string) *httpte
 }
 
 func (a *bindingApp) bearer(claims map[string]any) string {
-	return "Bearer " + a.iss.Token(a.t, claims)
+	return "Bearer " + a.iss.Token(a.t, axiomstest.TokenSpec{Claims: claims})
 }
 
 // replaceRequest is a Pre middleware written the net/http way: it hands the next handler

@@ -22,7 +22,7 @@ import (
 func TestToMiddlewareRefusesMisconfiguration(t *testing.T) {
 	policies, err := openapi.Load("testdata/api.yaml", openapi.LoadOptions{})
 	require.NoError(t, err)
-	v := axiomstest.NewIssuer(t).Validator(t)
+	v := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{}).Validator(t)
 	loader := func(echo.Context) (any, error) { return nil, nil }
 	auth := func(echo.Context, openapi.Scheme) (openapi.Principal, error) { return nil, nil }
 	full := func() echoaxioms.Config {
@@ -71,7 +71,7 @@ func TestToMiddlewareRefusesMisconfiguration(t *testing.T) {
 func TestPreInstallationFailsClosed(t *testing.T) {
 	policies, err := openapi.Load("testdata/api.yaml", openapi.LoadOptions{})
 	require.NoError(t, err)
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	e := echo.New()
 	e.Pre(echoaxioms.WithConfig(echoaxioms.Config{Policies: policies, Validator: iss.Validator(t),
 		OwnerLoaders: map[string]echoaxioms.OwnerLoader{
@@ -102,7 +102,7 @@ paths:
     get: {security: [], responses: {"200": {description: ok}}}
 `), openapi.LoadOptions{})
 	require.NoError(t, err)
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	e := echo.New()
 	g := e.Group("/v1", echoaxioms.WithConfig(echoaxioms.Config{Policies: policies, Validator: iss.Validator(t)}))
 	g.GET("/things/:thing", ok)
@@ -118,7 +118,7 @@ paths:
 		return rec.Code
 	}
 	assert.Equal(t, 401, do("/v1/things/7", ""))
-	assert.Equal(t, 200, do("/v1/things/7", "Bearer "+iss.Token(t, nil)))
+	assert.Equal(t, 200, do("/v1/things/7", "Bearer "+iss.Token(t, axiomstest.TokenSpec{})))
 	assert.Equal(t, 200, do("/v1/open", ""))
 	assert.Equal(t, 200, do("/things/7", ""), "routes outside the group are not this middleware's")
 	report := echoaxioms.CheckRoutes(e, policies)
@@ -248,7 +248,7 @@ func TestLoggerNeverLogsTokens(t *testing.T) {
 	h := newHarness(t, func(c *echoaxioms.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})
-	tok := h.iss.Token(t, map[string]any{"sub": "alice"})
+	tok := h.iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"sub": "alice"}})
 	h.do("GET", "/any", "Bearer "+tok)
 	h.do("GET", "/write", "Bearer "+tok)
 	h.do("GET", "/any", "Bearer "+tok[:len(tok)-3]+"AAA")

@@ -20,7 +20,7 @@ import (
 // status, and exact reason in the audit record. A handler reached by a row that expects a
 // denial is a false accept.
 func TestAttackCorpusEndToEnd(t *testing.T) {
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	corpus := attacks.Corpus(t, iss)
 	policies, err := openapi.LoadData([]byte(`openapi: 3.1.0
 info: {title: corpus, version: "1"}

@@ -20,7 +20,7 @@ import (
 func TestConfigFromEnvEmptySpec(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("AXIOMS_ISS_URL="+iss.URL()+"\nAXIOMS_AUDIENCE="+iss.Audience()+"\n"), 0o600))
 	spec, err := os.ReadFile(filepath.Join(originalDir(t), "testdata", "api.yaml"))
 	require.NoError(t, err)
@@ -37,7 +37,7 @@ func TestConfigFromEnvEmptySpec(t *testing.T) {
 func TestConfigFromEnvNamesVariables(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	spec, err := os.ReadFile(filepath.Join(originalDir(t), "testdata", "api.yaml"))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("AXIOMS_ISS_URL="+iss.URL()+"\nAXIOMS_AUDIENCES="+iss.Audience()+"\n"), 0o600))

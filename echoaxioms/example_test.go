@@ -11,17 +11,18 @@ import (
 	"github.com/axioms-go/axioms-echo/axiomstest"
 	"github.com/axioms-go/axioms-echo/echoaxioms"
 	"github.com/axioms-go/axioms-echo/openapi"
+	"github.com/axioms-go/axioms-echo/validator"
 )
 
 // An Echo API protected by its own OpenAPI document, tested offline with axiomstest.
 func Example() {
-	// In a test: iss := axiomstest.NewIssuer(t), closed when the test ends.
-	iss, err := axiomstest.Start(axiomstest.IssuerConfig{})
+	// In a test: iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{}), closed when the test ends.
+	iss, err := axiomstest.NewIssuerErr(axiomstest.IssuerConfig{})
 	if err != nil {
 		panic(err)
 	}
 	defer iss.Close()
-	v, err := iss.NewValidator(context.Background())
+	v, err := validator.New(context.Background(), iss.ValidatorConfig())
 	if err != nil {
 		panic(err)
 	}
@@ -48,7 +49,7 @@ paths:
 	})
 
 	mint := func(claims map[string]any) string {
-		token, err := iss.Mint(axiomstest.TokenSpec{Claims: claims})
+		token, err := iss.TokenErr(axiomstest.TokenSpec{Claims: claims})
 		if err != nil {
 			panic(err)
 		}

@@ -27,19 +27,12 @@ import (
 	"github.com/axioms-go/axioms-echo/validator"
 )
 
-// clock is a settable clock for the validator, safe for concurrent use.
-type clock struct{ ns atomic.Int64 }
-
-func newClock() *clock                   { c := &clock{}; c.ns.Store(time.Now().UnixNano()); return c }
-func (c *clock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
-func (c *clock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
-
 // faultApp is an app with a public and a protected route, trusting iss through
 // discovery, with its clock in the test's hands.
 type faultApp struct {
 	e     *echo.Echo
 	iss   *axiomstest.Issuer
-	clock *clock
+	clock *axiomstest.Clock
 }
 
 func newFaultApp(t *testing.T, iss *axiomstest.Issuer, cacheSize int) *faultApp {
@@ -53,7 +46,7 @@ paths:
   /data:   {get: {responses: {"401": {description: no}, "403": {description: no}}}}
 `), openapi.LoadOptions{})
 	require.NoError(t, err)
-	a := &faultApp{iss: iss, clock: newClock()}
+	a := &faultApp{iss: iss, clock: axiomstest.NewClock(time.Now())}
 	cfg := iss.ValidatorConfig()
 	cfg.Now = a.clock.Now
 	cfg.CacheSize = cacheSize
@@ -91,13 +84,13 @@ func TestJWKSUnreachableAtStartupThenRecovery(t *testing.T) {
 		"connection dropped": {CloseConnection: true},
 	} {
 		passed := t.Run(name, func(t *testing.T) {
-			iss := axiomstest.NewIssuer(t)
+			iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 			defer func() { totalFetches += iss.JWKSFetches() }()
 			iss.Fail(fault)
 			a := newFaultApp(t, iss, 0)
 			start := iss.JWKSFetches()
 			require.Positive(t, start, "New tried once")
-			tok := iss.Token(t, nil)
+			tok := iss.Token(t, axiomstest.TokenSpec{})
 
 			rec := a.get("/data", tok)
 			assert.Equal(t, http.StatusServiceUnavailable, rec.Code, "protected routes: 503")
@@ -127,7 +120,7 @@ func TestJWKSUnreachableAtStartupThenRecovery(t *testing.T) {
 func freshKeyToken(t *testing.T, iss *axiomstest.Issuer) string {
 	t.Helper()
 	k := iss.Rotate(t, "ES256")
-	return iss.TokenWith(t, axiomstest.TokenSpec{Key: k})
+	return iss.Token(t, axiomstest.TokenSpec{Key: k})
 }
 
 func TestJWKSFaultsKeepTheLastGoodKeys(t *testing.T) {
@@ -143,10 +136,10 @@ func TestJWKSFaultsKeepTheLastGoodKeys(t *testing.T) {
 		"connection dropped":      {CloseConnection: true},
 	} {
 		passed := t.Run(name, func(t *testing.T) {
-			iss := axiomstest.NewIssuer(t)
+			iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 			defer func() { totalFetches += iss.JWKSFetches() }()
 			a := newFaultApp(t, iss, -1)
-			old := iss.TokenWith(t, axiomstest.TokenSpec{Alg: "ES256"})
+			old := iss.Token(t, axiomstest.TokenSpec{Alg: "ES256"})
 			require.Equal(t, http.StatusOK, a.status(old))
 			before := iss.JWKSFetches()
 
@@ -183,7 +176,7 @@ func TestJWKSFaultsKeepTheLastGoodKeys(t *testing.T) {
 }
 
 func TestLargeKeySetThroughTheMiddleware(t *testing.T) {
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	a := newFaultApp(t, iss, -1)
 	k := axiomstest.NewKey(t, "ES256")
 	members := []json.RawMessage{k.PublicJWK()}
@@ -198,15 +191,15 @@ func TestLargeKeySetThroughTheMiddleware(t *testing.T) {
 	iss.SetJWKSBody(body)
 	before := iss.JWKSFetches()
 	a.clock.Advance(validator.DefaultMinRefreshInterval)
-	assert.Equal(t, http.StatusOK, a.status(iss.TokenWith(t, axiomstest.TokenSpec{Key: k})), "a 5,000-key set is usable")
+	assert.Equal(t, http.StatusOK, a.status(iss.Token(t, axiomstest.TokenSpec{Key: k})), "a 5,000-key set is usable")
 	assert.Equal(t, before+1, iss.JWKSFetches())
 }
 
 func TestKeyRotation(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
 	a := newFaultApp(t, iss, 0)
 	oldKey := iss.Key("ES256")
-	old := iss.Token(t, nil)
+	old := iss.Token(t, axiomstest.TokenSpec{})
 	require.Equal(t, http.StatusOK, a.status(old))
 	require.Equal(t, http.StatusOK, a.status(old), "now cached")
 	start := iss.JWKSFetches()
@@ -214,7 +207,7 @@ func TestKeyRotation(t *testing.T) {
 	// The issuer rotates: the new kid is accepted after exactly one refetch.
 	iss.Rotate(t, "ES256")
 	a.clock.Advance(validator.DefaultMinRefreshInterval)
-	fresh := iss.Token(t, nil)
+	fresh := iss.Token(t, axiomstest.TokenSpec{})
 	assert.Equal(t, http.StatusOK, a.status(fresh))
 	assert.Equal(t, start+1, iss.JWKSFetches())
 	assert.Equal(t, http.StatusOK, a.status(old), "the old key is still published")
@@ -223,7 +216,7 @@ func TestKeyRotation(t *testing.T) {
 	// verification included.
 	iss.RemoveKey(oldKey.ID())
 	a.clock.Advance(validator.DefaultMinRefreshInterval)
-	assert.Equal(t, http.StatusUnauthorized, a.status(iss.TokenWith(t, axiomstest.TokenSpec{KeyID: "unknown-kid"})), "an unknown kid triggers the refetch")
+	assert.Equal(t, http.StatusUnauthorized, a.status(iss.Token(t, axiomstest.TokenSpec{KeyID: "unknown-kid"})), "an unknown kid triggers the refetch")
 	assert.Equal(t, start+2, iss.JWKSFetches())
 	rec := a.get("/data", old)
 	assert.Equal(t, http.StatusUnauthorized, rec.Code, "the cached verification of the removed key is dropped")
@@ -235,12 +228,12 @@ func TestKeyRotation(t *testing.T) {
 // cost the issuer one fetch, and each fetch that brings no new key doubles the interval
 // before the next (5s, 10s, 20s, ... up to MaxRefreshBackoff).
 func TestRandomKidFloodCostsOneFetchPerInterval(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
 	a := newFaultApp(t, iss, 0)
 	key := iss.Key("ES256")
 	tokens := make([]string, 10_000)
 	for i := range tokens {
-		tokens[i] = iss.TokenWith(t, axiomstest.TokenSpec{Key: key, KeyID: fmt.Sprintf("random-%d", i)})
+		tokens[i] = iss.Token(t, axiomstest.TokenSpec{Key: key, KeyID: fmt.Sprintf("random-%d", i)})
 	}
 	interval := validator.DefaultMinRefreshInterval
 	for round := range 3 {
@@ -274,9 +267,9 @@ func TestRandomKidFloodCostsOneFetchPerInterval(t *testing.T) {
 }
 
 func TestIssuerDownForDaysCachedKeysServe(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}, TokenTTL: 30 * 24 * time.Hour})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}, TokenTTL: 30 * 24 * time.Hour})
 	a := newFaultApp(t, iss, -1) // no verified-token cache: every request verifies with the cached keys
-	tok := iss.Token(t, nil)
+	tok := iss.Token(t, axiomstest.TokenSpec{})
 	require.Equal(t, http.StatusOK, a.status(tok))
 	iss.Fail(axiomstest.Fault{Status: http.StatusBadGateway})
 	before := iss.JWKSFetches()
@@ -344,7 +337,7 @@ paths:
   /data: {get: {security: [{b: []}, {a: []}], responses: {"401": {description: no}}}}
 `), openapi.LoadOptions{})
 	require.NoError(t, err)
-	clock := newClock()
+	clock := axiomstest.NewClock(time.Now())
 	build := func(ctx context.Context, t *testing.T, iss *axiomstest.Issuer) *validator.Validator {
 		cfg := iss.ValidatorConfig()
 		cfg.Now = clock.Now // FetchTimeout stays at its default, 5s
@@ -367,31 +360,31 @@ paths:
 		return rec.Code
 	}
 	es256 := axiomstest.IssuerConfig{Algorithms: []string{"ES256"}}
-	a := axiomstest.NewIssuerWith(t, es256)
+	a := axiomstest.NewIssuer(t, es256)
 	va := build(t.Context(), t, a)
 
 	t.Run("B healthy, then frozen", func(t *testing.T) {
-		b := axiomstest.NewIssuerWith(t, es256)
+		b := axiomstest.NewIssuer(t, es256)
 		e := app(va, build(t.Context(), t, b))
 		jwks, disc := b.JWKSFetches(), b.DiscoveryFetches()
-		require.Equal(t, http.StatusOK, status(e, b.Token(t, nil)))
+		require.Equal(t, http.StatusOK, status(e, b.Token(t, axiomstest.TokenSpec{})))
 		for i := range 5 {
 			clock.Advance(validator.DefaultMinRefreshInterval) // B may refetch for unknown kids
-			assert.Equal(t, http.StatusOK, status(e, a.Token(t, map[string]any{"jti": fmt.Sprint("healthy-", i)})))
+			assert.Equal(t, http.StatusOK, status(e, a.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"jti": fmt.Sprint("healthy-", i)}})))
 		}
 		assert.Equal(t, jwks, b.JWKSFetches(), "A's tokens cost B no key-set fetch")
 
 		b.Fail(axiomstest.Fault{Delay: 10 * time.Second})
 		clock.Advance(validator.DefaultMinRefreshInterval)
 		start := time.Now()
-		assert.Equal(t, http.StatusOK, status(e, a.Token(t, map[string]any{"jti": "frozen"})))
+		assert.Equal(t, http.StatusOK, status(e, a.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"jti": "frozen"}})))
 		assert.Less(t, time.Since(start), time.Second, "answered without waiting for B")
 		assert.Equal(t, jwks, b.JWKSFetches(), "no fetch at the frozen issuer")
 		assert.Equal(t, disc, b.DiscoveryFetches())
 	})
 
 	t.Run("B hung since startup", func(t *testing.T) {
-		b := axiomstest.NewIssuerWith(t, es256)
+		b := axiomstest.NewIssuer(t, es256)
 		b.Fail(axiomstest.Fault{Delay: 10 * time.Second})
 		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 		defer cancel()
@@ -399,10 +392,10 @@ paths:
 		e := app(va, vb)
 		require.Equal(t, 1, b.JWKSFetches())
 		start := time.Now()
-		assert.Equal(t, http.StatusOK, status(e, a.Token(t, map[string]any{"jti": "hung"})))
+		assert.Equal(t, http.StatusOK, status(e, a.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"jti": "hung"}})))
 		assert.Less(t, time.Since(start), time.Second, "answered without waiting for B's fetch")
 		clock.Advance(time.Minute)
-		assert.Equal(t, http.StatusOK, status(e, a.Token(t, map[string]any{"jti": "hung-later"})))
+		assert.Equal(t, http.StatusOK, status(e, a.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"jti": "hung-later"}})))
 		assert.Equal(t, 1, b.JWKSFetches(), "no fetch at B beyond the startup one")
 		assert.Equal(t, 1, b.DiscoveryFetches())
 	})
@@ -413,7 +406,7 @@ paths:
 // unjudged: 503 with Retry-After, as for an outage, while the denial's cause says
 // issuer_mismatch for the logs.
 func TestIssuerMismatchFoundLaterAnswers503(t *testing.T) {
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
 	var reachable atomic.Bool
 	var srv *httptest.Server
 	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -433,7 +426,7 @@ paths:
   /data: {get: {responses: {"401": {description: no}}}}
 `), openapi.LoadOptions{})
 	require.NoError(t, err)
-	clock := newClock()
+	clock := axiomstest.NewClock(time.Now())
 	v, err := validator.New(t.Context(), validator.Config{Issuer: srv.URL, Audiences: []string{iss.Audience()},
 		Now: clock.Now, Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err, "unreachable at startup: New succeeds")
@@ -445,7 +438,7 @@ paths:
 			return c.NoContent(d.Status)
 		}}))
 	e.GET("/data", func(c echo.Context) error { return c.NoContent(http.StatusOK) })
-	tok := iss.Token(t, map[string]any{"iss": srv.URL})
+	tok := iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"iss": srv.URL}})
 	get := func() *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodGet, "/data", nil)
 		req.Header.Set("Authorization", "Bearer "+tok)

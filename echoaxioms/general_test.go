@@ -49,9 +49,9 @@ type generalApp struct {
 // issuer's JWK set unreachable.
 func newGeneralApp(t *testing.T, unavailable bool) *generalApp {
 	t.Helper()
-	a := &generalApp{staff: axiomstest.NewIssuer(t), partners: axiomstest.NewIssuer(t)}
-	a.staffTok = "Bearer " + a.staff.Token(t, map[string]any{"scope": "r", "sub": "staff-1"})
-	a.partTok = "Bearer " + a.partners.Token(t, map[string]any{"scope": "r", "sub": "partner-1"})
+	a := &generalApp{staff: axiomstest.NewIssuer(t, axiomstest.IssuerConfig{}), partners: axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})}
+	a.staffTok = "Bearer " + a.staff.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"scope": "r", "sub": "staff-1"}})
+	a.partTok = "Bearer " + a.partners.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"scope": "r", "sub": "partner-1"}})
 	if unavailable {
 		a.staff.Fail(axiomstest.Fault{Status: http.StatusServiceUnavailable})
 	}
@@ -97,7 +97,7 @@ func (a *generalApp) do(target, auth, key string) *httptest.ResponseRecorder {
 
 func TestGeneralPath(t *testing.T) {
 	a := newGeneralApp(t, false)
-	foreign := "Bearer " + axiomstest.NewIssuer(t).Token(t, map[string]any{"scope": "r"})
+	foreign := "Bearer " + axiomstest.NewIssuer(t, axiomstest.IssuerConfig{}).Token(t, axiomstest.TokenSpec{Claims: map[string]any{"scope": "r"}})
 	for _, c := range []struct {
 		name, target, auth, key string
 		status                  int

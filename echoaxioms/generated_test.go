@@ -178,11 +178,11 @@ func TestGeneratedApps(t *testing.T) {
 	}
 	t.Logf("seed %d (%s=%d replays this run)", seed, genSeedEnv, seed)
 
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	env := &genEnv{validator: iss.Validator(t), tokens: map[genCred]string{
-		genAdmin:   iss.Token(t, map[string]any{"roles": []string{"admin"}, "scope": "write"}),
-		genUser:    iss.Token(t, map[string]any{"roles": []string{"user"}}),
-		genExpired: iss.Token(t, map[string]any{"roles": []string{"admin"}, "scope": "write", "exp": time.Now().Add(-time.Hour)}),
+		genAdmin:   iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"roles": []string{"admin"}, "scope": "write"}}),
+		genUser:    iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"roles": []string{"user"}}}),
+		genExpired: iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"roles": []string{"admin"}, "scope": "write", "exp": time.Now().Add(-time.Hour)}}),
 	}}
 
 	stats := genStats{statuses: map[int]int{}, reached: map[string]int{}}

@@ -20,7 +20,7 @@ import (
 // helperApp protects routes with the code-level helpers only, without any document.
 func helperApp(t *testing.T) (*echo.Echo, *axiomstest.Issuer) {
 	t.Helper()
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	e := echo.New()
 	e.Use(echoaxioms.AccessToken(echoaxioms.AccessTokenConfig{Validator: iss.Validator(t), Realm: "helpers"}))
 	e.GET("/state", func(c echo.Context) error {
@@ -67,9 +67,9 @@ func TestAccessTokenRecordsState(t *testing.T) {
 	}{
 		{"", "missing", "missing_token"},
 		{"Basic x", "missing", "missing_token"},
-		{"Bearer " + iss.Token(t, nil), "valid", ""},
+		{"Bearer " + iss.Token(t, axiomstest.TokenSpec{}), "valid", ""},
 		{"Bearer a.b.c", "invalid", "malformed"},
-		{"Bearer " + iss.Token(t, map[string]any{"exp": time.Now().Add(-time.Hour).Unix()}), "invalid", "expired"},
+		{"Bearer " + iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"exp": time.Now().Add(-time.Hour).Unix()}}), "invalid", "expired"},
 		{"Bearer", "invalid", "invalid_request"},
 	} {
 		rec := serve(e, "GET", "/state", c.auth)
@@ -84,7 +84,9 @@ func TestAccessTokenRecordsState(t *testing.T) {
 
 func TestRequireHelpers(t *testing.T) {
 	e, iss := helperApp(t)
-	tok := func(claims map[string]any) string { return "Bearer " + iss.Token(t, claims) }
+	tok := func(claims map[string]any) string {
+		return "Bearer " + iss.Token(t, axiomstest.TokenSpec{Claims: claims})
+	}
 	for _, c := range []struct {
 		target, auth string
 		status       int
@@ -142,7 +144,7 @@ func TestHelpersAfterTheSpecMiddleware(t *testing.T) {
 func TestConfigFromEnv(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	spec, err := os.ReadFile(filepath.Join(originalDir(t), "testdata", "api.yaml"))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "api.yaml"), spec, 0o600))
@@ -152,7 +154,7 @@ func TestConfigFromEnv(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, cfg.Policies)
 	assert.NotNil(t, cfg.Policies.Lookup("GET", "/read"))
-	c, err := cfg.Validator.Validate(t.Context(), iss.Token(t, nil))
+	c, err := cfg.Validator.Validate(t.Context(), iss.Token(t, axiomstest.TokenSpec{}))
 	require.NoError(t, err)
 	assert.Equal(t, axiomstest.DefaultSubject, c.Subject())
 

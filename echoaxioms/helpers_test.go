@@ -60,7 +60,7 @@ func ok(c echo.Context) error {
 // middleware configured by mutate.
 func newHarness(t *testing.T, mutate func(*echoaxioms.Config)) *harness {
 	t.Helper()
-	h := &harness{t: t, iss: axiomstest.NewIssuer(t)}
+	h := &harness{t: t, iss: axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})}
 	var err error
 	h.policies, err = openapi.Load("testdata/api.yaml", openapi.LoadOptions{})
 	require.NoError(t, err)
@@ -144,7 +144,9 @@ func (h *harness) do(method, target, auth string, header ...string) *httptest.Re
 	return rec
 }
 
-func (h *harness) bearer(claims map[string]any) string { return "Bearer " + h.iss.Token(h.t, claims) }
+func (h *harness) bearer(claims map[string]any) string {
+	return "Bearer " + h.iss.Token(h.t, axiomstest.TokenSpec{Claims: claims})
+}
 
 func body(t *testing.T, rec *httptest.ResponseRecorder) map[string]any {
 	t.Helper()

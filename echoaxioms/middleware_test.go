@@ -63,14 +63,14 @@ func TestResponseTable(t *testing.T) {
 }
 
 func TestKeysUnavailableIs503ThenRecovers(t *testing.T) {
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	iss.Fail(axiomstest.Fault{Status: http.StatusServiceUnavailable})
 	cfg := iss.ValidatorConfig()
 	cfg.MinRefreshInterval = time.Millisecond
 	v, err := newValidator(t, cfg)
 	require.NoError(t, err)
 	h2 := newHarness(t, func(c *echoaxioms.Config) { c.Validator = v })
-	tok := "Bearer " + iss.Token(t, nil)
+	tok := "Bearer " + iss.Token(t, axiomstest.TokenSpec{})
 
 	rec := h2.do("GET", "/any", tok)
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
@@ -200,7 +200,7 @@ func TestRouteConfusionNeverReachesAHandlerUnauthenticated(t *testing.T) {
 		{"get", "/any", 405},
 		{"HEAD", "/any", 405},
 		{"DELETE", "/any", 405},
-		{"GET", "/any?access_token=" + h.iss.Token(t, nil), 401},
+		{"GET", "/any?access_token=" + h.iss.Token(t, axiomstest.TokenSpec{}), 401},
 		{"GET", "/users/user-1%2F..%2Fadmin/profile", 401},
 		{"GET", "/articles/1%2F", 401},
 		{"GET", "/any#fragment", 404},
@@ -211,7 +211,7 @@ func TestRouteConfusionNeverReachesAHandlerUnauthenticated(t *testing.T) {
 		assert.NotContains(t, rec.Body.String(), `"route"`, "%s %s reached a handler", c.method, c.target)
 	}
 	// A token in the query string is never read, even for a public-looking path.
-	rec := h.do("GET", "/any?access_token="+h.iss.Token(t, nil), "")
+	rec := h.do("GET", "/any?access_token="+h.iss.Token(t, axiomstest.TokenSpec{}), "")
 	assert.Equal(t, `Bearer realm="api"`, rec.Header().Get("WWW-Authenticate"))
 }
 
@@ -287,7 +287,7 @@ func TestAuditRecords(t *testing.T) {
 	h.do("GET", "/public", "")
 	h.do("GET", "/optional", "")
 	h.do("GET", "/any", h.bearer(map[string]any{"sub": "alice"}))
-	secret := h.iss.Token(t, map[string]any{"exp": time.Now().Add(-time.Hour).Unix()})
+	secret := h.iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"exp": time.Now().Add(-time.Hour).Unix()}})
 	h.do("GET", "/any", "Bearer "+secret)
 	h.do("GET", "/write", h.bearer(nil))
 	records := h.records()

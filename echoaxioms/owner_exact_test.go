@@ -96,7 +96,7 @@ func exactObjects() map[string]any {
 // exactApp is an Echo app protected by exactOwnersDoc, with its own issuer.
 func exactApp(t *testing.T) (*echo.Echo, *axiomstest.Issuer) {
 	t.Helper()
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	policies, err := openapi.LoadData([]byte(exactOwnersDoc), openapi.LoadOptions{})
 	require.NoError(t, err)
 	objects := exactObjects()
@@ -122,7 +122,7 @@ type exactCase struct {
 
 func (c exactCase) run(t *testing.T, e *echo.Echo, iss *axiomstest.Issuer, claim string) {
 	t.Helper()
-	rec := serve(e, http.MethodGet, c.target, "Bearer "+iss.Token(t, map[string]any{claim: c.uid}))
+	rec := serve(e, http.MethodGet, c.target, "Bearer "+iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{claim: c.uid}}))
 	value, err := json.Marshal(c.uid)
 	require.NoError(t, err)
 	assert.Equal(t, c.status, rec.Code, "%s %s on %s: %s", claim, value, c.target, rec.Body.String())
@@ -275,7 +275,7 @@ func TestOwnerLoaderComparesIntegersExactly(t *testing.T) {
 // TestRequireOwnerComparesIntegersExactly: the code-level helper compares as the spec
 // middleware does.
 func TestRequireOwnerComparesIntegersExactly(t *testing.T) {
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	objects := exactObjects()
 	e := echo.New()
 	e.Use(echoaxioms.AccessToken(echoaxioms.AccessTokenConfig{Validator: iss.Validator(t), Logger: discardLogger()}))

@@ -51,7 +51,7 @@ type ownedStruct struct {
 // middleware: a string never equals an integer, a float never equals anything, nil
 // never equals "None" or anything.
 func TestOwnerComparisonByType(t *testing.T) {
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	policies, err := openapi.LoadData([]byte(ownersDoc), openapi.LoadOptions{})
 	require.NoError(t, err)
 	objects := map[string]any{
@@ -83,12 +83,12 @@ func TestOwnerComparisonByType(t *testing.T) {
 	e.GET("/by-uid/:id", ok)
 	e.GET("/param-uid/:uid", ok)
 
-	subStr := "Bearer " + iss.Token(t, map[string]any{"sub": "42"})
-	subNone := "Bearer " + iss.Token(t, map[string]any{"sub": "None"})
-	uidNum := "Bearer " + iss.Token(t, map[string]any{"uid": 42})
-	uidStr := "Bearer " + iss.Token(t, map[string]any{"uid": "42"})
-	uidNull := "Bearer " + iss.Token(t, map[string]any{"uid": nil})
-	uidBig := "Bearer " + iss.Token(t, map[string]any{"uid": float64(1 << 53)})
+	subStr := "Bearer " + iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"sub": "42"}})
+	subNone := "Bearer " + iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"sub": "None"}})
+	uidNum := "Bearer " + iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"uid": 42}})
+	uidStr := "Bearer " + iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"uid": "42"}})
+	uidNull := "Bearer " + iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"uid": nil}})
+	uidBig := "Bearer " + iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"uid": float64(1 << 53)}})
 	for _, c := range []struct {
 		target, auth string
 		status       int

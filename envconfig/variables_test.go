@@ -274,7 +274,7 @@ func TestExplainNamesVariables(t *testing.T) {
 // issuer, so no DNS is involved.
 func TestComposeNetwork(t *testing.T) {
 	const publicIssuer = "http://127.0.0.1:4444"
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
 	env := map[string]string{
 		"AXIOMS_ISS_URL":                   publicIssuer,
 		"AXIOMS_JWKS_URL":                  "http://hydra:4444/.well-known/jwks.json",
@@ -305,10 +305,10 @@ func TestComposeNetwork(t *testing.T) {
 	mu.Lock()
 	assert.Equal(t, []string{"hydra:4444"}, dialed)
 	mu.Unlock()
-	claims, err := v.Validate(t.Context(), iss.Token(t, map[string]any{"iss": publicIssuer}))
+	claims, err := v.Validate(t.Context(), iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"iss": publicIssuer}}))
 	require.NoError(t, err)
 	assert.Equal(t, publicIssuer, claims.Issuer())
-	_, err = v.Validate(t.Context(), iss.Token(t, nil))
+	_, err = v.Validate(t.Context(), iss.Token(t, axiomstest.TokenSpec{}))
 	assert.Equal(t, validator.ReasonWrongIssuer, validator.ReasonOf(err), "the issuer's own URL is not the configured iss")
 
 	delete(env, "AXIOMS_INSECURE_SKIP_HTTPS_CHECK")

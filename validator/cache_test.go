@@ -36,7 +36,7 @@ func TestVerifiedTokenCacheHeapBound(t *testing.T) {
 	}
 	const bound = validator.DefaultCacheMaxBytes
 	const tokens = 5000
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
 	v, err := validator.New(t.Context(), validator.Config{
 		Issuer:       iss.URL(),
 		Audiences:    []string{iss.Audience()},
@@ -53,7 +53,7 @@ func TestVerifiedTokenCacheHeapBound(t *testing.T) {
 	var last string
 	for i := range tokens {
 		claims["jti"] = fmt.Sprint("bulky-", i)
-		last = iss.Token(t, claims)
+		last = iss.Token(t, axiomstest.TokenSpec{Claims: claims})
 		_, err := v.Validate(t.Context(), last)
 		require.NoError(t, err)
 	}

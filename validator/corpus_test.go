@@ -16,7 +16,7 @@ import (
 // logs the number of rows run and of false accepts (rows expected to be rejected that
 // validated), which must be zero.
 func TestAttackCorpus(t *testing.T) {
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	corpus := attacks.Corpus(t, iss)
 	v := iss.Validator(t)
 	falseAccepts, cases := 0, 0

@@ -16,15 +16,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/axioms-go/axioms-echo/axiomstest"
 	"github.com/axioms-go/axioms-echo/validator"
 )
-
-// fakeClock is a settable clock, safe for concurrent use.
-type fakeClock struct{ ns atomic.Int64 }
-
-func newClock() *fakeClock                   { c := &fakeClock{}; c.ns.Store(testNow.UnixNano()); return c }
-func (c *fakeClock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
-func (c *fakeClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
 
 // keyServer is an issuer's discovery and JWKS endpoints, with counters and faults.
 type keyServer struct {
@@ -105,7 +99,7 @@ func newKeyServer(t *testing.T, jwks []byte) *keyServer {
 func (ks *keyServer) set(f func(*keyServer)) { ks.mu.Lock(); f(ks); ks.mu.Unlock() }
 
 // remoteValidator builds a Validator that discovers its keys from ks.
-func remoteValidator(t *testing.T, ks *keyServer, clock *fakeClock, cfg validator.Config) *validator.Validator {
+func remoteValidator(t *testing.T, ks *keyServer, clock *axiomstest.Clock, cfg validator.Config) *validator.Validator {
 	t.Helper()
 	cfg.Issuer = ks.srv.URL
 	if cfg.Audiences == nil {
@@ -134,7 +128,7 @@ func issuedBy(ks *keyServer, over map[string]any) map[string]any {
 func TestDiscoveryThenKeys(t *testing.T) {
 	s := newSigner(t, "ES256", "k1")
 	ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
-	v := remoteValidator(t, ks, newClock(), validator.Config{})
+	v := remoteValidator(t, ks, axiomstest.NewClock(testNow), validator.Config{})
 	assert.EqualValues(t, 1, ks.discHits.Load())
 	assert.EqualValues(t, 1, ks.jwksHits.Load(), "keys are fetched once at startup")
 
@@ -147,7 +141,7 @@ func TestDiscoveryFallbackToWellKnownJWKS(t *testing.T) {
 	s := newSigner(t, "ES256", "k1")
 	ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
 	ks.set(func(k *keyServer) { k.discovery = "404" })
-	v := remoteValidator(t, ks, newClock(), validator.Config{})
+	v := remoteValidator(t, ks, axiomstest.NewClock(testNow), validator.Config{})
 	_, err := v.Validate(t.Context(), s.token(t, issuedBy(ks, nil), nil))
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, ks.jwksHits.Load())
@@ -200,7 +194,7 @@ func TestIssuerMismatchFoundLater(t *testing.T) {
 	s := newSigner(t, "ES256", "k1")
 	ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
 	ks.set(func(k *keyServer) { k.discState = http.StatusServiceUnavailable })
-	clock := newClock()
+	clock := axiomstest.NewClock(testNow)
 	logs := &logBuffer{}
 	v := remoteValidator(t, ks, clock, validator.Config{Logger: logs.logger()})
 	tok := s.token(t, issuedBy(ks, nil), nil)
@@ -285,7 +279,7 @@ func TestUnreachableAtStartupThenRecovery(t *testing.T) {
 	s := newSigner(t, "ES256", "k1")
 	ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
 	ks.set(func(k *keyServer) { k.status = http.StatusServiceUnavailable })
-	clock := newClock()
+	clock := axiomstest.NewClock(testNow)
 
 	_, err := validator.New(t.Context(), validator.Config{Issuer: ks.srv.URL, Audiences: []string{testAudience}, Now: clock.Now, RequireKeysAtStartup: true, Logger: quietLogger})
 	require.Error(t, err, "RequireKeysAtStartup makes New fail")
@@ -319,7 +313,7 @@ func TestUnknownKidRefetchIsRateLimited(t *testing.T) {
 	s1 := newSigner(t, "ES256", "k1")
 	s2 := newSigner(t, "ES256", "k2")
 	ks := newKeyServer(t, jwksJSON(t, s1.jwk(t, nil)))
-	clock := newClock()
+	clock := axiomstest.NewClock(testNow)
 	v := remoteValidator(t, ks, clock, validator.Config{})
 	require.EqualValues(t, 1, ks.jwksHits.Load())
 
@@ -354,7 +348,7 @@ func TestRemovedKeyStopsVerifyingAtOnceCacheIncluded(t *testing.T) {
 	s1 := newSigner(t, "ES256", "k1")
 	s2 := newSigner(t, "ES256", "k2")
 	ks := newKeyServer(t, jwksJSON(t, s1.jwk(t, nil)))
-	clock := newClock()
+	clock := axiomstest.NewClock(testNow)
 	v := remoteValidator(t, ks, clock, validator.Config{})
 
 	old := s1.token(t, issuedBy(ks, nil), nil)
@@ -378,7 +372,7 @@ func TestKeptKeySurvivesRefreshInCache(t *testing.T) {
 	s1 := newSigner(t, "ES256", "k1")
 	s2 := newSigner(t, "ES256", "k2")
 	ks := newKeyServer(t, jwksJSON(t, s1.jwk(t, nil)))
-	clock := newClock()
+	clock := axiomstest.NewClock(testNow)
 	v := remoteValidator(t, ks, clock, validator.Config{})
 	tok := s1.token(t, issuedBy(ks, nil), nil)
 	c1, err := v.Validate(t.Context(), tok)
@@ -396,7 +390,7 @@ func TestKeptKeySurvivesRefreshInCache(t *testing.T) {
 func TestFailedRefreshKeepsLastGoodKeys(t *testing.T) {
 	s1 := newSigner(t, "ES256", "k1")
 	ks := newKeyServer(t, jwksJSON(t, s1.jwk(t, nil)))
-	clock := newClock()
+	clock := axiomstest.NewClock(testNow)
 	v := remoteValidator(t, ks, clock, validator.Config{CacheSize: -1})
 	tok := s1.token(t, issuedBy(ks, map[string]any{"exp": testNow.Add(48 * time.Hour).Unix()}), nil)
 
@@ -453,7 +447,7 @@ func TestSlowIssuerTimesOut(t *testing.T) {
 func TestBurstOfUnknownKidsCostsOneFetch(t *testing.T) {
 	s := newSigner(t, "ES256", "k1")
 	ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
-	clock := newClock()
+	clock := axiomstest.NewClock(testNow)
 	v := remoteValidator(t, ks, clock, validator.Config{})
 	require.EqualValues(t, 1, ks.jwksHits.Load())
 	clock.Advance(validator.DefaultMinRefreshInterval)
@@ -484,7 +478,7 @@ func TestCancelledCallerDoesNotFailTheSharedFetch(t *testing.T) {
 	s1 := newSigner(t, "ES256", "k1")
 	s2 := newSigner(t, "ES256", "k2")
 	ks := newKeyServer(t, jwksJSON(t, s1.jwk(t, nil)))
-	clock := newClock()
+	clock := axiomstest.NewClock(testNow)
 	v := remoteValidator(t, ks, clock, validator.Config{})
 
 	gate := make(chan struct{})
@@ -521,7 +515,7 @@ func TestCancelledCallerDoesNotFailTheSharedFetch(t *testing.T) {
 func TestConcurrentValidationDuringRotation(t *testing.T) {
 	signers := []*signer{newSigner(t, "ES256", "k0"), newSigner(t, "ES256", "k1"), newSigner(t, "ES256", "k2")}
 	ks := newKeyServer(t, jwksJSON(t, signers[0].jwk(t, nil), signers[1].jwk(t, nil)))
-	clock := newClock()
+	clock := axiomstest.NewClock(testNow)
 	v := remoteValidator(t, ks, clock, validator.Config{})
 	tokens := make([]string, len(signers))
 	for i, s := range signers {
@@ -605,7 +599,7 @@ func TestMaxAgeBelowMinRefreshIntervalIsRaised(t *testing.T) {
 	s1 := newSigner(t, "ES256", "k1")
 	ks := newKeyServer(t, jwksJSON(t, s1.jwk(t, nil)))
 	ks.set(func(k *keyServer) { k.header = http.Header{"Cache-Control": {"max-age=1"}} })
-	clock := newClock()
+	clock := axiomstest.NewClock(testNow)
 	v := remoteValidator(t, ks, clock, validator.Config{})
 	tok := s1.token(t, issuedBy(ks, nil), nil)
 	require.EqualValues(t, 1, ks.jwksHits.Load())
@@ -632,7 +626,7 @@ func TestMaxAgeBelowMinRefreshIntervalIsRaised(t *testing.T) {
 func TestAlgIsCheckedBeforeKeyLookup(t *testing.T) {
 	s := newSigner(t, "ES256", "k1")
 	ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
-	clock := newClock()
+	clock := axiomstest.NewClock(testNow)
 	v := remoteValidator(t, ks, clock, validator.Config{CacheSize: -1})
 	require.EqualValues(t, 1, ks.jwksHits.Load())
 	clock.Advance(validator.DefaultMinRefreshInterval + time.Second)
@@ -660,7 +654,7 @@ func TestCacheControlMaxAgeSchedulesBackgroundRefresh(t *testing.T) {
 	s1 := newSigner(t, "ES256", "k1")
 	ks := newKeyServer(t, jwksJSON(t, s1.jwk(t, nil)))
 	ks.set(func(k *keyServer) { k.header = http.Header{"Cache-Control": {"public, max-age=120"}} })
-	clock := newClock()
+	clock := axiomstest.NewClock(testNow)
 	v := remoteValidator(t, ks, clock, validator.Config{})
 	tok := s1.token(t, issuedBy(ks, nil), nil)
 	_, err := v.Validate(t.Context(), tok)
@@ -705,7 +699,7 @@ func TestTokenOfAnotherIssuerCausesNoFetch(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
-			clock := newClock()
+			clock := axiomstest.NewClock(testNow)
 			v := remoteValidator(t, ks, clock, validator.Config{})
 			require.EqualValues(t, 1, ks.jwksHits.Load())
 			clock.Advance(validator.DefaultMinRefreshInterval) // a refetch is allowed
@@ -727,7 +721,7 @@ func TestTokenOfAnotherIssuerCausesNoFetch(t *testing.T) {
 	t.Run("no key set yet", func(t *testing.T) {
 		ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
 		ks.set(func(k *keyServer) { k.status = http.StatusServiceUnavailable })
-		clock := newClock()
+		clock := axiomstest.NewClock(testNow)
 		v := remoteValidator(t, ks, clock, validator.Config{})
 		hits := ks.jwksHits.Load()
 		clock.Advance(time.Minute) // past the startup backoff
@@ -739,7 +733,7 @@ func TestTokenOfAnotherIssuerCausesNoFetch(t *testing.T) {
 
 	t.Run("InsecureSkipIssuerCheck", func(t *testing.T) {
 		ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
-		clock := newClock()
+		clock := axiomstest.NewClock(testNow)
 		v := remoteValidator(t, ks, clock, validator.Config{InsecureSkipIssuerCheck: true})
 		clock.Advance(validator.DefaultMinRefreshInterval)
 		_, err := v.Validate(t.Context(), other.token(t, issuedBy(ks, map[string]any{"iss": "https://other.example/"}), nil))
@@ -756,7 +750,7 @@ func TestRotationIsAcceptedWithinSeconds(t *testing.T) {
 	s1 := newSigner(t, "ES256", "k1")
 	s2 := newSigner(t, "ES256", "k2")
 	ks := newKeyServer(t, jwksJSON(t, s1.jwk(t, nil)))
-	clock := newClock()
+	clock := axiomstest.NewClock(testNow)
 	v := remoteValidator(t, ks, clock, validator.Config{})
 	require.EqualValues(t, 1, ks.jwksHits.Load())
 
@@ -803,7 +797,7 @@ func TestRandomKidFloodBacksOff(t *testing.T) {
 	assert.Equal(t, 5*time.Minute, validator.DefaultMaxRefreshBackoff)
 	s := newSigner(t, "ES256", "k1")
 	ks := newKeyServer(t, jwksJSON(t, s.jwk(t, nil)))
-	clock := newClock()
+	clock := axiomstest.NewClock(testNow)
 	v := remoteValidator(t, ks, clock, validator.Config{})
 	require.EqualValues(t, 1, ks.jwksHits.Load())
 	valid := s.token(t, issuedBy(ks, nil), nil)
@@ -841,7 +835,7 @@ func TestRandomKidFloodBacksOff(t *testing.T) {
 func TestUnknownKidBackoffResets(t *testing.T) {
 	s1 := newSigner(t, "ES256", "k1")
 	ks := newKeyServer(t, jwksJSON(t, s1.jwk(t, nil)))
-	clock := newClock()
+	clock := axiomstest.NewClock(testNow)
 	v := remoteValidator(t, ks, clock, validator.Config{})
 	random := func(i int) error {
 		_, err := v.Validate(t.Context(), s1.token(t, issuedBy(ks, nil), map[string]any{"kid": fmt.Sprint("random-", i)}))
@@ -911,7 +905,7 @@ func TestKidFloodDoesNotDelayScheduledRefresh(t *testing.T) {
 	s1 := newSigner(t, "ES256", "k1")
 	ks := newKeyServer(t, jwksJSON(t, s1.jwk(t, nil)))
 	ks.set(func(k *keyServer) { k.header = http.Header{"Cache-Control": {"max-age=60"}} })
-	clock := newClock()
+	clock := axiomstest.NewClock(testNow)
 	v := remoteValidator(t, ks, clock, validator.Config{})
 	// A request that starts the scheduled refresh in the background then joins it for
 	// its unknown kid, so every fetch is over when Validate returns.

@@ -54,8 +54,8 @@ func TestVerifyEmptyFlagOrVariable(t *testing.T) {
 // message.
 func TestVerifyLeewayIsBounded(t *testing.T) {
 	t.Chdir(t.TempDir())
-	iss := axiomstest.NewIssuer(t)
-	tok := iss.Token(t, nil)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
+	tok := iss.Token(t, axiomstest.TokenSpec{})
 	code, _, stderr := runCLI(t, "", "verify", "--issuer", iss.URL(), "--audience", iss.Audience(), "--leeway", "100000h", tok)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "--leeway: ")
@@ -76,8 +76,8 @@ func TestVerifyWarnsOfUnknownVariables(t *testing.T) {
 	t.Chdir(dir)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("AXIOMS_SCOPES_CLAIMS=scp\n"), 0o600))
 	t.Setenv("AXIOMS_ISSUER", "https://i.example")
-	iss := axiomstest.NewIssuer(t)
-	code, _, stderr := runCLI(t, "", "verify", "--issuer", iss.URL(), "--audience", iss.Audience(), iss.Token(t, nil))
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
+	code, _, stderr := runCLI(t, "", "verify", "--issuer", iss.URL(), "--audience", iss.Audience(), iss.Token(t, axiomstest.TokenSpec{}))
 	assert.Equal(t, exitOK, code, stderr)
 	assert.Equal(t, 1, strings.Count(stderr, "AXIOMS_ISSUER"), stderr)
 	assert.Contains(t, stderr, "did you mean AXIOMS_ISS_URL?")

@@ -47,8 +47,8 @@ func verify(t *testing.T, stdin string, args ...string) (int, verifyOut, string)
 
 func TestVerifyValidAndInvalid(t *testing.T) {
 	t.Chdir(t.TempDir()) // no stray .env
-	iss := axiomstest.NewIssuer(t)
-	tok := iss.Token(t, map[string]any{"scope": "read write", "realm_access": map[string]any{"roles": []string{"admin"}}, "permissions": []string{"p"}})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
+	tok := iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"scope": "read write", "realm_access": map[string]any{"roles": []string{"admin"}}, "permissions": []string{"p"}}})
 
 	code, out, stderr := verify(t, "", "--issuer", iss.URL(), "--audience", iss.Audience(), "--roles-claims", "/realm_access/roles", tok)
 	require.Equal(t, exitOK, code, stderr)
@@ -64,11 +64,11 @@ func TestVerifyValidAndInvalid(t *testing.T) {
 	assert.Equal(t, "invalid_token", out.Error)
 	assert.Equal(t, "wrong_audience", out.Reason)
 
-	expired := iss.Token(t, map[string]any{"exp": time.Now().Add(-time.Hour).Unix()})
+	expired := iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"exp": time.Now().Add(-time.Hour).Unix()}})
 	code, out, _ = verify(t, "", "--issuer", iss.URL(), "--audience", iss.Audience(), expired)
 	assert.Equal(t, exitFailed, code)
 	assert.Equal(t, "expired", out.Reason)
-	recent := iss.Token(t, map[string]any{"exp": time.Now().Add(-4 * time.Minute).Unix()})
+	recent := iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"exp": time.Now().Add(-4 * time.Minute).Unix()}})
 	code, _, _ = verify(t, "", "--issuer", iss.URL(), "--audience", iss.Audience(), "--leeway", "5m", recent)
 	assert.Equal(t, exitOK, code, "--leeway")
 
@@ -84,9 +84,9 @@ func TestVerifyValidAndInvalid(t *testing.T) {
 func TestVerifyReadsStdinAndEnvironment(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("AXIOMS_ISS_URL="+iss.URL()+"\nAXIOMS_AUDIENCE="+iss.Audience()+"\nAXIOMS_SCOPE_CLAIMS=scp\n"), 0o600))
-	tok := iss.Token(t, map[string]any{"scp": []string{"a"}, "scope": "ignored"})
+	tok := iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"scp": []string{"a"}, "scope": "ignored"}})
 
 	code, out, stderr := verify(t, "  Bearer "+tok+"\n", "-")
 	require.Equal(t, exitOK, code, stderr)
@@ -100,9 +100,9 @@ func TestVerifyReadsStdinAndEnvironment(t *testing.T) {
 
 func TestVerifyKeysUnavailable(t *testing.T) {
 	t.Chdir(t.TempDir())
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	iss.Fail(axiomstest.Fault{Status: 503})
-	code, out, _ := verify(t, "", "--issuer", iss.URL(), "--audience", iss.Audience(), iss.Token(t, nil))
+	code, out, _ := verify(t, "", "--issuer", iss.URL(), "--audience", iss.Audience(), iss.Token(t, axiomstest.TokenSpec{}))
 	assert.Equal(t, exitUnavailable, code)
 	assert.Equal(t, "keys_unavailable", out.Reason)
 	assert.Equal(t, "temporarily_unavailable", out.Error)
@@ -111,9 +111,9 @@ func TestVerifyKeysUnavailable(t *testing.T) {
 func TestVerifyJWKSFile(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
 	require.NoError(t, os.WriteFile("keys.json", []byte(`{"keys":[`+string(iss.Key("ES256").PublicJWK())+`]}`), 0o600))
-	code, _, stderr := verify(t, "", "--issuer", iss.URL(), "--audience", iss.Audience(), "--jwks-file", "keys.json", iss.Token(t, nil))
+	code, _, stderr := verify(t, "", "--issuer", iss.URL(), "--audience", iss.Audience(), "--jwks-file", "keys.json", iss.Token(t, axiomstest.TokenSpec{}))
 	require.Equal(t, exitOK, code, stderr)
 	assert.Zero(t, iss.JWKSFetches(), "nothing is fetched")
 }
@@ -161,8 +161,8 @@ func memberNames(m map[string]any) []string {
 
 func TestVerifyOutputShape(t *testing.T) {
 	t.Chdir(t.TempDir())
-	iss := axiomstest.NewIssuer(t)
-	tok := iss.Token(t, map[string]any{"scope": "read write", "roles": []string{"admin"}})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
+	tok := iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"scope": "read write", "roles": []string{"admin"}}})
 	flags := []string{"--issuer", iss.URL(), "--audience", iss.Audience()}
 
 	t.Run("valid, exit 0", func(t *testing.T) {
@@ -202,16 +202,16 @@ func TestVerifyOutputShape(t *testing.T) {
 
 	t.Run("claim_mismatch, exit 1", func(t *testing.T) {
 		t.Setenv("AXIOMS_REQUIRED_CLAIMS", "token_use=access")
-		code, out, _ := verifyJSON(t, "", append(slices.Clone(flags), iss.Token(t, map[string]any{"token_use": "id"}))...)
+		code, out, _ := verifyJSON(t, "", append(slices.Clone(flags), iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"token_use": "id"}}))...)
 		assert.Equal(t, exitFailed, code)
 		assert.Equal(t, "invalid_token", out["error"])
 		assert.Equal(t, "claim_mismatch", out["reason"])
 	})
 
 	t.Run("keys unavailable, exit 3", func(t *testing.T) {
-		down := axiomstest.NewIssuer(t)
+		down := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 		down.Fail(axiomstest.Fault{Status: 503})
-		code, out, _ := verifyJSON(t, "", "--issuer", down.URL(), "--audience", down.Audience(), down.Token(t, nil))
+		code, out, _ := verifyJSON(t, "", "--issuer", down.URL(), "--audience", down.Audience(), down.Token(t, axiomstest.TokenSpec{}))
 		assert.Equal(t, exitUnavailable, code)
 		assert.Equal(t, []string{"description", "error", "reason", "unverified", "valid"}, memberNames(out))
 		assert.Equal(t, false, out["valid"])
@@ -277,11 +277,11 @@ func mismatchedIssuer(t *testing.T, iss *axiomstest.Issuer, unreachableFirst boo
 // stderr, whether it is found when the validator starts or when the token is checked.
 func TestVerifyIssuerMismatch(t *testing.T) {
 	t.Chdir(t.TempDir())
-	iss := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 
 	t.Run("found at startup", func(t *testing.T) {
 		srv := mismatchedIssuer(t, iss, false, 0)
-		tok := iss.Token(t, map[string]any{"iss": srv.URL})
+		tok := iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"iss": srv.URL}})
 		code, stdout, stderr := runCLI(t, "", "verify", "--issuer", srv.URL, "--audience", iss.Audience(), tok)
 		assert.Equal(t, exitUsage, code, stdout)
 		assert.Empty(t, stdout, "no JSON: the token was not checked")
@@ -293,7 +293,7 @@ func TestVerifyIssuerMismatch(t *testing.T) {
 		// The first discovery request fails after a little more than the first retry
 		// backoff (1s), so the token's own fetch finds the mismatch.
 		srv := mismatchedIssuer(t, iss, true, 1100*time.Millisecond)
-		tok := iss.Token(t, map[string]any{"iss": srv.URL})
+		tok := iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"iss": srv.URL}})
 		code, out, stderr := verify(t, "", "--issuer", srv.URL, "--audience", iss.Audience(), tok)
 		assert.Equal(t, exitUsage, code, "a configuration error, not an outage (3)")
 		assert.False(t, out.Valid)
@@ -310,8 +310,8 @@ func TestVerifyIssuerMismatch(t *testing.T) {
 // nothing else of it; a token that does not decode gets no such member.
 func TestVerifyShowsWhatARejectedTokenClaims(t *testing.T) {
 	t.Chdir(t.TempDir())
-	iss := axiomstest.NewIssuer(t)
-	other := axiomstest.NewIssuer(t)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
+	other := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	flags := []string{"--issuer", iss.URL(), "--audience", iss.Audience()}
 	type view struct {
 		Note   string                     `json:"note"`
@@ -343,7 +343,7 @@ func TestVerifyShowsWhatARejectedTokenClaims(t *testing.T) {
 	flags = append([]string{"verify"}, flags...)
 
 	t.Run("another issuer's token", func(t *testing.T) {
-		tok := other.Token(t, map[string]any{"sub": "alice", "email": "alice@example.com", "aud": []string{"a", "b"}, "iat": 1767222000, "exp": 4102444800})
+		tok := other.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"sub": "alice", "email": "alice@example.com", "aud": []string{"a", "b"}, "iat": 1767222000, "exp": 4102444800}})
 		code, out, v := unverified(t, tok)
 		assert.Equal(t, exitFailed, code)
 		assert.Equal(t, "wrong_issuer", out["reason"])
@@ -357,7 +357,7 @@ func TestVerifyShowsWhatARejectedTokenClaims(t *testing.T) {
 	})
 
 	t.Run("expired", func(t *testing.T) {
-		_, out, v := unverified(t, iss.Token(t, map[string]any{"exp": 1000, "iat": 900}))
+		_, out, v := unverified(t, iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"exp": 1000, "iat": 900}}))
 		assert.Equal(t, "expired", out["reason"])
 		require.NotNil(t, v)
 		assert.Equal(t, "1000", string(v.Claims["exp"]))
@@ -365,9 +365,9 @@ func TestVerifyShowsWhatARejectedTokenClaims(t *testing.T) {
 	})
 
 	t.Run("keys unavailable", func(t *testing.T) {
-		down := axiomstest.NewIssuer(t)
+		down := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 		down.Fail(axiomstest.Fault{Status: 503})
-		code, stdout, _ := runCLI(t, "", "verify", "--issuer", down.URL(), "--audience", down.Audience(), down.Token(t, nil))
+		code, stdout, _ := runCLI(t, "", "verify", "--issuer", down.URL(), "--audience", down.Audience(), down.Token(t, axiomstest.TokenSpec{}))
 		assert.Equal(t, exitUnavailable, code)
 		assert.Contains(t, stdout, `"unverified"`, "an outage leaves the question which key the token names")
 	})

@@ -121,7 +121,7 @@ func heapInUse() uint64 {
 func TestSoak(t *testing.T) {
 	duration := soakDuration(t)
 	refresh := soakRefreshInterval(duration)
-	iss := axiomstest.NewIssuerWith(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}, TokenTTL: 2 * time.Hour})
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}, TokenTTL: 2 * time.Hour})
 	t.Setenv("AXIOMS_ISS_URL", iss.URL())
 	t.Setenv("AXIOMS_AUDIENCE", iss.Audience())
 	t.Setenv("ADDR", "127.0.0.1:0")
@@ -186,10 +186,10 @@ func TestSoak(t *testing.T) {
 	newPool := func(k *axiomstest.Key) *tokenPool {
 		p := &tokenPool{readers: make([]string, 32)}
 		for i := range p.readers {
-			p.readers[i] = iss.TokenWith(t, axiomstest.TokenSpec{Key: k, Claims: map[string]any{"sub": fmt.Sprintf("soak-%d", i), "scope": "read:data"}})
+			p.readers[i] = iss.Token(t, axiomstest.TokenSpec{Key: k, Claims: map[string]any{"sub": fmt.Sprintf("soak-%d", i), "scope": "read:data"}})
 		}
-		p.owner = iss.TokenWith(t, axiomstest.TokenSpec{Key: k, Claims: map[string]any{"sub": "owner-1"}})
-		p.intruder = iss.TokenWith(t, axiomstest.TokenSpec{Key: k, Claims: map[string]any{"sub": "intruder-1"}})
+		p.owner = iss.Token(t, axiomstest.TokenSpec{Key: k, Claims: map[string]any{"sub": "owner-1"}})
+		p.intruder = iss.Token(t, axiomstest.TokenSpec{Key: k, Claims: map[string]any{"sub": "intruder-1"}})
 		return p
 	}
 	oldKey := iss.Key("ES256")
@@ -233,7 +233,7 @@ func TestSoak(t *testing.T) {
 			}
 		},
 		func(n int) { // a random kid, signed by an attacker: one rate-limited refetch at most
-			tok := iss.TokenWith(t, axiomstest.TokenSpec{Key: attacker, KeyID: fmt.Sprintf("random-%d", n)})
+			tok := iss.Token(t, axiomstest.TokenSpec{Key: attacker, KeyID: fmt.Sprintf("random-%d", n)})
 			if c := call("GET", "/protected", tok, ""); c != 401 {
 				stats.fail(fmt.Sprintf("random kid: %d, want 401", c))
 			}

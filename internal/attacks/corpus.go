@@ -93,7 +93,7 @@ func Corpus(tb testing.TB, iss *axiomstest.Issuer) []Case {
 		if spec.Claims == nil && spec.RawPayload == nil && spec.PayloadSegment == "" {
 			spec.Claims = good()
 		}
-		return iss.TokenWith(tb, spec)
+		return iss.Token(tb, spec)
 	}
 	must := func(s string, err error) string {
 		tb.Helper()
