@@ -6,12 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"net"
-	"net/http"
 	"os/signal"
 	"syscall"
 	"time"
 
-	"github.com/axioms-go/axioms-echo/internal/devissuer"
+	"github.com/axioms-go/axioms-echo/axiomstest"
 )
 
 func init() {
@@ -26,7 +25,21 @@ func init() {
 const (
 	defaultIssuerAddr = "127.0.0.1:9000"
 	defaultKeyFile    = "dev-issuer-keys.json"
+	defaultAudience   = "axioms-echo-example"
 )
+
+// devIssuerConfig is the configuration of the development issuer of issuer and token:
+// one key kept in keyFile, RFC 9068 access tokens (typ at+jwt) with no subject unless
+// one is asked for. A negative ttl means the default lifetime.
+func devIssuerConfig(keyFile, audience string, ttl time.Duration) axiomstest.IssuerConfig {
+	return axiomstest.IssuerConfig{
+		KeyFile:  keyFile,
+		Audience: audience,
+		TokenTTL: max(ttl, 0),
+		Header:   map[string]any{"typ": "at+jwt"},
+		Claims:   map[string]any{"sub": axiomstest.Omit},
+	}
+}
 
 const issuerSynopsis = `issuer [--addr 127.0.0.1:9000] [--key-file PATH] [--audience AUD] [--ttl 1h]
 
@@ -38,7 +51,7 @@ expiry itself as an "exp" claim (a number; not with expires_in): an exp in the p
 mints an already expired token, for testing refusals, answered with "expires_in": 0.
 Malformed requests get 400 {"error":"invalid_request","error_description":...}.
 The signing key is kept in --key-file (mode 0600) so restarts keep tokens valid.
-` + devissuer.Warning
+` + axiomstest.DevelopmentWarning
 
 func runIssuer(e env, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
@@ -51,8 +64,8 @@ func serveIssuer(ctx context.Context, e env, args []string, ready chan<- string)
 	fs := newFlagSet("issuer", issuerSynopsis, e.stderr)
 	addr := fs.String("addr", defaultIssuerAddr, "listen address (loopback only, unless --allow-remote)")
 	keyFile := fs.String("key-file", defaultKeyFile, "private key file, created if missing")
-	audience := fs.String("audience", devissuer.DefaultAudience, "default aud of minted tokens")
-	ttl := fs.Duration("ttl", devissuer.DefaultTTL, "default token lifetime")
+	audience := fs.String("audience", defaultAudience, "default aud of minted tokens")
+	ttl := fs.Duration("ttl", axiomstest.DefaultTokenTTL, "default token lifetime")
 	allowRemote := fs.Bool("allow-remote", false, "listen on a non-loopback address (still development only)")
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -74,37 +87,22 @@ func serveIssuer(ctx context.Context, e env, args []string, ready chan<- string)
 		fmt.Fprintf(e.stderr, "axioms issuer: %s is not a loopback address; pass --allow-remote to listen there anyway\n", *addr)
 		return exitUsage
 	}
-	keys, err := devissuer.LoadOrCreateKeys(*keyFile)
+	cfg := devIssuerConfig(*keyFile, *audience, *ttl)
+	cfg.Addr, cfg.TokenEndpoint = *addr, true
+	iss, err := axiomstest.NewIssuerErr(cfg)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "axioms issuer: %v\n", err)
 		return exitUsage
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "axioms issuer: %v\n", err)
-		return exitUsage
-	}
-	iss := &devissuer.Issuer{URL: "http://" + ln.Addr().String(), Audience: *audience, TTL: *ttl, Keys: keys}
-	srv := &http.Server{Handler: iss.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	defer iss.Close()
 
-	fmt.Fprintf(e.stderr, "\n  !! %s\n\n", devissuer.Warning)
-	fmt.Fprintf(e.stdout, "axioms development issuer listening at %s (key %s in %s)\n\n", iss.URL, keys.Key.ID, *keyFile)
-	fmt.Fprintf(e.stdout, "Configure a service to trust it:\n  export AXIOMS_ISS_URL=%s\n  export AXIOMS_AUDIENCE=%s\n\n", iss.URL, *audience)
-	fmt.Fprintf(e.stdout, "Get a token:\n  curl -s -X POST %s/token -d '{\"sub\":\"alice\",\"scope\":\"read:data\"}'\n", iss.URL)
+	fmt.Fprintf(e.stderr, "\n  !! %s\n\n", axiomstest.DevelopmentWarning)
+	fmt.Fprintf(e.stdout, "axioms development issuer listening at %s (key %s in %s)\n\n", iss.URL(), iss.Key("").ID(), *keyFile)
+	fmt.Fprintf(e.stdout, "Configure a service to trust it:\n  export AXIOMS_ISS_URL=%s\n  export AXIOMS_AUDIENCE=%s\n\n", iss.URL(), *audience)
+	fmt.Fprintf(e.stdout, "Get a token:\n  curl -s -X POST %s/token -d '{\"sub\":\"alice\",\"scope\":\"read:data\"}'\n", iss.URL())
 	if ready != nil {
-		ready <- iss.URL
+		ready <- iss.URL()
 	}
-
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		fmt.Fprintf(e.stderr, "axioms issuer: %v\n", err)
-		return exitFailed
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	srv.Shutdown(shutdown)
+	<-ctx.Done()
 	return exitOK
 }

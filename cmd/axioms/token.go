@@ -6,8 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"time"
 
-	"github.com/axioms-go/axioms-echo/internal/devissuer"
+	"github.com/axioms-go/axioms-echo/axiomstest"
 )
 
 func init() {
@@ -17,6 +18,9 @@ func init() {
 		run:     runToken,
 	})
 }
+
+// maxTokenTTL is the longest lifetime token mints, as the issuer's POST /token.
+const maxTokenTTL = 30 * 24 * time.Hour
 
 const tokenSynopsis = `token [--key-file PATH] [--iss URL] [--aud AUD] [--sub SUB] [--scope "a b"]
              [--roles a,b] [--permissions a,b] [--ttl 1h] [--claim k=v]...
@@ -29,10 +33,10 @@ func runToken(e env, args []string) int {
 	fs := newFlagSet("token", tokenSynopsis, e.stderr)
 	keyFile := fs.String("key-file", defaultKeyFile, "private key file of the development issuer")
 	iss := fs.String("iss", "http://"+defaultIssuerAddr, "issuer (iss)")
-	aud := fs.String("aud", devissuer.DefaultAudience, "audience (aud)")
+	aud := fs.String("aud", defaultAudience, "audience (aud)")
 	sub := fs.String("sub", "", "subject (sub)")
 	scope := fs.String("scope", "", `space-separated scopes (scope)`)
-	ttl := fs.Duration("ttl", devissuer.DefaultTTL, "lifetime")
+	ttl := fs.Duration("ttl", axiomstest.DefaultTokenTTL, "lifetime")
 	var roles, perms listFlag
 	var extra claimFlag
 	fs.Var(&roles, "roles", "roles, comma-separated or repeated (roles)")
@@ -49,12 +53,17 @@ func runToken(e env, args []string) int {
 		fmt.Fprintln(e.stderr, "axioms token: no arguments expected")
 		return exitUsage
 	}
-	keys, err := devissuer.LoadOrCreateKeys(*keyFile)
+	if *ttl > maxTokenTTL {
+		fmt.Fprintf(e.stderr, "axioms token: lifetime %s exceeds %s\n", *ttl, maxTokenTTL)
+		return exitUsage
+	}
+	dev, err := axiomstest.NewIssuerErr(devIssuerConfig(*keyFile, *aud, *ttl))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "axioms token: %v\n", err)
 		return exitUsage
 	}
-	claims := map[string]any{}
+	defer dev.Close()
+	claims := map[string]any{"iss": *iss}
 	if *sub != "" {
 		claims["sub"] = *sub
 	}
@@ -70,7 +79,7 @@ func runToken(e env, args []string) int {
 	for k, v := range extra {
 		claims[k] = v
 	}
-	tok, _, err := (&devissuer.Issuer{URL: *iss, Audience: *aud, Keys: keys}).Mint(claims, *ttl)
+	tok, err := dev.TokenErr(axiomstest.TokenSpec{Claims: claims})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "axioms token: %v\n", err)
 		return exitUsage

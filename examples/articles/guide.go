@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/axioms-go/axioms-echo/internal/devissuer"
+	"github.com/axioms-go/axioms-echo/axiomstest"
 	"github.com/axioms-go/axioms-echo/validator"
 )
 
@@ -30,7 +30,7 @@ var personas = []persona{
 }
 
 // printGuide tells the newcomer what is running and what to try next.
-func printGuide(w io.Writer, url, dbPath string, cfg validator.Config, dev *devissuer.Issuer) {
+func printGuide(w io.Writer, url, dbPath string, cfg validator.Config, dev *axiomstest.Issuer) {
 	fmt.Fprintf(w, "axioms-echo example listening on %s (database %s)\n", url, dbPath)
 	fmt.Fprintf(w, "Every rule is in %s/openapi.yaml — read it beside the answers below.\n\n", url)
 	if dev == nil {
@@ -38,11 +38,11 @@ func printGuide(w io.Writer, url, dbPath string, cfg validator.Config, dev *devi
 		fmt.Fprintf(w, "Try: curl -i %s/protected -H \"Authorization: Bearer $TOKEN\"\n", url)
 		return
 	}
-	fmt.Fprintf(w, "No issuer configured: a development issuer runs at %s (%s).\n", dev.URL, devissuer.Warning)
+	fmt.Fprintf(w, "No issuer configured: a development issuer runs at %s (%s).\n", dev.URL(), axiomstest.DevelopmentWarning)
 	fmt.Fprintln(w, "Tokens for a few personas, valid for an hour:")
 	fmt.Fprintln(w)
 	for _, p := range personas {
-		tok, _, err := dev.Mint(p.claims, 0)
+		tok, err := dev.TokenErr(axiomstest.TokenSpec{Claims: p.claims})
 		if err != nil {
 			fmt.Fprintf(w, "  (could not mint a token for %s: %v)\n", p.name, err)
 			continue
@@ -50,7 +50,7 @@ func printGuide(w io.Writer, url, dbPath string, cfg validator.Config, dev *devi
 		fmt.Fprintf(w, "# %s — %s\nexport %s=%s\n\n", p.name, p.about, p.env, tok)
 	}
 	fmt.Fprintf(w, "Then try:\n%sMore tokens: curl -s -X POST %s/token -d '{\"sub\":\"alice\",\"scope\":\"read:data\"}'\n\n",
-		session(url), dev.URL)
+		session(url), dev.URL())
 }
 
 // session is the curl session the guide prints (the README shows it for

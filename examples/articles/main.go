@@ -33,8 +33,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/axioms-go/axioms-echo/axiomstest"
 	"github.com/axioms-go/axioms-echo/echoaxioms"
-	"github.com/axioms-go/axioms-echo/internal/devissuer"
 	"github.com/axioms-go/axioms-echo/envconfig"
 	"github.com/axioms-go/axioms-echo/openapi"
 	"github.com/axioms-go/axioms-echo/validator"
@@ -75,7 +75,7 @@ type options struct {
 type started struct {
 	URL string
 	// Dev is the in-process development issuer, nil when an issuer is configured.
-	Dev *devissuer.Issuer
+	Dev *axiomstest.Issuer
 }
 
 // run starts the service and blocks until ctx ends, then shuts down gracefully: requests
@@ -101,14 +101,13 @@ func run(ctx context.Context, opts options) error {
 	if err != nil {
 		return err
 	}
-	var dev *devissuer.Issuer
-	var devSrv *http.Server
+	var dev *axiomstest.Issuer
 	if useDev {
-		if dev, devSrv, err = startDevIssuer(vcfg.Audiences); err != nil {
+		if dev, err = startDevIssuer(vcfg.Audiences); err != nil {
 			return err
 		}
-		defer devSrv.Close()
-		vcfg.Issuer, vcfg.Audiences = dev.URL, []string{dev.Audience}
+		defer dev.Close()
+		vcfg.Issuer, vcfg.Audiences = dev.URL(), []string{dev.Audience()}
 	}
 	if opts.configure != nil {
 		opts.configure(&vcfg)
@@ -228,24 +227,24 @@ func newServer(store *Store, spec []byte, policies *openapi.Policies, v echoaxio
 	return e, nil
 }
 
-// startDevIssuer runs a development issuer on a free loopback port, with an in-memory key.
-func startDevIssuer(audiences []string) (*devissuer.Issuer, *http.Server, error) {
-	keys, err := devissuer.LoadOrCreateKeys("")
-	if err != nil {
-		return nil, nil, err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, nil, err
-	}
-	aud := devissuer.DefaultAudience
+// devAudience is the audience of the development issuer when none is configured.
+const devAudience = "axioms-echo-example"
+
+// startDevIssuer runs a development issuer on a free loopback port, with an in-memory
+// RS256 key: POST /token mints RFC 9068 access tokens (typ at+jwt) with the claims it
+// is given, and no subject unless one is given.
+func startDevIssuer(audiences []string) (*axiomstest.Issuer, error) {
+	aud := devAudience
 	if len(audiences) > 0 {
 		aud = audiences[0]
 	}
-	iss := &devissuer.Issuer{URL: "http://" + ln.Addr().String(), Audience: aud, Keys: keys}
-	srv := &http.Server{Handler: iss.Handler(), ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	return iss, srv, nil
+	return axiomstest.NewIssuerErr(axiomstest.IssuerConfig{
+		Algorithms:    []string{"RS256"},
+		Audience:      aud,
+		Header:        map[string]any{"typ": "at+jwt"},
+		Claims:        map[string]any{"sub": axiomstest.Omit},
+		TokenEndpoint: true,
+	})
 }
 
 // validatorConfig reads the validator's configuration from env and decides whether the

@@ -16,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/axioms-go/axioms-echo/axiomstest"
 )
 
 // TestSpecCopyIsIdentical keeps the embedded document equal to the repository's
@@ -67,9 +69,7 @@ func startServer(t *testing.T, dbPath string) *server {
 		s.url = st.URL
 		require.NotNil(t, st.Dev, "no issuer configured: the development issuer runs")
 		mint := func(name string, claims map[string]any) {
-			tok, _, err := st.Dev.Mint(claims, 0)
-			require.NoError(t, err)
-			s.tokens[name] = tok
+			s.tokens[name] = st.Dev.Token(t, axiomstest.TokenSpec{Claims: claims})
 		}
 		for _, p := range personas {
 			mint(p.env, p.claims)

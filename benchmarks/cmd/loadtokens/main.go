@@ -10,13 +10,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/axioms-go/axioms-echo/internal/devissuer"
+	"github.com/axioms-go/axioms-echo/axiomstest"
 )
 
 func main() {
 	keyFile := flag.String("key-file", "", "the issuer's key file")
 	iss := flag.String("iss", "", "issuer")
-	aud := flag.String("aud", devissuer.DefaultAudience, "audience")
+	aud := flag.String("aud", "axioms-echo-example", "audience")
 	count := flag.Int("count", 1000, "how many tokens")
 	invalid := flag.Bool("invalid", false, "damage every signature")
 	flag.Parse()
@@ -24,12 +24,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: loadtokens -key-file F -iss URL [-aud A] [-count 1..100000] [-invalid]")
 		os.Exit(2)
 	}
-	keys, err := devissuer.LoadOrCreateKeys(*keyFile)
+	// The development issuer of "axioms issuer", with its key file; only its key and
+	// defaults are used, the tokens name -iss as their issuer.
+	is, err := axiomstest.NewIssuerErr(axiomstest.IssuerConfig{
+		KeyFile:  *keyFile,
+		Audience: *aud,
+		TokenTTL: 2 * time.Hour,
+		Header:   map[string]any{"typ": "at+jwt"},
+	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	is := &devissuer.Issuer{URL: *iss, Audience: *aud, Keys: keys}
+	defer is.Close()
 	w := bufio.NewWriter(os.Stdout)
 	defer w.Flush()
 	for i := range *count {
@@ -37,7 +44,7 @@ func main() {
 		if *invalid {
 			sub = fmt.Sprintf("bad-%d", i) // a 200 naming this subject would be a false accept
 		}
-		tok, _, err := is.Mint(map[string]any{"sub": sub, "scope": "read:data"}, 2*time.Hour)
+		tok, err := is.TokenErr(axiomstest.TokenSpec{Claims: map[string]any{"iss": *iss, "sub": sub, "scope": "read:data"}})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
