@@ -227,9 +227,14 @@ func tokenError(realm string, err error) *Error {
 			Reason: tokenReason(err), Err: err, realm: realm}
 	}
 	desc := "the access token is invalid"
-	var ve *validator.Error
-	if errors.As(err, &ve) {
-		desc = ve.Description
+	// The validator's error ends err's chain (a token's fault has no cause); its text is a
+	// fixed description, never token content.
+	inner := err
+	for u := errors.Unwrap(inner); u != nil; u = errors.Unwrap(inner) {
+		inner = u
+	}
+	if _, joined := inner.(interface{ Unwrap() []error }); !joined && validator.ReasonOf(inner) != "" {
+		desc = inner.Error()
 	}
 	return &Error{Status: http.StatusUnauthorized, Code: CodeInvalidToken, Description: desc, Reason: tokenReason(err), Err: err, realm: realm}
 }

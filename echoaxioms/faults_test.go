@@ -457,7 +457,7 @@ paths:
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
 	assert.Equal(t, "30", rec.Header().Get("Retry-After"))
 	require.Len(t, denials, 2)
-	assert.ErrorIs(t, denials[1], validator.ErrIssuerMismatch)
+	assert.ErrorIs(t, denials[1], validator.ErrKeysUnavailable)
 	assert.Equal(t, validator.ReasonIssuerMismatch, validator.ReasonOf(denials[1].Err))
 	assert.Zero(t, iss.JWKSFetches(), "nothing is fetched from a document naming another issuer")
 }

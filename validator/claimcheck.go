@@ -11,7 +11,7 @@ import (
 // of the others). It runs on the unverified payload, which is safe because it can only
 // refuse. A missing iss is missing_claim and a non-string one malformed, as they would be
 // after verification. Skipped with Config.InsecureSkipIssuerCheck.
-func (v *Validator) checkIssuer(set map[string]any) *Error {
+func (v *Validator) checkIssuer(set map[string]any) *validationError {
 	if v.s.skipIssuer {
 		return nil
 	}
@@ -31,7 +31,7 @@ func (v *Validator) checkIssuer(set map[string]any) *Error {
 
 // checkClaims checks the registered claims, the required claims and the types of the
 // scope, role and permission claims, and builds the Claims value.
-func (v *Validator) checkClaims(set map[string]any, payload []byte, now time.Time) (*Claims, *Error) {
+func (v *Validator) checkClaims(set map[string]any, payload []byte, now time.Time) (*Claims, *validationError) {
 	c := &Claims{set: set, payload: payload}
 	var ok bool
 
@@ -128,7 +128,7 @@ func (v *Validator) checkClaims(set map[string]any, payload []byte, now time.Tim
 		}
 	}
 
-	var err *Error
+	var err *validationError
 	if c.scopes, err = listClaim(set, v.s.scopeClaims); err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ func (v *Validator) checkClaims(set map[string]any, payload []byte, now time.Tim
 	return c, nil
 }
 
-func listClaim(set map[string]any, paths []claimPath) ([]string, *Error) {
+func listClaim(set map[string]any, paths []claimPath) ([]string, *validationError) {
 	l, err := stringList(set, paths)
 	if err != nil {
 		return nil, fail(errListClaimType)
@@ -151,7 +151,7 @@ func listClaim(set map[string]any, paths []claimPath) ([]string, *Error) {
 
 // numericDate reads a NumericDate claim: a JSON number (fractions allowed). Any other
 // type, null included, is malformed.
-func numericDate(set map[string]any, name string) (float64, bool, *Error) {
+func numericDate(set map[string]any, name string) (float64, bool, *validationError) {
 	x, present := set[name]
 	if !present {
 		return 0, false, nil

@@ -94,7 +94,7 @@ func TestLeewaySettings(t *testing.T) {
 	require.NoError(t, err, "default leeway is 30s")
 
 	_, err = staticValidator(t, validator.Config{Leeway: -1}, keys).Validate(t.Context(), justExpired)
-	assert.ErrorIs(t, err, validator.ErrExpired, "a negative leeway means none")
+	requireReason(t, err, validator.ReasonExpired, "a negative leeway means none")
 
 	_, err = staticValidator(t, validator.Config{Leeway: validator.MaxLeeway}, keys).Validate(t.Context(),
 		s.token(t, claims(map[string]any{"exp": testNow.Add(-4 * time.Minute).Unix()}), nil))
@@ -110,7 +110,7 @@ func TestMaxTokenSize(t *testing.T) {
 	require.NoError(t, err)
 	big := s.token(t, claims(map[string]any{"pad": string(make([]byte, 200))}), nil)
 	_, err = v.Validate(t.Context(), big)
-	assert.ErrorIs(t, err, validator.ErrTooLarge)
+	requireReason(t, err, validator.ReasonTooLarge)
 }
 
 // TestNewCopiesConfiguredLists: changing the slices given to New after New has returned

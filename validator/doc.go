@@ -75,8 +75,8 @@
 // document. That is a configuration error, not an outage: [New] fails when it reads
 // such a document at startup, with a message showing both spellings. When the issuer
 // could not be reached at startup and names another issuer later, every fetch logs it at
-// Error and Validate answers issuer_mismatch ([ErrIssuerMismatch], of the keys-unavailable
-// class, so still HTTP 503) until the configuration is fixed.
+// Error and Validate answers issuer_mismatch (of the [ErrKeysUnavailable] class, so still
+// HTTP 503) until the configuration is fixed.
 //
 // Only usable signing keys are kept: RSA of at least 2048 bits with an odd exponent of at
 // least 3 and without the ROCA fingerprint (CVE-2017-15361), EC P-256/P-384/P-521 points
@@ -106,29 +106,32 @@
 //
 // # Errors
 //
-//	errors.Is(err, ErrInvalidToken)     reject the token (HTTP 401 invalid_token)
-//	errors.Is(err, ErrKeysUnavailable)  infrastructure failure (HTTP 503), not the token's fault
-//	ReasonOf(err)                       the stable reason code (malformed, expired, ...)
+// An error of [Validator.Validate] is asked whose fault it is one way, and why one way:
 //
-// Every error of [Validator.Validate] is an [*Error] carrying exactly one reason. Each
-// reason has a sentinel matched with errors.Is, and belongs to one of two classes:
+//	errors.Is(err, ErrInvalidToken)     the token's: reject it (HTTP 401 invalid_token)
+//	errors.Is(err, ErrKeysUnavailable)  the keys': the token was not judged (HTTP 503)
+//	ReasonOf(err)                       why: the stable reason code (malformed, expired, ...)
 //
-//	reason            sentinel            class               status (package echoaxioms)
-//	malformed         ErrMalformed        ErrInvalidToken     401 invalid_token
-//	too_large         ErrTooLarge         ErrInvalidToken     401 invalid_token
-//	alg_not_allowed   ErrAlgNotAllowed    ErrInvalidToken     401 invalid_token
-//	unknown_key       ErrUnknownKey       ErrInvalidToken     401 invalid_token
-//	bad_signature     ErrBadSignature     ErrInvalidToken     401 invalid_token
-//	expired           ErrExpired          ErrInvalidToken     401 invalid_token
-//	not_yet_valid     ErrNotYetValid      ErrInvalidToken     401 invalid_token
-//	issued_in_future  ErrIssuedInFuture   ErrInvalidToken     401 invalid_token
-//	wrong_issuer      ErrWrongIssuer      ErrInvalidToken     401 invalid_token
-//	wrong_audience    ErrWrongAudience    ErrInvalidToken     401 invalid_token
-//	wrong_type        ErrWrongType        ErrInvalidToken     401 invalid_token
-//	missing_claim     ErrMissingClaim     ErrInvalidToken     401 invalid_token
-//	claim_mismatch    ErrClaimMismatch    ErrInvalidToken     401 invalid_token
-//	keys_unavailable  ErrKeysUnavailable  ErrKeysUnavailable  503, Retry-After
-//	issuer_mismatch   ErrIssuerMismatch   ErrKeysUnavailable  503, Retry-After
+// Every error of Validate carries exactly one reason, and matches exactly one class:
+//
+//	reason            class               status (package echoaxioms)
+//	malformed         ErrInvalidToken     401 invalid_token
+//	too_large         ErrInvalidToken     401 invalid_token
+//	alg_not_allowed   ErrInvalidToken     401 invalid_token
+//	unknown_key       ErrInvalidToken     401 invalid_token
+//	bad_signature     ErrInvalidToken     401 invalid_token
+//	expired           ErrInvalidToken     401 invalid_token
+//	not_yet_valid     ErrInvalidToken     401 invalid_token
+//	issued_in_future  ErrInvalidToken     401 invalid_token
+//	wrong_issuer      ErrInvalidToken     401 invalid_token
+//	wrong_audience    ErrInvalidToken     401 invalid_token
+//	wrong_type        ErrInvalidToken     401 invalid_token
+//	missing_claim     ErrInvalidToken     401 invalid_token
+//	claim_mismatch    ErrInvalidToken     401 invalid_token
+//	keys_unavailable  ErrKeysUnavailable  503, Retry-After
+//	issuer_mismatch   ErrKeysUnavailable  503, Retry-After
+//
+// ReasonOf returns "" for an error that did not come from Validate.
 //
 // wrong_type occurs only with Config.RequireType, claim_mismatch only with
 // Config.RequiredClaims. keys_unavailable means no key set has been obtained yet (or the
@@ -138,7 +141,10 @@
 // situation with a cause no retry repairs: the issuer's discovery document names another
 // issuer than Config.Issuer (see Keys).
 //
-// Error text is built from fixed descriptions; it never contains token content.
+// The text of an error is a short fixed description, for a token's fault safe to return
+// to the client (package echoaxioms sends it as the error_description), followed for the
+// keys-unavailable class by the underlying cause, for logs. It never contains token
+// content.
 //
 // # Security
 //

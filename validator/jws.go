@@ -33,7 +33,7 @@ type compactJWS struct {
 
 // parseJWS checks the compact serialization and the header, and decodes the payload and
 // signature segments. It looks up no key and does not interpret the payload.
-func (v *Validator) parseJWS(token string) (compactJWS, *Error) {
+func (v *Validator) parseJWS(token string) (compactJWS, *validationError) {
 	var j compactJWS
 	// The base64 decoder skips CR and LF; a token containing them has more than one
 	// spelling, so it is rejected here.
@@ -53,7 +53,7 @@ func (v *Validator) parseJWS(token string) (compactJWS, *Error) {
 		return j, fail(errNotCompact) // empty payload, or JWE / extra segments
 	}
 
-	var e *Error
+	var e *validationError
 	if j.header, e = v.parseHeader(token[:d1]); e != nil {
 		return j, e
 	}
@@ -72,7 +72,7 @@ func (v *Validator) parseJWS(token string) (compactJWS, *Error) {
 
 // parseHeader decodes and checks the protected header. The algorithm is checked here,
 // before any key is looked up.
-func (v *Validator) parseHeader(seg string) (header, *Error) {
+func (v *Validator) parseHeader(seg string) (header, *validationError) {
 	var h header
 	raw, e := decodeSegment(seg)
 	if e != nil {
@@ -125,7 +125,7 @@ func isAccessTokenType(typ string) bool {
 	return strings.EqualFold(typ, "at+jwt") || strings.EqualFold(typ, "application/at+jwt")
 }
 
-func decodeSegment(seg string) ([]byte, *Error) {
+func decodeSegment(seg string) ([]byte, *validationError) {
 	buf := make([]byte, b64.DecodedLen(len(seg)))
 	n, err := b64.Decode(buf, []byte(seg))
 	if err != nil {
@@ -136,7 +136,7 @@ func decodeSegment(seg string) ([]byte, *Error) {
 
 // decodeObject decodes a token's header or payload, a JSON object, with decodeJSON's
 // rules, and returns syntaxErr or dupErr (a duplicate name) when it breaks them.
-func decodeObject(data []byte, syntaxErr, dupErr *Error) (map[string]any, *Error) {
+func decodeObject(data []byte, syntaxErr, dupErr *validationError) (map[string]any, *validationError) {
 	var m map[string]any
 	if err := decodeJSON(data, &m); err != nil {
 		if errors.Is(err, errDuplicateName) {
@@ -153,7 +153,7 @@ func decodeObject(data []byte, syntaxErr, dupErr *Error) (map[string]any, *Error
 // verifyWithKeys finds the key for the token and verifies the signature. An unknown kid
 // (or, without kid, no fitting key) asks for a refetch of the key set, which the key
 // store allows or not (see keyStore.intervalLocked).
-func (v *Validator) verifyWithKeys(ctx context.Context, j *compactJWS, now time.Time) (*key, *Error) {
+func (v *Validator) verifyWithKeys(ctx context.Context, j *compactJWS, now time.Time) (*key, *validationError) {
 	h := &j.header
 	set := v.keys.get()
 	if set == nil {
@@ -172,7 +172,7 @@ func (v *Validator) verifyWithKeys(ctx context.Context, j *compactJWS, now time.
 	}
 	if len(cands) == 0 && !kidKnown {
 		if err := v.keys.demand(ctx, now, true); err != nil && ctx.Err() != nil {
-			return nil, newError(ErrKeysUnavailable, "signing keys unavailable", err)
+			return nil, &validationError{reason: ReasonKeysUnavailable, desc: "signing keys unavailable", cause: err}
 		}
 		set = v.keys.get()
 		cands, _, ambiguous = set.lookup(h.kid, h.hasKid, h.alg, buf[:0])

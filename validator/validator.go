@@ -27,7 +27,8 @@ type Validator struct {
 // slash apart) always fails New, whatever RequireKeysAtStartup says: it is a
 // configuration error, and the message shows both spellings. An issuer that cannot be
 // reached at startup does not fail New; if its document turns out to name another
-// issuer later, Validate reports [ErrIssuerMismatch].
+// issuer later, Validate reports issuer_mismatch ([ReasonIssuerMismatch], of the
+// [ErrKeysUnavailable] class).
 func New(ctx context.Context, cfg Config) (*Validator, error) {
 	s, err := cfg.settings()
 	if err != nil {
@@ -70,9 +71,10 @@ func (v *Validator) Issuer() string { return v.s.issuer }
 // signing key, chosen by kid (and alg) from the issuer's key set; the signature; aud,
 // exp, nbf, iat with leeway; the scope, role and permission claims' types.
 //
-// Every error is an [*Error]: its class is [ErrInvalidToken] (reject with 401) or
-// [ErrKeysUnavailable] (503). A token seen before and still valid is answered from the
-// verified-token cache without allocating.
+// Every error matches one class with errors.Is, [ErrInvalidToken] (reject with 401) or
+// [ErrKeysUnavailable] (503), and carries one reason, read with [ReasonOf]; its text is a
+// fixed description (see the package doc, Errors). A token seen before and still valid
+// is answered from the verified-token cache without allocating.
 //
 // A token whose kid is unknown makes Validate refetch the key set, shared with concurrent
 // callers, unless a fetch started less than Config.MinRefreshInterval ago (longer while
@@ -102,7 +104,7 @@ func (v *Validator) Validate(ctx context.Context, rawToken string) (*Claims, err
 	return c, nil
 }
 
-func (v *Validator) validate(ctx context.Context, token string, now time.Time) (*Claims, *key, *Error) {
+func (v *Validator) validate(ctx context.Context, token string, now time.Time) (*Claims, *key, *validationError) {
 	j, e := v.parseJWS(token)
 	if e != nil {
 		return nil, nil, e

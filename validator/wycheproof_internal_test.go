@@ -248,7 +248,7 @@ func wpStripKeyPolicy(keys []map[string]any) []map[string]any {
 // wpVerify runs the JWS layer of the validator as Validate does, without the claim
 // checks: parseJWS, then key selection and signature verification (verifyWithKeys). It
 // returns the payload, uninterpreted, and the key that verified it.
-func wpVerify(t *testing.T, v *Validator, jws string) ([]byte, *key, *Error) {
+func wpVerify(t *testing.T, v *Validator, jws string) ([]byte, *key, *validationError) {
 	t.Helper()
 	j, e := v.parseJWS(jws)
 	if e != nil {
@@ -331,13 +331,13 @@ func wpRun(t *testing.T, file string, exclusions map[int]wpReason, gaps map[int]
 					out.desc = "no usable key: " + strings.Join(keyRefusals, "; ")
 				} else {
 					var k *key
-					var e *Error
+					var e *validationError
 					payload, k, e = wpVerify(t, v, vec.JWS)
 					if e == nil {
 						require.NotNil(t, k)
 						out.accepted = true
 					} else {
-						out.reason, out.desc = e.Reason, e.Description
+						out.reason, out.desc = e.reason, e.desc
 					}
 				}
 
@@ -393,12 +393,12 @@ func wpCheckReason(t *testing.T, r wpReason, out wpOutcome, symmetric bool, keys
 		assert.Contains(t, out.desc, "symmetric key material is never used")
 	case wpEmptyPayload:
 		assert.Equal(t, ReasonMalformed, out.reason)
-		assert.Equal(t, errNotCompact.Description, out.desc)
+		assert.Equal(t, errNotCompact.desc, out.desc)
 		assert.Equal(t, "", strings.Split(vec.JWS, ".")[1])
 		assert.True(t, wpControlAccepts(t, keys, vec), "the signature over the empty payload does not verify")
 	case wpKeyAlgMismatch:
 		assert.Equal(t, ReasonUnknownKey, out.reason)
-		assert.Equal(t, errNoKey.Description, out.desc)
+		assert.Equal(t, errNoKey.desc, out.desc)
 		assert.True(t, wpControlAccepts(t, keys, vec), "the vector does not verify without the key's alg")
 	case wpKeyAlgUnknown:
 		assert.Contains(t, out.desc, "key algorithm is not a supported asymmetric signature algorithm")

@@ -161,7 +161,7 @@ func runVerify(e env, args []string) int {
 			out.Error = "temporarily_unavailable"
 			code = exitUnavailable
 		}
-		if errors.Is(err, validator.ErrIssuerMismatch) {
+		if validator.ReasonOf(err) == validator.ReasonIssuerMismatch {
 			// A configuration error found after startup (the issuer was unreachable then).
 			fmt.Fprintf(e.stderr, "axioms verify: %v\n", err)
 			code = exitUsage
