@@ -21,7 +21,7 @@ import (
 func TestAuditRecordsEveryDecision(t *testing.T) {
 	var logs bytes.Buffer
 	var mu sync.Mutex
-	h := newHarness(t, func(c *echoaxioms.Config) {
+	h := newHarness(t, harnessOptions{config: func(c *echoaxioms.Config) {
 		c.Skipper = func(c echo.Context) bool { return c.Path() == "/skipped" }
 		c.Logger = slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, nil))
 		loader := func(c echo.Context) (any, error) {
@@ -36,7 +36,7 @@ func TestAuditRecordsEveryDecision(t *testing.T) {
 			return map[string]any{"owner": "x"}, nil // no "user" field
 		}
 		c.OwnerLoaders = map[string]echoaxioms.OwnerLoader{"getArticle": loader, "deleteArticle": loader}
-	})
+	}})
 	h.e.GET("/skipped", ok)
 	h.e.OPTIONS("/options-route", ok)
 	mine := h.bearer(nil)
@@ -71,19 +71,12 @@ func TestAuditRecordsEveryDecision(t *testing.T) {
 // TestHelpersAudit: decisions of the code-level helpers reach AccessTokenConfig's
 // AuditHook and Logger, named by Check.
 func TestHelpersAudit(t *testing.T) {
-	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	var mu sync.Mutex
-	var records []echoaxioms.AuditRecord
 	var logs bytes.Buffer
-	e := echo.New()
-	e.Use(echoaxioms.AccessToken(echoaxioms.AccessTokenConfig{Validator: iss.Validator(t),
-		AuditHook: func(_ echo.Context, r echoaxioms.AuditRecord) {
-			mu.Lock()
-			records = append(records, r)
-			mu.Unlock()
-		},
-		Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelInfo})),
-	}))
+	h := newHarness(t, harnessOptions{accessToken: func(c *echoaxioms.AccessTokenConfig) {
+		c.Logger = slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}})
+	e := h.e
 	e.GET("/auth", ok, echoaxioms.RequireAuth())
 	e.GET("/scopes", ok, echoaxioms.RequireScopes("read"))
 	e.GET("/roles", ok, echoaxioms.RequireRoles("editor"))
@@ -98,7 +91,7 @@ func TestHelpersAudit(t *testing.T) {
 		}
 		return nil, echo.NewHTTPError(http.StatusNotFound)
 	}, "", ""))
-	tok := "Bearer " + iss.Token(t, axiomstest.TokenSpec{})
+	tok := h.bearer(nil)
 	rec := func(check string, outcome echoaxioms.Outcome, status int, reason echoaxioms.Reason, route, subject string) echoaxioms.AuditRecord {
 		return echoaxioms.AuditRecord{Method: "GET", Route: route, Subject: subject, Outcome: outcome, Status: status, Reason: reason, Check: check}
 	}
@@ -120,14 +113,11 @@ func TestHelpersAudit(t *testing.T) {
 		{"/docs/boom", tok, 500, rec("RequireOwner", "denied", 500, "server_error", "/docs/:id", sub)},
 		{"/docs/3", tok, 500, rec("RequireOwner", "denied", 500, "server_error", "/docs/:id", sub)},
 	} {
-		mu.Lock()
-		before := len(records)
-		mu.Unlock()
-		assert.Equal(t, c.status, serve(e, "GET", c.target, c.auth).Code, c.target)
-		mu.Lock()
+		before := len(h.records())
+		assert.Equal(t, c.status, h.do("GET", c.target, c.auth).Code, c.target)
+		records := h.records()
 		require.Len(t, records, before+1, c.target)
 		assert.Equal(t, c.want, records[before], c.target)
-		mu.Unlock()
 	}
 	mu.Lock()
 	out := logs.String()

@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/axioms-go/axioms-echo/axiomstest"
 	"github.com/axioms-go/axioms-echo/echoaxioms"
+	"github.com/axioms-go/axioms-echo/internal/specgen"
 	"github.com/axioms-go/axioms-echo/openapi"
 )
 
@@ -27,16 +27,7 @@ import (
 // (or another operation's rule) covered.
 
 // bindingDoc documents the operations the binding tests route.
-const bindingDoc = `
-openapi: 3.1.0
-info: {title: route binding, version: "1"}
-security: [{oauth2: []}]
-components:
-  securitySchemes:
-    oauth2:
-      type: oauth2
-      flows: {clientCredentials: {tokenUrl: https://issuer.example/token, scopes: {admin: a}}}
-paths:
+var bindingDoc = specgen.Doc{Security: "[{oauth2: []}]", Schemes: []string{specgen.OAuth2("oauth2", "admin")}}.YAML(`
   /webhooks/{id}:
     parameters: [{name: id, in: path, required: true, schema: {type: string}}]
     post: {operationId: createWebhook, x-axioms-roles: [admin], responses: {"200": {description: ok}}}
@@ -53,72 +44,14 @@ paths:
     delete: {operationId: unfollow, x-axioms-owner: {param: user_id, claim: sub}, responses: {"204": {description: ok}}}
   /public:
     get: {operationId: public, security: [], responses: {"200": {description: ok}}}
-`
+`)
 
-// bindingApp is an Echo app with the middleware, whose handlers report that they ran.
-type bindingApp struct {
-	t        *testing.T
-	e        *echo.Echo
-	iss      *axiomstest.Issuer
-	policies *openapi.Policies
-	cfg      echoaxioms.Config
-	mu       sync.Mutex
-	ran      []string // the handlers that ran, by name
-}
-
-// newBindingApp builds the app; pre and use are installed around the middleware (pre with
-// e.Pre, use with e.Use before it) so that each test chooses its placements.
-func newBindingApp(t *testing.T, mutate func(*echoaxioms.Config), pre, use []echo.MiddlewareFunc) *bindingApp {
+// bindingHarness protects the routes of bindingDoc, with opts; each test registers its
+// routes, with handlers from h.handler.
+func bindingHarness(t *testing.T, opts harnessOptions) *harness {
 	t.Helper()
-	a := &bindingApp{t: t, e: echo.New(), iss: axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})}
-	var err error
-	a.policies, err = openapi.LoadData([]byte(bindingDoc), openapi.LoadOptions{})
-	require.NoError(t, err)
-	a.cfg = echoaxioms.Config{Policies: a.policies, Validator: a.iss.Validator(t)}
-	if mutate != nil {
-		mutate(&a.cfg)
-	}
-	a.e.Pre(pre...)
-	a.e.Use(use...)
-	a.e.Use(echoaxioms.WithConfig(a.cfg))
-	return a
-}
-
-// handler returns a handler that records its name and answers 200 with it.
-func (a *bindingApp) handler(name string) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		a.mu.Lock()
-		a.ran = append(a.ran, name)
-		a.mu.Unlock()
-		return c.String(http.StatusOK, name)
-	}
-}
-
-// handlers returns the names of the handlers that ran, and forgets them.
-func (a *bindingApp) handlers() []string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	ran := a.ran
-	a.ran = nil
-	return ran
-}
-
-func (a *bindingApp) send(method, target, auth string, header ...string) *httptest.ResponseRecorder {
-	a.t.Helper()
-	req := httptest.NewRequest(method, target, nil)
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	rec := httptest.NewRecorder()
-	a.e.ServeHTTP(rec, req)
-	return rec
-}
-
-func (a *bindingApp) bearer(claims map[string]any) string {
-	return "Bearer " + a.iss.Token(a.t, axiomstest.TokenSpec{Claims: claims})
+	opts.doc = bindingDoc
+	return newHarness(t, opts)
 }
 
 // replaceRequest is a Pre middleware written the net/http way: it hands the next handler
@@ -129,6 +62,24 @@ func replaceRequest() echo.MiddlewareFunc {
 			next.ServeHTTP(w, r.WithContext(r.Context()))
 		})
 	})
+}
+
+// proxyTo returns middleware.Proxy to a backend that answers every request with body.
+func proxyTo(t *testing.T, body string) echo.MiddlewareFunc {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(body))
+	}))
+	t.Cleanup(backend.Close)
+	target, err := url.Parse(backend.URL)
+	require.NoError(t, err)
+	return middleware.Proxy(middleware.NewRoundRobinBalancer([]*middleware.ProxyTarget{{URL: target}}))
+}
+
+// staticFiles returns middleware.Static serving a directory with backup.sql, holding body.
+func staticFiles(t *testing.T, body string) echo.MiddlewareFunc {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "backup.sql"), []byte(body), 0o600))
+	return middleware.StaticWithConfig(middleware.StaticConfig{Root: dir})
 }
 
 // Case 1: the policy is that of the method Echo routed with, whatever a method override
@@ -144,24 +95,24 @@ func TestMethodOverrideAppliesTheRoutedMethodsPolicy(t *testing.T) {
 		{"WrapMiddleware then MethodOverride in Pre", []echo.MiddlewareFunc{replaceRequest(), override}, nil},
 	} {
 		t.Run(setup.name, func(t *testing.T) {
-			a := newBindingApp(t, nil, setup.pre, setup.use)
-			a.e.POST("/webhooks/:id", a.handler("create"))
-			a.e.PUT("/webhooks/:id", a.handler("replace"))
+			h := bindingHarness(t, harnessOptions{pre: setup.pre, use: setup.use})
+			h.e.POST("/webhooks/:id", h.handler("create"))
+			h.e.PUT("/webhooks/:id", h.handler("replace"))
 
-			rec := a.send("POST", "/webhooks/42", "", "X-HTTP-Method-Override", "PUT")
+			rec := h.do("POST", "/webhooks/42", "", "X-HTTP-Method-Override", "PUT")
 			assert.Equal(t, http.StatusUnauthorized, rec.Code, "the admin-only POST handler was routed: its rule applies")
-			assert.Empty(t, a.handlers())
+			assert.Empty(t, h.handlers())
 
-			rec = a.send("POST", "/webhooks/42", a.bearer(map[string]any{"roles": []string{"user"}}), "X-HTTP-Method-Override", "PUT")
+			rec = h.do("POST", "/webhooks/42", h.bearer(map[string]any{"roles": []string{"user"}}), "X-HTTP-Method-Override", "PUT")
 			assert.Equal(t, http.StatusForbidden, rec.Code)
-			assert.Empty(t, a.handlers())
+			assert.Empty(t, h.handlers())
 
-			rec = a.send("POST", "/webhooks/42", a.bearer(map[string]any{"roles": []string{"admin"}}), "X-HTTP-Method-Override", "PUT")
+			rec = h.do("POST", "/webhooks/42", h.bearer(map[string]any{"roles": []string{"admin"}}), "X-HTTP-Method-Override", "PUT")
 			assert.Equal(t, http.StatusOK, rec.Code)
-			assert.Equal(t, []string{"create"}, a.handlers(), "an admin reaches the handler Echo routed")
+			assert.Equal(t, []string{"create"}, h.handlers(), "an admin reaches the handler Echo routed")
 
-			assert.Equal(t, http.StatusOK, a.send("PUT", "/webhooks/42", "").Code, "a real PUT is public")
-			assert.Equal(t, []string{"replace"}, a.handlers())
+			assert.Equal(t, http.StatusOK, h.do("PUT", "/webhooks/42", "").Code, "a real PUT is public")
+			assert.Equal(t, []string{"replace"}, h.handlers())
 		})
 	}
 }
@@ -170,31 +121,22 @@ func TestMethodOverrideAppliesTheRoutedMethodsPolicy(t *testing.T) {
 // a protected one's method runs the public handler under the public rule, never the
 // protected handler.
 func TestMethodOverrideNeverReachesTheOverridingMethodsHandler(t *testing.T) {
-	a := newBindingApp(t, nil, nil, []echo.MiddlewareFunc{middleware.MethodOverride()})
-	a.e.POST("/webhooks/:id", a.handler("create"))
-	a.e.PUT("/webhooks/:id", a.handler("replace"))
-	a.e.PATCH("/webhooks/:id", a.handler("patch")) // undocumented
-	rec := a.send("POST", "/webhooks/42", a.bearer(map[string]any{"roles": []string{"admin"}}), "X-HTTP-Method-Override", "PATCH")
+	h := bindingHarness(t, harnessOptions{use: []echo.MiddlewareFunc{middleware.MethodOverride()}})
+	h.e.POST("/webhooks/:id", h.handler("create"))
+	h.e.PUT("/webhooks/:id", h.handler("replace"))
+	h.e.PATCH("/webhooks/:id", h.handler("patch")) // undocumented
+	rec := h.do("POST", "/webhooks/42", h.bearer(map[string]any{"roles": []string{"admin"}}), "X-HTTP-Method-Override", "PATCH")
 	assert.Equal(t, http.StatusOK, rec.Code)
-	assert.Equal(t, []string{"create"}, a.handlers(), "Echo routed POST: the POST rule allowed the admin, the POST handler ran")
+	assert.Equal(t, []string{"create"}, h.handlers(), "Echo routed POST: the POST rule allowed the admin, the POST handler ran")
 }
 
 // Case 2: middleware of a group that answers requests itself (a proxy, static files)
 // never serves a path that has no route.
 func TestGroupMiddlewareNeverServesUnroutedPaths(t *testing.T) {
-	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = w.Write([]byte("SECRET from the backend"))
-	}))
-	t.Cleanup(backend.Close)
-	target, err := url.Parse(backend.URL)
-	require.NoError(t, err)
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "backup.sql"), []byte("SECRET dump"), 0o600))
-
-	a := newBindingApp(t, nil, nil, nil)
-	a.e.GET("/public", a.handler("public"))
-	a.e.Group("/internal").Use(middleware.Proxy(middleware.NewRoundRobinBalancer([]*middleware.ProxyTarget{{URL: target}})))
-	a.e.Group("/private-files").Use(middleware.StaticWithConfig(middleware.StaticConfig{Root: dir}))
+	h := bindingHarness(t, harnessOptions{})
+	h.e.GET("/public", h.handler("public"))
+	h.e.Group("/internal").Use(proxyTo(t, "SECRET from the backend"))
+	h.e.Group("/private-files").Use(staticFiles(t, "SECRET dump"))
 
 	for _, r := range []struct{ method, target string }{
 		{"GET", "/internal/config/secrets"},
@@ -203,14 +145,14 @@ func TestGroupMiddlewareNeverServesUnroutedPaths(t *testing.T) {
 		{"GET", "/private-files/backup.sql"},
 		{"GET", "/private-files"},
 	} {
-		for _, auth := range []string{"", a.bearer(map[string]any{"roles": []string{"admin"}})} {
-			rec := a.send(r.method, r.target, auth)
+		for _, auth := range []string{"", h.bearer(map[string]any{"roles": []string{"admin"}})} {
+			rec := h.do(r.method, r.target, auth)
 			assert.Equal(t, http.StatusNotFound, rec.Code, "%s %s", r.method, r.target)
 			assert.NotContains(t, rec.Body.String(), "SECRET", "%s %s", r.method, r.target)
 		}
 	}
 
-	report := echoaxioms.CheckRoutes(a.e, a.policies)
+	report := echoaxioms.CheckRoutes(h.e, h.policies)
 	assert.Contains(t, report.NotFound, "/internal/*", "CheckRoutes shows the group whose middleware no longer serves unrouted paths")
 	assert.Contains(t, report.NotFound, "/private-files/*")
 }
@@ -219,59 +161,59 @@ func TestGroupMiddlewareNeverServesUnroutedPaths(t *testing.T) {
 // unless documented.
 func TestRoutesAddedAfterTrafficOnNotFoundPathsAreDenied(t *testing.T) {
 	t.Run("group with middleware", func(t *testing.T) {
-		a := newBindingApp(t, nil, nil, nil)
-		admin := a.e.Group("/admin")
+		h := bindingHarness(t, harnessOptions{})
+		admin := h.e.Group("/admin")
 		admin.Use(middleware.RequestID())
-		assert.Equal(t, http.StatusNotFound, a.send("GET", "/admin/nothing", "").Code)
-		admin.GET("/*", a.handler("dump"))
-		rec := a.send("GET", "/admin/debug/dump", "")
+		assert.Equal(t, http.StatusNotFound, h.do("GET", "/admin/nothing", "").Code)
+		admin.GET("/*", h.handler("dump"))
+		rec := h.do("GET", "/admin/debug/dump", "")
 		assert.Equal(t, http.StatusForbidden, rec.Code)
-		assert.Empty(t, a.handlers())
+		assert.Empty(t, h.handlers())
 	})
 	t.Run("RouteNotFound then a wildcard route", func(t *testing.T) {
-		a := newBindingApp(t, nil, nil, nil)
-		a.e.RouteNotFound("/*", a.handler("not found"))
-		assert.Equal(t, http.StatusNotFound, a.send("GET", "/anything", "").Code)
-		a.e.POST("/*", a.handler("catch-all"))
-		rec := a.send("POST", "/anything", "")
+		h := bindingHarness(t, harnessOptions{})
+		h.e.RouteNotFound("/*", h.handler("not found"))
+		assert.Equal(t, http.StatusNotFound, h.do("GET", "/anything", "").Code)
+		h.e.POST("/*", h.handler("catch-all"))
+		rec := h.do("POST", "/anything", "")
 		assert.Equal(t, http.StatusForbidden, rec.Code)
-		assert.Empty(t, a.handlers())
-		assert.Equal(t, http.StatusNotFound, a.send("GET", "/anything", "").Code)
+		assert.Empty(t, h.handlers())
+		assert.Equal(t, http.StatusNotFound, h.do("GET", "/anything", "").Code)
 	})
 }
 
 // Case 4: the OPTIONS passthrough lets Echo answer, never an application handler.
 func TestOptionsPassthroughNeverRunsApplicationHandlers(t *testing.T) {
-	a := newBindingApp(t, nil, nil, nil)
-	a.e.Match([]string{"POST", "OPTIONS"}, "/graphql", a.handler("graphql"))
-	a.e.POST("/webhooks/:id", a.handler("create"))
+	h := bindingHarness(t, harnessOptions{})
+	h.e.Match([]string{"POST", "OPTIONS"}, "/graphql", h.handler("graphql"))
+	h.e.POST("/webhooks/:id", h.handler("create"))
 
-	assert.Equal(t, http.StatusUnauthorized, a.send("POST", "/graphql", "").Code)
-	rec := a.send("OPTIONS", "/graphql", "")
+	assert.Equal(t, http.StatusUnauthorized, h.do("POST", "/graphql", "").Code)
+	rec := h.do("OPTIONS", "/graphql", "")
 	assert.Equal(t, http.StatusForbidden, rec.Code)
-	assert.Empty(t, a.handlers())
+	assert.Empty(t, h.handlers())
 
-	rec = a.send("OPTIONS", "/webhooks/42", "")
+	rec = h.do("OPTIONS", "/webhooks/42", "")
 	assert.Equal(t, http.StatusNoContent, rec.Code, "Echo's own OPTIONS answer passes")
 	assert.Contains(t, rec.Header().Get("Allow"), "POST")
 
-	report := echoaxioms.CheckRoutes(a.e, a.policies)
+	report := echoaxioms.CheckRoutes(h.e, h.policies)
 	assert.Contains(t, report.Undocumented, "OPTIONS /graphql")
 }
 
 // Case 5: routes of a host router are denied unless a document is bound to that host.
 func TestHostRoutersNeedTheirOwnDocument(t *testing.T) {
-	a := newBindingApp(t, nil, nil, nil)
-	a.e.GET("/users/:id", a.handler("public user"))
-	a.e.Host("admin.internal").GET("/users/:id", a.handler("admin user"))
+	h := bindingHarness(t, harnessOptions{})
+	h.e.GET("/users/:id", h.handler("public user"))
+	h.e.Host("admin.internal").GET("/users/:id", h.handler("admin user"))
 
-	assert.Equal(t, http.StatusOK, a.send("GET", "http://api.example/users/42", "").Code)
-	assert.Equal(t, []string{"public user"}, a.handlers())
-	rec := a.send("GET", "http://admin.internal/users/42", "")
+	assert.Equal(t, http.StatusOK, h.do("GET", "http://api.example/users/42", "").Code)
+	assert.Equal(t, []string{"public user"}, h.handlers())
+	rec := h.do("GET", "http://admin.internal/users/42", "")
 	assert.Equal(t, http.StatusForbidden, rec.Code)
-	assert.Empty(t, a.handlers())
+	assert.Empty(t, h.handlers())
 
-	report := echoaxioms.CheckRoutes(a.e, a.policies)
+	report := echoaxioms.CheckRoutes(h.e, h.policies)
 	assert.Contains(t, report.Undocumented, "GET admin.internal/users/:id")
 }
 
@@ -279,80 +221,71 @@ func TestHostRoutersNeedTheirOwnDocument(t *testing.T) {
 // fails the route check, and the owner rule never compares one parameter while the
 // handler reads another.
 func TestParameterNameAtAnotherPosition(t *testing.T) {
-	a := newBindingApp(t, nil, nil, nil)
-	a.e.DELETE("/users/:follower/follows/:user_id", a.handler("unfollow"))
+	h := bindingHarness(t, harnessOptions{})
+	h.e.DELETE("/users/:follower/follows/:user_id", h.handler("unfollow"))
 
-	err := echoaxioms.CheckRoutes(a.e, a.policies).Err()
+	err := echoaxioms.CheckRoutes(h.e, h.policies).Err()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `DELETE /users/:follower/follows/:user_id: parameter "user_id" is parameter 2 of the route but parameter 1 of the document's DELETE /users/{user_id}/follows/{other_id} (#/paths/~1users~1{user_id}~1follows~1{other_id}/delete)`)
 
-	rec := a.send("DELETE", "/users/mallory/follows/alice", a.bearer(map[string]any{"sub": "mallory"}))
+	rec := h.do("DELETE", "/users/mallory/follows/alice", h.bearer(map[string]any{"sub": "mallory"}))
 	assert.Equal(t, http.StatusInternalServerError, rec.Code, "the route cannot be bound to the rule: a server error")
-	assert.Empty(t, a.handlers(), "mallory never reaches the handler, which reads user_id = alice")
+	assert.Empty(t, h.handlers(), "mallory never reaches the handler, which reads user_id = alice")
 
-	ok := newBindingApp(t, nil, nil, nil)
-	ok.e.DELETE("/users/:id/follows/:other", ok.handler("unfollow"))
-	for _, line := range strings.Split(echoaxioms.CheckRoutes(ok.e, ok.policies).Err().Error(), ";") {
+	good := bindingHarness(t, harnessOptions{})
+	good.e.DELETE("/users/:id/follows/:other", good.handler("unfollow"))
+	for _, line := range strings.Split(echoaxioms.CheckRoutes(good.e, good.policies).Err().Error(), ";") {
 		assert.NotContains(t, line, "follows", "different names at the same positions are fine")
 	}
-	assert.Equal(t, http.StatusOK, ok.send("DELETE", "/users/mallory/follows/alice", ok.bearer(map[string]any{"sub": "mallory"})).Code)
+	assert.Equal(t, http.StatusOK, good.do("DELETE", "/users/mallory/follows/alice", good.bearer(map[string]any{"sub": "mallory"})).Code)
 }
 
 // hostDoc is the document of the admin host in TestHostRoutersBoundToADocument.
-const hostDoc = `
-openapi: 3.1.0
-info: {title: admin host, version: "1"}
-security: [{oauth2: []}]
-components:
-  securitySchemes:
-    oauth2:
-      type: oauth2
-      flows: {clientCredentials: {tokenUrl: https://issuer.example/token, scopes: {}}}
-paths:
+var hostDoc = specgen.Doc{Security: "[{oauth2: []}]"}.YAML(`
   /users/{id}:
     parameters: [{name: id, in: path, required: true, schema: {type: string}}]
     get: {operationId: adminGetUser, x-axioms-roles: [admin], responses: {"200": {description: ok}}}
-`
+`)
 
 // Case 5, with a document bound to the host: the host's own rules apply there, the main
 // document's everywhere else, and CheckRoutes compares each router with its document.
 func TestHostRoutersBoundToADocument(t *testing.T) {
-	adminPolicies, err := openapi.LoadData([]byte(hostDoc), openapi.LoadOptions{})
+	adminPolicies, err := openapi.LoadData(hostDoc, openapi.LoadOptions{})
 	require.NoError(t, err)
 	var records []echoaxioms.AuditRecord
 	var mu sync.Mutex
-	a := newBindingApp(t, func(c *echoaxioms.Config) {
+	h := bindingHarness(t, harnessOptions{config: func(c *echoaxioms.Config) {
 		c.Hosts = map[string]echoaxioms.Config{"admin.internal": {
 			Policies:  adminPolicies,
 			Validator: c.Validator,
 			AuditHook: func(_ echo.Context, r echoaxioms.AuditRecord) { mu.Lock(); records = append(records, r); mu.Unlock() },
 		}}
-	}, nil, nil)
-	a.e.GET("/users/:id", a.handler("public user"))
-	a.e.Host("admin.internal").GET("/users/:id", a.handler("admin user"))
-	a.e.Host("other.internal").GET("/users/:id", a.handler("other user"))
+	}})
+	h.e.GET("/users/:id", h.handler("public user"))
+	h.e.Host("admin.internal").GET("/users/:id", h.handler("admin user"))
+	h.e.Host("other.internal").GET("/users/:id", h.handler("other user"))
 
-	assert.Equal(t, http.StatusOK, a.send("GET", "http://api.example/users/42", "").Code)
-	assert.Equal(t, []string{"public user"}, a.handlers())
-	assert.Equal(t, http.StatusUnauthorized, a.send("GET", "http://admin.internal/users/42", "").Code)
-	assert.Equal(t, http.StatusForbidden, a.send("GET", "http://admin.internal/users/42", a.bearer(map[string]any{"roles": []string{"user"}})).Code)
-	assert.Empty(t, a.handlers())
-	assert.Equal(t, http.StatusOK, a.send("GET", "http://admin.internal/users/42", a.bearer(map[string]any{"roles": []string{"admin"}})).Code)
-	assert.Equal(t, []string{"admin user"}, a.handlers())
-	assert.Equal(t, http.StatusForbidden, a.send("GET", "http://other.internal/users/42", a.bearer(map[string]any{"roles": []string{"admin"}})).Code, "a host without a document")
-	assert.Empty(t, a.handlers())
+	assert.Equal(t, http.StatusOK, h.do("GET", "http://api.example/users/42", "").Code)
+	assert.Equal(t, []string{"public user"}, h.handlers())
+	assert.Equal(t, http.StatusUnauthorized, h.do("GET", "http://admin.internal/users/42", "").Code)
+	assert.Equal(t, http.StatusForbidden, h.do("GET", "http://admin.internal/users/42", h.bearer(map[string]any{"roles": []string{"user"}})).Code)
+	assert.Empty(t, h.handlers())
+	assert.Equal(t, http.StatusOK, h.do("GET", "http://admin.internal/users/42", h.bearer(map[string]any{"roles": []string{"admin"}})).Code)
+	assert.Equal(t, []string{"admin user"}, h.handlers())
+	assert.Equal(t, http.StatusForbidden, h.do("GET", "http://other.internal/users/42", h.bearer(map[string]any{"roles": []string{"admin"}})).Code, "a host without a document")
+	assert.Empty(t, h.handlers())
 	mu.Lock()
 	assert.Len(t, records, 3, "the host's own audit hook sees the host's decisions")
 	assert.Equal(t, "adminGetUser", records[2].OperationID)
 	mu.Unlock()
 
-	report := a.cfg.CheckRoutes(a.e)
+	report := h.cfg.CheckRoutes(h.e)
 	assert.Equal(t, []string{"GET other.internal/users/:id"}, report.Undocumented)
 	assert.NotContains(t, report.Unrouted, "GET admin.internal/users/{id}")
 	assert.Contains(t, report.Unrouted, "POST /webhooks/{id}")
 
-	_, err = echoaxioms.Config{Policies: a.policies, Validator: a.cfg.Validator, Hosts: map[string]echoaxioms.Config{
-		"nested": {Policies: adminPolicies, Validator: a.cfg.Validator, Hosts: map[string]echoaxioms.Config{}},
+	_, err = echoaxioms.Config{Policies: h.policies, Validator: h.cfg.Validator, Hosts: map[string]echoaxioms.Config{
+		"nested": {Policies: adminPolicies, Validator: h.cfg.Validator, Hosts: map[string]echoaxioms.Config{}},
 		"broken": {Policies: adminPolicies},
 	}}.ToMiddleware()
 	require.Error(t, err)
@@ -364,20 +297,8 @@ func TestHostRoutersBoundToADocument(t *testing.T) {
 // an anonymous caller is refused and never reaches a handler, and an admin reaches the
 // handler Echo routed to, under that handler's rule.
 func TestRouteBindingSetups(t *testing.T) {
-	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = w.Write([]byte("proxied"))
-	}))
-	t.Cleanup(backend.Close)
-	target, err := url.Parse(backend.URL)
-	require.NoError(t, err)
-	proxy := func() echo.MiddlewareFunc {
-		return middleware.Proxy(middleware.NewRoundRobinBalancer([]*middleware.ProxyTarget{{URL: target}}))
-	}
-	static := func() echo.MiddlewareFunc {
-		dir := t.TempDir()
-		require.NoError(t, os.WriteFile(filepath.Join(dir, "backup.sql"), []byte("dump"), 0o600))
-		return middleware.StaticWithConfig(middleware.StaticConfig{Root: dir})
-	}
+	proxy := func() echo.MiddlewareFunc { return proxyTo(t, "proxied") }
+	static := func() echo.MiddlewareFunc { return staticFiles(t, "dump") }
 	override := []string{"X-HTTP-Method-Override", "PUT"}
 	type request struct {
 		method, target string
@@ -387,7 +308,7 @@ func TestRouteBindingSetups(t *testing.T) {
 		setup   string
 		pre     []echo.MiddlewareFunc
 		use     []echo.MiddlewareFunc
-		routes  func(a *bindingApp)
+		routes  func(h *harness)
 		req     request
 		anon    int    // status for an anonymous caller
 		admin   int    // status for an admin
@@ -401,22 +322,22 @@ func TestRouteBindingSetups(t *testing.T) {
 			req: request{"POST", "/webhooks/1", override}, anon: 401, admin: 200, handler: "create"},
 		{setup: "WrapMiddleware replacing the request, then MethodOverride, in Pre", pre: []echo.MiddlewareFunc{replaceRequest(), middleware.MethodOverride()},
 			req: request{"POST", "/webhooks/1", override}, anon: 401, admin: 200, handler: "create"},
-		{setup: "Proxy in a group", routes: func(a *bindingApp) { a.e.Group("/internal").Use(proxy()) },
+		{setup: "Proxy in a group", routes: func(h *harness) { h.e.Group("/internal").Use(proxy()) },
 			req: request{"GET", "/internal/config", nil}, anon: 404, admin: 404},
-		{setup: "Static in a group", routes: func(a *bindingApp) { a.e.Group("/private-files").Use(static()) },
+		{setup: "Static in a group", routes: func(h *harness) { h.e.Group("/private-files").Use(static()) },
 			req: request{"GET", "/private-files/backup.sql", nil}, anon: 404, admin: 404},
-		{setup: "Proxy in a group, on a documented route", routes: func(a *bindingApp) {
-			a.e.Group("/webhooks", proxy()).POST("/:id", a.handler("never: the proxy answers"))
+		{setup: "Proxy in a group, on a documented route", routes: func(h *harness) {
+			h.e.Group("/webhooks", proxy()).POST("/:id", h.handler("never: the proxy answers"))
 		}, req: request{"POST", "/webhooks/1", nil}, anon: 401, admin: 200},
-		{setup: "route added after traffic", routes: func(a *bindingApp) {
-			a.send("GET", "/late", "")
-			a.e.GET("/late", a.handler("late"))
+		{setup: "route added after traffic", routes: func(h *harness) {
+			h.do("GET", "/late", "")
+			h.e.GET("/late", h.handler("late"))
 		}, req: request{"GET", "/late", nil}, anon: 403, admin: 403},
-		{setup: "RouteNotFound", routes: func(a *bindingApp) { a.e.RouteNotFound("/*", a.handler("not found")) },
+		{setup: "RouteNotFound", routes: func(h *harness) { h.e.RouteNotFound("/*", h.handler("not found")) },
 			req: request{"GET", "/nothing", nil}, anon: 404, admin: 404},
-		{setup: "Match with OPTIONS", routes: func(a *bindingApp) { a.e.Match([]string{"POST", "OPTIONS"}, "/graphql", a.handler("graphql")) },
+		{setup: "Match with OPTIONS", routes: func(h *harness) { h.e.Match([]string{"POST", "OPTIONS"}, "/graphql", h.handler("graphql")) },
 			req: request{"OPTIONS", "/graphql", nil}, anon: 403, admin: 403},
-		{setup: "host router without a document", routes: func(a *bindingApp) { a.e.Host("admin.internal").POST("/webhooks/:id", a.handler("admin")) },
+		{setup: "host router without a document", routes: func(h *harness) { h.e.Host("admin.internal").POST("/webhooks/:id", h.handler("admin")) },
 			req: request{"POST", "http://admin.internal/webhooks/1", nil}, anon: 403, admin: 403},
 		{setup: "Rewrite in Pre", pre: []echo.MiddlewareFunc{middleware.Rewrite(map[string]string{"/hooks/*": "/webhooks/$1"})},
 			req: request{"POST", "/hooks/1", nil}, anon: 401, admin: 200, handler: "create"},
@@ -428,26 +349,26 @@ func TestRouteBindingSetups(t *testing.T) {
 			req: request{"POST", "/webhooks/1", nil}, anon: 401, admin: 200, handler: "create"},
 	} {
 		t.Run(c.setup, func(t *testing.T) {
-			a := newBindingApp(t, nil, c.pre, c.use)
-			a.e.POST("/webhooks/:id", a.handler("create"))
-			a.e.PUT("/webhooks/:id", a.handler("replace"))
-			a.e.GET("/public", a.handler("public"))
+			h := bindingHarness(t, harnessOptions{pre: c.pre, use: c.use})
+			h.e.POST("/webhooks/:id", h.handler("create"))
+			h.e.PUT("/webhooks/:id", h.handler("replace"))
+			h.e.GET("/public", h.handler("public"))
 			if c.routes != nil {
-				c.routes(a)
+				c.routes(h)
 			}
-			a.handlers()
-			rec := a.send(c.req.method, c.req.target, "", c.req.header...)
+			h.handlers()
+			rec := h.do(c.req.method, c.req.target, "", c.req.header...)
 			assert.Equal(t, c.anon, rec.Code, "anonymous: %s", rec.Body.String())
 			if c.anon != http.StatusOK {
-				assert.Empty(t, a.handlers(), "anonymous")
+				assert.Empty(t, h.handlers(), "anonymous")
 			}
-			a.handlers()
-			rec = a.send(c.req.method, c.req.target, a.bearer(map[string]any{"roles": []string{"admin"}}), c.req.header...)
+			h.handlers()
+			rec = h.do(c.req.method, c.req.target, h.bearer(map[string]any{"roles": []string{"admin"}}), c.req.header...)
 			assert.Equal(t, c.admin, rec.Code, "admin: %s", rec.Body.String())
 			if c.handler != "" {
-				assert.Equal(t, []string{c.handler}, a.handlers(), "admin")
+				assert.Equal(t, []string{c.handler}, h.handlers(), "admin")
 			} else {
-				assert.Empty(t, a.handlers(), "admin")
+				assert.Empty(t, h.handlers(), "admin")
 			}
 		})
 	}

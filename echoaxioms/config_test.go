@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
-	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,21 +18,20 @@ import (
 
 	"github.com/axioms-go/axioms-echo/axiomstest"
 	"github.com/axioms-go/axioms-echo/echoaxioms"
-	"github.com/axioms-go/axioms-echo/openapi"
+	"github.com/axioms-go/axioms-echo/internal/specgen"
 )
 
 func TestToMiddlewareRefusesMisconfiguration(t *testing.T) {
-	policies, err := openapi.Load("testdata/api.yaml", openapi.LoadOptions{})
-	require.NoError(t, err)
-	v := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{}).Validator(t)
-	loader := func(echo.Context) (any, error) { return nil, nil }
-	auth := func(echo.Context, openapi.Scheme) (openapi.Principal, error) { return nil, nil }
+	h := newHarness(t, harnessOptions{})
+	v, auth := h.cfg.Validator, h.cfg.Authenticators["key"]
+	// full is the harness's configuration, which builds; a copy each time.
 	full := func() echoaxioms.Config {
-		return echoaxioms.Config{Policies: policies, Validator: v,
-			OwnerLoaders:   map[string]echoaxioms.OwnerLoader{"getArticle": loader, "deleteArticle": loader},
-			Authenticators: map[string]echoaxioms.Authenticator{"key": auth}}
+		cfg := h.cfg
+		cfg.OwnerLoaders = maps.Clone(cfg.OwnerLoaders)
+		cfg.Authenticators = maps.Clone(cfg.Authenticators)
+		return cfg
 	}
-	_, err = full().ToMiddleware()
+	_, err := full().ToMiddleware()
 	require.NoError(t, err)
 
 	for name, c := range map[string]struct {
@@ -69,119 +70,39 @@ func TestToMiddlewareRefusesMisconfiguration(t *testing.T) {
 }
 
 func TestPreInstallationFailsClosed(t *testing.T) {
-	policies, err := openapi.Load("testdata/api.yaml", openapi.LoadOptions{})
-	require.NoError(t, err)
-	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
-	e := echo.New()
-	e.Pre(echoaxioms.WithConfig(echoaxioms.Config{Policies: policies, Validator: iss.Validator(t),
-		OwnerLoaders: map[string]echoaxioms.OwnerLoader{
-			"getArticle":    func(echo.Context) (any, error) { return nil, nil },
-			"deleteArticle": func(echo.Context) (any, error) { return nil, nil }},
-		Authenticators: map[string]echoaxioms.Authenticator{"key": func(echo.Context, openapi.Scheme) (openapi.Principal, error) { return nil, nil }}}))
-	var reached atomic.Bool
-	e.GET("/public", func(c echo.Context) error { reached.Store(true); return c.NoContent(200) })
-	e.GET("/any", func(c echo.Context) error { reached.Store(true); return c.NoContent(200) })
+	h := newHarness(t, harnessOptions{install: func(e *echo.Echo, mw echo.MiddlewareFunc) { e.Pre(mw) }})
 	for _, target := range []string{"/public", "/any"} {
-		rec := httptest.NewRecorder()
-		e.ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
+		rec := h.do("GET", target, "")
 		assert.Equal(t, http.StatusNotFound, rec.Code, "installed before routing, nothing runs")
+		assert.NotContains(t, rec.Body.String(), `"route"`, "%s reached its handler", target)
 	}
-	assert.False(t, reached.Load())
 }
 
 func TestGroupPrefixAndBasePath(t *testing.T) {
-	policies, err := openapi.LoadData([]byte(`openapi: 3.1.0
-info: {title: t, version: "1"}
-servers: [{url: "https://api.example.com/v1"}]
-security: [{bearer: []}]
-components: {securitySchemes: {bearer: {type: http, scheme: bearer}}}
-paths:
+	doc := specgen.Doc{Servers: `[{url: "https://api.example.com/v1"}]`, Security: "[{bearer: []}]", Schemes: []string{specgen.Bearer("bearer")}}.YAML(`
   /things/{id}:
     get: {parameters: [{name: id, in: path, required: true, schema: {type: string}}], responses: {"401": {description: no}}}
   /open:
     get: {security: [], responses: {"200": {description: ok}}}
-`), openapi.LoadOptions{})
-	require.NoError(t, err)
-	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
-	e := echo.New()
-	g := e.Group("/v1", echoaxioms.WithConfig(echoaxioms.Config{Policies: policies, Validator: iss.Validator(t)}))
-	g.GET("/things/:thing", ok)
-	g.GET("/open", ok)
-	e.GET("/things/:thing", ok) // outside the group: no middleware at all
-	do := func(target, auth string) int {
-		req := httptest.NewRequest("GET", target, nil)
-		if auth != "" {
-			req.Header.Set("Authorization", auth)
-		}
-		rec := httptest.NewRecorder()
-		e.ServeHTTP(rec, req)
-		return rec.Code
-	}
-	assert.Equal(t, 401, do("/v1/things/7", ""))
-	assert.Equal(t, 200, do("/v1/things/7", "Bearer "+iss.Token(t, axiomstest.TokenSpec{})))
-	assert.Equal(t, 200, do("/v1/open", ""))
-	assert.Equal(t, 200, do("/things/7", ""), "routes outside the group are not this middleware's")
-	report := echoaxioms.CheckRoutes(e, policies)
+`)
+	h := newHarness(t, harnessOptions{doc: doc, install: func(e *echo.Echo, mw echo.MiddlewareFunc) {
+		g := e.Group("/v1", mw)
+		g.GET("/things/:thing", ok)
+		g.GET("/open", ok)
+	}})
+	h.e.GET("/things/:thing", ok) // outside the group: no middleware at all
+	assert.Equal(t, 401, h.do("GET", "/v1/things/7", "").Code)
+	assert.Equal(t, 200, h.do("GET", "/v1/things/7", h.bearer(nil)).Code)
+	assert.Equal(t, 200, h.do("GET", "/v1/open", "").Code)
+	assert.Equal(t, 200, h.do("GET", "/things/7", "").Code, "routes outside the group are not this middleware's")
+	report := echoaxioms.CheckRoutes(h.e, h.policies)
 	assert.Equal(t, []string{"GET /things/:thing"}, report.Undocumented)
 	assert.Empty(t, report.Unrouted)
 }
 
-func TestCheckRoutes(t *testing.T) {
-	h := newHarness(t, nil)
-	report := echoaxioms.CheckRoutes(h.e, h.policies)
-	assert.Equal(t, []string{"GET /undocumented"}, report.Undocumented)
-	assert.Empty(t, report.Unrouted)
-	require.Error(t, report.Err())
-	assert.Contains(t, report.Err().Error(), "routes without an operation: GET /undocumented")
-
-	e := echo.New()
-	e.GET("/public", ok)
-	e.OPTIONS("/public", ok)
-	e.RouteNotFound("/*", ok)
-	report = echoaxioms.CheckRoutes(e, h.policies)
-	assert.Equal(t, []string{"OPTIONS /public"}, report.Undocumented, "an application handler for OPTIONS is a route like any other")
-	assert.Equal(t, []string{"/*"}, report.NotFound, "not-found routes are not operations")
-	assert.Contains(t, report.Unrouted, "GET /articles/{id}")
-	assert.Contains(t, report.Err().Error(), "operations without a route")
-
-	e = echo.New()
-	for _, p := range h.policies.All() {
-		e.Add(p.Method, p.Route, ok)
-	}
-	assert.NoError(t, echoaxioms.CheckRoutes(e, h.policies).Err())
-}
-
-func TestConfigCheckRoutes(t *testing.T) {
-	policies, err := openapi.Load("testdata/api.yaml", openapi.LoadOptions{})
-	require.NoError(t, err)
-	e := echo.New()
-	for _, p := range policies.All() {
-		e.Add(p.Method, p.Route, ok)
-	}
-	e.OPTIONS("/public", ok)
-	e.HEAD("/public", ok)
-	e.Router().Add(http.MethodGet, "/invisible", ok) // Echo does not list it
-	for _, c := range []struct {
-		name string
-		cfg  echoaxioms.Config
-		want []string
-	}{
-		{"default", echoaxioms.Config{Policies: policies}, []string{"HEAD /public", "OPTIONS /public"}},
-		{"insecure: everything passes", echoaxioms.Config{Policies: policies, InsecureAllowUndocumented: true}, nil},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			report := c.cfg.CheckRoutes(e)
-			assert.Equal(t, c.want, report.Undocumented)
-			assert.Empty(t, report.Unrouted)
-			assert.Equal(t, len(c.want) == 0, report.Err() == nil)
-		})
-	}
-	assert.Equal(t, []string{"HEAD /public", "OPTIONS /public"}, echoaxioms.CheckRoutes(e, policies).Undocumented)
-}
-
 func TestErrorHandlerHook(t *testing.T) {
 	var seen []*echoaxioms.Error
-	h := newHarness(t, func(c *echoaxioms.Config) {
+	h := newHarness(t, harnessOptions{config: func(c *echoaxioms.Config) {
 		c.ErrorHandler = func(ctx echo.Context, denial *echoaxioms.Error) error {
 			seen = append(seen, denial)
 			switch ctx.Request().URL.Query().Get("mode") {
@@ -192,7 +113,7 @@ func TestErrorHandlerHook(t *testing.T) {
 			}
 			return nil // neither wrote nor returned: the request must still end, denied
 		}
-	})
+	}})
 	rec := h.do("GET", "/any?mode=write", "")
 	assert.Equal(t, 401, rec.Code)
 	assert.JSONEq(t, `{"custom":"missing_token"}`, rec.Body.String())
@@ -209,7 +130,7 @@ func TestErrorHandlerHook(t *testing.T) {
 
 func TestHTTPErrorsAreFresh(t *testing.T) {
 	var errs []error
-	h := newHarness(t, nil)
+	h := newHarness(t, harnessOptions{})
 	h.e.HTTPErrorHandler = func(err error, c echo.Context) {
 		errs = append(errs, err)
 		h.e.DefaultHTTPErrorHandler(err, c)
@@ -229,13 +150,13 @@ func TestHTTPErrorsAreFresh(t *testing.T) {
 
 func TestSuccessHandlerAndSkipper(t *testing.T) {
 	var calls atomic.Int32
-	h := newHarness(t, func(c *echoaxioms.Config) {
+	h := newHarness(t, harnessOptions{config: func(c *echoaxioms.Config) {
 		c.SuccessHandler = func(ctx echo.Context) {
 			assert.NotNil(t, echoaxioms.Claims(ctx))
 			calls.Add(1)
 		}
 		c.Skipper = func(ctx echo.Context) bool { return ctx.Request().Header.Get("X-Skip") == "yes" }
-	})
+	}})
 	assert.Equal(t, 200, h.do("GET", "/any", h.bearer(nil)).Code)
 	assert.Equal(t, 401, h.do("GET", "/any", "").Code)
 	assert.EqualValues(t, 1, calls.Load())
@@ -245,9 +166,9 @@ func TestSuccessHandlerAndSkipper(t *testing.T) {
 func TestLoggerNeverLogsTokens(t *testing.T) {
 	var buf bytes.Buffer
 	var mu sync.Mutex
-	h := newHarness(t, func(c *echoaxioms.Config) {
+	h := newHarness(t, harnessOptions{config: func(c *echoaxioms.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	})
+	}})
 	tok := h.iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"sub": "alice"}})
 	h.do("GET", "/any", "Bearer "+tok)
 	h.do("GET", "/write", "Bearer "+tok)
@@ -264,26 +185,15 @@ func TestLoggerNeverLogsTokens(t *testing.T) {
 	}
 }
 
-type lockedWriter struct {
-	w  *bytes.Buffer
-	mu *sync.Mutex
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
 // TestConcurrentRequests runs every path of the middleware at once (audit hook and
 // logger, owner loader, general path, undocumented routes) for the race detector, and
 // checks each answer and that every decision was recorded once.
 func TestConcurrentRequests(t *testing.T) {
 	var logs bytes.Buffer
 	var mu sync.Mutex
-	h := newHarness(t, func(c *echoaxioms.Config) {
+	h := newHarness(t, harnessOptions{config: func(c *echoaxioms.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	})
+	}})
 	h.e.Router().Add(http.MethodGet, "/router-add", ok)
 	editor := h.bearer(map[string]any{"roles": []string{"editor"}})
 	cases := []struct {
@@ -329,4 +239,41 @@ func TestConcurrentRequests(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	assert.Equal(t, n, bytes.Count(logs.Bytes(), []byte(`msg="axioms: `)), "one log record per decision")
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
+	spec, err := os.ReadFile(filepath.Join(originalDir(t), "testdata", "api.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "api.yaml"), spec, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("AXIOMS_ISS_URL="+iss.URL()+"\nAXIOMS_AUDIENCE="+iss.Audience()+"\nAXIOMS_SPEC=api.yaml\n"), 0o600))
+
+	cfg, err := echoaxioms.ConfigFromEnv(t.Context(), echoaxioms.EnvOptions{})
+	require.NoError(t, err)
+	require.NotNil(t, cfg.Policies)
+	assert.NotNil(t, cfg.Policies.Lookup("GET", "/read"))
+	c, err := cfg.Validator.Validate(t.Context(), iss.Token(t, axiomstest.TokenSpec{}))
+	require.NoError(t, err)
+	assert.Equal(t, axiomstest.DefaultSubject, c.Subject())
+
+	_, err = cfg.ToMiddleware()
+	require.Error(t, err, "the owner loaders and the apiKey authenticator are still to be registered")
+
+	t.Setenv("AXIOMS_SPEC", "missing.yaml")
+	_, err = echoaxioms.ConfigFromEnv(t.Context(), echoaxioms.EnvOptions{})
+	assert.ErrorContains(t, err, "AXIOMS_SPEC missing.yaml")
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("AXIOMS_ISS_URL="+iss.URL()+"\nAXIOMS_AUDIENCE="+iss.Audience()+"\n"), 0o600))
+	os.Unsetenv("AXIOMS_SPEC")
+	_, err = echoaxioms.ConfigFromEnv(t.Context(), echoaxioms.EnvOptions{})
+	assert.ErrorContains(t, err, "AXIOMS_SPEC is not set")
+	cfg, err = echoaxioms.ConfigFromEnv(t.Context(), echoaxioms.EnvOptions{DefaultSpec: spec})
+	require.NoError(t, err, "the embedded default document")
+	assert.NotNil(t, cfg.Policies.Lookup("GET", "/read"))
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("AXIOMS_ISS_URL="+iss.URL()+"\n"), 0o600))
+	_, err = echoaxioms.ConfigFromEnv(t.Context(), echoaxioms.EnvOptions{DefaultSpec: spec})
+	assert.ErrorContains(t, err, "audience is required")
 }

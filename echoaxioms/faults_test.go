@@ -23,59 +23,39 @@ import (
 
 	"github.com/axioms-go/axioms-echo/axiomstest"
 	"github.com/axioms-go/axioms-echo/echoaxioms"
-	"github.com/axioms-go/axioms-echo/openapi"
+	"github.com/axioms-go/axioms-echo/internal/specgen"
 	"github.com/axioms-go/axioms-echo/validator"
 )
 
-// faultApp is an app with a public and a protected route, trusting iss through
-// discovery, with its clock in the test's hands.
-type faultApp struct {
-	e     *echo.Echo
-	iss   *axiomstest.Issuer
-	clock *axiomstest.Clock
-}
-
-func newFaultApp(t *testing.T, iss *axiomstest.Issuer, cacheSize int) *faultApp {
-	t.Helper()
-	policies, err := openapi.LoadData([]byte(`openapi: 3.1.0
-info: {title: faults, version: "1"}
-security: [{bearer: []}]
-components: {securitySchemes: {bearer: {type: http, scheme: bearer}}}
-paths:
+// faultsDoc has a public and a protected route.
+var faultsDoc = specgen.Doc{Security: "[{bearer: []}]", Schemes: []string{specgen.Bearer("bearer")}}.YAML(`
   /public: {get: {security: [], responses: {"200": {description: ok}}}}
   /data:   {get: {responses: {"401": {description: no}, "403": {description: no}}}}
-`), openapi.LoadOptions{})
-	require.NoError(t, err)
-	a := &faultApp{iss: iss, clock: axiomstest.NewClock(time.Now())}
-	cfg := iss.ValidatorConfig()
-	cfg.Now = a.clock.Now
-	cfg.CacheSize = cacheSize
-	// Long enough for a healthy loopback fetch on a loaded machine (go test runs
-	// packages in parallel, and -race slows every fetch), short enough to keep the
-	// "slower than the timeout" fault quick.
-	cfg.FetchTimeout = 1500 * time.Millisecond
-	cfg.MaxJWKSSize = 1 << 20
-	cfg.Logger = slog.New(slog.DiscardHandler)
-	v, err := validator.New(t.Context(), cfg)
-	require.NoError(t, err)
-	a.e = echo.New()
-	a.e.Use(echoaxioms.WithConfig(echoaxioms.Config{Policies: policies, Validator: v}))
-	a.e.GET("/public", func(c echo.Context) error { return c.NoContent(http.StatusOK) })
-	a.e.GET("/data", func(c echo.Context) error { return c.NoContent(http.StatusOK) })
-	return a
+`)
+
+// faultHarness protects the routes of faultsDoc, trusting iss through discovery, with
+// the validator's clock in the test's hands.
+func faultHarness(t *testing.T, iss *axiomstest.Issuer, cacheSize int) (*harness, *axiomstest.Clock) {
+	t.Helper()
+	clk := axiomstest.NewClock(time.Now())
+	h := newHarness(t, harnessOptions{doc: faultsDoc, issuer: iss, validator: func(cfg *validator.Config) {
+		cfg.Now = clk.Now
+		cfg.CacheSize = cacheSize
+		// Long enough for a healthy loopback fetch on a loaded machine (go test runs
+		// packages in parallel, and -race slows every fetch), short enough to keep the
+		// "slower than the timeout" fault quick.
+		cfg.FetchTimeout = 1500 * time.Millisecond
+		cfg.MaxJWKSSize = 1 << 20
+	}})
+	h.e.GET("/public", ok)
+	h.e.GET("/data", ok)
+	return h, clk
 }
 
-func (a *faultApp) get(path, token string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodGet, path, nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	rec := httptest.NewRecorder()
-	a.e.ServeHTTP(rec, req)
-	return rec
+// dataStatus is the status of GET /data with the bearer token token.
+func dataStatus(h *harness, token string) int {
+	return h.do(http.MethodGet, "/data", "Bearer "+token).Code
 }
-
-func (a *faultApp) status(token string) int { return a.get("/data", token).Code }
 
 func TestJWKSUnreachableAtStartupThenRecovery(t *testing.T) {
 	scenarios, survived, totalFetches := 0, 0, 0
@@ -87,24 +67,24 @@ func TestJWKSUnreachableAtStartupThenRecovery(t *testing.T) {
 			iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 			defer func() { totalFetches += iss.JWKSFetches() }()
 			iss.Fail(fault)
-			a := newFaultApp(t, iss, 0)
+			h, clk := faultHarness(t, iss, 0)
 			start := iss.JWKSFetches()
 			require.Positive(t, start, "New tried once")
 			tok := iss.Token(t, axiomstest.TokenSpec{})
 
-			rec := a.get("/data", tok)
+			rec := h.do(http.MethodGet, "/data", "Bearer "+tok)
 			assert.Equal(t, http.StatusServiceUnavailable, rec.Code, "protected routes: 503")
 			assert.Equal(t, "30", rec.Header().Get("Retry-After"))
-			assert.Equal(t, http.StatusOK, a.get("/public", "").Code, "public routes are fine")
-			assert.Equal(t, http.StatusUnauthorized, a.get("/data", "").Code, "no token is still 401")
+			assert.Equal(t, http.StatusOK, h.do(http.MethodGet, "/public", "").Code, "public routes are fine")
+			assert.Equal(t, http.StatusUnauthorized, h.do(http.MethodGet, "/data", "").Code, "no token is still 401")
 			for range 50 {
-				a.get("/data", tok)
+				dataStatus(h, tok)
 			}
 			assert.Equal(t, start, iss.JWKSFetches(), "retries back off: no fetch within the first second")
 
 			iss.ClearFaults()
-			a.clock.Advance(2 * time.Second)
-			assert.Equal(t, http.StatusOK, a.status(tok), "recovers without a restart")
+			clk.Advance(2 * time.Second)
+			assert.Equal(t, http.StatusOK, dataStatus(h, tok), "recovers without a restart")
 			assert.Equal(t, start+1, iss.JWKSFetches())
 		})
 		scenarios++
@@ -138,33 +118,33 @@ func TestJWKSFaultsKeepTheLastGoodKeys(t *testing.T) {
 		passed := t.Run(name, func(t *testing.T) {
 			iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 			defer func() { totalFetches += iss.JWKSFetches() }()
-			a := newFaultApp(t, iss, -1)
+			h, clk := faultHarness(t, iss, -1)
 			old := iss.Token(t, axiomstest.TokenSpec{Alg: "ES256"})
-			require.Equal(t, http.StatusOK, a.status(old))
+			require.Equal(t, http.StatusOK, dataStatus(h, old))
 			before := iss.JWKSFetches()
 
 			iss.Fail(fault)
 			fresh := freshKeyToken(t, iss)
-			a.clock.Advance(validator.DefaultMinRefreshInterval)
-			assert.Equal(t, http.StatusUnauthorized, a.status(fresh), "the new kid cannot be fetched: 401, not 503 (keys are cached)")
+			clk.Advance(validator.DefaultMinRefreshInterval)
+			assert.Equal(t, http.StatusUnauthorized, dataStatus(h, fresh), "the new kid cannot be fetched: 401, not 503 (keys are cached)")
 			fetches := iss.JWKSFetches() - before
 			if fault.CloseConnection {
 				assert.LessOrEqual(t, fetches, 2, "one refetch (the HTTP client may retry a dropped idempotent request once)")
 			} else {
 				assert.Equal(t, 1, fetches, "exactly one refetch")
 			}
-			assert.Equal(t, http.StatusOK, a.status(old), "the last good keys keep serving")
+			assert.Equal(t, http.StatusOK, dataStatus(h, old), "the last good keys keep serving")
 			for range 20 {
-				a.status(fresh)
+				dataStatus(h, fresh)
 			}
 			assert.Equal(t, before+fetches, iss.JWKSFetches(), "no further fetch within the interval")
 
 			iss.ClearFaults()
-			a.clock.Advance(validator.DefaultMinRefreshInterval)
-			assert.Equal(t, http.StatusUnauthorized, a.status(fresh), "the failed fetch doubled the interval")
+			clk.Advance(validator.DefaultMinRefreshInterval)
+			assert.Equal(t, http.StatusUnauthorized, dataStatus(h, fresh), "the failed fetch doubled the interval")
 			assert.Equal(t, before+fetches, iss.JWKSFetches())
-			a.clock.Advance(validator.DefaultMinRefreshInterval)
-			assert.Equal(t, http.StatusOK, a.status(fresh), "after the fault, one refetch brings the new key")
+			clk.Advance(validator.DefaultMinRefreshInterval)
+			assert.Equal(t, http.StatusOK, dataStatus(h, fresh), "after the fault, one refetch brings the new key")
 			assert.Equal(t, before+fetches+1, iss.JWKSFetches())
 		})
 		scenarios++
@@ -177,7 +157,7 @@ func TestJWKSFaultsKeepTheLastGoodKeys(t *testing.T) {
 
 func TestLargeKeySetThroughTheMiddleware(t *testing.T) {
 	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
-	a := newFaultApp(t, iss, -1)
+	h, clk := faultHarness(t, iss, -1)
 	k := axiomstest.NewKey(t, "ES256")
 	members := []json.RawMessage{k.PublicJWK()}
 	for i := range 4999 {
@@ -190,38 +170,38 @@ func TestLargeKeySetThroughTheMiddleware(t *testing.T) {
 	require.NoError(t, err)
 	iss.SetJWKSBody(body)
 	before := iss.JWKSFetches()
-	a.clock.Advance(validator.DefaultMinRefreshInterval)
-	assert.Equal(t, http.StatusOK, a.status(iss.Token(t, axiomstest.TokenSpec{Key: k})), "a 5,000-key set is usable")
+	clk.Advance(validator.DefaultMinRefreshInterval)
+	assert.Equal(t, http.StatusOK, dataStatus(h, iss.Token(t, axiomstest.TokenSpec{Key: k})), "a 5,000-key set is usable")
 	assert.Equal(t, before+1, iss.JWKSFetches())
 }
 
 func TestKeyRotation(t *testing.T) {
 	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
-	a := newFaultApp(t, iss, 0)
+	h, clk := faultHarness(t, iss, 0)
 	oldKey := iss.Key("ES256")
 	old := iss.Token(t, axiomstest.TokenSpec{})
-	require.Equal(t, http.StatusOK, a.status(old))
-	require.Equal(t, http.StatusOK, a.status(old), "now cached")
+	require.Equal(t, http.StatusOK, dataStatus(h, old))
+	require.Equal(t, http.StatusOK, dataStatus(h, old), "now cached")
 	start := iss.JWKSFetches()
 
 	// The issuer rotates: the new kid is accepted after exactly one refetch.
 	iss.Rotate(t, "ES256")
-	a.clock.Advance(validator.DefaultMinRefreshInterval)
+	clk.Advance(validator.DefaultMinRefreshInterval)
 	fresh := iss.Token(t, axiomstest.TokenSpec{})
-	assert.Equal(t, http.StatusOK, a.status(fresh))
+	assert.Equal(t, http.StatusOK, dataStatus(h, fresh))
 	assert.Equal(t, start+1, iss.JWKSFetches())
-	assert.Equal(t, http.StatusOK, a.status(old), "the old key is still published")
+	assert.Equal(t, http.StatusOK, dataStatus(h, old), "the old key is still published")
 
 	// The old key leaves the set: once refetched, its tokens are refused, cached
 	// verification included.
 	iss.RemoveKey(oldKey.ID())
-	a.clock.Advance(validator.DefaultMinRefreshInterval)
-	assert.Equal(t, http.StatusUnauthorized, a.status(iss.Token(t, axiomstest.TokenSpec{KeyID: "unknown-kid"})), "an unknown kid triggers the refetch")
+	clk.Advance(validator.DefaultMinRefreshInterval)
+	assert.Equal(t, http.StatusUnauthorized, dataStatus(h, iss.Token(t, axiomstest.TokenSpec{KeyID: "unknown-kid"})), "an unknown kid triggers the refetch")
 	assert.Equal(t, start+2, iss.JWKSFetches())
-	rec := a.get("/data", old)
+	rec := h.do(http.MethodGet, "/data", "Bearer "+old)
 	assert.Equal(t, http.StatusUnauthorized, rec.Code, "the cached verification of the removed key is dropped")
 	assert.Contains(t, rec.Header().Get("WWW-Authenticate"), `error="invalid_token"`)
-	assert.Equal(t, http.StatusOK, a.status(fresh))
+	assert.Equal(t, http.StatusOK, dataStatus(h, fresh))
 }
 
 // TestRandomKidFloodCostsOneFetchPerInterval: 10,000 concurrent requests with random kids
@@ -229,7 +209,7 @@ func TestKeyRotation(t *testing.T) {
 // before the next (5s, 10s, 20s, ... up to MaxRefreshBackoff).
 func TestRandomKidFloodCostsOneFetchPerInterval(t *testing.T) {
 	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}})
-	a := newFaultApp(t, iss, 0)
+	h, clk := faultHarness(t, iss, 0)
 	key := iss.Key("ES256")
 	tokens := make([]string, 10_000)
 	for i := range tokens {
@@ -239,20 +219,20 @@ func TestRandomKidFloodCostsOneFetchPerInterval(t *testing.T) {
 	for round := range 3 {
 		waited := time.Duration(0)
 		if round > 0 {
-			a.clock.Advance(validator.DefaultMinRefreshInterval)
+			clk.Advance(validator.DefaultMinRefreshInterval)
 			waited = validator.DefaultMinRefreshInterval
 			before := iss.JWKSFetches()
-			assert.Equal(t, http.StatusUnauthorized, a.status(tokens[round]))
+			assert.Equal(t, http.StatusUnauthorized, dataStatus(h, tokens[round]))
 			assert.Equal(t, before, iss.JWKSFetches(), "round %d: MinRefreshInterval is no longer enough", round)
 		}
-		a.clock.Advance(interval - waited)
+		clk.Advance(interval - waited)
 		before := iss.JWKSFetches()
 		var wg sync.WaitGroup
 		var unauthorized atomic.Int64
 		for w := range 50 {
 			wg.Go(func() {
 				for i := w; i < len(tokens); i += 50 {
-					if a.status(tokens[i]) == http.StatusUnauthorized {
+					if dataStatus(h, tokens[i]) == http.StatusUnauthorized {
 						unauthorized.Add(1)
 					}
 				}
@@ -268,9 +248,9 @@ func TestRandomKidFloodCostsOneFetchPerInterval(t *testing.T) {
 
 func TestIssuerDownForDaysCachedKeysServe(t *testing.T) {
 	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Algorithms: []string{"ES256"}, TokenTTL: 30 * 24 * time.Hour})
-	a := newFaultApp(t, iss, -1) // no verified-token cache: every request verifies with the cached keys
+	h, clk := faultHarness(t, iss, -1) // no verified-token cache: every request verifies with the cached keys
 	tok := iss.Token(t, axiomstest.TokenSpec{})
-	require.Equal(t, http.StatusOK, a.status(tok))
+	require.Equal(t, http.StatusOK, dataStatus(h, tok))
 	iss.Fail(axiomstest.Fault{Status: http.StatusBadGateway})
 	before := iss.JWKSFetches()
 
@@ -278,8 +258,8 @@ func TestIssuerDownForDaysCachedKeysServe(t *testing.T) {
 	// RefreshInterval old, then each failure doubles the interval before the next.
 	const step, busy = 5 * time.Second, 2 * time.Hour
 	for elapsed := step; elapsed <= busy; elapsed += step {
-		a.clock.Advance(step)
-		require.Equal(t, http.StatusOK, a.status(tok), "after %v", elapsed)
+		clk.Advance(step)
+		require.Equal(t, http.StatusOK, dataStatus(h, tok), "after %v", elapsed)
 	}
 	require.Eventually(t, func() bool { return iss.JWKSFetches() > before }, 5*time.Second, 10*time.Millisecond,
 		"background refreshes keep trying")
@@ -294,16 +274,16 @@ func TestIssuerDownForDaysCachedKeysServe(t *testing.T) {
 	hours := 0
 	for day := 1; day <= 7; day++ {
 		for range 24 {
-			a.clock.Advance(time.Hour)
+			clk.Advance(time.Hour)
 			hours++
-			require.Equal(t, http.StatusOK, a.status(tok), "day %d", day)
+			require.Equal(t, http.StatusOK, dataStatus(h, tok), "day %d", day)
 		}
 	}
 	quietFetches := iss.JWKSFetches() - before
 	assert.LessOrEqual(t, quietFetches, hours, "at most one attempt per request-triggering hour")
 	iss.ClearFaults()
-	a.clock.Advance(time.Hour)
-	assert.Equal(t, http.StatusOK, a.status(tok))
+	clk.Advance(time.Hour)
+	assert.Equal(t, http.StatusOK, dataStatus(h, tok))
 	t.Logf("FIGURE issuer-down-7-days: %d requests served from cached keys over 2h+7d of 502s, %d JWKS fetches (bounds %d and %d)",
 		int(busy/step)+hours, busyFetches+quietFetches, busyBound, hours)
 }
@@ -327,57 +307,46 @@ func failingAttempts(d time.Duration) int {
 // iss names A), so A's tokens are answered at once while B hangs, and cost B nothing
 // while it is healthy.
 func TestHungIssuerDoesNotSlowTheOther(t *testing.T) {
-	policies, err := openapi.LoadData([]byte(`openapi: 3.1.0
-info: {title: two issuers, version: "1"}
-components:
-  securitySchemes:
-    a: {type: http, scheme: bearer}
-    b: {type: http, scheme: bearer}
-paths:
+	doc := specgen.Doc{Schemes: []string{specgen.Bearer("a"), specgen.Bearer("b")}}.YAML(`
   /data: {get: {security: [{b: []}, {a: []}], responses: {"401": {description: no}}}}
-`), openapi.LoadOptions{})
-	require.NoError(t, err)
+`)
 	clock := axiomstest.NewClock(time.Now())
-	build := func(ctx context.Context, t *testing.T, iss *axiomstest.Issuer) *validator.Validator {
+	es256 := axiomstest.IssuerConfig{Algorithms: []string{"ES256"}}
+	a := axiomstest.NewIssuer(t, es256)
+	// app protects /data with A's validator (the harness's) and vb.
+	app := func(t *testing.T, vb *validator.Validator) *harness {
+		h := newHarness(t, harnessOptions{doc: doc, issuer: a,
+			validator: func(cfg *validator.Config) { cfg.Now = clock.Now }, // FetchTimeout stays at its default, 5s
+			config: func(c *echoaxioms.Config) {
+				c.SchemeValidators = map[string]echoaxioms.TokenValidator{"a": c.Validator, "b": vb}
+				c.Validator = nil
+			}})
+		h.e.GET("/data", ok)
+		return h
+	}
+	validatorOf := func(ctx context.Context, t *testing.T, iss *axiomstest.Issuer) *validator.Validator {
 		cfg := iss.ValidatorConfig()
-		cfg.Now = clock.Now // FetchTimeout stays at its default, 5s
+		cfg.Now = clock.Now
 		v, err := validator.New(ctx, cfg)
 		require.NoError(t, err)
 		return v
 	}
-	app := func(va, vb *validator.Validator) *echo.Echo {
-		e := echo.New()
-		e.Use(echoaxioms.WithConfig(echoaxioms.Config{Policies: policies,
-			SchemeValidators: map[string]echoaxioms.TokenValidator{"a": va, "b": vb}}))
-		e.GET("/data", func(c echo.Context) error { return c.NoContent(http.StatusOK) })
-		return e
-	}
-	status := func(e *echo.Echo, token string) int {
-		req := httptest.NewRequest(http.MethodGet, "/data", nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		rec := httptest.NewRecorder()
-		e.ServeHTTP(rec, req)
-		return rec.Code
-	}
-	es256 := axiomstest.IssuerConfig{Algorithms: []string{"ES256"}}
-	a := axiomstest.NewIssuer(t, es256)
-	va := build(t.Context(), t, a)
 
 	t.Run("B healthy, then frozen", func(t *testing.T) {
 		b := axiomstest.NewIssuer(t, es256)
-		e := app(va, build(t.Context(), t, b))
+		h := app(t, validatorOf(t.Context(), t, b))
 		jwks, disc := b.JWKSFetches(), b.DiscoveryFetches()
-		require.Equal(t, http.StatusOK, status(e, b.Token(t, axiomstest.TokenSpec{})))
+		require.Equal(t, http.StatusOK, dataStatus(h, b.Token(t, axiomstest.TokenSpec{})))
 		for i := range 5 {
 			clock.Advance(validator.DefaultMinRefreshInterval) // B may refetch for unknown kids
-			assert.Equal(t, http.StatusOK, status(e, a.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"jti": fmt.Sprint("healthy-", i)}})))
+			assert.Equal(t, http.StatusOK, dataStatus(h, a.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"jti": fmt.Sprint("healthy-", i)}})))
 		}
 		assert.Equal(t, jwks, b.JWKSFetches(), "A's tokens cost B no key-set fetch")
 
 		b.Fail(axiomstest.Fault{Delay: 10 * time.Second})
 		clock.Advance(validator.DefaultMinRefreshInterval)
 		start := time.Now()
-		assert.Equal(t, http.StatusOK, status(e, a.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"jti": "frozen"}})))
+		assert.Equal(t, http.StatusOK, dataStatus(h, a.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"jti": "frozen"}})))
 		assert.Less(t, time.Since(start), time.Second, "answered without waiting for B")
 		assert.Equal(t, jwks, b.JWKSFetches(), "no fetch at the frozen issuer")
 		assert.Equal(t, disc, b.DiscoveryFetches())
@@ -388,14 +357,13 @@ paths:
 		b.Fail(axiomstest.Fault{Delay: 10 * time.Second})
 		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 		defer cancel()
-		vb := build(ctx, t, b) // the startup fetch carries on in the background
-		e := app(va, vb)
+		h := app(t, validatorOf(ctx, t, b)) // the startup fetch carries on in the background
 		require.Equal(t, 1, b.JWKSFetches())
 		start := time.Now()
-		assert.Equal(t, http.StatusOK, status(e, a.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"jti": "hung"}})))
+		assert.Equal(t, http.StatusOK, dataStatus(h, a.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"jti": "hung"}})))
 		assert.Less(t, time.Since(start), time.Second, "answered without waiting for B's fetch")
 		clock.Advance(time.Minute)
-		assert.Equal(t, http.StatusOK, status(e, a.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"jti": "hung-later"}})))
+		assert.Equal(t, http.StatusOK, dataStatus(h, a.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"jti": "hung-later"}})))
 		assert.Equal(t, 1, b.JWKSFetches(), "no fetch at B beyond the startup one")
 		assert.Equal(t, 1, b.DiscoveryFetches())
 	})
@@ -418,34 +386,21 @@ func TestIssuerMismatchFoundLaterAnswers503(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 
-	policies, err := openapi.LoadData([]byte(`openapi: 3.1.0
-info: {title: mismatch, version: "1"}
-security: [{bearer: []}]
-components: {securitySchemes: {bearer: {type: http, scheme: bearer}}}
-paths:
-  /data: {get: {responses: {"401": {description: no}}}}
-`), openapi.LoadOptions{})
-	require.NoError(t, err)
 	clock := axiomstest.NewClock(time.Now())
-	v, err := validator.New(t.Context(), validator.Config{Issuer: srv.URL, Audiences: []string{iss.Audience()},
-		Now: clock.Now, Logger: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err, "unreachable at startup: New succeeds")
 	var denials []*echoaxioms.Error
-	e := echo.New()
-	e.Use(echoaxioms.WithConfig(echoaxioms.Config{Policies: policies, Validator: v,
-		ErrorHandler: func(c echo.Context, d *echoaxioms.Error) error {
-			denials = append(denials, d)
-			return c.NoContent(d.Status)
-		}}))
-	e.GET("/data", func(c echo.Context) error { return c.NoContent(http.StatusOK) })
+	h := newHarness(t, harnessOptions{doc: faultsDoc, issuer: iss,
+		validator: func(cfg *validator.Config) {
+			*cfg = validator.Config{Issuer: srv.URL, Audiences: []string{iss.Audience()}, Now: clock.Now, Logger: slog.New(slog.DiscardHandler)}
+		},
+		config: func(c *echoaxioms.Config) {
+			c.ErrorHandler = func(c echo.Context, d *echoaxioms.Error) error {
+				denials = append(denials, d)
+				return c.NoContent(d.Status)
+			}
+		}})
+	h.e.GET("/data", ok)
 	tok := iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"iss": srv.URL}})
-	get := func() *httptest.ResponseRecorder {
-		req := httptest.NewRequest(http.MethodGet, "/data", nil)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		rec := httptest.NewRecorder()
-		e.ServeHTTP(rec, req)
-		return rec
-	}
+	get := func() *httptest.ResponseRecorder { return h.do(http.MethodGet, "/data", "Bearer "+tok) }
 
 	require.Equal(t, http.StatusServiceUnavailable, get().Code)
 	require.Len(t, denials, 1)

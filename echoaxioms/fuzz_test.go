@@ -6,19 +6,30 @@ import (
 	"testing"
 )
 
-// FuzzAuthorizationHeader checks that the header parser never panics, never accepts a
-// token that is not token68, and that only well-formed headers yield a token.
-func FuzzAuthorizationHeader(f *testing.F) {
-	for _, seed := range []string{"Bearer abc", "bearer  a.b.c", "Bearer", "Bearer ", "Basic x", "Bearer a b", "Bearer a==", "Bearer ==", "Bearer \x00", "Bearer ü"} {
+// seedHeaders adds seeds: each of first alone, and two Authorization headers.
+func seedHeaders(f *testing.F, first ...string) {
+	for _, seed := range first {
 		f.Add(seed, "")
 	}
 	f.Add("Bearer a", "Bearer b")
+}
+
+// authorization returns the headers of a request with the Authorization header first,
+// and second too unless it is empty.
+func authorization(first, second string) http.Header {
+	h := http.Header{"Authorization": {first}}
+	if second != "" {
+		h["Authorization"] = append(h["Authorization"], second)
+	}
+	return h
+}
+
+// FuzzAuthorizationHeader checks that the header parser never panics, never accepts a
+// token that is not token68, and that only well-formed headers yield a token.
+func FuzzAuthorizationHeader(f *testing.F) {
+	seedHeaders(f, "Bearer abc", "bearer  a.b.c", "Bearer", "Bearer ", "Basic x", "Bearer a b", "Bearer a==", "Bearer ==", "Bearer \x00", "Bearer ü")
 	f.Fuzz(func(t *testing.T, first, second string) {
-		h := http.Header{"Authorization": {first}}
-		if second != "" {
-			h["Authorization"] = append(h["Authorization"], second)
-		}
-		tok, state, problem := bearerToken(h)
+		tok, state, problem := bearerToken(authorization(first, second))
 		switch state {
 		case tokenPresent:
 			if second != "" || !isToken68(tok) || !strings.HasSuffix(first, tok) || !strings.EqualFold(first[:6], "bearer") {
@@ -41,15 +52,9 @@ func FuzzAuthorizationHeader(f *testing.F) {
 // everywhere except on candidates that are not token68 (which bearerToken reports as
 // malformed and the middleware then answers 400, exactly as bearerToken would).
 func FuzzBearerCandidate(f *testing.F) {
-	for _, seed := range []string{"Bearer abc", "bearer  a.b.c", "Bearer", "Bearer ", "Basic x", "Bearer a b", "Bearer a==", "Bearer ==", "Bearer \x00", "Bearer ü", "BEARER\tx", "Bearerx", "Bearer a=b"} {
-		f.Add(seed, "")
-	}
-	f.Add("Bearer a", "Bearer b")
+	seedHeaders(f, "Bearer abc", "bearer  a.b.c", "Bearer", "Bearer ", "Basic x", "Bearer a b", "Bearer a==", "Bearer ==", "Bearer \x00", "Bearer ü", "BEARER\tx", "Bearerx", "Bearer a=b")
 	f.Fuzz(func(t *testing.T, first, second string) {
-		h := http.Header{"Authorization": {first}}
-		if second != "" {
-			h["Authorization"] = append(h["Authorization"], second)
-		}
+		h := authorization(first, second)
 		cand, cState, cProblem := bearerCandidate(h)
 		tok, state, problem := bearerToken(h)
 		if cState == tokenPresent && !isToken68(cand) {

@@ -17,7 +17,7 @@ import (
 // TestResponseTable covers every row of the response table, with the exact status, RFC
 // 6750 header and body.
 func TestResponseTable(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, harnessOptions{})
 	valid := h.bearer(nil)
 	rows := []struct {
 		name, method, target, auth string
@@ -65,12 +65,8 @@ func TestResponseTable(t *testing.T) {
 func TestKeysUnavailableIs503ThenRecovers(t *testing.T) {
 	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
 	iss.Fail(axiomstest.Fault{Status: http.StatusServiceUnavailable})
-	cfg := iss.ValidatorConfig()
-	cfg.MinRefreshInterval = time.Millisecond
-	v, err := newValidator(t, cfg)
-	require.NoError(t, err)
-	h2 := newHarness(t, func(c *echoaxioms.Config) { c.Validator = v })
-	tok := "Bearer " + iss.Token(t, axiomstest.TokenSpec{})
+	h2 := newHarness(t, harnessOptions{issuer: iss, validator: func(c *validator.Config) { c.MinRefreshInterval = time.Millisecond }})
+	tok := h2.bearer(nil)
 
 	rec := h2.do("GET", "/any", tok)
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
@@ -87,7 +83,7 @@ func TestKeysUnavailableIs503ThenRecovers(t *testing.T) {
 }
 
 func TestOptionalAuthentication(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, harnessOptions{})
 	rec := h.do("GET", "/optional", "")
 	require.Equal(t, http.StatusOK, rec.Code)
 	assert.NotContains(t, body(t, rec), "sub", "anonymous")
@@ -108,7 +104,7 @@ func TestOptionalAuthentication(t *testing.T) {
 }
 
 func TestPublicOperationIgnoresTokens(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, harnessOptions{})
 	for _, auth := range []string{"Bearer garbage", "Bearer", "Basic x", "Bearer a b"} {
 		rec := h.do("GET", "/public", auth)
 		assert.Equal(t, http.StatusOK, rec.Code, auth)
@@ -117,7 +113,7 @@ func TestPublicOperationIgnoresTokens(t *testing.T) {
 }
 
 func TestScopeAlternatives(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, harnessOptions{})
 	for _, c := range []struct {
 		target, scope string
 		status        int
@@ -141,7 +137,7 @@ func TestScopeAlternatives(t *testing.T) {
 }
 
 func TestRolesAndPermissionsCombined(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, harnessOptions{})
 	for _, c := range []struct {
 		name   string
 		target string
@@ -172,7 +168,7 @@ func TestRolesAndPermissionsCombined(t *testing.T) {
 }
 
 func TestNonBearerSchemes(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, harnessOptions{})
 	tok := h.bearer(map[string]any{"scope": "read:data"})
 	assert.Equal(t, 200, h.do("GET", "/multi", tok, "X-API-Key", "good-key").Code, "AND: token and key")
 	assert.Equal(t, 401, h.do("GET", "/multi", tok).Code, "AND: key missing")
@@ -188,7 +184,7 @@ func TestNonBearerSchemes(t *testing.T) {
 }
 
 func TestRouteConfusionNeverReachesAHandlerUnauthenticated(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, harnessOptions{})
 	for _, c := range []struct {
 		method, target string
 		status         int
@@ -216,7 +212,7 @@ func TestRouteConfusionNeverReachesAHandlerUnauthenticated(t *testing.T) {
 }
 
 func TestUnroutableRequestsGoToEcho(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, harnessOptions{})
 	rec := h.do("GET", "/nothing-here", "")
 	assert.Equal(t, http.StatusNotFound, rec.Code)
 	assert.Empty(t, rec.Header().Get("WWW-Authenticate"))
@@ -230,7 +226,7 @@ func TestUnroutableRequestsGoToEcho(t *testing.T) {
 }
 
 func TestUndocumentedRoutes(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, harnessOptions{})
 	rec := h.do("GET", "/undocumented", h.bearer(map[string]any{"scope": "admin"}))
 	assert.Equal(t, http.StatusForbidden, rec.Code)
 	assert.Equal(t, "forbidden", body(t, rec)["error"])
@@ -240,7 +236,7 @@ func TestUndocumentedRoutes(t *testing.T) {
 	assert.Equal(t, echoaxioms.ReasonUndocumentedRoute, last.Reason)
 	assert.Equal(t, echoaxioms.OutcomeDenied, last.Outcome)
 
-	open := newHarness(t, func(c *echoaxioms.Config) { c.InsecureAllowUndocumented = true })
+	open := newHarness(t, harnessOptions{config: func(c *echoaxioms.Config) { c.InsecureAllowUndocumented = true }})
 	assert.Equal(t, http.StatusOK, open.do("GET", "/undocumented", "").Code)
 
 	h.e.OPTIONS("/undocumented-options", ok)
@@ -248,7 +244,7 @@ func TestUndocumentedRoutes(t *testing.T) {
 }
 
 func TestClaimsReachHandlers(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, harnessOptions{})
 	rec := h.do("GET", "/any", h.bearer(map[string]any{"sub": "alice"}))
 	require.Equal(t, http.StatusOK, rec.Code)
 	b := body(t, rec)
@@ -257,7 +253,7 @@ func TestClaimsReachHandlers(t *testing.T) {
 }
 
 func TestOwnership(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, harnessOptions{})
 	mine := h.bearer(nil)
 	other := h.bearer(map[string]any{"sub": "someone-else"})
 
@@ -283,7 +279,7 @@ func TestOwnership(t *testing.T) {
 }
 
 func TestAuditRecords(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, harnessOptions{})
 	h.do("GET", "/public", "")
 	h.do("GET", "/optional", "")
 	h.do("GET", "/any", h.bearer(map[string]any{"sub": "alice"}))

@@ -14,7 +14,7 @@ import (
 // TestUndocumentedRoutesFailClosed: a route Echo matched without an operation is denied
 // whether or not Echo's route list shows it.
 func TestUndocumentedRoutesFailClosed(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, harnessOptions{})
 	valid := h.bearer(map[string]any{"scope": "admin"})
 	require.Equal(t, http.StatusOK, h.do("GET", "/any", valid).Code, "traffic before the routes are added")
 
@@ -30,7 +30,7 @@ func TestUndocumentedRoutesFailClosed(t *testing.T) {
 			Status: http.StatusForbidden, Reason: echoaxioms.ReasonUndocumentedRoute}, last)
 	}
 
-	open := newHarness(t, func(c *echoaxioms.Config) { c.InsecureAllowUndocumented = true })
+	open := newHarness(t, harnessOptions{config: func(c *echoaxioms.Config) { c.InsecureAllowUndocumented = true }})
 	open.e.Router().Add(http.MethodGet, "/router-add", ok)
 	assert.Equal(t, http.StatusOK, open.do("GET", "/router-add", "").Code, "InsecureAllowUndocumented")
 }
@@ -40,7 +40,7 @@ func TestUndocumentedRoutesFailClosed(t *testing.T) {
 // or a custom one) is answered with Echo's 404 by the middleware itself: neither its
 // handler nor the group's middleware runs.
 func TestEchoAnswersWhatItCannotRoute(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, harnessOptions{})
 	h.e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			c.Response().Header().Set("X-Later", "ran")
@@ -78,7 +78,7 @@ func TestEchoAnswersWhatItCannotRoute(t *testing.T) {
 // not-found route is not Echo's not-found answer: it is denied like any undocumented
 // route, while the not-found route itself answers Echo's 404 for the other methods.
 func TestRouterAddBesideANotFoundRoute(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, harnessOptions{})
 	h.e.RouteNotFound("/hidden/*", func(c echo.Context) error { return c.String(http.StatusTeapot, "custom not found") })
 	valid := h.bearer(map[string]any{"scope": "admin"})
 	require.Equal(t, http.StatusOK, h.do("GET", "/any", valid).Code, "traffic before the routes are added")

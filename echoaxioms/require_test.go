@@ -3,9 +3,6 @@ package echoaxioms_test
 import (
 	"errors"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,16 +10,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/axioms-go/axioms-echo/axiomstest"
 	"github.com/axioms-go/axioms-echo/echoaxioms"
 )
 
-// helperApp protects routes with the code-level helpers only, without any document.
-func helperApp(t *testing.T) (*echo.Echo, *axiomstest.Issuer) {
+// helpersHarness protects routes with the code-level helpers only, without any
+// document, behind AccessToken with the realm "helpers".
+func helpersHarness(t *testing.T) *harness {
 	t.Helper()
-	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
-	e := echo.New()
-	e.Use(echoaxioms.AccessToken(echoaxioms.AccessTokenConfig{Validator: iss.Validator(t), Realm: "helpers"}))
+	h := newHarness(t, harnessOptions{accessToken: func(c *echoaxioms.AccessTokenConfig) { c.Realm = "helpers" }})
+	e := h.e
 	e.GET("/state", func(c echo.Context) error {
 		st := echoaxioms.State(c)
 		body := map[string]any{"status": st.Status.String()}
@@ -47,32 +43,22 @@ func helperApp(t *testing.T) (*echo.Echo, *axiomstest.Issuer) {
 		}
 		return d, nil
 	}, "owner", ""))
-	return e, iss
-}
-
-func serve(e *echo.Echo, method, target, auth string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(method, target, nil)
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	rec := httptest.NewRecorder()
-	e.ServeHTTP(rec, req)
-	return rec
+	return h
 }
 
 func TestAccessTokenRecordsState(t *testing.T) {
-	e, iss := helperApp(t)
+	h := helpersHarness(t)
 	for _, c := range []struct {
 		auth, status, reason string
 	}{
 		{"", "missing", "missing_token"},
 		{"Basic x", "missing", "missing_token"},
-		{"Bearer " + iss.Token(t, axiomstest.TokenSpec{}), "valid", ""},
+		{h.bearer(nil), "valid", ""},
 		{"Bearer a.b.c", "invalid", "malformed"},
-		{"Bearer " + iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"exp": time.Now().Add(-time.Hour).Unix()}}), "invalid", "expired"},
+		{h.bearer(map[string]any{"exp": time.Now().Add(-time.Hour).Unix()}), "invalid", "expired"},
 		{"Bearer", "invalid", "invalid_request"},
 	} {
-		rec := serve(e, "GET", "/state", c.auth)
+		rec := h.do("GET", "/state", c.auth)
 		require.Equal(t, 200, rec.Code, "AccessToken never rejects")
 		b := body(t, rec)
 		assert.Equal(t, c.status, b["status"], c.auth)
@@ -83,10 +69,8 @@ func TestAccessTokenRecordsState(t *testing.T) {
 }
 
 func TestRequireHelpers(t *testing.T) {
-	e, iss := helperApp(t)
-	tok := func(claims map[string]any) string {
-		return "Bearer " + iss.Token(t, axiomstest.TokenSpec{Claims: claims})
-	}
+	h := helpersHarness(t)
+	tok := h.bearer
 	for _, c := range []struct {
 		target, auth string
 		status       int
@@ -113,16 +97,17 @@ func TestRequireHelpers(t *testing.T) {
 		{"/docs/boom", tok(nil), 500, ""},
 		{"/docs/boom", "", 401, `Bearer realm="helpers"`},
 	} {
-		rec := serve(e, "GET", c.target, c.auth)
+		rec := h.do("GET", c.target, c.auth)
 		assert.Equal(t, c.status, rec.Code, "%s %s", c.target, c.auth)
 		assert.Equal(t, c.challenge, rec.Header().Get("WWW-Authenticate"), "%s", c.target)
 	}
 }
 
 func TestRequireWithoutAccessTokenFailsClosed(t *testing.T) {
-	e := echo.New()
-	e.GET("/x", ok, echoaxioms.RequireAuth())
-	assert.Equal(t, 401, serve(e, "GET", "/x", "Bearer anything").Code)
+	h := newHarness(t, harnessOptions{accessToken: func(*echoaxioms.AccessTokenConfig) {},
+		install: func(*echo.Echo, echo.MiddlewareFunc) {}}) // AccessToken is not installed
+	h.e.GET("/x", ok, echoaxioms.RequireAuth())
+	assert.Equal(t, 401, h.do("GET", "/x", h.bearer(nil)).Code)
 	assert.Panics(t, func() { echoaxioms.RequireScopes() })
 	assert.Panics(t, func() { echoaxioms.RequireRoles() })
 	assert.Panics(t, func() { echoaxioms.RequirePermissions() })
@@ -131,53 +116,12 @@ func TestRequireWithoutAccessTokenFailsClosed(t *testing.T) {
 }
 
 func TestHelpersAfterTheSpecMiddleware(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, harnessOptions{})
 	h.e.GET("/read-editor", ok, echoaxioms.RequireRoles("editor"))
 	// The document does not describe /read-editor: denied before the helper runs.
 	assert.Equal(t, 403, h.do("GET", "/read-editor", h.bearer(map[string]any{"roles": []string{"editor"}})).Code)
-	h2 := newHarness(t, nil)
+	h2 := newHarness(t, harnessOptions{})
 	h2.e.GET("/read", ok, echoaxioms.RequireRoles("editor")) // re-registers /read with an extra check
 	assert.Equal(t, 403, h2.do("GET", "/read", h2.bearer(map[string]any{"scope": "read:data"})).Code)
 	assert.Equal(t, 200, h2.do("GET", "/read", h2.bearer(map[string]any{"scope": "read:data", "roles": []string{"editor"}})).Code)
 }
-
-func TestConfigFromEnv(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir)
-	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
-	spec, err := os.ReadFile(filepath.Join(originalDir(t), "testdata", "api.yaml"))
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "api.yaml"), spec, 0o600))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("AXIOMS_ISS_URL="+iss.URL()+"\nAXIOMS_AUDIENCE="+iss.Audience()+"\nAXIOMS_SPEC=api.yaml\n"), 0o600))
-
-	cfg, err := echoaxioms.ConfigFromEnv(t.Context(), echoaxioms.EnvOptions{})
-	require.NoError(t, err)
-	require.NotNil(t, cfg.Policies)
-	assert.NotNil(t, cfg.Policies.Lookup("GET", "/read"))
-	c, err := cfg.Validator.Validate(t.Context(), iss.Token(t, axiomstest.TokenSpec{}))
-	require.NoError(t, err)
-	assert.Equal(t, axiomstest.DefaultSubject, c.Subject())
-
-	_, err = cfg.ToMiddleware()
-	require.Error(t, err, "the owner loaders and the apiKey authenticator are still to be registered")
-
-	t.Setenv("AXIOMS_SPEC", "missing.yaml")
-	_, err = echoaxioms.ConfigFromEnv(t.Context(), echoaxioms.EnvOptions{})
-	assert.ErrorContains(t, err, "AXIOMS_SPEC missing.yaml")
-
-	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("AXIOMS_ISS_URL="+iss.URL()+"\nAXIOMS_AUDIENCE="+iss.Audience()+"\n"), 0o600))
-	os.Unsetenv("AXIOMS_SPEC")
-	_, err = echoaxioms.ConfigFromEnv(t.Context(), echoaxioms.EnvOptions{})
-	assert.ErrorContains(t, err, "AXIOMS_SPEC is not set")
-	cfg, err = echoaxioms.ConfigFromEnv(t.Context(), echoaxioms.EnvOptions{DefaultSpec: spec})
-	require.NoError(t, err, "the embedded default document")
-	assert.NotNil(t, cfg.Policies.Lookup("GET", "/read"))
-
-	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("AXIOMS_ISS_URL="+iss.URL()+"\n"), 0o600))
-	_, err = echoaxioms.ConfigFromEnv(t.Context(), echoaxioms.EnvOptions{DefaultSpec: spec})
-	assert.ErrorContains(t, err, "audience is required")
-}
-
-var startDir, _ = os.Getwd()
-
-func originalDir(t *testing.T) string { return startDir }
