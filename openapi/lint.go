@@ -1,6 +1,8 @@
 package openapi
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -108,4 +110,88 @@ func documents(op *openapi3.Operation, codes ...string) bool {
 		}
 	}
 	return false
+}
+
+// validationWarnings runs kin-openapi's own validation and reports each finding as a
+// warning: real documents often carry schema slips that have nothing to do with access
+// control, and they must still load. Examples and schema defaults are not validated.
+// additionalOperations entries for a fixed method on the path items of paths are left
+// out: they are errors (checkAdditionalOperations).
+func validationWarnings(doc *openapi3.T) []*Problem {
+	err := doc.Validate(context.Background(), openapi3.DisableExamplesValidation(),
+		openapi3.DisableSchemaDefaultsValidation(), openapi3.EnableMultiError())
+	if err == nil {
+		return nil
+	}
+	var findings []error
+	var flatten func(error)
+	flatten = func(e error) {
+		var multi openapi3.MultiError
+		if errors.As(e, &multi) && len(multi) > 0 {
+			for _, inner := range multi {
+				flatten(inner)
+			}
+			return
+		}
+		findings = append(findings, e)
+	}
+	flatten(err)
+	out := make([]*Problem, 0, len(findings))
+	seen := map[string]bool{}
+	for _, f := range findings {
+		msg := f.Error()
+		if seen[msg] {
+			continue
+		}
+		seen[msg] = true
+		p := &Problem{Warning: true, Message: "kin-openapi validation: " + msg}
+		locateFinding(p, f)
+		var dup *openapi3.AdditionalOperationsDuplicateMethodError
+		var fixedCase *openapi3.AdditionalOperationsFixedMethodCaseError
+		if p.Path != "" && p.Method == "" && (errors.As(f, &dup) || errors.As(f, &fixedCase)) {
+			continue // on a path item of paths, not in a callback of its operations
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// componentSections maps the section names of kin-openapi's component findings to the
+// fields of the components object.
+var componentSections = map[string]string{
+	"schema": "schemas", "parameter": "parameters", "header": "headers",
+	"request body": "requestBodies", "response": "responses", "security scheme": "securitySchemes",
+	"example": "examples", "link": "links", "callback": "callbacks",
+}
+
+// locateFinding sets the method, path and pointer of a kin-openapi validation finding,
+// from the context kin-openapi wraps it in: a section of the document, a path, an
+// operation, a component.
+func locateFinding(p *Problem, err error) {
+	var section *openapi3.SectionValidationError
+	if !errors.As(err, &section) {
+		return
+	}
+	p.Pointer = pointer(section.Section)
+	var comp *openapi3.ComponentValidationError
+	if section.Section == "components" && errors.As(err, &comp) {
+		if field, ok := componentSections[comp.Section]; ok {
+			p.Pointer = pointer("components", field, comp.Name)
+		}
+		return
+	}
+	var pathErr *openapi3.PathValidationError
+	if section.Section != "paths" || !errors.As(err, &pathErr) {
+		return
+	}
+	p.Path, p.Pointer = pathErr.Path, pointer("paths", pathErr.Path)
+	var opErr *openapi3.OperationValidationError
+	if errors.As(err, &opErr) {
+		p.Method = opErr.Method
+		if field := fieldOfMethod(opErr.Method); field != "" {
+			p.Pointer = child(p.Pointer, field)
+		} else {
+			p.Pointer = child(p.Pointer, "additionalOperations", opErr.Method)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package openapi
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 )
@@ -36,6 +37,20 @@ type refSite struct {
 	reason   string // why it is not followed
 }
 
+// An unfollowedRef is a $ref that was not followed, in the document (file "" for a
+// document given as bytes) or in a file it references.
+type unfollowedRef struct {
+	file string
+	refSite
+}
+
+func (r unfollowedRef) where() string {
+	if r.file == "" {
+		return fmt.Sprintf("line %d", r.line)
+	}
+	return fmt.Sprintf("%s line %d", r.file, r.line)
+}
+
 // unfollowedReason says why ref is not followed, or returns "" when kin-openapi may
 // resolve it. fileReason is the reason for a reference to another local file; "" when
 // such references are followed.
@@ -58,6 +73,22 @@ func unfollowedReason(ref, fileReason string) string {
 		return "JSON Schema anchors are not resolved"
 	}
 	return fileReason
+}
+
+// unfollowedTarget reports whether ext marks an object that was a $ref not followed, and
+// why it was not followed. The reference is then reported by the caller, as an error.
+func (c *compiler) unfollowedTarget(ext map[string]any) (ref, reason string, ok bool) {
+	v, ok := ext[unfollowedKey]
+	if !ok {
+		return "", "", false
+	}
+	ref = fmt.Sprint(v)
+	c.reported[ref] = true
+	reason = unfollowedReason(ref, c.fileReason)
+	if reason == "" {
+		reason = "it was not followed"
+	}
+	return ref, reason, true
 }
 
 // neutralizeRefs renames the key of every $ref in data that is not followed (see

@@ -92,3 +92,41 @@ func displayBase(b string) string {
 	}
 	return b
 }
+
+// documentBase sets the base path of the document: the override, or its servers'.
+func (c *compiler) documentBase() {
+	if c.opts.BasePath != "" {
+		c.ps.basePath = normalizeBase(c.opts.BasePath)
+		return
+	}
+	c.ps.basePath = serversBase(c.doc.Servers, pointer("servers"), func(ptr, format string, a ...any) {
+		c.warn("", "", ptr, format, a...)
+	})
+}
+
+// operationBase returns the base path of an operation: the override, else the servers of
+// the operation, else of its path item, else the document's.
+func (c *compiler) operationBase(item *openapi3.PathItem, op *openapi3.Operation, itemPtr, opPtr, method, tmpl string) string {
+	if c.opts.BasePath != "" {
+		return c.ps.basePath
+	}
+	servers, ptr := openapi3.Servers(nil), ""
+	switch {
+	case op.Servers != nil && len(*op.Servers) > 0:
+		servers, ptr = *op.Servers, child(opPtr, "servers")
+	case len(item.Servers) > 0:
+		servers, ptr = item.Servers, child(itemPtr, "servers")
+	default:
+		return c.ps.basePath
+	}
+	// Findings of a servers list already reported for the document are not repeated.
+	sameAsDocument := len(servers) == len(c.doc.Servers)
+	for i := 0; sameAsDocument && i < len(servers); i++ {
+		sameAsDocument = servers[i] != nil && c.doc.Servers[i] != nil && servers[i].URL == c.doc.Servers[i].URL
+	}
+	return serversBase(servers, ptr, func(ptr, format string, a ...any) {
+		if !sameAsDocument {
+			c.warn(method, tmpl, ptr, format, a...)
+		}
+	})
+}

@@ -1,11 +1,10 @@
 package openapi
 
 import (
-	"reflect"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -22,124 +21,29 @@ import (
 // security scheme, the paths or components object, a webhook, a callback, an
 // unreferenced components.pathItems entry...
 //
-// The walk reads the Extensions map of every object kin-openapi decodes, through
-// reflection over its types (so that no object kind is forgotten as kin-openapi grows),
-// with a plan per type computed once. The objects most of a document is made of
-// (schemas, parameters, responses...) are walked the same way by typed functions
-// instead (walk_typed.go), and kin-openapi's collections are iterated directly. What is data rather than OpenAPI objects is not
-// looked into: the values of extensions (a vendor's x-whatever holds whatever it
-// likes), of example, examples, default, const and enum (instances, not schemas), and
-// the names in properties, patternProperties, $defs and dependentSchemas, which are
-// property or definition names (a property may well be called x-axioms-roles); the
-// schemas they map to are walked. A $ref inside the document is not followed: its
-// target is walked where it is defined. A reference to another file is followed once.
-
-// typePlan is how the walk visits one kin-openapi struct type.
-type typePlan struct {
-	ext    int // index of the Extensions field; -1 if none
-	ref    int // index of the Ref field (reference objects, path items); -1 if none
-	mapIdx int // index of the unexported map of Paths, Responses, Callback; -1 if none
-	fields []planField
-	kind   nodeKind
-}
-
-type planField struct {
-	index int
-	name  string // pointer token; "" for a field that is the object itself (a reference's Value)
-}
-
-type nodeKind int
-
-const (
-	nodeOther nodeKind = iota + 1
-	nodeRoot
-	nodePathItem
-	nodeOperation
-)
-
-var (
-	plans     sync.Map // reflect.Type → *typePlan
-	extType   = reflect.TypeFor[map[string]any]()
-	pathItemT = reflect.TypeFor[openapi3.PathItem]()
-	opT       = reflect.TypeFor[openapi3.Operation]()
-	rootT     = reflect.TypeFor[openapi3.T]()
-)
-
-// planOf returns the plan of struct type t.
-func planOf(t reflect.Type) *typePlan {
-	if p, ok := plans.Load(t); ok {
-		return p.(*typePlan)
-	}
-	p := &typePlan{ext: -1, ref: -1, mapIdx: -1, kind: nodeOther}
-	switch t {
-	case rootT:
-		p.kind = nodeRoot
-	case pathItemT:
-		p.kind = nodePathItem
-	case opT:
-		p.kind = nodeOperation
-	}
-	_, isRef := t.FieldByName("Value")
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		switch {
-		case f.Name == "Extensions" && f.Type == extType:
-			p.ext = i
-		case f.Name == "Ref" && f.Type.Kind() == reflect.String:
-			p.ref = i
-		case !f.IsExported():
-			if f.Name == "m" && f.Type.Kind() == reflect.Map && mayHoldObjects(f.Type, map[reflect.Type]bool{}) {
-				p.mapIdx = i
-			}
-		case f.Name == "Origin" || !mayHoldObjects(f.Type, map[reflect.Type]bool{}):
-		default:
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "-" || name == "" || isRef && f.Name == "Value" {
-				name = "" // the object itself: a reference's value, a BoolSchema's schema
-			}
-			p.fields = append(p.fields, planField{index: i, name: name})
-		}
-	}
-	plans.Store(t, p)
-	return p
-}
-
-// mayHoldObjects reports whether a value of type t may hold a kin-openapi object with
-// extensions. Interfaces (examples, defaults, extension values) are data.
-func mayHoldObjects(t reflect.Type, seen map[reflect.Type]bool) bool {
-	switch t.Kind() {
-	case reflect.Pointer, reflect.Slice, reflect.Array:
-		return mayHoldObjects(t.Elem(), seen)
-	case reflect.Map:
-		return t.Key().Kind() == reflect.String && mayHoldObjects(t.Elem(), seen)
-	case reflect.Struct:
-		if seen[t] {
-			return false // already being examined: the answer comes from elsewhere
-		}
-		seen[t] = true
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if f.Name == "Extensions" && f.Type == extType {
-				return true
-			}
-			if f.Name != "Origin" && (f.IsExported() || f.Name == "m") && mayHoldObjects(f.Type, seen) {
-				return true
-			}
-		}
-	}
-	return false
-}
+// The walk reads the Extensions map of every object kin-openapi decodes: one function
+// per kin-openapi type that carries extensions, each visiting the fields of its type
+// that hold such objects, in the order kin-openapi declares them. A test fills every
+// such field of every type reachable from the document and checks that the walk
+// reports a key in each (TestWalkReachesEveryExtensions), so that a type or a field
+// kin-openapi adds cannot be skipped unnoticed. The values kin-openapi keeps as plain
+// data among an object's extensions (OpenAPI 3.1's components.pathItems, keys it does
+// not model) are walked by walk_raw.go.
+//
+// What is data rather than OpenAPI objects is not looked into: the values of
+// extensions (a vendor's x-whatever holds whatever it likes), of example, examples,
+// default, const and enum (instances, not schemas), and the names in properties,
+// patternProperties, $defs and dependentSchemas, which are property or definition names
+// (a property may well be called x-axioms-roles); the schemas they map to are walked. A
+// $ref inside the document is not followed: its target is walked where it is defined.
+// A reference to another file is followed once, where the walk first reaches it.
 
 // walker walks a parsed document for misplaced extensions.
 type walker struct {
 	c     *compiler
 	stack []token
-	seen  map[uintptr]bool // objects reached through a reference to another file
+	seen  map[any]bool // objects of other files already walked, by pointer
 	found []*Problem
-
-	// reflectOnly turns the typed walks (walk_typed.go) off, for the tests that check
-	// them against this walk.
-	reflectOnly bool
 }
 
 // token is one reference token of the current location: a name, or an index.
@@ -153,12 +57,13 @@ type token struct {
 // the components.pathItems entries that paths reference (c.itemRefs).
 func (c *compiler) checkPlacement() {
 	w := &walker{c: c, stack: make([]token, 0, 32)}
-	w.visit(reflect.ValueOf(c.doc).Elem(), false)
+	w.document(c.doc)
 	slices.SortStableFunc(w.found, func(a, b *Problem) int { return strings.Compare(a.Pointer, b.Pointer) })
 	c.errs = append(c.errs, w.found...)
 }
 
 func (w *walker) push(name string) { w.stack = append(w.stack, token{name: name, idx: -1}) }
+func (w *walker) pushIndex(i int)  { w.stack = append(w.stack, token{idx: i}) }
 func (w *walker) pop()             { w.stack = w.stack[:len(w.stack)-1] }
 
 // pointer renders the current location.
@@ -187,195 +92,321 @@ func (w *walker) at(names ...string) bool {
 	return true
 }
 
-// visit walks struct value v. compiled is true for the operations of a path item the
-// compiler read: their own keys were checked by the compiler.
-func (w *walker) visit(v reflect.Value, compiled bool) {
-	if w.typed(v) {
-		return
-	}
-	p := planOf(v.Type())
-	ownChecked := false
-	switch p.kind {
-	case nodeRoot:
-		ownChecked = true
-	case nodePathItem:
-		switch {
-		case len(w.stack) == 2 && w.stack[0].name == "paths" && w.stack[0].idx < 0:
-			if ref := v.Field(p.ref).String(); strings.HasPrefix(ref, "#") {
-				return // compiled where it is defined (components.pathItems)
-			}
-			compiled = true
-		default:
-			compiled = false
-		}
-		ownChecked = compiled
-	case nodeOperation:
-		ownChecked = compiled
-		compiled = false
-	default:
-		compiled = false
-	}
-	if p.ext >= 0 && !ownChecked {
-		w.extensions(v.Field(p.ext))
-	}
-	if p.ref >= 0 && p.kind != nodePathItem {
-		if ref := v.Field(p.ref).String(); ref != "" {
-			if strings.HasPrefix(ref, "#") {
-				return // walked where it is defined
-			}
-			for _, f := range p.fields {
-				if f.name == "" {
-					if fv := v.Field(f.index); fv.Kind() == reflect.Pointer && !fv.IsNil() && !w.firstVisit(fv.Pointer()) {
-						return
-					}
-				}
-			}
-		}
-	}
-	for _, f := range p.fields {
-		if f.name != "" {
-			w.push(f.name)
-		}
-		w.value(v.Field(f.index), compiled)
-		if f.name != "" {
-			w.pop()
-		}
-	}
-	if p.mapIdx >= 0 {
-		// Through the exported accessor: a value read from an unexported field could
-		// not be handed on as an interface.
-		switch x := v.Addr().Interface().(type) {
-		case *openapi3.Paths:
-			walkMap(w, x.Map(), false)
-		case *openapi3.Responses:
-			walkMap(w, x.Map(), false)
-		case *openapi3.Callback:
-			walkMap(w, x.Map(), false)
-		default:
-			w.mapValues(v.Field(p.mapIdx), false)
-		}
+// field walks the object of field name, if there is one.
+func field[T any](w *walker, name string, x *T, walk func(*walker, *T)) {
+	if x != nil {
+		w.push(name)
+		walk(w, x)
+		w.pop()
 	}
 }
 
-// walkMap walks the objects of one of kin-openapi's collections directly, without
-// reflecting over the map.
-func walkMap[T any](w *walker, m map[string]*T, compiled bool) {
+// list walks the objects of list field name, each at its index.
+func list[T any](w *walker, name string, xs []*T, walk func(*walker, *T)) {
+	if len(xs) == 0 {
+		return
+	}
+	w.push(name)
+	for i, x := range xs {
+		if x != nil {
+			w.pushIndex(i)
+			walk(w, x)
+			w.pop()
+		}
+	}
+	w.pop()
+}
+
+// keyed walks the objects of a keyed collection, each at its key: the collection of
+// field name, or with name "" the entries of an object that is a collection (paths,
+// responses, a callback).
+func keyed[T any](w *walker, name string, m map[string]*T, walk func(*walker, *T)) {
+	if len(m) == 0 {
+		return
+	}
+	if name != "" {
+		w.push(name)
+	}
 	for k, x := range m {
-		if x == nil {
-			continue
-		}
-		w.push(k)
-		w.visit(reflect.ValueOf(x).Elem(), compiled)
-		w.pop()
-	}
-}
-
-// typedMap walks m directly when it is one of kin-openapi's collections, and reports
-// whether it was; other maps are walked by reflection (mapValues).
-func (w *walker) typedMap(m any, compiled bool) bool {
-	switch m := m.(type) {
-	case openapi3.Schemas:
-		walkMap(w, m, compiled)
-	case openapi3.Content:
-		walkMap(w, m, compiled)
-	case openapi3.Headers:
-		walkMap(w, m, compiled)
-	case openapi3.Examples:
-		walkMap(w, m, compiled)
-	case openapi3.ParametersMap:
-		walkMap(w, m, compiled)
-	case openapi3.ResponseBodies:
-		walkMap(w, m, compiled)
-	case openapi3.RequestBodies:
-		walkMap(w, m, compiled)
-	case openapi3.SecuritySchemes:
-		walkMap(w, m, compiled)
-	case openapi3.Links:
-		walkMap(w, m, compiled)
-	case openapi3.Callbacks:
-		walkMap(w, m, compiled)
-	case map[string]*openapi3.Encoding:
-		walkMap(w, m, compiled)
-	case map[string]*openapi3.PathItem:
-		walkMap(w, m, compiled)
-	case map[string]*openapi3.Operation:
-		walkMap(w, m, compiled)
-	default:
-		return false
-	}
-	return true
-}
-
-// firstVisit records that the object at address p, reached through a reference to
-// another file, is walked, and reports whether it was not already.
-func (w *walker) firstVisit(p uintptr) bool {
-	if w.seen == nil {
-		w.seen = map[uintptr]bool{}
-	}
-	if w.seen[p] {
-		return false
-	}
-	w.seen[p] = true
-	return true
-}
-
-// value walks a field's value: a pointer, slice, map or struct.
-func (w *walker) value(v reflect.Value, compiled bool) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if !v.IsNil() {
-			w.value(v.Elem(), compiled)
-		}
-	case reflect.Struct:
-		w.visit(v, compiled)
-	case reflect.Slice, reflect.Array:
-		for i := 0; i < v.Len(); i++ {
-			w.stack = append(w.stack, token{idx: i})
-			w.value(v.Index(i), compiled)
+		if x != nil {
+			w.push(k)
+			walk(w, x)
 			w.pop()
 		}
-	case reflect.Map:
-		if !v.CanInterface() || !w.typedMap(v.Interface(), compiled) {
-			w.mapValues(v, compiled)
-		}
 	}
-}
-
-func (w *walker) mapValues(v reflect.Value, compiled bool) {
-	if v.Len() == 0 {
-		return
-	}
-	it := v.MapRange()
-	for it.Next() {
-		w.push(it.Key().String())
-		w.value(it.Value(), compiled)
+	if name != "" {
 		w.pop()
 	}
 }
 
-// extensions checks the keys of an Extensions map, and walks the values of the keys
-// kin-openapi does not model (OpenAPI 3.1's components.pathItems, for one).
-func (w *walker) extensions(v reflect.Value) {
-	if v.Len() == 0 {
+// ref walks a reference object (a $ref, or the object itself): its own extensions,
+// then its value at the same location, unless the reference is inside the document (its
+// target is walked where it is defined) or to another file and already walked.
+func ref[T any](w *walker, ref string, ext map[string]any, value *T, walk func(*walker, *T)) {
+	w.extensionMap(ext)
+	if value == nil {
 		return
 	}
-	if !v.CanInterface() {
-		// Read through an unexported field (a kin-openapi type this walk does not
-		// know): the keys can be checked, the values not handed on.
-		it := v.MapRange()
-		for it.Next() {
-			if k := it.Key().String(); axiomsLike(k) {
-				w.push(k)
-				w.misplaced(k)
-				w.pop()
-			}
+	if ref != "" {
+		if strings.HasPrefix(ref, "#") || w.seen[value] {
+			return
 		}
-		return
+		if w.seen == nil {
+			w.seen = map[any]bool{}
+		}
+		w.seen[value] = true
 	}
-	w.extensionMap(v.Interface().(map[string]any))
+	walk(w, value)
 }
 
-// extensionMap is extensions on the map itself.
+// document walks the document. The root's own keys are the compiler's (root).
+func (w *walker) document(d *openapi3.T) {
+	field(w, "components", d.Components, (*walker).components)
+	field(w, "info", d.Info, (*walker).info)
+	field(w, "paths", d.Paths, (*walker).paths)
+	list(w, "servers", d.Servers, (*walker).server)
+	list(w, "tags", d.Tags, (*walker).tag)
+	field(w, "externalDocs", d.ExternalDocs, (*walker).externalDocs)
+	keyed(w, "webhooks", d.Webhooks, (*walker).pathItem)
+}
+
+func (w *walker) components(c *openapi3.Components) {
+	w.extensionMap(c.Extensions)
+	keyed(w, "schemas", c.Schemas, (*walker).schemaRef)
+	keyed(w, "parameters", c.Parameters, (*walker).parameterRef)
+	keyed(w, "headers", c.Headers, (*walker).headerRef)
+	keyed(w, "requestBodies", c.RequestBodies, (*walker).requestBodyRef)
+	keyed(w, "responses", c.Responses, (*walker).responseRef)
+	keyed(w, "securitySchemes", c.SecuritySchemes, (*walker).securitySchemeRef)
+	keyed(w, "examples", c.Examples, (*walker).exampleRef)
+	keyed(w, "links", c.Links, (*walker).linkRef)
+	keyed(w, "callbacks", c.Callbacks, (*walker).callbackRef)
+}
+
+func (w *walker) info(i *openapi3.Info) {
+	w.extensionMap(i.Extensions)
+	field(w, "contact", i.Contact, (*walker).contact)
+	field(w, "license", i.License, (*walker).license)
+}
+
+// paths walks the paths object. Its path items are the compiler's: their own keys and
+// those of their operations were read there, and a path item that is a $ref inside the
+// document is walked where it is defined (components.pathItems, walk_raw.go).
+func (w *walker) paths(p *openapi3.Paths) {
+	w.extensionMap(p.Extensions)
+	for tmpl, item := range p.Map() {
+		if item != nil && !strings.HasPrefix(item.Ref, "#") {
+			w.push(tmpl)
+			w.pathItemFields(item, (*walker).operationFields)
+			w.pop()
+		}
+	}
+}
+
+// pathItem walks a path item outside paths: a webhook, a callback's.
+func (w *walker) pathItem(item *openapi3.PathItem) {
+	w.extensionMap(item.Extensions)
+	w.pathItemFields(item, (*walker).operation)
+}
+
+// walkOrder is the order in which a path item's fixed operations are walked: the order
+// in which kin-openapi declares their fields. It decides where an object of another
+// file that several operations reference is reported (where the walk first reaches it).
+var walkOrder = func() []fixedMethod {
+	var out []fixedMethod
+	for _, method := range []string{http.MethodConnect, http.MethodDelete, http.MethodGet, http.MethodHead,
+		http.MethodOptions, http.MethodPatch, http.MethodPost, http.MethodPut, http.MethodTrace, openapi3.MethodQuery} {
+		out = append(out, fixedMethods[fixedMethodOf(method)])
+	}
+	return out
+}()
+
+// pathItemFields walks what a path item holds, its operations with operation.
+func (w *walker) pathItemFields(item *openapi3.PathItem, operation func(*walker, *openapi3.Operation)) {
+	for _, m := range walkOrder {
+		field(w, m.field, m.get(item), operation)
+	}
+	list(w, "servers", item.Servers, (*walker).server)
+	list(w, "parameters", item.Parameters, (*walker).parameterRef)
+	keyed(w, "additionalOperations", item.AdditionalOperations, operation)
+}
+
+// operation walks an operation outside the path items of paths.
+func (w *walker) operation(op *openapi3.Operation) {
+	w.extensionMap(op.Extensions)
+	w.operationFields(op)
+}
+
+// operationFields walks what an operation holds; its own keys are walked by operation,
+// or were read by the compiler.
+func (w *walker) operationFields(op *openapi3.Operation) {
+	list(w, "parameters", op.Parameters, (*walker).parameterRef)
+	field(w, "requestBody", op.RequestBody, (*walker).requestBodyRef)
+	field(w, "responses", op.Responses, (*walker).responses)
+	keyed(w, "callbacks", op.Callbacks, (*walker).callbackRef)
+	if op.Servers != nil {
+		list(w, "servers", *op.Servers, (*walker).server)
+	}
+	field(w, "externalDocs", op.ExternalDocs, (*walker).externalDocs)
+}
+
+func (w *walker) responses(r *openapi3.Responses) {
+	w.extensionMap(r.Extensions)
+	keyed(w, "", r.Map(), (*walker).responseRef)
+}
+
+func (w *walker) callback(c *openapi3.Callback) {
+	w.extensionMap(c.Extensions)
+	keyed(w, "", c.Map(), (*walker).pathItem)
+}
+
+func (w *walker) schemaRef(r *openapi3.SchemaRef) {
+	ref(w, r.Ref, r.Extensions, r.Value, (*walker).schema)
+}
+func (w *walker) parameterRef(r *openapi3.ParameterRef) {
+	ref(w, r.Ref, r.Extensions, r.Value, (*walker).parameter)
+}
+func (w *walker) headerRef(r *openapi3.HeaderRef) {
+	ref(w, r.Ref, r.Extensions, r.Value, (*walker).header)
+}
+func (w *walker) requestBodyRef(r *openapi3.RequestBodyRef) {
+	ref(w, r.Ref, r.Extensions, r.Value, (*walker).requestBody)
+}
+func (w *walker) responseRef(r *openapi3.ResponseRef) {
+	ref(w, r.Ref, r.Extensions, r.Value, (*walker).response)
+}
+func (w *walker) securitySchemeRef(r *openapi3.SecuritySchemeRef) {
+	ref(w, r.Ref, r.Extensions, r.Value, (*walker).securityScheme)
+}
+func (w *walker) exampleRef(r *openapi3.ExampleRef) {
+	ref(w, r.Ref, r.Extensions, r.Value, (*walker).example)
+}
+func (w *walker) linkRef(r *openapi3.LinkRef) {
+	ref(w, r.Ref, r.Extensions, r.Value, (*walker).link)
+}
+func (w *walker) callbackRef(r *openapi3.CallbackRef) {
+	ref(w, r.Ref, r.Extensions, r.Value, (*walker).callback)
+}
+
+// schema walks a schema. A schema-or-boolean field (additionalProperties...) holds its
+// schema at the field's own location.
+func (w *walker) schema(s *openapi3.Schema) {
+	w.extensionMap(s.Extensions)
+	list(w, "oneOf", s.OneOf, (*walker).schemaRef)
+	list(w, "anyOf", s.AnyOf, (*walker).schemaRef)
+	list(w, "allOf", s.AllOf, (*walker).schemaRef)
+	field(w, "not", s.Not, (*walker).schemaRef)
+	field(w, "externalDocs", s.ExternalDocs, (*walker).externalDocs)
+	field(w, "xml", s.XML, (*walker).xml)
+	field(w, "items", s.Items, (*walker).schemaRef)
+	keyed(w, "properties", s.Properties, (*walker).schemaRef)
+	field(w, "additionalProperties", s.AdditionalProperties.Schema, (*walker).schemaRef)
+	field(w, "discriminator", s.Discriminator, (*walker).discriminator)
+	list(w, "prefixItems", s.PrefixItems, (*walker).schemaRef)
+	field(w, "contains", s.Contains, (*walker).schemaRef)
+	keyed(w, "patternProperties", s.PatternProperties, (*walker).schemaRef)
+	keyed(w, "dependentSchemas", s.DependentSchemas, (*walker).schemaRef)
+	field(w, "propertyNames", s.PropertyNames, (*walker).schemaRef)
+	field(w, "unevaluatedItems", s.UnevaluatedItems.Schema, (*walker).schemaRef)
+	field(w, "unevaluatedProperties", s.UnevaluatedProperties.Schema, (*walker).schemaRef)
+	field(w, "if", s.If, (*walker).schemaRef)
+	field(w, "then", s.Then, (*walker).schemaRef)
+	field(w, "else", s.Else, (*walker).schemaRef)
+	keyed(w, "$defs", s.Defs, (*walker).schemaRef)
+	field(w, "contentSchema", s.ContentSchema, (*walker).schemaRef)
+}
+
+// discriminator walks a discriminator; its mapping holds references to schemas.
+func (w *walker) discriminator(d *openapi3.Discriminator) {
+	w.extensionMap(d.Extensions)
+	if len(d.Mapping) == 0 {
+		return
+	}
+	w.push("mapping")
+	for k, m := range d.Mapping {
+		w.push(k)
+		ref(w, m.Ref, m.Extensions, m.Value, (*walker).schema)
+		w.pop()
+	}
+	w.pop()
+}
+
+func (w *walker) parameter(p *openapi3.Parameter) {
+	w.extensionMap(p.Extensions)
+	field(w, "schema", p.Schema, (*walker).schemaRef)
+	keyed(w, "examples", p.Examples, (*walker).exampleRef)
+	keyed(w, "content", p.Content, (*walker).mediaType)
+}
+
+// header walks a header: a parameter, at the same location.
+func (w *walker) header(h *openapi3.Header) { w.parameter(&h.Parameter) }
+
+func (w *walker) requestBody(b *openapi3.RequestBody) {
+	w.extensionMap(b.Extensions)
+	keyed(w, "content", b.Content, (*walker).mediaType)
+}
+
+func (w *walker) response(r *openapi3.Response) {
+	w.extensionMap(r.Extensions)
+	keyed(w, "headers", r.Headers, (*walker).headerRef)
+	keyed(w, "content", r.Content, (*walker).mediaType)
+	keyed(w, "links", r.Links, (*walker).linkRef)
+}
+
+func (w *walker) mediaType(mt *openapi3.MediaType) {
+	w.extensionMap(mt.Extensions)
+	field(w, "schema", mt.Schema, (*walker).schemaRef)
+	field(w, "itemSchema", mt.ItemSchema, (*walker).schemaRef)
+	keyed(w, "examples", mt.Examples, (*walker).exampleRef)
+	keyed(w, "encoding", mt.Encoding, (*walker).encoding)
+}
+
+func (w *walker) encoding(e *openapi3.Encoding) {
+	w.extensionMap(e.Extensions)
+	keyed(w, "headers", e.Headers, (*walker).headerRef)
+}
+
+func (w *walker) securityScheme(s *openapi3.SecurityScheme) {
+	w.extensionMap(s.Extensions)
+	field(w, "flows", s.Flows, (*walker).oauthFlows)
+}
+
+func (w *walker) oauthFlows(f *openapi3.OAuthFlows) {
+	w.extensionMap(f.Extensions)
+	field(w, "implicit", f.Implicit, (*walker).oauthFlow)
+	field(w, "password", f.Password, (*walker).oauthFlow)
+	field(w, "clientCredentials", f.ClientCredentials, (*walker).oauthFlow)
+	field(w, "authorizationCode", f.AuthorizationCode, (*walker).oauthFlow)
+}
+
+func (w *walker) link(l *openapi3.Link) {
+	w.extensionMap(l.Extensions)
+	field(w, "server", l.Server, (*walker).server)
+}
+
+func (w *walker) server(s *openapi3.Server) {
+	w.extensionMap(s.Extensions)
+	keyed(w, "variables", s.Variables, (*walker).serverVariable)
+}
+
+func (w *walker) tag(t *openapi3.Tag) {
+	w.extensionMap(t.Extensions)
+	field(w, "externalDocs", t.ExternalDocs, (*walker).externalDocs)
+}
+
+// The objects that hold no other object.
+
+func (w *walker) contact(c *openapi3.Contact)               { w.extensionMap(c.Extensions) }
+func (w *walker) license(l *openapi3.License)               { w.extensionMap(l.Extensions) }
+func (w *walker) externalDocs(d *openapi3.ExternalDocs)     { w.extensionMap(d.Extensions) }
+func (w *walker) xml(x *openapi3.XML)                       { w.extensionMap(x.Extensions) }
+func (w *walker) example(e *openapi3.Example)               { w.extensionMap(e.Extensions) }
+func (w *walker) oauthFlow(f *openapi3.OAuthFlow)           { w.extensionMap(f.Extensions) }
+func (w *walker) serverVariable(v *openapi3.ServerVariable) { w.extensionMap(v.Extensions) }
+
+// extensionMap checks the keys of an object's Extensions map, records where the object
+// is a $ref that was not followed, and walks the values of the keys kin-openapi does
+// not model (walk_raw.go).
 func (w *walker) extensionMap(ext map[string]any) {
 	for k, val := range ext {
 		switch {
@@ -390,7 +421,7 @@ func (w *walker) extensionMap(ext map[string]any) {
 				}
 				w.c.unfollowedAt[ref] = append(w.c.unfollowedAt[ref], w.pointer())
 			}
-		case len(k) > 2 && (k[0] == 'x' || k[0] == 'X') && k[1] == '-':
+		case isVendorKey(k):
 			// A vendor extension: its value is the vendor's data.
 		default:
 			w.push(k)
@@ -404,115 +435,10 @@ func (w *walker) extensionMap(ext map[string]any) {
 	}
 }
 
-// componentPathItems walks OpenAPI 3.1's components.pathItems, which kin-openapi keeps
-// as plain data. An entry that a path of paths references was compiled: its own keys
-// and those of its operations are in place.
-func (w *walker) componentPathItems(v any) {
-	items, ok := v.(map[string]any)
-	if !ok {
-		w.raw(v)
-		return
-	}
-	for name, item := range items {
-		w.push(name)
-		if m, ok := item.(map[string]any); ok && w.c.itemRefs[w.pointer()] {
-			for k, val := range m {
-				w.push(k)
-				switch {
-				case axiomsLike(k):
-					// Checked where the compiler read it.
-				case isOperationField(k):
-					if op, ok := val.(map[string]any); ok {
-						for opKey, opVal := range op {
-							if !axiomsLike(opKey) {
-								w.push(opKey)
-								w.rawMember(opKey, opVal)
-								w.pop()
-							}
-						}
-					}
-				case k == "additionalOperations":
-					if ops, ok := val.(map[string]any); ok {
-						for method, op := range ops {
-							w.push(method)
-							if op, ok := op.(map[string]any); ok {
-								for opKey, opVal := range op {
-									if !axiomsLike(opKey) {
-										w.push(opKey)
-										w.rawMember(opKey, opVal)
-										w.pop()
-									}
-								}
-							}
-							w.pop()
-						}
-					}
-				default:
-					w.rawMember(k, val)
-				}
-				w.pop()
-			}
-		} else {
-			w.raw(item)
-		}
-		w.pop()
-	}
-}
-
-func isOperationField(k string) bool {
-	return slices.ContainsFunc(fixedMethods, func(m struct {
-		method, field string
-		get           func(*openapi3.PathItem) *openapi3.Operation
-	}) bool {
-		return m.field == k
-	})
-}
-
-// raw walks a value kin-openapi keeps as plain data (see the top of this file for what
-// is data).
-func (w *walker) raw(v any) {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, val := range t {
-			w.push(k)
-			if axiomsLike(k) {
-				w.misplaced(k)
-			} else {
-				w.rawMember(k, val)
-			}
-			w.pop()
-		}
-	case []any:
-		for i, val := range t {
-			w.stack = append(w.stack, token{idx: i})
-			w.raw(val)
-			w.pop()
-		}
-	}
-}
-
-// rawMember walks the value of member k of a plain-data object.
-func (w *walker) rawMember(k string, v any) {
-	switch k {
-	case "example", "examples", "default", "const", "enum":
-		// Instances, not OpenAPI objects. (An OpenAPI examples map holds Example
-		// objects, whose value is an instance too; their other members are not ours
-		// either.)
-	case "properties", "patternProperties", "$defs", "definitions", "dependentSchemas":
-		// Names of properties and definitions, mapped to schemas.
-		if m, ok := v.(map[string]any); ok {
-			for name, schema := range m {
-				w.push(name)
-				w.raw(schema)
-				w.pop()
-			}
-		}
-	default:
-		if len(k) > 2 && (k[0] == 'x' || k[0] == 'X') && k[1] == '-' {
-			return // a vendor extension's data
-		}
-		w.raw(v)
-	}
+// isVendorKey reports whether k names a vendor extension (x-..., X-...), whose value is
+// the vendor's data.
+func isVendorKey(k string) bool {
+	return len(k) > 2 && (k[0] == 'x' || k[0] == 'X') && k[1] == '-'
 }
 
 // misplaced reports key k at the current location.
@@ -534,13 +460,4 @@ func (w *walker) misplaced(k string) {
 		p.Message = unknownKeyMessage(k)
 	}
 	w.found = append(w.found, p)
-}
-
-func methodOfField(field string) string {
-	for _, m := range fixedMethods {
-		if m.field == field {
-			return m.method
-		}
-	}
-	return ""
 }
