@@ -153,19 +153,6 @@
 // validation (examples and schema defaults are not validated). Real documents carry
 // schema slips that have nothing to do with access control: they must still load.
 //
-// "axioms lint SPEC" prints both lists; "axioms routes SPEC" prints the table. Its JSON
-// form (--format json) is a stable contract: an array sorted by path then method of
-//
-//	{"method": "GET", "path": "/articles/{article_id}", "operationId": "getArticle",
-//	 "auth": "required",                          // or "optional", "none"
-//	 "alternatives": [[{"scheme": "oauth2", "type": "oauth2", "scopes": ["read:data"]}]],
-//	 "roles": {"anyOf": [], "allOf": []}, "permissions": {"anyOf": [], "allOf": []},
-//	 "owner": null}                               // or {"param", "field", "claim", "loader"}
-//
-// where path is the document's template without base path, alternatives lists every
-// non-empty alternative in document order (schemes sorted by name), every list is
-// present (empty rather than null) and unused owner fields are "".
-//
 // # Routes and base path
 //
 // [Policies.Lookup] takes the route Echo matched (c.Path(), with group prefixes and base
@@ -189,22 +176,11 @@
 // the alternative missing the fewest (ties: document order), whose scopes become the
 // scope attribute of the 403 response. Ownership is left to the middleware.
 //
-// Package echoaxioms maps each [Failure] to a response (RFC 6750 §3 for the bearer
-// error codes):
+// An optional operation whose token lacks the scopes is allowed: its {} alternative is
+// satisfied.
 //
-//	Failure              status  WWW-Authenticate error
-//	FailNone             -       the request proceeds (ownership is checked next)
-//	FailUnauthenticated  401     none: no credentials for any alternative (RFC 6750 §3.1)
-//	FailScope            403     insufficient_scope, with the alternative's scopes
-//	FailRole             403     insufficient_permission (x-axioms-roles)
-//	FailPermission       403     insufficient_permission (x-axioms-permissions)
-//	FailInvalidPolicy    401     none: a policy without a valid mode is denied
-//	(ownership)          403     insufficient_permission (x-axioms-owner, checked by
-//	                             the middleware after FailNone)
-//
-// An invalid token is answered 401 invalid_token before any policy is evaluated, on
-// optional operations too. An optional operation whose valid token lacks the scopes
-// proceeds (its {} alternative is satisfied).
+// How package echoaxioms answers each [Failure] and what the axioms command prints are
+// described once, in the README: [Responses (RFC 6750)] and [Command line].
 //
 // # Security
 //
@@ -233,4 +209,7 @@
 // cannot copy without allocating): their exported fields and slices must not be
 // modified, or every later request would see the change.
 // Lookup and Evaluate take no locks, and do not allocate on the allowed path.
+//
+// [Responses (RFC 6750)]: https://github.com/axioms-go/axioms-echo#responses-rfc-6750
+// [Command line]: https://github.com/axioms-go/axioms-echo#command-line
 package openapi
