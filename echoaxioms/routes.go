@@ -38,8 +38,8 @@ type RouteReport struct {
 	// middleware: a custom not-found handler never runs, and a group middleware that
 	// serves requests by itself (middleware.Proxy, middleware.Static) serves nothing
 	// there unless Config.InsecureAllowUndocumented is set. To serve a path through such
-	// middleware, register a route for it and document the route. Informational: [Err]
-	// does not count them.
+	// middleware, register a route for it and document the route. Informational:
+	// [RouteReport.Err] does not count them.
 	NotFound []string
 }
 
