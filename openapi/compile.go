@@ -142,7 +142,7 @@ func (c *compiler) operation(tmpl string, item *openapi3.PathItem, itemPtr strin
 	c.checkUnknown(op.Extensions, levelOperation, method, tmpl, opPtr)
 	p := &Policy{Method: method, Path: tmpl, OperationID: op.OperationID, Pointer: opPtr}
 	p.Route = c.operationBase(item, op, itemPtr, opPtr, method, tmpl) + tmpl
-	meta := &opMeta{op: op, ownSecurity: c.security(p, op)}
+	ownSecurity := c.security(p, op)
 	c.applyDeclarations(p, item, op, itemDecls)
 
 	key := templateKey(method, p.Route)
@@ -152,7 +152,7 @@ func (c *compiler) operation(tmpl string, item *openapi3.PathItem, itemPtr strin
 	}
 	c.ps.byKey[key] = p
 	c.ps.all = append(c.ps.all, p)
-	c.meta[p] = meta
+	c.meta[p] = &opMeta{op: op, ownSecurity: ownSecurity}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -45,6 +45,8 @@ type declarations struct {
 	owner              *declaration[Owner]
 }
 
+// sites returns where the roles, permissions and owner declarations are written, in
+// that order; nil for those there are none of.
 func (d declarations) sites() [3]*declSite {
 	return [3]*declSite{d.roles.site(), d.permissions.site(), d.owner.site()}
 }
