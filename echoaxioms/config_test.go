@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -239,41 +237,4 @@ func TestConcurrentRequests(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	assert.Equal(t, n, bytes.Count(logs.Bytes(), []byte(`msg="axioms: `)), "one log record per decision")
-}
-
-func TestConfigFromEnv(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir)
-	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
-	spec, err := os.ReadFile(filepath.Join(originalDir(t), "testdata", "api.yaml"))
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "api.yaml"), spec, 0o600))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("AXIOMS_ISS_URL="+iss.URL()+"\nAXIOMS_AUDIENCE="+iss.Audience()+"\nAXIOMS_SPEC=api.yaml\n"), 0o600))
-
-	cfg, err := echoaxioms.ConfigFromEnv(t.Context(), echoaxioms.EnvOptions{})
-	require.NoError(t, err)
-	require.NotNil(t, cfg.Policies)
-	assert.NotNil(t, cfg.Policies.Lookup("GET", "/read"))
-	c, err := cfg.Validator.Validate(t.Context(), iss.Token(t, axiomstest.TokenSpec{}))
-	require.NoError(t, err)
-	assert.Equal(t, axiomstest.DefaultSubject, c.Subject())
-
-	_, err = cfg.ToMiddleware()
-	require.Error(t, err, "the owner loaders and the apiKey authenticator are still to be registered")
-
-	t.Setenv("AXIOMS_SPEC", "missing.yaml")
-	_, err = echoaxioms.ConfigFromEnv(t.Context(), echoaxioms.EnvOptions{})
-	assert.ErrorContains(t, err, "AXIOMS_SPEC missing.yaml")
-
-	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("AXIOMS_ISS_URL="+iss.URL()+"\nAXIOMS_AUDIENCE="+iss.Audience()+"\n"), 0o600))
-	os.Unsetenv("AXIOMS_SPEC")
-	_, err = echoaxioms.ConfigFromEnv(t.Context(), echoaxioms.EnvOptions{})
-	assert.ErrorContains(t, err, "AXIOMS_SPEC is not set")
-	cfg, err = echoaxioms.ConfigFromEnv(t.Context(), echoaxioms.EnvOptions{DefaultSpec: spec})
-	require.NoError(t, err, "the embedded default document")
-	assert.NotNil(t, cfg.Policies.Lookup("GET", "/read"))
-
-	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("AXIOMS_ISS_URL="+iss.URL()+"\n"), 0o600))
-	_, err = echoaxioms.ConfigFromEnv(t.Context(), echoaxioms.EnvOptions{DefaultSpec: spec})
-	assert.ErrorContains(t, err, "audience is required")
 }

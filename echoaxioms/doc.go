@@ -54,17 +54,10 @@
 //
 // # Responses
 //
-// Denials follow RFC 6750. The body is JSON {"error": ..., "error_description": ...}.
-//
-//	situation                                          status  WWW-Authenticate
-//	no credentials (or another auth scheme)            401     Bearer realm="api"
-//	malformed Authorization header                     400     Bearer realm="api", error="invalid_request", error_description="…"
-//	token invalid (any reason)                         401     Bearer realm="api", error="invalid_token", error_description="…"
-//	missing scope                                      403     Bearer realm="api", error="insufficient_scope", error_description="…", scope="…"
-//	missing role or permission, not the owner          403     Bearer realm="api", error="insufficient_permission", error_description="…"
-//	route without an operation                         403     (none)
-//	signing keys unavailable                           503     (none); Retry-After: 30
-//	owner loader's own error (e.g. not found)          its status, only after authentication succeeded
+// Denials follow RFC 6750; the status, WWW-Authenticate header and JSON body of each
+// situation are listed in the README's "Responses (RFC 6750)" table
+// (https://github.com/axioms-go/axioms-echo#responses-rfc-6750), their audit reasons in
+// its "Reason codes" table.
 //
 // Denials are returned as a fresh *echo.HTTPError whose Message is a [Body] and whose
 // Internal is the [*Error] (with the cause), so the application's HTTPErrorHandler renders

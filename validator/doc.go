@@ -112,24 +112,10 @@
 //	errors.Is(err, ErrKeysUnavailable)  the keys': the token was not judged (HTTP 503)
 //	ReasonOf(err)                       why: the stable reason code (malformed, expired, ...)
 //
-// Every error of Validate carries exactly one reason, and matches exactly one class:
-//
-//	reason            class               status (package echoaxioms)
-//	malformed         ErrInvalidToken     401 invalid_token
-//	too_large         ErrInvalidToken     401 invalid_token
-//	alg_not_allowed   ErrInvalidToken     401 invalid_token
-//	unknown_key       ErrInvalidToken     401 invalid_token
-//	bad_signature     ErrInvalidToken     401 invalid_token
-//	expired           ErrInvalidToken     401 invalid_token
-//	not_yet_valid     ErrInvalidToken     401 invalid_token
-//	issued_in_future  ErrInvalidToken     401 invalid_token
-//	wrong_issuer      ErrInvalidToken     401 invalid_token
-//	wrong_audience    ErrInvalidToken     401 invalid_token
-//	wrong_type        ErrInvalidToken     401 invalid_token
-//	missing_claim     ErrInvalidToken     401 invalid_token
-//	claim_mismatch    ErrInvalidToken     401 invalid_token
-//	keys_unavailable  ErrKeysUnavailable  503, Retry-After
-//	issuer_mismatch   ErrKeysUnavailable  503, Retry-After
+// Every error of Validate carries exactly one reason, one of the [Reason] constants, and
+// matches exactly one class: keys_unavailable and issuer_mismatch are ErrKeysUnavailable,
+// every other reason is ErrInvalidToken. The README's "Token reason codes" table
+// (https://github.com/axioms-go/axioms-echo#token-reason-codes) says what each means.
 //
 // ReasonOf returns "" for an error that did not come from Validate.
 //

@@ -38,10 +38,8 @@ read without any check, so that "which issuer signed this, and for whom" needs n
                 "header":{"alg":"RS256","kid":"...","typ":"JWT"},
                 "claims":{"iss":"...","aud":"...","exp":1767225600,"iat":1767222000}}
 Only those members are shown, as the token wrote them; never trust them.
-Reason codes of an invalid token: malformed, too_large, alg_not_allowed, unknown_key,
-bad_signature, expired, not_yet_valid, issued_in_future, wrong_issuer, wrong_audience,
-wrong_type (with --require-type), missing_claim, claim_mismatch (with
-AXIOMS_REQUIRED_CLAIMS).
+The reason codes and what each means: "Token reason codes" in the README
+(https://github.com/axioms-go/axioms-echo#token-reason-codes).
 keys_unavailable means the issuer's signing keys could not be fetched: the token was not
 judged (an issuer outage is not an invalid token; the middleware answers 503), so the
 error is "temporarily_unavailable" and the exit status 3, never 1.

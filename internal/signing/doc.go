@@ -1,8 +1,8 @@
 // Package signing generates JWS signing keys, encodes them as JWKs and JWK sets, and
 // signs compact JWS tokens with the standard library.
 //
-// It serves the test issuer (package axiomstest) and the development issuer and token
-// commands of the CLI. The flow is:
+// It serves the test issuer (package axiomstest, which the CLI's development issuer and
+// token commands run on). The flow is:
 //
 //	k, _ := signing.Generate("ES256", "")                  // kid = RFC 7638 thumbprint
 //	set, _ := signing.JWKS(k)                                // {"keys":[{public JWK}]}
