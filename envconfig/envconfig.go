@@ -42,6 +42,8 @@ import (
 	"strings"
 
 	"github.com/joho/godotenv"
+
+	"github.com/axioms-go/axioms-echo/internal/editdist"
 )
 
 // DefaultFile is the .env file [Load] reads when given no path: ".env" in the working
@@ -158,43 +160,16 @@ func (e *Env) Unknown() []string {
 }
 
 // closest returns the name of known nearest to name by edit distance (insertions,
-// deletions, substitutions and transpositions of adjacent characters each count one),
-// the first one listed on a tie; known must not be empty.
+// deletions and substitutions each count one), the first one listed on a tie; known must
+// not be empty.
 func closest(name string, known []string) string {
 	best, bestDist := "", -1
 	for _, k := range known {
-		if d := editDistance(name, k); bestDist < 0 || d < bestDist {
+		if d := editdist.Distance(name, k); bestDist < 0 || d < bestDist {
 			best, bestDist = k, d
 		}
 	}
 	return best
-}
-
-// editDistance is the optimal string alignment distance between a and b, by bytes
-// (variable names are ASCII).
-func editDistance(a, b string) int {
-	// Three rows of the dynamic-programming table: i-2, i-1 and i.
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }
 
 // SplitList splits a comma-separated list as the AXIOMS_* list variables are read: items

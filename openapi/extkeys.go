@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/axioms-go/axioms-echo/internal/editdist"
 )
 
 // Recognising this package's keys.
@@ -113,7 +115,7 @@ func classOfFold(f []byte, near keyClass) keyClass {
 		return near
 	}
 	for _, known := range knownExtensions {
-		if d := len(f) - len(known); d >= -2 && d <= 2 && editDistanceBytes(f, known) <= 2 {
+		if d := len(f) - len(known); d >= -2 && d <= 2 && editdist.Distance(f, known) <= 2 {
 			return near
 		}
 	}
@@ -271,7 +273,7 @@ func unusualRunes(k string) string {
 func suggest(fold []byte) string {
 	best, bestDist := "", 4
 	for _, known := range knownExtensions {
-		if d := editDistanceBytes(fold, known); d < bestDist {
+		if d := editdist.Distance(fold, known); d < bestDist {
 			best, bestDist = known, d
 		}
 	}
@@ -279,30 +281,4 @@ func suggest(fold []byte) string {
 		return fmt.Sprintf(" (known: %s)", strings.Join(knownExtensions, ", "))
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistanceBytes is the Levenshtein distance of a and b; it does not allocate when
-// b is at most 32 bytes long.
-func editDistanceBytes(a []byte, b string) int {
-	var prevBuf, curBuf [33]int
-	prev, cur := prevBuf[:0], curBuf[:0]
-	if len(b)+1 > len(prevBuf) {
-		prev, cur = make([]int, 0, len(b)+1), make([]int, 0, len(b)+1)
-	}
-	prev, cur = prev[:len(b)+1], cur[:len(b)+1]
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,6 +27,28 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, args[0])
 		args = args[1:]
 	}
+}
+
+// parseArgs parses args with fs (flags may come before, between or after positional
+// arguments) and checks that exactly n positional arguments were given. When ok is false
+// the command returns code: exitOK after -h (usage printed), exitUsage otherwise, with
+// the flag error or "axioms NAME: what" on stderr, and the usage when arguments are
+// expected.
+func parseArgs(e env, fs *flag.FlagSet, args []string, n int, what string) (positional []string, code int, ok bool) {
+	positional, err := parseInterspersed(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return nil, exitOK, false
+	case err != nil:
+		return nil, exitUsage, false
+	case len(positional) != n:
+		fmt.Fprintf(e.stderr, "axioms %s: %s\n", fs.Name(), what)
+		if n > 0 {
+			fs.Usage()
+		}
+		return nil, exitUsage, false
+	}
+	return positional, 0, true
 }
 
 // listFlag is a flag that may be repeated and also accepts comma-separated values.

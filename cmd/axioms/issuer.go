@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"os/signal"
@@ -67,16 +65,8 @@ func serveIssuer(ctx context.Context, e env, args []string, ready chan<- string)
 	audience := fs.String("audience", defaultAudience, "default aud of minted tokens")
 	ttl := fs.Duration("ttl", axiomstest.DefaultTokenTTL, "default token lifetime")
 	allowRemote := fs.Bool("allow-remote", false, "listen on a non-loopback address (still development only)")
-	positional, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if len(positional) != 0 {
-		fmt.Fprintln(e.stderr, "axioms issuer: no arguments expected")
-		return exitUsage
+	if _, code, ok := parseArgs(e, fs, args, 0, "no arguments expected"); !ok {
+		return code
 	}
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil {

@@ -29,7 +29,7 @@ Exit status: 0 no errors (warnings allowed), 1 errors or an unreadable document,
 func runLint(e env, args []string) int {
 	fs := newFlagSet("lint", lintSynopsis, e.stderr)
 	flags := addSpecFlags(fs)
-	spec, code := specArgument(e, "lint", fs, args)
+	spec, code := specArgument(e, fs, args)
 	if code >= 0 {
 		return code
 	}

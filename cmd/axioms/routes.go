@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -128,18 +127,10 @@ const maxStdinSpec = 64 << 20
 
 // specArgument parses a command's flags and returns its one SPEC argument; code is
 // non-negative when the command must exit with it.
-func specArgument(e env, name string, fs *flag.FlagSet, args []string) (spec string, code int) {
-	positional, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return "", exitOK
-		}
-		return "", exitUsage
-	}
-	if len(positional) != 1 {
-		fmt.Fprintf(e.stderr, "axioms %s: exactly one SPEC is required\n", name)
-		fs.Usage()
-		return "", exitUsage
+func specArgument(e env, fs *flag.FlagSet, args []string) (spec string, code int) {
+	positional, code, ok := parseArgs(e, fs, args, 1, "exactly one SPEC is required")
+	if !ok {
+		return "", code
 	}
 	return positional[0], -1
 }
@@ -148,7 +139,7 @@ func runRoutes(e env, args []string) int {
 	fs := newFlagSet("routes", routesSynopsis, e.stderr)
 	format := fs.String("format", "table", "output `format`: table, markdown or json")
 	flags := addSpecFlags(fs)
-	spec, code := specArgument(e, "routes", fs, args)
+	spec, code := specArgument(e, fs, args)
 	if code >= 0 {
 		return code
 	}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -42,16 +40,8 @@ func runToken(e env, args []string) int {
 	fs.Var(&roles, "roles", "roles, comma-separated or repeated (roles)")
 	fs.Var(&perms, "permissions", "permissions, comma-separated or repeated (permissions)")
 	fs.Var(&extra, "claim", "any claim as name=value (repeatable)")
-	positional, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if len(positional) != 0 {
-		fmt.Fprintln(e.stderr, "axioms token: no arguments expected")
-		return exitUsage
+	if _, code, ok := parseArgs(e, fs, args, 0, "no arguments expected"); !ok {
+		return code
 	}
 	if *ttl > maxTokenTTL {
 		fmt.Fprintf(e.stderr, "axioms token: lifetime %s exceeds %s\n", *ttl, maxTokenTTL)

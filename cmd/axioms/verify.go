@@ -85,17 +85,9 @@ func runVerify(e env, args []string) int {
 	fs.Var(&scopeNames, "scope-claims", "scope claim names (default $AXIOMS_SCOPE_CLAIMS, else scope,scp)")
 	fs.Var(&roleNames, "roles-claims", "role claim names (default $AXIOMS_ROLES_CLAIMS, else roles)")
 	fs.Var(&permNames, "permissions-claims", "permission claim names (default $AXIOMS_PERMISSIONS_CLAIMS, else permissions)")
-	positional, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if len(positional) != 1 {
-		fmt.Fprintln(e.stderr, "axioms verify: exactly one TOKEN (or -) is required")
-		fs.Usage()
-		return exitUsage
+	positional, code, ok := parseArgs(e, fs, args, 1, "exactly one TOKEN (or -) is required")
+	if !ok {
+		return code
 	}
 
 	if err := emptyFlags(fs); err != nil {
