@@ -1,0 +1,269 @@
+package conformance
+
+import "github.com/axioms-go/axioms-echo/axiomstest"
+
+// row is one row of the table: a request and the answer every adapter gives it.
+type row struct {
+	// Name names the row's subtest.
+	Name string
+	// Method and Path are the request's method and target.
+	Method, Path string
+	// Authorization lists the request's Authorization header values (none if empty), in
+	// which "$token" stands for the token Token describes.
+	Authorization []string
+	// Token describes the token written for "$token"; unused when no header names it.
+	Token token
+	// APIKey is the X-API-Key header ("" for none): "good-key" is valid, any other value
+	// invalid.
+	APIKey string
+	// Operation is the operationId of the operation the request's route is bound to, ""
+	// for none: the audit record's, and the handler expected to answer when Want.Ran.
+	Operation string
+	// Only restricts the row to one validator arrangement; by default it runs in both.
+	Only arrangement
+	// Want is the answer.
+	Want want
+	// HeadAsGet, for a HEAD request on a path with only a GET route, is the answer of a
+	// router that serves HEAD with the GET route (Router.HeadAsGet) instead of Want.
+	HeadAsGet *want
+}
+
+// arrangement is how the validators are configured: Run runs the table once with
+// oneValidator, once with perScheme.
+type arrangement int
+
+const (
+	// everyArrangement, in row.Only, runs the row in both arrangements.
+	everyArrangement arrangement = iota
+	// oneValidator: Setup.Validator validates every bearer scheme's tokens (the
+	// partners scheme trusts the main issuer).
+	oneValidator
+	// perScheme: the partners scheme has a validator of its own, for an issuer whose
+	// key set cannot be fetched.
+	perScheme
+)
+
+// signer names who signs a token.
+type signer int
+
+const (
+	// signerMain is the issuer the default validator trusts.
+	signerMain signer = iota
+	// signerPartners is the partners scheme's issuer, whose key set cannot be fetched.
+	signerPartners
+	// signerForged signs with a key the main issuer never published, under the kid of
+	// the main issuer's ES256 key: a signature that does not verify.
+	signerForged
+)
+
+// token describes a token. The zero value is a valid token of signerMain for the
+// default subject, without scopes, roles or permissions.
+type token struct {
+	// Issuer signs the token. Default: signerMain.
+	Issuer signer
+	// Subject is the sub claim. Default: axiomstest.DefaultSubject ("user-1").
+	Subject string
+	// Scope is the scope claim (space-separated), Roles and Permissions the roles and
+	// permissions claims (space-separated here, written as arrays). Default: absent.
+	Scope, Roles, Permissions string
+	// Expired mints the token with an exp an hour before the clock (beyond any leeway).
+	Expired bool
+	// Audience is the aud claim. Default: the issuer's audience.
+	Audience string
+}
+
+// want is the answer to a request.
+type want struct {
+	// Status is the response status.
+	Status int
+	// Challenge is the exact WWW-Authenticate header, "" for none.
+	Challenge string
+	// RetryAfter is the exact Retry-After header, "" for none.
+	RetryAfter string
+	// Error is the "error" member of the JSON body, "" when the body has none (a
+	// handler's answer, an owner loader's, the router's). A denial's body has exactly
+	// "error" and a non-empty "error_description", and a 4xx denial carries
+	// Cache-Control: no-store. The body of a HEAD response is not read.
+	Error string
+	// Outcome and Reason are the audit record's ("allowed", "denied", ...); Outcome is ""
+	// when the adapter records no decision (the router answered by itself).
+	Outcome, Reason string
+	// Ran says that the handler of the row's Operation answered.
+	Ran bool
+	// Subject is the sub of the principal the handler saw, and of the audit record of a
+	// request let through; "" when anonymous.
+	Subject string
+	// Object is the ID of the object the owner loader handed the handler, "" for none.
+	Object string
+}
+
+// Authorization header values.
+var (
+	bearer      = []string{"Bearer $token"}
+	twoHeaders  = []string{"Bearer $token", "Bearer $token"}
+	bearerAlone = []string{"Bearer"}
+	twoTokens   = []string{"Bearer a.b.c d.e.f"}
+	notToken68  = []string{`Bearer a.b.c"`}
+	notAJWT     = []string{"Bearer not.a.token"}
+	basic       = []string{"Basic dXNlcjpwYXNz"}
+	defaultUser = axiomstest.DefaultSubject
+	keyClient   = "api-key-client" // the sub of a valid API key
+)
+
+// Challenges.
+const (
+	challengeNone      = `Bearer realm="api"`
+	challengeExpired   = `Bearer realm="api", error="invalid_token", error_description="token expired"`
+	challengeRole      = `Bearer realm="api", error="insufficient_permission", error_description="the access token lacks a required role"`
+	challengePerm      = `Bearer realm="api", error="insufficient_permission", error_description="the access token lacks a required permission"`
+	challengeNotOwner  = `Bearer realm="api", error="insufficient_permission", error_description="the caller does not own this resource"`
+	challengeScopeHead = `Bearer realm="api", error="insufficient_scope", error_description="the access token lacks a required scope", scope=`
+)
+
+// Answers shared by several rows.
+var (
+	missingToken   = want{Status: 401, Challenge: challengeNone, Error: "unauthorized", Outcome: "denied", Reason: "missing_token"}
+	bearerNoToken  = want{Status: 400, Challenge: invalidRequest("the Bearer scheme carries no token"), Error: "invalid_request", Outcome: "denied", Reason: "invalid_request"}
+	notSingleToken = want{Status: 400, Challenge: invalidRequest("the bearer token is not a single token68 value"), Error: "invalid_request", Outcome: "denied", Reason: "invalid_request"}
+	expired        = want{Status: 401, Challenge: challengeExpired, Error: "invalid_token", Outcome: "denied", Reason: "expired"}
+	wrongIssuer    = want{Status: 401, Challenge: invalidToken("untrusted issuer"), Error: "invalid_token", Outcome: "denied", Reason: "wrong_issuer"}
+	missingRole    = want{Status: 403, Challenge: challengeRole, Error: "insufficient_permission", Outcome: "denied", Reason: "insufficient_permission"}
+	missingPerm    = want{Status: 403, Challenge: challengePerm, Error: "insufficient_permission", Outcome: "denied", Reason: "insufficient_permission"}
+	notOwner       = want{Status: 403, Challenge: challengeNotOwner, Error: "insufficient_permission", Outcome: "denied", Reason: "not_owner"}
+	invalidKey     = want{Status: 401, Challenge: challengeNone, Error: "unauthorized", Outcome: "denied", Reason: "invalid_credentials"}
+	undocumented   = want{Status: 403, Error: "forbidden", Outcome: "denied", Reason: "undocumented_route"}
+	keysDown       = want{Status: 503, RetryAfter: "30", Error: "temporarily_unavailable", Outcome: "denied", Reason: "keys_unavailable"}
+	public         = want{Status: 200, Outcome: "public", Ran: true}
+	anonymous      = want{Status: 200, Outcome: "anonymous", Ran: true}
+	allowed        = want{Status: 200, Outcome: "allowed", Ran: true, Subject: defaultUser}
+	notAllowed     = want{Status: 405} // the router's own answer: no decision, no handler
+	notFound       = want{Status: 404}
+)
+
+// invalidRequest is the challenge of a malformed Authorization header; desc says how.
+func invalidRequest(desc string) string {
+	return `Bearer realm="api", error="invalid_request", error_description="` + desc + `"`
+}
+
+// invalidToken is the challenge of a refused token whose validator error says desc.
+func invalidToken(desc string) string {
+	return `Bearer realm="api", error="invalid_token", error_description="` + desc + `"`
+}
+
+// missingScope is the answer of a token without the scopes of any alternative; scope
+// lists those of the closest one.
+func missingScope(scope string) want {
+	return want{Status: 403, Challenge: challengeScopeHead + `"` + scope + `"`, Error: "insufficient_scope", Outcome: "denied", Reason: "insufficient_scope"}
+}
+
+// table is the table: every request Run sends, with the answer every adapter must give.
+var table = []row{
+	// A public operation: no check at all, whatever the request carries.
+	{Name: "public/no credentials", Method: "GET", Path: "/health", Operation: "health", Want: public},
+	{Name: "public/valid token", Method: "GET", Path: "/health", Authorization: bearer, Operation: "health", Want: public},
+	{Name: "public/expired token", Method: "GET", Path: "/health", Authorization: bearer, Token: token{Expired: true}, Operation: "health", Want: public},
+	{Name: "public/Bearer alone", Method: "GET", Path: "/health", Authorization: bearerAlone, Operation: "health", Want: public},
+
+	// A required token: every row of the README's response table up to the scopes.
+	{Name: "required/no credentials", Method: "GET", Path: "/protected", Operation: "protected", Want: missingToken},
+	{Name: "required/another scheme", Method: "GET", Path: "/protected", Authorization: basic, Operation: "protected", Want: missingToken},
+	{Name: "required/scheme without its space", Method: "GET", Path: "/protected", Authorization: []string{"Bearerx"}, Operation: "protected", Want: missingToken},
+	{Name: "required/token in the query string", Method: "GET", Path: "/protected?access_token=a.b.c", Operation: "protected", Want: missingToken},
+	{Name: "required/valid token", Method: "GET", Path: "/protected", Authorization: bearer, Operation: "protected", Want: allowed},
+	{Name: "required/scheme in lower case", Method: "GET", Path: "/protected", Authorization: []string{"bearer $token"}, Operation: "protected", Want: allowed},
+	{Name: "required/Bearer alone", Method: "GET", Path: "/protected", Authorization: bearerAlone, Operation: "protected", Want: bearerNoToken},
+	{Name: "required/Bearer and spaces", Method: "GET", Path: "/protected", Authorization: []string{"Bearer   "}, Operation: "protected", Want: bearerNoToken},
+	{Name: "required/two tokens", Method: "GET", Path: "/protected", Authorization: twoTokens, Operation: "protected", Want: notSingleToken},
+	{Name: "required/characters outside token68", Method: "GET", Path: "/protected", Authorization: notToken68, Operation: "protected", Want: notSingleToken},
+	{Name: "required/two Authorization headers", Method: "GET", Path: "/protected", Authorization: twoHeaders, Operation: "protected",
+		Want: want{Status: 400, Challenge: invalidRequest("more than one Authorization header"), Error: "invalid_request", Outcome: "denied", Reason: "invalid_request"}},
+	{Name: "required/not a JWT", Method: "GET", Path: "/protected", Authorization: notAJWT, Operation: "protected",
+		Want: want{Status: 401, Challenge: invalidToken("token segment is not canonical base64url"), Error: "invalid_token", Outcome: "denied", Reason: "malformed"}},
+	{Name: "required/expired token", Method: "GET", Path: "/protected", Authorization: bearer, Token: token{Expired: true}, Operation: "protected", Want: expired},
+	{Name: "required/wrong audience", Method: "GET", Path: "/protected", Authorization: bearer, Token: token{Audience: "https://other.example.test"}, Operation: "protected",
+		Want: want{Status: 401, Challenge: invalidToken("token not intended for this audience"), Error: "invalid_token", Outcome: "denied", Reason: "wrong_audience"}},
+	{Name: "required/bad signature", Method: "GET", Path: "/protected", Authorization: bearer, Token: token{Issuer: signerForged}, Operation: "protected",
+		Want: want{Status: 401, Challenge: invalidToken("signature verification failed"), Error: "invalid_token", Outcome: "denied", Reason: "bad_signature"}},
+	{Name: "required/another issuer's token", Method: "GET", Path: "/protected", Authorization: bearer, Token: token{Issuer: signerPartners}, Operation: "protected", Want: wrongIssuer},
+
+	// Optional authentication: anonymous without credentials, but presented ones must be valid.
+	{Name: "optional/no credentials", Method: "GET", Path: "/public-data", Operation: "publicData", Want: anonymous},
+	{Name: "optional/valid token", Method: "GET", Path: "/public-data", Authorization: bearer, Operation: "publicData", Want: allowed},
+	{Name: "optional/expired token", Method: "GET", Path: "/public-data", Authorization: bearer, Token: token{Expired: true}, Operation: "publicData", Want: expired},
+	{Name: "optional/Bearer alone", Method: "GET", Path: "/public-data", Authorization: bearerAlone, Operation: "publicData", Want: bearerNoToken},
+	{Name: "optional/another issuer's token", Method: "GET", Path: "/public-data", Authorization: bearer, Token: token{Issuer: signerPartners}, Operation: "publicData", Want: wrongIssuer},
+	{Name: "optional/another scheme", Method: "GET", Path: "/public-data", Authorization: basic, Operation: "publicData", Want: anonymous},
+
+	// Scopes: alternatives (OR) of scope sets (AND).
+	{Name: "scopes/first alternative", Method: "GET", Path: "/api/read", Authorization: bearer, Token: token{Scope: "read:data"}, Operation: "readData", Want: allowed},
+	{Name: "scopes/second alternative", Method: "GET", Path: "/api/read", Authorization: bearer, Token: token{Scope: "admin"}, Operation: "readData", Want: allowed},
+	{Name: "scopes/neither alternative", Method: "GET", Path: "/api/read", Authorization: bearer, Token: token{Scope: "openid"}, Operation: "readData", Want: missingScope("read:data")},
+	{Name: "scopes/compared exactly", Method: "GET", Path: "/api/read", Authorization: bearer, Token: token{Scope: "READ:DATA read:data-admin"}, Operation: "readData", Want: missingScope("read:data")},
+	{Name: "scopes/all of a set", Method: "GET", Path: "/api/write", Authorization: bearer, Token: token{Scope: "write:data openid"}, Operation: "writeData", Want: allowed},
+	{Name: "scopes/part of a set", Method: "GET", Path: "/api/write", Authorization: bearer, Token: token{Scope: "write:data"}, Operation: "writeData", Want: missingScope("write:data openid")},
+	{Name: "scopes/none", Method: "GET", Path: "/api/write", Authorization: bearer, Operation: "writeData", Want: missingScope("write:data openid")},
+
+	// Roles and permissions.
+	{Name: "roles/any of, none held", Method: "GET", Path: "/admin/users", Authorization: bearer, Operation: "listUsers", Want: missingRole},
+	{Name: "roles/any of, one held", Method: "GET", Path: "/admin/users", Authorization: bearer, Token: token{Roles: "superuser"}, Operation: "listUsers", Want: allowed},
+	{Name: "roles/all of, one held", Method: "DELETE", Path: "/admin/users/user-9", Authorization: bearer, Token: token{Roles: "admin"}, Operation: "deleteUser", Want: missingRole},
+	{Name: "roles/all of, all held", Method: "DELETE", Path: "/admin/users/user-9", Authorization: bearer, Token: token{Roles: "admin superuser"}, Operation: "deleteUser", Want: allowed},
+	{Name: "permissions/missing", Method: "POST", Path: "/api/resource", Authorization: bearer, Token: token{Permissions: "resource:read"}, Operation: "createResource", Want: missingPerm},
+	{Name: "permissions/held", Method: "POST", Path: "/api/resource", Authorization: bearer, Token: token{Permissions: "resource:create"}, Operation: "createResource", Want: allowed},
+	{Name: "strict/everything held", Method: "GET", Path: "/api/strict", Authorization: bearer, Token: token{Scope: "profile", Roles: "editor", Permissions: "resource:write"}, Operation: "strict", Want: allowed},
+	{Name: "strict/scope missing", Method: "GET", Path: "/api/strict", Authorization: bearer, Token: token{Roles: "editor", Permissions: "resource:write"}, Operation: "strict", Want: missingScope("openid")},
+	{Name: "strict/role missing", Method: "GET", Path: "/api/strict", Authorization: bearer, Token: token{Scope: "openid", Permissions: "resource:write"}, Operation: "strict", Want: missingRole},
+	{Name: "strict/permission missing", Method: "GET", Path: "/api/strict", Authorization: bearer, Token: token{Scope: "openid", Roles: "editor"}, Operation: "strict", Want: missingPerm},
+
+	// Ownership, parameter form.
+	{Name: "owner param/the owner", Method: "GET", Path: "/users/user-1/profile", Authorization: bearer, Operation: "getProfile", Want: allowed},
+	{Name: "owner param/someone else", Method: "GET", Path: "/users/user-2/profile", Authorization: bearer, Operation: "getProfile", Want: notOwner},
+	{Name: "owner param/no credentials", Method: "GET", Path: "/users/user-1/profile", Operation: "getProfile", Want: missingToken},
+
+	// Ownership, loader form: the loader runs only for authenticated callers.
+	{Name: "owner loader/the owner", Method: "GET", Path: "/articles/1", Authorization: bearer, Operation: "getArticle",
+		Want: want{Status: 200, Outcome: "allowed", Ran: true, Subject: defaultUser, Object: "1"}},
+	{Name: "owner loader/someone else's", Method: "GET", Path: "/articles/2", Authorization: bearer, Operation: "getArticle", Want: notOwner},
+	{Name: "owner loader/not found", Method: "GET", Path: "/articles/404", Authorization: bearer, Operation: "getArticle",
+		Want: want{Status: 404, Outcome: "denied", Reason: "owner_loader"}},
+	{Name: "owner loader/loader failure", Method: "GET", Path: "/articles/broken", Authorization: bearer, Operation: "getArticle",
+		Want: want{Status: 500, Outcome: "denied", Reason: "server_error"}},
+	{Name: "owner loader/not found, no credentials", Method: "GET", Path: "/articles/404", Operation: "getArticle", Want: missingToken},
+	{Name: "owner loader/not found, expired token", Method: "GET", Path: "/articles/404", Authorization: bearer, Token: token{Expired: true}, Operation: "getArticle", Want: expired},
+
+	// Several schemes: an API key OR a token with a scope; an API key AND a token.
+	{Name: "multi-scheme/API key alone", Method: "GET", Path: "/reports", APIKey: "good-key", Operation: "listReports",
+		Want: want{Status: 200, Outcome: "allowed", Ran: true, Subject: keyClient}},
+	{Name: "multi-scheme/bearer alone", Method: "GET", Path: "/reports", Authorization: bearer, Token: token{Scope: "reports:read"}, Operation: "listReports", Want: allowed},
+	{Name: "multi-scheme/both", Method: "GET", Path: "/reports", Authorization: bearer, Token: token{Scope: "reports:read"}, APIKey: "good-key", Operation: "listReports",
+		Want: want{Status: 200, Outcome: "allowed", Ran: true, Subject: keyClient}},
+	{Name: "multi-scheme/invalid bearer, valid key", Method: "GET", Path: "/reports", Authorization: bearer, Token: token{Expired: true}, APIKey: "good-key", Operation: "listReports", Want: expired},
+	{Name: "multi-scheme/valid bearer, invalid key", Method: "GET", Path: "/reports", Authorization: bearer, Token: token{Scope: "reports:read"}, APIKey: "bad-key", Operation: "listReports", Want: invalidKey},
+	{Name: "multi-scheme/invalid key alone", Method: "GET", Path: "/reports", APIKey: "bad-key", Operation: "listReports", Want: invalidKey},
+	{Name: "multi-scheme/no credentials", Method: "GET", Path: "/reports", Operation: "listReports", Want: missingToken},
+	{Name: "multi-scheme/bearer without the scope", Method: "GET", Path: "/reports", Authorization: bearer, Operation: "listReports", Want: missingScope("reports:read")},
+	{Name: "multi-scheme/key and token", Method: "GET", Path: "/reports/export", Authorization: bearer, APIKey: "good-key", Operation: "exportReports", Want: allowed},
+	{Name: "multi-scheme/key without token", Method: "GET", Path: "/reports/export", APIKey: "good-key", Operation: "exportReports", Want: missingToken},
+	{Name: "multi-scheme/token without key", Method: "GET", Path: "/reports/export", Authorization: bearer, Operation: "exportReports", Want: missingToken},
+
+	// A scheme whose issuer's key set cannot be fetched.
+	{Name: "partners/the main issuer's token", Method: "GET", Path: "/partners/orders", Authorization: bearer, Operation: "partnerOrders", Only: oneValidator, Want: allowed},
+	{Name: "keys unavailable/its token", Method: "GET", Path: "/partners/orders", Authorization: bearer, Token: token{Issuer: signerPartners}, Operation: "partnerOrders", Only: perScheme, Want: keysDown},
+	{Name: "keys unavailable/no credentials", Method: "GET", Path: "/partners/orders", Operation: "partnerOrders", Want: missingToken},
+	{Name: "keys unavailable/another issuer's token", Method: "GET", Path: "/partners/orders", Authorization: bearer, Operation: "partnerOrders", Only: perScheme, Want: wrongIssuer},
+
+	// Routes without an operation, and requests the router answers by itself.
+	{Name: "undocumented/route", Method: "GET", Path: "/undocumented", Want: undocumented},
+	{Name: "undocumented/route, valid token", Method: "GET", Path: "/undocumented", Authorization: bearer, Want: undocumented},
+	{Name: "undocumented/method of a documented path", Method: "PUT", Path: "/protected", Authorization: bearer, Want: undocumented},
+	{Name: "unrouted/method without a route", Method: "DELETE", Path: "/protected", Authorization: bearer, Want: notAllowed},
+	{Name: "unrouted/path without a route", Method: "GET", Path: "/nowhere", Authorization: bearer, Want: notFound},
+	{Name: "HEAD on a GET route/valid token", Method: "HEAD", Path: "/protected", Authorization: bearer, Operation: "protected", Want: notAllowed, HeadAsGet: &allowed},
+	{Name: "HEAD on a GET route/no credentials", Method: "HEAD", Path: "/protected", Operation: "protected", Want: notAllowed, HeadAsGet: &missingToken},
+}
+
+// undocumentedRoutes lists the routes the application registers without an operation.
+var undocumentedRoutes = []Route{
+	{Method: "GET", Path: "/undocumented", Name: "GET /undocumented"},
+	{Method: "PUT", Path: "/protected", Name: "PUT /protected"},
+}
