@@ -5,19 +5,19 @@
 //
 // The application serves testdata/api.yaml, the example document's rules
 // (spec.example.yaml) plus an API key scheme, a second issuer, an owner loader that
-// can fail, and two routes without an operation. A row of the table is a request
-// (method, path, Authorization header values with a described token, an API key) and
-// the answer: status, exact WWW-Authenticate, Retry-After, the body's "error", the audit
-// record's outcome and reason, and whether the operation's handler ran, with which
-// principal and owner-loaded object. The rows cover public, required and optional
-// authentication; malformed headers (Bearer alone, two tokens, characters outside
-// token68, two Authorization headers); invalid tokens (expired, wrong audience, bad
-// signature, another issuer); scopes, roles and permissions; both forms of the owner
-// rule, the loader's not-found and failure included; an API key beside a token (OR
-// and AND); a scheme whose signing keys cannot be fetched (503, Retry-After: 30);
-// routes without an operation (403); and the answers the router gives by itself
-// (404, 405, HEAD on a GET route). Run runs the table twice: with one validator for
-// every bearer scheme, and with a validator per scheme.
+// can fail, and routes without an operation (OPTIONS included). A row of the table is
+// a request (method, path, Authorization header values with a described token, an API
+// key) and the answer: status, exact WWW-Authenticate, Retry-After, the body's
+// "error", the audit record's outcome and reason, and whether the operation's handler
+// ran, with which principal and owner-loaded object. The rows cover public, required
+// and optional authentication; malformed headers (Bearer alone, two tokens,
+// characters outside token68, two Authorization headers); invalid tokens (expired,
+// wrong audience, bad signature, another issuer); scopes, roles and permissions; both
+// forms of the owner rule, the loader's not-found and failure included; an API key
+// beside a token (OR and AND); a scheme whose signing keys cannot be fetched (503,
+// Retry-After: 30); routes without an operation (403); and the answers the router
+// gives by itself (404, 405, HEAD on a GET route). Run runs the table twice: with one
+// validator for every bearer scheme, and with a validator per scheme.
 //
 // Run uses only the adapters' public API, through their driver, and the package
 // imports no web framework (a test keeps it so). Tokens are minted and validated on
@@ -39,11 +39,15 @@
 //     net/http's ServeMux) with a handler that calls Respond with the route's Name,
 //     the principal and the object the adapter hands it. Router says whether the
 //     framework's router serves HEAD with a GET route.
-//  2. A test calling Run with it: func TestEcho5(t *testing.T) { conformance.Run(t, echo5Driver{}) }.
+//
+//  2. A test calling Run with it:
+//
+//     func TestEcho5(t *testing.T) { conformance.Run(t, echo5Driver{}) }
 //
 // When a row fails for a new adapter, the adapter is wrong, or the row encodes
 // something the README and DESIGN §5 do not say: fix the adapter, or the documents
-// and every adapter together; never give one adapter a row of its own.
+// and every adapter together; never give one adapter a row of its own. Only the
+// routers' own answers differ between frameworks, and Router describes them.
 //
 // # Concurrency
 //

@@ -106,31 +106,48 @@ var (
 	notToken68  = []string{`Bearer a.b.c"`}
 	notAJWT     = []string{"Bearer not.a.token"}
 	basic       = []string{"Basic dXNlcjpwYXNz"}
-	defaultUser = axiomstest.DefaultSubject
-	keyClient   = "api-key-client" // the sub of a valid API key
 )
 
-// Challenges.
+// Subjects the handlers see.
 const (
-	challengeNone      = `Bearer realm="api"`
-	challengeExpired   = `Bearer realm="api", error="invalid_token", error_description="token expired"`
-	challengeRole      = `Bearer realm="api", error="insufficient_permission", error_description="the access token lacks a required role"`
-	challengePerm      = `Bearer realm="api", error="insufficient_permission", error_description="the access token lacks a required permission"`
-	challengeNotOwner  = `Bearer realm="api", error="insufficient_permission", error_description="the caller does not own this resource"`
-	challengeScopeHead = `Bearer realm="api", error="insufficient_scope", error_description="the access token lacks a required scope", scope=`
+	defaultUser = axiomstest.DefaultSubject
+	keyClient   = "api-key-client" // a valid API key's
 )
+
+// challengeNone is the challenge without an error code: no credentials, or invalid
+// ones of a scheme that is not a bearer scheme.
+const challengeNone = `Bearer realm="api"`
+
+// denied is the RFC 6750 answer with the error code code (the challenge's and the
+// body's), the error_description desc and the audit reason reason.
+func denied(status int, code, desc, reason string) want {
+	return want{Status: status, Challenge: challengeNone + `, error="` + code + `", error_description="` + desc + `"`,
+		Error: code, Outcome: "denied", Reason: reason}
+}
+
+// invalidToken is the answer to a token refused with the validator reason reason,
+// whose error says desc.
+func invalidToken(desc, reason string) want { return denied(401, "invalid_token", desc, reason) }
+
+// missingScope is the answer to a token without the scopes of any alternative; scope
+// lists those of the closest one.
+func missingScope(scope string) want {
+	w := denied(403, "insufficient_scope", "the access token lacks a required scope", "insufficient_scope")
+	w.Challenge += `, scope="` + scope + `"`
+	return w
+}
 
 // Answers shared by several rows.
 var (
 	missingToken   = want{Status: 401, Challenge: challengeNone, Error: "unauthorized", Outcome: "denied", Reason: "missing_token"}
-	bearerNoToken  = want{Status: 400, Challenge: invalidRequest("the Bearer scheme carries no token"), Error: "invalid_request", Outcome: "denied", Reason: "invalid_request"}
-	notSingleToken = want{Status: 400, Challenge: invalidRequest("the bearer token is not a single token68 value"), Error: "invalid_request", Outcome: "denied", Reason: "invalid_request"}
-	expired        = want{Status: 401, Challenge: challengeExpired, Error: "invalid_token", Outcome: "denied", Reason: "expired"}
-	wrongIssuer    = want{Status: 401, Challenge: invalidToken("untrusted issuer"), Error: "invalid_token", Outcome: "denied", Reason: "wrong_issuer"}
-	missingRole    = want{Status: 403, Challenge: challengeRole, Error: "insufficient_permission", Outcome: "denied", Reason: "insufficient_permission"}
-	missingPerm    = want{Status: 403, Challenge: challengePerm, Error: "insufficient_permission", Outcome: "denied", Reason: "insufficient_permission"}
-	notOwner       = want{Status: 403, Challenge: challengeNotOwner, Error: "insufficient_permission", Outcome: "denied", Reason: "not_owner"}
 	invalidKey     = want{Status: 401, Challenge: challengeNone, Error: "unauthorized", Outcome: "denied", Reason: "invalid_credentials"}
+	bearerNoToken  = denied(400, "invalid_request", "the Bearer scheme carries no token", "invalid_request")
+	notSingleToken = denied(400, "invalid_request", "the bearer token is not a single token68 value", "invalid_request")
+	expired        = invalidToken("token expired", "expired")
+	wrongIssuer    = invalidToken("untrusted issuer", "wrong_issuer")
+	missingRole    = denied(403, "insufficient_permission", "the access token lacks a required role", "insufficient_permission")
+	missingPerm    = denied(403, "insufficient_permission", "the access token lacks a required permission", "insufficient_permission")
+	notOwner       = denied(403, "insufficient_permission", "the caller does not own this resource", "not_owner")
 	undocumented   = want{Status: 403, Error: "forbidden", Outcome: "denied", Reason: "undocumented_route"}
 	keysDown       = want{Status: 503, RetryAfter: "30", Error: "temporarily_unavailable", Outcome: "denied", Reason: "keys_unavailable"}
 	public         = want{Status: 200, Outcome: "public", Ran: true}
@@ -140,22 +157,6 @@ var (
 	notFound       = want{Status: 404}
 )
 
-// invalidRequest is the challenge of a malformed Authorization header; desc says how.
-func invalidRequest(desc string) string {
-	return `Bearer realm="api", error="invalid_request", error_description="` + desc + `"`
-}
-
-// invalidToken is the challenge of a refused token whose validator error says desc.
-func invalidToken(desc string) string {
-	return `Bearer realm="api", error="invalid_token", error_description="` + desc + `"`
-}
-
-// missingScope is the answer of a token without the scopes of any alternative; scope
-// lists those of the closest one.
-func missingScope(scope string) want {
-	return want{Status: 403, Challenge: challengeScopeHead + `"` + scope + `"`, Error: "insufficient_scope", Outcome: "denied", Reason: "insufficient_scope"}
-}
-
 // table is the table: every request Run sends, with the answer every adapter must give.
 var table = []row{
 	// A public operation: no check at all, whatever the request carries.
@@ -164,7 +165,7 @@ var table = []row{
 	{Name: "public/expired token", Method: "GET", Path: "/health", Authorization: bearer, Token: token{Expired: true}, Operation: "health", Want: public},
 	{Name: "public/Bearer alone", Method: "GET", Path: "/health", Authorization: bearerAlone, Operation: "health", Want: public},
 
-	// A required token: every row of the README's response table up to the scopes.
+	// A required token: no credentials (401), a malformed header (400), an invalid token (401).
 	{Name: "required/no credentials", Method: "GET", Path: "/protected", Operation: "protected", Want: missingToken},
 	{Name: "required/another scheme", Method: "GET", Path: "/protected", Authorization: basic, Operation: "protected", Want: missingToken},
 	{Name: "required/scheme without its space", Method: "GET", Path: "/protected", Authorization: []string{"Bearerx"}, Operation: "protected", Want: missingToken},
@@ -176,14 +177,14 @@ var table = []row{
 	{Name: "required/two tokens", Method: "GET", Path: "/protected", Authorization: twoTokens, Operation: "protected", Want: notSingleToken},
 	{Name: "required/characters outside token68", Method: "GET", Path: "/protected", Authorization: notToken68, Operation: "protected", Want: notSingleToken},
 	{Name: "required/two Authorization headers", Method: "GET", Path: "/protected", Authorization: twoHeaders, Operation: "protected",
-		Want: want{Status: 400, Challenge: invalidRequest("more than one Authorization header"), Error: "invalid_request", Outcome: "denied", Reason: "invalid_request"}},
+		Want: denied(400, "invalid_request", "more than one Authorization header", "invalid_request")},
 	{Name: "required/not a JWT", Method: "GET", Path: "/protected", Authorization: notAJWT, Operation: "protected",
-		Want: want{Status: 401, Challenge: invalidToken("token segment is not canonical base64url"), Error: "invalid_token", Outcome: "denied", Reason: "malformed"}},
+		Want: invalidToken("token segment is not canonical base64url", "malformed")},
 	{Name: "required/expired token", Method: "GET", Path: "/protected", Authorization: bearer, Token: token{Expired: true}, Operation: "protected", Want: expired},
 	{Name: "required/wrong audience", Method: "GET", Path: "/protected", Authorization: bearer, Token: token{Audience: "https://other.example.test"}, Operation: "protected",
-		Want: want{Status: 401, Challenge: invalidToken("token not intended for this audience"), Error: "invalid_token", Outcome: "denied", Reason: "wrong_audience"}},
+		Want: invalidToken("token not intended for this audience", "wrong_audience")},
 	{Name: "required/bad signature", Method: "GET", Path: "/protected", Authorization: bearer, Token: token{Issuer: signerForged}, Operation: "protected",
-		Want: want{Status: 401, Challenge: invalidToken("signature verification failed"), Error: "invalid_token", Outcome: "denied", Reason: "bad_signature"}},
+		Want: invalidToken("signature verification failed", "bad_signature")},
 	{Name: "required/another issuer's token", Method: "GET", Path: "/protected", Authorization: bearer, Token: token{Issuer: signerPartners}, Operation: "protected", Want: wrongIssuer},
 
 	// Optional authentication: anonymous without credentials, but presented ones must be valid.
@@ -218,6 +219,7 @@ var table = []row{
 	// Ownership, parameter form.
 	{Name: "owner param/the owner", Method: "GET", Path: "/users/user-1/profile", Authorization: bearer, Operation: "getProfile", Want: allowed},
 	{Name: "owner param/someone else", Method: "GET", Path: "/users/user-2/profile", Authorization: bearer, Operation: "getProfile", Want: notOwner},
+	{Name: "owner param/compared exactly", Method: "GET", Path: "/users/USER-1/profile", Authorization: bearer, Operation: "getProfile", Want: notOwner},
 	{Name: "owner param/no credentials", Method: "GET", Path: "/users/user-1/profile", Operation: "getProfile", Want: missingToken},
 
 	// Ownership, loader form: the loader runs only for authenticated callers.
@@ -246,16 +248,17 @@ var table = []row{
 	{Name: "multi-scheme/key without token", Method: "GET", Path: "/reports/export", APIKey: "good-key", Operation: "exportReports", Want: missingToken},
 	{Name: "multi-scheme/token without key", Method: "GET", Path: "/reports/export", Authorization: bearer, Operation: "exportReports", Want: missingToken},
 
-	// A scheme whose issuer's key set cannot be fetched.
-	{Name: "partners/the main issuer's token", Method: "GET", Path: "/partners/orders", Authorization: bearer, Operation: "partnerOrders", Only: oneValidator, Want: allowed},
-	{Name: "keys unavailable/its token", Method: "GET", Path: "/partners/orders", Authorization: bearer, Token: token{Issuer: signerPartners}, Operation: "partnerOrders", Only: perScheme, Want: keysDown},
-	{Name: "keys unavailable/no credentials", Method: "GET", Path: "/partners/orders", Operation: "partnerOrders", Want: missingToken},
-	{Name: "keys unavailable/another issuer's token", Method: "GET", Path: "/partners/orders", Authorization: bearer, Operation: "partnerOrders", Only: perScheme, Want: wrongIssuer},
+	// A second bearer scheme: with a validator of its own, its issuer's key set cannot be fetched.
+	{Name: "partners/main issuer's token, one validator", Method: "GET", Path: "/partners/orders", Authorization: bearer, Operation: "partnerOrders", Only: oneValidator, Want: allowed},
+	{Name: "partners/keys unavailable", Method: "GET", Path: "/partners/orders", Authorization: bearer, Token: token{Issuer: signerPartners}, Operation: "partnerOrders", Only: perScheme, Want: keysDown},
+	{Name: "partners/no credentials", Method: "GET", Path: "/partners/orders", Operation: "partnerOrders", Want: missingToken},
+	{Name: "partners/main issuer's token, own validator", Method: "GET", Path: "/partners/orders", Authorization: bearer, Operation: "partnerOrders", Only: perScheme, Want: wrongIssuer},
 
 	// Routes without an operation, and requests the router answers by itself.
 	{Name: "undocumented/route", Method: "GET", Path: "/undocumented", Want: undocumented},
 	{Name: "undocumented/route, valid token", Method: "GET", Path: "/undocumented", Authorization: bearer, Want: undocumented},
 	{Name: "undocumented/method of a documented path", Method: "PUT", Path: "/protected", Authorization: bearer, Want: undocumented},
+	{Name: "undocumented/OPTIONS handler", Method: "OPTIONS", Path: "/articles/1", Want: undocumented},
 	{Name: "unrouted/method without a route", Method: "DELETE", Path: "/protected", Authorization: bearer, Want: notAllowed},
 	{Name: "unrouted/path without a route", Method: "GET", Path: "/nowhere", Authorization: bearer, Want: notFound},
 	{Name: "HEAD on a GET route/valid token", Method: "HEAD", Path: "/protected", Authorization: bearer, Operation: "protected", Want: notAllowed, HeadAsGet: &allowed},
@@ -266,4 +269,5 @@ var table = []row{
 var undocumentedRoutes = []Route{
 	{Method: "GET", Path: "/undocumented", Name: "GET /undocumented"},
 	{Method: "PUT", Path: "/protected", Name: "PUT /protected"},
+	{Method: "OPTIONS", Path: "/articles/{article_id}", Name: "OPTIONS /articles/{article_id}"},
 }
