@@ -153,6 +153,7 @@ var (
 	public         = want{Status: 200, Outcome: "public", Ran: true}
 	anonymous      = want{Status: 200, Outcome: "anonymous", Ran: true}
 	allowed        = want{Status: 200, Outcome: "allowed", Ran: true, Subject: defaultUser}
+	allowedKey     = want{Status: 200, Outcome: "allowed", Ran: true, Subject: keyClient}
 	notAllowed     = want{Status: 405} // the router's own answer: no decision, no handler
 	notFound       = want{Status: 404}
 )
@@ -233,12 +234,11 @@ var table = []row{
 	{Name: "owner loader/not found, no credentials", Method: "GET", Path: "/articles/404", Operation: "getArticle", Want: missingToken},
 	{Name: "owner loader/not found, expired token", Method: "GET", Path: "/articles/404", Authorization: bearer, Token: token{Expired: true}, Operation: "getArticle", Want: expired},
 
-	// Several schemes: an API key OR a token with a scope; an API key AND a token.
-	{Name: "multi-scheme/API key alone", Method: "GET", Path: "/reports", APIKey: "good-key", Operation: "listReports",
-		Want: want{Status: 200, Outcome: "allowed", Ran: true, Subject: keyClient}},
+	// Several schemes: an API key OR a token with a scope; an API key AND a token; an
+	// optional API key.
+	{Name: "multi-scheme/API key alone", Method: "GET", Path: "/reports", APIKey: "good-key", Operation: "listReports", Want: allowedKey},
 	{Name: "multi-scheme/bearer alone", Method: "GET", Path: "/reports", Authorization: bearer, Token: token{Scope: "reports:read"}, Operation: "listReports", Want: allowed},
-	{Name: "multi-scheme/both", Method: "GET", Path: "/reports", Authorization: bearer, Token: token{Scope: "reports:read"}, APIKey: "good-key", Operation: "listReports",
-		Want: want{Status: 200, Outcome: "allowed", Ran: true, Subject: keyClient}},
+	{Name: "multi-scheme/both", Method: "GET", Path: "/reports", Authorization: bearer, Token: token{Scope: "reports:read"}, APIKey: "good-key", Operation: "listReports", Want: allowedKey},
 	{Name: "multi-scheme/invalid bearer, valid key", Method: "GET", Path: "/reports", Authorization: bearer, Token: token{Expired: true}, APIKey: "good-key", Operation: "listReports", Want: expired},
 	{Name: "multi-scheme/valid bearer, invalid key", Method: "GET", Path: "/reports", Authorization: bearer, Token: token{Scope: "reports:read"}, APIKey: "bad-key", Operation: "listReports", Want: invalidKey},
 	{Name: "multi-scheme/invalid key alone", Method: "GET", Path: "/reports", APIKey: "bad-key", Operation: "listReports", Want: invalidKey},
@@ -247,6 +247,10 @@ var table = []row{
 	{Name: "multi-scheme/key and token", Method: "GET", Path: "/reports/export", Authorization: bearer, APIKey: "good-key", Operation: "exportReports", Want: allowed},
 	{Name: "multi-scheme/key without token", Method: "GET", Path: "/reports/export", APIKey: "good-key", Operation: "exportReports", Want: missingToken},
 	{Name: "multi-scheme/token without key", Method: "GET", Path: "/reports/export", Authorization: bearer, Operation: "exportReports", Want: missingToken},
+
+	{Name: "multi-scheme/optional key, none", Method: "GET", Path: "/reports/summary", Operation: "reportSummary", Want: anonymous},
+	{Name: "multi-scheme/optional key, valid", Method: "GET", Path: "/reports/summary", APIKey: "good-key", Operation: "reportSummary", Want: allowedKey},
+	{Name: "multi-scheme/optional key, invalid", Method: "GET", Path: "/reports/summary", APIKey: "bad-key", Operation: "reportSummary", Want: invalidKey},
 
 	// A second bearer scheme: with a validator of its own, its issuer's key set cannot be fetched.
 	{Name: "partners/main issuer's token, one validator", Method: "GET", Path: "/partners/orders", Authorization: bearer, Operation: "partnerOrders", Only: oneValidator, Want: allowed},
