@@ -1,0 +1,99 @@
+// Package enforce is the framework-neutral enforcement of an API's OpenAPI document:
+// everything decided per request, for the web-framework adapters (package echoaxioms
+// for Echo v4) to apply. It imports the openapi and validator packages and no web
+// framework.
+//
+// # What it decides
+//
+// Given the policy of the route the router matched ([Request].Policy), an [Enforcer]
+// decides:
+//
+//   - the bearer token, strictly from `Authorization: Bearer <token68>` (never the query
+//     string): a malformed header or a token that is not token68 is a 400;
+//   - which security alternative the caller satisfies: the token through its scheme's
+//     validator, other schemes through their [Authenticator]. A presented credential is
+//     never ignored: a bearer token that no validator of the operation's schemes accepts,
+//     or credentials an Authenticator rejects, deny the request even when another
+//     alternative is satisfied or authentication is optional;
+//   - the roles and permissions (x-axioms-roles, x-axioms-permissions), then the owner
+//     rule (x-axioms-owner), last, so an [OwnerLoader] runs only for callers who passed
+//     everything else;
+//   - the answer: proceed with a context holding the caller and the loaded object, or a
+//     denial as data ([Error]: status, WWW-Authenticate value, [Body], Cache-Control,
+//     Retry-After, reason, cause), or an owner loader's own answer;
+//   - the audit record of the decision ([AuditRecord]), on an AuditHook and/or a Logger.
+//
+// The code-level helpers decide the same way from what the request's context holds:
+// [AccessToken] records the token's state without rejecting ([StateFromContext]), and a
+// [Requirement] ([RequireAuth], [RequireScopes], [RequireRoles], [RequirePermissions],
+// [RequireOwner]) checks the caller.
+//
+// The status, WWW-Authenticate header and body of each denial are listed in the
+// README's "Responses (RFC 6750)" table
+// (https://github.com/axioms-go/axioms-echo#responses-rfc-6750), the reasons in its
+// "Reason codes" table.
+//
+// # What an adapter does
+//
+// An adapter finds the route its router matched (method and pattern; never a second
+// routing of the URL) and its policy, hands the core a [Request], and writes the
+// [Result] its framework's way. Framework-typed callbacks are converted to the core's
+// neutral form once, when the adapter is built; the adapter's native request travels in
+// [Request].Native, so no closure is made per request. A net/http adapter, in outline:
+//
+//	core, err := enforce.New(enforce.Config{Name: "httpaxioms", Policies: policies, Validator: v,
+//		Params: func(req any) ([]string, []string) { return params(req.(*http.Request)) }})
+//	mw := func(next http.Handler) http.Handler {
+//		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+//			method, pattern := matched(r) // from r.Pattern, as the mux matched it
+//			req := enforce.Request{Native: r, Header: r.Header, Method: r.Method, Route: pattern,
+//				Policy: policies.Lookup(method, pattern)}
+//			res := core.Enforce(r.Context(), &req)
+//			switch {
+//			case res.Denial != nil:
+//				res.Denial.SetHeaders(w.Header())
+//				w.Header().Set("Content-Type", "application/json")
+//				w.WriteHeader(res.Status)
+//				json.NewEncoder(w).Encode(res.Denial.Body())
+//			case res.Err != nil:
+//				http.Error(w, http.StatusText(res.Status), res.Status)
+//			default:
+//				next.ServeHTTP(w, r.WithContext(res.Context))
+//			}
+//		})
+//	}
+//
+// The adapter also keeps its framework's own answers (404, 405, automatic OPTIONS)
+// away from the core, records its Skipper's skips with [Enforcer.Skip], offers typed
+// accessors over [PrincipalFromContext], [ObjectFromContext] and [StateFromContext]
+// (the claims are validator.FromContext), and checks its routes against the document at
+// startup ([ParamConflict] for parameter positions).
+//
+// # Security
+//
+// Deny by default: a request without an operation is refused unless
+// InsecureAllowUndocumented says otherwise, and [New] fails when a scheme the document
+// relies on has no validator or authenticator, an owner rule has no loader, or an owner
+// parameter is ambiguous in the full route. Header values are quoted and escaped and
+// never carry token or request content; records never hold token content. Ownership
+// compares values exactly: strings with strings, integers by their decimal text (never
+// through floating point), and nothing else matches; a string never equals a number,
+// nil never equals anything. Anonymous callers never reach an owner loader, so they get
+// 401, never 404, on owned resources.
+//
+// # Concurrency
+//
+// An [Enforcer], an [AccessToken] and a [Requirement] are immutable once built and safe
+// for concurrent use. Callbacks (Authenticators, OwnerLoaders, Params, SuccessHandler,
+// AuditHook) and validators are called on the request's goroutine, concurrently across
+// requests; they must be safe for that. Claims are shared between requests presenting
+// the same token and must not be modified.
+//
+// # Performance
+//
+// On a documented route with a token seen before, [Enforcer.Enforce] does a cache hit in
+// the validator, an allocation-free policy evaluation (scopes, roles, permissions, and
+// an owner path parameter) and one allocation: the context value holding the claims.
+// Audit records are built only when an AuditHook is set or the Logger's level enables
+// them.
+package enforce
