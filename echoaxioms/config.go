@@ -7,25 +7,23 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/axioms-go/axioms-echo/enforce"
 	"github.com/axioms-go/axioms-echo/openapi"
-	"github.com/axioms-go/axioms-echo/validator"
 )
 
 // DefaultRealm is the realm of WWW-Authenticate challenges when Config.Realm is empty.
-const DefaultRealm = "api"
+const DefaultRealm = enforce.DefaultRealm
 
 // TokenValidator validates a raw bearer token (without "Bearer "). *validator.Validator
 // implements it; so may a wrapper that adds checks. Implementations must be safe for
 // concurrent use and return errors that match validator.ErrInvalidToken (answered 401)
-// or validator.ErrKeysUnavailable (answered 503); any other error is answered 401.
-type TokenValidator interface {
-	Validate(ctx context.Context, rawToken string) (*validator.Claims, error)
-}
+// or validator.ErrKeysUnavailable (answered 503); any other error is answered 401. See
+// enforce.TokenValidator.
+type TokenValidator = enforce.TokenValidator
 
 // Authenticator authenticates a request for a security scheme the library does not
 // enforce itself: apiKey, http other than bearer (e.g. basic), mutualTLS. It returns
@@ -186,153 +184,76 @@ func (cfg Config) build() (*engine, error) {
 	return m, nil
 }
 
-// buildOne builds the engine of one document, without Hosts.
+// buildOne builds the engine of one document, without Hosts: the core, with the
+// callbacks converted to its form once.
 func (cfg Config) buildOne() (*engine, error) {
-	if cfg.Policies == nil {
-		return nil, errors.New("echoaxioms: Config.Policies is required")
+	ccfg := enforce.Config{
+		Name:                      "echoaxioms",
+		Policies:                  cfg.Policies,
+		Validator:                 cfg.Validator,
+		SchemeValidators:          cfg.SchemeValidators,
+		Params:                    params,
+		ErrorStatus:               errorStatus,
+		Realm:                     cfg.Realm,
+		InsecureAllowUndocumented: cfg.InsecureAllowUndocumented,
+		AuditHook:                 auditHook(cfg.AuditHook),
+		Logger:                    cfg.Logger,
 	}
-	var errs []error
+	if cfg.Authenticators != nil {
+		ccfg.Authenticators = make(map[string]enforce.Authenticator, len(cfg.Authenticators))
+		for name, a := range cfg.Authenticators {
+			ccfg.Authenticators[name] = coreAuthenticator(a)
+		}
+	}
+	if cfg.OwnerLoaders != nil {
+		ccfg.OwnerLoaders = make(map[string]enforce.OwnerLoader, len(cfg.OwnerLoaders))
+		for name, l := range cfg.OwnerLoaders {
+			ccfg.OwnerLoaders[name] = coreLoader(l)
+		}
+	}
+	if h := cfg.SuccessHandler; h != nil {
+		ccfg.SuccessHandler = func(ctx context.Context, req any) {
+			c := req.(echo.Context)
+			withContext(c, ctx)
+			h(c)
+		}
+	}
+	core, err := enforce.New(ccfg)
+	if err != nil {
+		return nil, err
+	}
 	m := &engine{
 		skipper:           cfg.Skipper,
+		core:              core,
 		policies:          cfg.Policies,
-		validator:         cfg.Validator,
-		authenticators:    cfg.Authenticators,
-		loaders:           cfg.OwnerLoaders,
-		realm:             cfg.Realm,
 		allowUndocumented: cfg.InsecureAllowUndocumented,
 		errorHandler:      cfg.ErrorHandler,
-		successHandler:    cfg.SuccessHandler,
-		logger:            cfg.Logger,
-		schemes:           map[string]openapi.Scheme{},
-		schemeValidators:  map[string]TokenValidator{},
-		ownerParam:        map[*openapi.Policy]ownerParam{},
 		probes:            &probes{},
 		bindings:          &bindings{},
 	}
 	if m.skipper == nil {
 		m.skipper = middleware.DefaultSkipper
 	}
-	if cfg.AuditHook != nil || cfg.Logger != nil {
-		m.obs = &observer{hook: cfg.AuditHook, logger: cfg.Logger}
-	}
-	if m.realm == "" {
-		m.realm = DefaultRealm
-	}
 	for _, p := range cfg.Policies.All() {
 		if !slices.Contains(m.methods, p.Method) {
 			m.methods = append(m.methods, p.Method)
 		}
 	}
-
-	for _, s := range cfg.Policies.Schemes() {
-		m.schemes[s.Name] = s
-	}
-	for name := range cfg.SchemeValidators {
-		s, ok := m.schemes[name]
-		switch {
-		case !ok:
-			errs = append(errs, fmt.Errorf("echoaxioms: SchemeValidators names %q, which the document does not declare", name))
-		case !s.Bearer():
-			errs = append(errs, fmt.Errorf("echoaxioms: SchemeValidators names %q, a %s scheme the library does not enforce with bearer tokens (register an Authenticator)", name, s.Type))
-		case cfg.SchemeValidators[name] == nil:
-			errs = append(errs, fmt.Errorf("echoaxioms: SchemeValidators[%q] is nil", name))
-		}
-	}
-	for name := range cfg.Authenticators {
-		s, ok := m.schemes[name]
-		switch {
-		case !ok:
-			errs = append(errs, fmt.Errorf("echoaxioms: Authenticators names %q, which the document does not declare", name))
-		case s.Bearer():
-			errs = append(errs, fmt.Errorf("echoaxioms: Authenticators names %q, a bearer scheme the library enforces itself (use SchemeValidators)", name))
-		case cfg.Authenticators[name] == nil:
-			errs = append(errs, fmt.Errorf("echoaxioms: Authenticators[%q] is nil", name))
-		}
-	}
-	for _, name := range cfg.Policies.SchemesInUse() {
-		s := m.schemes[name]
-		if s.Bearer() {
-			v := cfg.SchemeValidators[name]
-			if v == nil {
-				v = cfg.Validator
-			}
-			if v == nil {
-				errs = append(errs, fmt.Errorf("echoaxioms: security scheme %q needs a token validator (set Config.Validator or SchemeValidators[%q])", name, name))
-				continue
-			}
-			m.schemeValidators[name] = v
-		} else if cfg.Authenticators[name] == nil {
-			errs = append(errs, fmt.Errorf("echoaxioms: security scheme %q (%s) is used by operations but has no Authenticator", name, describeScheme(s)))
-		}
-	}
-	m.simple = len(cfg.SchemeValidators) == 0
-	m.builtin = true
-	for _, v := range m.schemeValidators {
-		if _, ok := v.(*validator.Validator); !ok {
-			m.builtin = false
-		}
-	}
-	if _, ok := m.validator.(*validator.Validator); m.validator != nil && !ok {
-		m.builtin = false
-	}
-
-	var missingLoaders []string
-	for _, p := range cfg.Policies.All() {
-		if p.Owner == nil {
-			continue
-		}
-		if p.Owner.Param != "" {
-			// The route Echo matches is the full route (base path and group prefixes
-			// included), so the parameter is located in p.Route, never in p.Path.
-			idx, count, n := paramIndex(p.Route, p.Owner.Param)
-			switch {
-			case n == 0:
-				errs = append(errs, fmt.Errorf("echoaxioms: %s %s: owner parameter %q is not in the route %s", p.Method, p.Path, p.Owner.Param, p.Route))
-				continue
-			case n > 1:
-				errs = append(errs, fmt.Errorf("echoaxioms: %s %s: owner parameter %q appears %d times in the route %s (base path included): the owner is ambiguous", p.Method, p.Path, p.Owner.Param, n, p.Route))
-				continue
-			}
-			m.ownerParam[p] = ownerParam{index: idx, count: count, names: templateParams(p.Route)}
-			continue
-		}
-		if cfg.OwnerLoaders[p.Owner.Loader] == nil {
-			missingLoaders = append(missingLoaders, fmt.Sprintf("%q (%s %s)", p.Owner.Loader, p.Method, p.Path))
-		}
-	}
-	if len(missingLoaders) > 0 {
-		slices.Sort(missingLoaders)
-		errs = append(errs, fmt.Errorf("echoaxioms: owner rules need loaders that are not registered in OwnerLoaders: %s", strings.Join(missingLoaders, ", ")))
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
 	return m, nil
 }
 
-func describeScheme(s openapi.Scheme) string {
-	if s.Type == openapi.SchemeType("http") && s.HTTPScheme != "" {
-		return "http " + s.HTTPScheme
-	}
-	return string(s.Type)
+// params returns the parameters of the route Echo matched, in the route's order.
+func params(req any) (names, values []string) {
+	c := req.(echo.Context)
+	return c.ParamNames(), c.ParamValues()
 }
 
-// ownerParam locates an owner rule's path parameter among the values Echo matched.
-type ownerParam struct {
-	index int      // position of the parameter in the full route
-	count int      // number of parameters of the full route
-	names []string // the parameter names of the full route, in order
-}
-
-// paramIndex returns the position of {name} among the parameters of the template, the
-// number of parameters the template has, and how many of them are called name. Echo
-// numbers a route's parameters in the same order, whatever their names.
-func paramIndex(template, name string) (index, count, occurrences int) {
-	params := templateParams(template)
-	for _, p := range params {
-		if p == name {
-			occurrences++
-		}
+// coreAuthenticator converts an authenticator to the core's form, once; nil stays nil.
+func coreAuthenticator(a Authenticator) enforce.Authenticator {
+	if a == nil {
+		return nil
 	}
-	return slices.Index(params, name), len(params), occurrences
+	return func(_ context.Context, req any, scheme openapi.Scheme) (openapi.Principal, error) {
+		return a(req.(echo.Context), scheme)
+	}
 }

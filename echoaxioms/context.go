@@ -5,13 +5,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/axioms-go/axioms-echo/enforce"
 	"github.com/axioms-go/axioms-echo/openapi"
 	"github.com/axioms-go/axioms-echo/validator"
 )
-
-type principalKey struct{}
-
-type objectKey struct{}
 
 // Claims returns the verified claims of the request's access token, or nil when the
 // request is anonymous (public or optional-authentication operations without a token) or
@@ -29,22 +26,7 @@ func Claims(c echo.Context) *validator.Claims {
 // by concurrent requests (the same token's claims, or whatever the Authenticator shares)
 // and must be treated as read-only.
 func Principal(c echo.Context) openapi.Principal {
-	ctx := c.Request().Context()
-	if p, ok := ctx.Value(principalKey{}).(openapi.Principal); ok {
-		return p
-	}
-	if claims, ok := validator.FromContext(ctx); ok {
-		return claims
-	}
-	return nil
-}
-
-func withPrincipal(ctx context.Context, p openapi.Principal) context.Context {
-	return context.WithValue(ctx, principalKey{}, p)
-}
-
-func withObject(ctx context.Context, obj any) context.Context {
-	return context.WithValue(ctx, objectKey{}, obj)
+	return enforce.PrincipalFromContext(c.Request().Context())
 }
 
 // Object returns the object loaded by the operation's owner loader, if the request went
@@ -52,6 +34,12 @@ func withObject(ctx context.Context, obj any) context.Context {
 // loader's: the middleware neither copies nor locks it, so it is as safe for concurrent
 // use as the loader made it (a fresh object per request needs no care).
 func Object[T any](c echo.Context) (T, bool) {
-	obj, ok := c.Request().Context().Value(objectKey{}).(T)
-	return obj, ok
+	return enforce.ObjectFromContext[T](c.Request().Context())
+}
+
+// withContext makes ctx the context of c's request, unless it already is.
+func withContext(c echo.Context, ctx context.Context) {
+	if req := c.Request(); req.Context() != ctx {
+		c.SetRequest(req.WithContext(ctx))
+	}
 }

@@ -3,251 +3,94 @@ package echoaxioms
 import (
 	"errors"
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/axioms-go/axioms-echo/validator"
+	"github.com/axioms-go/axioms-echo/enforce"
 )
 
 // Code is an RFC 6750 §3.1 error code, the error attribute of a challenge and the
-// "error" of a denial's body: one of the Code constants.
-type Code string
+// "error" of a denial's body: one of the Code constants. See enforce.Code.
+type Code = enforce.Code
 
 // RFC 6750 §3.1 error codes, plus insufficient_permission for role, permission and
 // ownership denials (same 403 status as insufficient_scope, without a scope attribute).
 const (
-	CodeInvalidRequest         Code = "invalid_request"
-	CodeInvalidToken           Code = "invalid_token"
-	CodeInsufficientScope      Code = "insufficient_scope"
-	CodeInsufficientPermission Code = "insufficient_permission"
+	CodeInvalidRequest         = enforce.CodeInvalidRequest
+	CodeInvalidToken           = enforce.CodeInvalidToken
+	CodeInsufficientScope      = enforce.CodeInsufficientScope
+	CodeInsufficientPermission = enforce.CodeInsufficientPermission
 )
 
 // Reason is the stable reason code of a decision, in [AuditRecord.Reason] and
 // [Error.Reason]: one of the Reason constants, or for a refused token the
-// validator.Reason of its error (malformed, expired, wrong_audience, ...;
-// keys_unavailable for a 503), with the same text. Logs and alerts may match on it.
-type Reason string
+// validator.Reason of its error, with the same text. See enforce.Reason.
+type Reason = enforce.Reason
 
-// Reason codes of this package, beside the token reasons of package validator.
-// ReasonSkipped and ReasonUndocumentedRoute (with InsecureAllowUndocumented) also
-// explain records whose outcome is [OutcomePassed]; ReasonOwnerLoader and
-// ReasonServerError only appear in audit records, never in an [Error].
+// Reason codes of the middleware and the helpers, beside the token reasons of package
+// validator: see enforce.Reason. ReasonOwnerLoader is the reason of an owner loader's
+// own *echo.HTTPError (e.g. 404).
 const (
-	ReasonMissingToken           Reason = "missing_token"           // no bearer credentials
-	ReasonInvalidRequest         Reason = "invalid_request"         // malformed Authorization header
-	ReasonInvalidCredentials     Reason = "invalid_credentials"     // an Authenticator rejected its scheme's credentials
-	ReasonInsufficientScope      Reason = "insufficient_scope"      // no security alternative's scopes are held
-	ReasonInsufficientPermission Reason = "insufficient_permission" // a role or permission requirement failed
-	ReasonNotOwner               Reason = "not_owner"               // the ownership rule failed
-	ReasonUndocumentedRoute      Reason = "undocumented_route"      // the route has no operation in the document
-	ReasonSkipped                Reason = "skipped"                 // the Skipper let the request through unchecked
-	ReasonOwnerLoader            Reason = "owner_loader"            // the owner loader answered with its own *echo.HTTPError (e.g. 404)
-	ReasonServerError            Reason = "server_error"            // a server-side failure: an owner loader's error, an object without the owner field
+	ReasonMissingToken           = enforce.ReasonMissingToken
+	ReasonInvalidRequest         = enforce.ReasonInvalidRequest
+	ReasonInvalidCredentials     = enforce.ReasonInvalidCredentials
+	ReasonInsufficientScope      = enforce.ReasonInsufficientScope
+	ReasonInsufficientPermission = enforce.ReasonInsufficientPermission
+	ReasonNotOwner               = enforce.ReasonNotOwner
+	ReasonUndocumentedRoute      = enforce.ReasonUndocumentedRoute
+	ReasonSkipped                = enforce.ReasonSkipped
+	ReasonOwnerLoader            = enforce.ReasonOwnerLoader
+	ReasonServerError            = enforce.ReasonServerError
 )
-
-// tokenReason is the Reason of a token validation error, the one place where a
-// validator reason becomes a Reason: keys_unavailable for any error matching
-// validator.ErrKeysUnavailable (an outage, or a discovery document naming another
-// issuer: the cause stays in [Error.Err]), else the error's validator reason, malformed
-// when it carries none.
-func tokenReason(err error) Reason {
-	r := validator.ReasonOf(err)
-	switch {
-	case errors.Is(err, validator.ErrKeysUnavailable):
-		r = validator.ReasonKeysUnavailable
-	case r == "":
-		r = validator.ReasonMalformed
-	}
-	return Reason(r)
-}
-
-// retryAfterSeconds is sent with 503 responses when signing keys are unavailable.
-const retryAfterSeconds = 30
 
 // Error is a denial: what the middleware answers when a request may not proceed. It is
 // what [Config.ErrorHandler] receives, and what the returned *echo.HTTPError carries in
-// its Internal field. Every denial is a fresh value.
-type Error struct {
-	// Status is the HTTP status: 400, 401, 403 or 503.
-	Status int
-	// Code is the RFC 6750 error code (invalid_request, invalid_token,
-	// insufficient_scope, insufficient_permission), or "" for a request without
-	// credentials, which RFC 6750 §3.1 answers without an error code.
-	Code Code
-	// Description is a short fixed text for error_description; never token content.
-	Description string
-	// Scope lists the scopes that would satisfy the operation (insufficient_scope only):
-	// all the scopes of the security alternative missing the fewest (RFC 6750 §3: "the
-	// scope necessary to access the requested resource").
-	Scope []string
-	// Reason is the stable reason code: see [Reason].
-	Reason Reason
-	// Err is the underlying cause, for logs.
-	Err error
-
-	realm string
-}
-
-// Error returns a log line: status, code, reason and description.
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("axioms: ")
-	b.WriteString(strconv.Itoa(e.Status))
-	if e.Code != "" {
-		b.WriteString(" ")
-		b.WriteString(string(e.Code))
-	}
-	b.WriteString(" (")
-	b.WriteString(string(e.Reason))
-	b.WriteString(")")
-	if e.Description != "" {
-		b.WriteString(": ")
-		b.WriteString(e.Description)
-	}
-	return b.String()
-}
-
-// Unwrap returns the cause.
-func (e *Error) Unwrap() error { return e.Err }
+// its Internal field. Every denial is a fresh value. See enforce.Error.
+type Error = enforce.Error
 
 // Body is the JSON body of a denial: {"error": ..., "error_description": ...}; the
-// Message of the *echo.HTTPError a denial returns. A fresh value per denial.
-type Body struct {
-	// Error is the RFC 6750 error code (invalid_request, invalid_token,
-	// insufficient_scope, insufficient_permission), or for denials without one
-	// "unauthorized" (401 without credentials), "forbidden" (an undocumented route) or
-	// "temporarily_unavailable" (503).
-	Error string `json:"error"`
-	// ErrorDescription is a short fixed text (the [Error]'s Description); never token
-	// or request content.
-	ErrorDescription string `json:"error_description"`
-}
+// Message of the *echo.HTTPError a denial returns. A fresh value per denial. See
+// enforce.Body.
+type Body = enforce.Body
 
-// body returns the JSON body. Denials without an RFC 6750 code (no credentials, an
-// undocumented route, keys unavailable) say "unauthorized", "forbidden" or
-// "temporarily_unavailable".
-func (e *Error) body() Body {
-	code := string(e.Code)
-	if code == "" {
-		switch e.Status {
-		case http.StatusUnauthorized:
-			code = "unauthorized"
-		case http.StatusForbidden:
-			code = "forbidden"
-		case http.StatusServiceUnavailable:
-			code = "temporarily_unavailable"
-		default:
-			code = "error"
+// answer ends a request the way Echo ends it: a denial with its headers set, through
+// handler (Config.ErrorHandler; nil for none) or as a fresh *echo.HTTPError whose
+// Message is the [Body] and Internal the [*Error]; an owner loader's *echo.HTTPError
+// (e.g. 404) as it is; any other failure as a fresh 500 carrying it in Internal.
+func answer(c echo.Context, res enforce.Result, handler func(echo.Context, *Error) error) error {
+	denial := res.Denial
+	if denial == nil {
+		var he *echo.HTTPError
+		if errors.As(res.Err, &he) {
+			return res.Err
 		}
+		return &echo.HTTPError{Code: res.Status, Message: http.StatusText(res.Status), Internal: res.Err}
 	}
-	return Body{Error: code, ErrorDescription: e.Description}
+	denial.SetHeaders(c.Response().Header())
+	he := &echo.HTTPError{Code: denial.Status, Message: denial.Body(), Internal: denial}
+	if handler == nil {
+		return he
+	}
+	if err := handler(c, denial); err != nil {
+		return err
+	}
+	if !c.Response().Committed {
+		// The hook returned nil without answering: the request still ends, denied.
+		return he
+	}
+	return nil
 }
 
-// Challenge returns the WWW-Authenticate header value for e: always for 401, for 400
-// and 403 when they carry an RFC 6750 code, never otherwise (503, an undocumented
-// route). Values are quoted and escaped; none comes from the token or the request.
-func (e *Error) Challenge() string {
-	switch {
-	case e.Status == http.StatusUnauthorized:
-	case (e.Status == http.StatusBadRequest || e.Status == http.StatusForbidden) && e.Code != "":
-	default:
-		return ""
+// errorStatus is the one classifier of Authenticators' and OwnerLoaders' errors
+// (enforce.ErrorStatus): an *echo.HTTPError carries its Code, and a server-side failure
+// logs what it carries in Internal, or itself when it carries nothing.
+func errorStatus(err error) (int, error) {
+	var he *echo.HTTPError
+	if !errors.As(err, &he) {
+		return 0, err
 	}
-	var b strings.Builder
-	b.WriteString("Bearer realm=")
-	b.WriteString(quote(e.realm))
-	if e.Code != "" {
-		b.WriteString(", error=")
-		b.WriteString(quote(string(e.Code)))
-		if e.Description != "" {
-			b.WriteString(", error_description=")
-			b.WriteString(quote(e.Description))
-		}
-		if len(e.Scope) > 0 {
-			b.WriteString(", scope=")
-			b.WriteString(quote(strings.Join(e.Scope, " ")))
-		}
+	if he.Internal != nil {
+		return he.Code, he.Internal
 	}
-	return b.String()
-}
-
-// quote renders s as an RFC 7230 quoted-string: backslash and double quote are escaped,
-// and characters RFC 6750 §3 excludes from attribute values (controls, non-ASCII) are
-// dropped.
-func quote(s string) string {
-	var b strings.Builder
-	b.Grow(len(s) + 2)
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c < 0x20 || c >= 0x7f:
-			// dropped
-		default:
-			b.WriteByte(c)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
-// httpError sets the response headers of e and returns a fresh *echo.HTTPError carrying
-// e in Internal, for the application's HTTPErrorHandler to render.
-func (e *Error) httpError(c echo.Context) *echo.HTTPError {
-	h := c.Response().Header()
-	if ch := e.Challenge(); ch != "" {
-		h.Set(echo.HeaderWWWAuthenticate, ch)
-	}
-	if e.Status == http.StatusServiceUnavailable {
-		h.Set(echo.HeaderRetryAfter, strconv.Itoa(retryAfterSeconds))
-	}
-	if e.Status < http.StatusInternalServerError {
-		h.Set(echo.HeaderCacheControl, "no-store")
-	}
-	return &echo.HTTPError{Code: e.Status, Message: e.body(), Internal: e}
-}
-
-func missingTokenError(realm string) *Error {
-	return &Error{Status: http.StatusUnauthorized, Description: "authentication required", Reason: ReasonMissingToken, realm: realm}
-}
-
-func invalidRequestError(realm, desc string) *Error {
-	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidRequest, Description: desc, Reason: ReasonInvalidRequest, realm: realm}
-}
-
-// tokenError maps a validation error: keys unavailable → 503, anything else → 401.
-func tokenError(realm string, err error) *Error {
-	if errors.Is(err, validator.ErrKeysUnavailable) {
-		return &Error{Status: http.StatusServiceUnavailable, Description: "signing keys are temporarily unavailable",
-			Reason: tokenReason(err), Err: err, realm: realm}
-	}
-	desc := "the access token is invalid"
-	// The validator's error ends err's chain (a token's fault has no cause); its text is a
-	// fixed description, never token content.
-	inner := err
-	for u := errors.Unwrap(inner); u != nil; u = errors.Unwrap(inner) {
-		inner = u
-	}
-	if _, joined := inner.(interface{ Unwrap() []error }); !joined && validator.ReasonOf(inner) != "" {
-		desc = inner.Error()
-	}
-	return &Error{Status: http.StatusUnauthorized, Code: CodeInvalidToken, Description: desc, Reason: tokenReason(err), Err: err, realm: realm}
-}
-
-func insufficientScopeError(realm string, scopes []string) *Error {
-	return &Error{Status: http.StatusForbidden, Code: CodeInsufficientScope, Description: "the access token lacks a required scope",
-		Scope: scopes, Reason: ReasonInsufficientScope, realm: realm}
-}
-
-func insufficientPermissionError(realm string, reason Reason, desc string) *Error {
-	return &Error{Status: http.StatusForbidden, Code: CodeInsufficientPermission, Description: desc, Reason: reason, realm: realm}
-}
-
-func undocumentedError(realm string) *Error {
-	return &Error{Status: http.StatusForbidden, Description: "the route is not described by the API document", Reason: ReasonUndocumentedRoute, realm: realm}
+	return he.Code, he
 }

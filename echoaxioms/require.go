@@ -1,46 +1,10 @@
 package echoaxioms
 
 import (
-	"errors"
-	"log/slog"
-	"net/http"
-	"slices"
-
 	"github.com/labstack/echo/v4"
 
-	"github.com/axioms-go/axioms-echo/openapi"
+	"github.com/axioms-go/axioms-echo/enforce"
 )
-
-// authenticated returns the request's principal, or the denial to answer with: the
-// recorded token state's error, or 401 when nothing authenticated the request.
-func authenticated(c echo.Context) (openapi.Principal, *Error) {
-	if p := Principal(c); p != nil {
-		return p, nil
-	}
-	st := State(c)
-	if st.Err != nil {
-		e := *st.Err // a fresh copy per response
-		return nil, &e
-	}
-	return nil, missingTokenError(DefaultRealm)
-}
-
-// helperRecord sends a helper's decision to the AuditHook and Logger of the
-// AccessToken middleware before it, if any.
-func helperRecord(c echo.Context, check string, principal openapi.Principal, outcome Outcome, status int, reason Reason) {
-	st := recordedState(c)
-	if st == nil || !st.obs.wants(c, outcome) {
-		return
-	}
-	st.obs.emit(c, AuditRecord{Method: c.Request().Method, Route: c.Path(), Subject: subjectOf(principal),
-		Outcome: outcome, Status: status, Reason: reason, Check: check})
-}
-
-// helperDeny records a helper's denial and returns it as a fresh *echo.HTTPError.
-func helperDeny(c echo.Context, check string, principal openapi.Principal, denial *Error) error {
-	helperRecord(c, check, principal, OutcomeDenied, denial.Status, denial.Reason)
-	return denial.httpError(c)
-}
 
 // RequireAuth requires an authenticated request: one the spec middleware authenticated,
 // or one whose token [AccessToken] found valid. Otherwise it answers 401 (400 for a
@@ -49,16 +13,7 @@ func helperDeny(c echo.Context, check string, principal openapi.Principal, denia
 // AccessTokenConfig's AuditHook and Logger. The returned middleware is safe for
 // concurrent use.
 func RequireAuth() echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			p, denial := authenticated(c)
-			if denial != nil {
-				return helperDeny(c, "RequireAuth", nil, denial)
-			}
-			helperRecord(c, "RequireAuth", p, OutcomeAllowed, http.StatusOK, "")
-			return next(c)
-		}
-	}
+	return helper(enforce.RequireAuth())
 }
 
 // RequireScopes requires an authenticated request holding at least one of scopes (chain
@@ -67,9 +22,7 @@ func RequireAuth() echo.MiddlewareFunc {
 // AccessTokenConfig's AuditHook and Logger. The returned middleware is safe for
 // concurrent use; scopes is copied.
 func RequireScopes(scopes ...string) echo.MiddlewareFunc {
-	return require("RequireScopes", scopes, openapi.Principal.HasScope, func(c echo.Context) *Error {
-		return insufficientScopeError(realmOf(c), slices.Clone(scopes))
-	})
+	return helper(enforce.RequireScopes(nonEmpty("RequireScopes", scopes)...))
 }
 
 // RequireRoles requires an authenticated request holding at least one of roles (chain
@@ -77,9 +30,7 @@ func RequireScopes(scopes ...string) echo.MiddlewareFunc {
 // empty. Its decisions go to AccessTokenConfig's AuditHook and Logger. The returned
 // middleware is safe for concurrent use; roles is copied.
 func RequireRoles(roles ...string) echo.MiddlewareFunc {
-	return require("RequireRoles", roles, openapi.Principal.HasRole, func(c echo.Context) *Error {
-		return insufficientPermissionError(realmOf(c), ReasonInsufficientPermission, "the access token lacks a required role")
-	})
+	return helper(enforce.RequireRoles(nonEmpty("RequireRoles", roles)...))
 }
 
 // RequirePermissions requires an authenticated request holding at least one of
@@ -87,31 +38,7 @@ func RequireRoles(roles ...string) echo.MiddlewareFunc {
 // panics if permissions is empty. Its decisions go to AccessTokenConfig's AuditHook and
 // Logger. The returned middleware is safe for concurrent use; permissions is copied.
 func RequirePermissions(permissions ...string) echo.MiddlewareFunc {
-	return require("RequirePermissions", permissions, openapi.Principal.HasPermission, func(c echo.Context) *Error {
-		return insufficientPermissionError(realmOf(c), ReasonInsufficientPermission, "the access token lacks a required permission")
-	})
-}
-
-func require(name string, items []string, has func(openapi.Principal, string) bool, deny func(echo.Context) *Error) echo.MiddlewareFunc {
-	if len(items) == 0 {
-		panic("echoaxioms: " + name + " needs at least one value")
-	}
-	items = slices.Clone(items)
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			p, denial := authenticated(c)
-			if denial != nil {
-				return helperDeny(c, name, nil, denial)
-			}
-			for _, item := range items {
-				if has(p, item) {
-					helperRecord(c, name, p, OutcomeAllowed, http.StatusOK, "")
-					return next(c)
-				}
-			}
-			return helperDeny(c, name, p, deny(c))
-		}
-	}
+	return helper(enforce.RequirePermissions(nonEmpty("RequirePermissions", permissions)...))
 }
 
 // RequireOwner requires an authenticated request whose claim (a name or JSON Pointer;
@@ -128,52 +55,29 @@ func RequireOwner(loader OwnerLoader, field, claim string) echo.MiddlewareFunc {
 	if loader == nil {
 		panic("echoaxioms: RequireOwner needs a loader")
 	}
-	if field == "" {
-		field = "user"
+	return helper(enforce.RequireOwner(coreLoader(loader), field, claim, errorStatus))
+}
+
+func nonEmpty(name string, items []string) []string {
+	if len(items) == 0 {
+		panic("echoaxioms: " + name + " needs at least one value")
 	}
-	if claim == "" {
-		claim = "sub"
-	}
-	const check = "RequireOwner"
+	return items
+}
+
+// helper is the middleware of a code-level check: it answers the check's denial as a
+// fresh *echo.HTTPError (never through Config.ErrorHandler), and hands the loaded object
+// of RequireOwner to the handler.
+func helper(q *enforce.Requirement) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			p, denial := authenticated(c)
-			if denial != nil {
-				return helperDeny(c, check, nil, denial)
+			req := c.Request()
+			r := enforce.Request{Native: c, Header: req.Header, Method: req.Method, Route: c.Path()}
+			res := q.Check(req.Context(), &r)
+			if res.Denial != nil || res.Err != nil {
+				return answer(c, res, nil)
 			}
-			want, ok := p.Claim(claim)
-			if !ok {
-				return helperDeny(c, check, p, insufficientPermissionError(realmOf(c), ReasonNotOwner, "the access token does not identify an owner"))
-			}
-			obj, err := loadObject(c, loader)
-			if err == nil {
-				err = ownedBy(obj, field, claimOwnerKey(p, claim, want), realmOf(c))
-			}
-			var notOwner *Error
-			if errors.As(err, &notOwner) {
-				return helperDeny(c, check, p, notOwner)
-			}
-			if err != nil {
-				status, reason := http.StatusInternalServerError, ReasonServerError
-				var he *echo.HTTPError
-				if errors.As(err, &he) && he.Code != http.StatusInternalServerError {
-					status, reason = he.Code, ReasonOwnerLoader
-				} else {
-					var logger *slog.Logger
-					if st := recordedState(c); st != nil {
-						logger = st.logger
-					}
-					cause := err
-					if he != nil {
-						cause = causeOf(he)
-					}
-					logServerError(c, logger, c.Request().Method, c.Path(), cause)
-				}
-				helperRecord(c, check, p, OutcomeDenied, status, reason)
-				return err
-			}
-			helperRecord(c, check, p, OutcomeAllowed, http.StatusOK, "")
-			c.SetRequest(c.Request().WithContext(withObject(c.Request().Context(), obj)))
+			withContext(c, res.Context)
 			return next(c)
 		}
 	}

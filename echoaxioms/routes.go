@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/axioms-go/axioms-echo/enforce"
 	"github.com/axioms-go/axioms-echo/openapi"
 )
 
@@ -111,7 +112,7 @@ func checkRoutes(e *echo.Echo, main *openapi.Policies, insecure bool, hosts map[
 				continue
 			}
 			routed[p] = true
-			if conflict := paramConflict(r.Path, p); conflict != "" {
+			if conflict := enforce.ParamConflict(routeParams(r.Path), p); conflict != "" {
 				report.Conflicts = append(report.Conflicts, r.Method+" "+prefix+r.Path+": "+conflict)
 			}
 		}
@@ -148,19 +149,6 @@ func checkRoutes(e *echo.Echo, main *openapi.Policies, insecure bool, hosts map[
 	return report
 }
 
-// paramConflict describes how route (an Echo route) uses a parameter name of p's route
-// (its template, base path included) at another position; "" when it does not.
-func paramConflict(route string, p *openapi.Policy) string {
-	doc := templateParams(p.Route)
-	for i, name := range routeParams(route) {
-		if j := slices.Index(doc, name); j >= 0 && j != i {
-			return fmt.Sprintf("parameter %q is parameter %d of the route but parameter %d of the document's %s %s (%s)",
-				name, i+1, j+1, p.Method, p.Route, p.Pointer)
-		}
-	}
-	return ""
-}
-
 // routeParams lists the parameter names of an Echo route in order, "*" for its wildcard,
 // as Echo's router numbers them (an escaped colon, "\:", is a literal).
 func routeParams(route string) []string {
@@ -179,21 +167,4 @@ func routeParams(route string) []string {
 		}
 	}
 	return names
-}
-
-// templateParams lists the parameter names of an OpenAPI path template in order.
-func templateParams(template string) []string {
-	var names []string
-	for rest := template; ; {
-		open := strings.IndexByte(rest, '{')
-		if open < 0 {
-			return names
-		}
-		end := strings.IndexByte(rest[open:], '}')
-		if end < 0 {
-			return names
-		}
-		names = append(names, rest[open+1:open+end])
-		rest = rest[open+end+1:]
-	}
 }
