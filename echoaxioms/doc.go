@@ -2,6 +2,14 @@
 // for every request it finds the operation of the route Echo matched and applies that
 // operation's security requirements, roles, permissions and ownership rule.
 //
+// It is the Echo v4 adapter of package enforce, the framework-neutral core that makes
+// every decision (credentials, security alternative, roles, permissions, owner, the RFC
+// 6750 answer, the audit record). This package finds the route Echo matched (route
+// binding, host routers, not-found routes, Echo's own answers), converts its
+// Echo-typed callbacks to the core's form once, when the middleware is built, and
+// writes the core's answer as Echo does. Its Code, Reason, Outcome, AuditRecord, Error,
+// Body, TokenValidator, TokenStatus, TokenState and OwnerValuer are the core's types.
+//
 //	policies, err := openapi.Load("openapi.yaml", openapi.LoadOptions{})
 //	v, err := validator.New(ctx, validator.Config{Issuer: iss, Audiences: []string{aud}})
 //	e := echo.New()

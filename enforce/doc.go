@@ -39,29 +39,31 @@
 // routing of the URL) and its policy, hands the core a [Request], and writes the
 // [Result] its framework's way. Framework-typed callbacks are converted to the core's
 // neutral form once, when the adapter is built; the adapter's native request travels in
-// [Request].Native, so no closure is made per request. A net/http adapter, in outline:
+// [Request].Native, so no closure is made per request. A net/http adapter, in outline
+// (the package's Example runs it), wraps each route's handler, so that the pattern the
+// mux matched is known:
 //
 //	core, err := enforce.New(enforce.Config{Name: "httpaxioms", Policies: policies, Validator: v,
-//		Params: func(req any) ([]string, []string) { return params(req.(*http.Request)) }})
-//	mw := func(next http.Handler) http.Handler {
+//		Params: pathParams}) // func(req any) (names, values []string), from r.Pattern and r.PathValue
+//	protect := func(next http.HandlerFunc) http.Handler {
 //		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-//			method, pattern := matched(r) // from r.Pattern, as the mux matched it
-//			req := enforce.Request{Native: r, Header: r.Header, Method: r.Method, Route: pattern,
-//				Policy: policies.Lookup(method, pattern)}
-//			res := core.Enforce(r.Context(), &req)
-//			switch {
+//			method, route, _ := strings.Cut(r.Pattern, " ") // "GET /articles/{id}"
+//			req := enforce.Request{Native: r, Header: r.Header, Method: r.Method, Route: route,
+//				Policy: policies.Lookup(method, route)}
+//			switch res := core.Enforce(r.Context(), &req); {
 //			case res.Denial != nil:
 //				res.Denial.SetHeaders(w.Header())
 //				w.Header().Set("Content-Type", "application/json")
 //				w.WriteHeader(res.Status)
 //				json.NewEncoder(w).Encode(res.Denial.Body())
-//			case res.Err != nil:
+//			case res.Err != nil: // an owner loader's own answer, or a 500
 //				http.Error(w, http.StatusText(res.Status), res.Status)
 //			default:
-//				next.ServeHTTP(w, r.WithContext(res.Context))
+//				next(w, r.WithContext(res.Context))
 //			}
 //		})
 //	}
+//	mux.Handle("GET /articles/{id}", protect(getArticle))
 //
 // The adapter also keeps its framework's own answers (404, 405, automatic OPTIONS)
 // away from the core, records its Skipper's skips with [Enforcer.Skip], offers typed
