@@ -68,9 +68,9 @@ func (m *engine) enforce(c echo.Context, next echo.HandlerFunc, router *echo.Rou
 	// An unbound handler, or a route without an operation, has no Policy: denied unless
 	// undocumented routes are let through.
 	res := m.core.Enforce(req.Context(), &r)
+	withContext(c, res.Context)
 	if res.Denial != nil || res.Err != nil {
 		return answer(c, res, m.errorHandler)
 	}
-	withContext(c, res.Context)
 	return next(c)
 }

@@ -450,3 +450,25 @@ func TestOwnerParamRouteWithOtherParametersFailsClosed(t *testing.T) {
 	rec := h.do("GET", "/users/{id}/profile", h.bearer(map[string]any{"sub": "{id}"}))
 	assert.Equal(t, http.StatusInternalServerError, rec.Code)
 }
+
+// TestErrorHandlerSeesTheRefusedOwner: the owner rule is checked after authentication,
+// so the ErrorHandler of its denial reads who was refused; denials before it have no
+// caller.
+func TestErrorHandlerSeesTheRefusedOwner(t *testing.T) {
+	var seen []string
+	h := newHarness(t, harnessOptions{config: func(c *echoaxioms.Config) {
+		c.ErrorHandler = func(c echo.Context, denial *echoaxioms.Error) error {
+			sub := "nobody"
+			if claims := echoaxioms.Claims(c); claims != nil {
+				sub = claims.Subject()
+			}
+			seen = append(seen, string(denial.Reason)+" "+sub)
+			return nil
+		}
+	}})
+	mine := h.bearer(nil)
+	assert.Equal(t, http.StatusForbidden, h.do("GET", "/users/someone-else/profile", mine).Code)
+	assert.Equal(t, http.StatusForbidden, h.do("GET", "/articles/2", mine).Code)
+	assert.Equal(t, http.StatusForbidden, h.do("GET", "/write", mine).Code)
+	assert.Equal(t, []string{"not_owner " + axiomstest.DefaultSubject, "not_owner " + axiomstest.DefaultSubject, "insufficient_scope nobody"}, seen)
+}

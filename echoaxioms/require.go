@@ -74,10 +74,10 @@ func helper(q *enforce.Requirement) echo.MiddlewareFunc {
 			req := c.Request()
 			r := enforce.Request{Native: c, Header: req.Header, Method: req.Method, Route: c.Path()}
 			res := q.Check(req.Context(), &r)
+			withContext(c, res.Context)
 			if res.Denial != nil || res.Err != nil {
 				return answer(c, res, nil)
 			}
-			withContext(c, res.Context)
 			return next(c)
 		}
 	}

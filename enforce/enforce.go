@@ -183,8 +183,10 @@ type Request struct {
 type Result struct {
 	// Context is the context the request proceeds with: the request's own, with the
 	// caller's claims (validator.FromContext) or principal ([PrincipalFromContext]) and
-	// the loaded object ([ObjectFromContext]) added when there are. The adapter installs
-	// it in the request when it differs from the request's context.
+	// the loaded object ([ObjectFromContext]) added when there are. A request that ends
+	// at the owner rule, after authentication, ends with the caller in it too, so that an
+	// error hook can read who was refused. The adapter installs it in the request when it
+	// differs from the request's context, before proceeding or answering.
 	Context context.Context
 	// Denial is the RFC 6750 denial to answer with: see [Error.SetHeaders] and
 	// [Error.Body].
@@ -392,5 +394,5 @@ func (e *Enforcer) deny(ctx context.Context, r *Request, p *openapi.Policy, prin
 // denial.
 func denied(ctx context.Context, rec *recorder, r *Request, p *openapi.Policy, principal openapi.Principal, denial *Error, check string) Result {
 	rec.record(ctx, r, p, principal, OutcomeDenied, denial.Status, denial.Reason, check)
-	return Result{Denial: denial, Status: denial.Status}
+	return Result{Context: ctx, Denial: denial, Status: denial.Status}
 }

@@ -217,6 +217,8 @@ func TestEnforceDecides(t *testing.T) {
 			require.NotNil(t, res.Denial)
 			assert.Equal(t, c.status, res.Status)
 			assert.Equal(t, c.status, res.Denial.Status)
+			_, ok := validator.FromContext(res.Context)
+			assert.False(t, ok, "refused before the owner rule: no caller in the context")
 			assert.Equal(t, c.status, rec.Status)
 			assert.Equal(t, c.reason, res.Denial.Reason)
 			if c.challenge != "" {
@@ -281,6 +283,8 @@ func TestEnforceOwner(t *testing.T) {
 			assert.Equal(t, enforce.OutcomeDenied, rec.Outcome)
 			assert.Equal(t, c.status, rec.Status)
 			assert.Equal(t, c.status, res.Status)
+			_, ok := validator.FromContext(res.Context)
+			assert.True(t, ok, "refused after authentication: the caller is in the context")
 			if c.err {
 				assert.Nil(t, res.Denial)
 				assert.Error(t, res.Err)

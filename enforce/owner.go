@@ -109,7 +109,7 @@ func (rc *recorder) failed(ctx context.Context, r *Request, p *openapi.Policy, p
 		rc.serverError(ctx, method, path, f.cause)
 	}
 	rc.record(ctx, r, p, principal, OutcomeDenied, f.status, reason, check)
-	return Result{Err: f.err, Status: f.status}
+	return Result{Context: ctx, Err: f.err, Status: f.status}
 }
 
 // ownerKey is an owner value reduced to what ownership compares: the text of a string,
