@@ -1,0 +1,38 @@
+package echo5axioms
+
+import (
+	"context"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/axioms-go/axioms-echo/enforce"
+)
+
+// Outcome is what a decision did with a request, in [AuditRecord.Outcome]: one of the
+// Outcome constants. Its text is stable: logs and alerts may match on it. See
+// enforce.Outcome.
+type Outcome = enforce.Outcome
+
+// Outcomes of a decision: see enforce.Outcome.
+const (
+	OutcomeAllowed   = enforce.OutcomeAllowed
+	OutcomeDenied    = enforce.OutcomeDenied
+	OutcomePublic    = enforce.OutcomePublic
+	OutcomeAnonymous = enforce.OutcomeAnonymous
+	OutcomePassed    = enforce.OutcomePassed
+)
+
+// AuditRecord describes one decision; it never holds token content. Method and Route
+// are the method and the path of the route Echo matched (c.RouteInfo()), even when a
+// method override changed the request's method after routing; Check is "" for a
+// decision of the spec middleware ([Config]) and the helper's name for a decision of a
+// Require… helper. See enforce.AuditRecord.
+type AuditRecord = enforce.AuditRecord
+
+// auditHook converts an audit hook to the core's form, once; nil stays nil.
+func auditHook(hook func(*echo.Context, AuditRecord)) func(context.Context, any, AuditRecord) {
+	if hook == nil {
+		return nil
+	}
+	return func(_ context.Context, req any, r AuditRecord) { hook(contextOf(req), r) }
+}
