@@ -99,14 +99,19 @@
 // # Route binding
 //
 // Whatever code answers a request, the document's rule for that code was applied first,
-// or the request was denied. Echo v5 routes a request once, before the e.Use middleware
-// run, and keeps in the context what it matched: c.RouteInfo() is the route whose
-// handler will run, with the method and path it was registered with. The request may
-// say something else by the time this middleware runs (a method override in e.Use, or in
-// e.Pre after a middleware that replaced the request, changes its method; a rewrite, its
-// URL); the operation is looked up by the route's own method and path, never by the
+// or the request was denied. Echo v5 routes a request once, after the e.Pre middleware
+// and before the e.Use middleware, with the request as the e.Pre middleware left it, and
+// keeps in the context what it matched: c.RouteInfo() is the route whose handler will
+// run, with the method and path it was registered with. The request may say something
+// else by the time this middleware runs (a method override in e.Use changes its method,
+// a rewrite in e.Use its URL, even on a request that an earlier middleware replaced);
+// the operation is looked up by the route's own method and path, never by the
 // request's, so an admin-only POST handler keeps its rule under
-// "X-HTTP-Method-Override: PUT". Nothing is cached: routes registered at any time, by
+// "X-HTTP-Method-Override: PUT" in e.Use. (An override in e.Pre comes before routing:
+// Echo routes with the overriding method, and that route's handler and rule go
+// together. Echo v4 routes with the request as it arrived, so there an override in e.Pre
+// after a middleware that replaced the request acts after routing; echoaxioms binds that
+// case too.) Nothing is cached: routes registered at any time, by
 // any registration API (e.Add, Group, Match, Any, RouteNotFound, e.AddRoute,
 // e.Router().Add), are seen as they are.
 //
