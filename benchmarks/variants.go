@@ -52,6 +52,8 @@ type Variant struct {
 	Name   string
 	Checks string // what it checks, for BENCHMARKS.md
 	Build  func(s Setup) (*echo.Echo, error)
+	// Handler builds a variant on another framework than Echo v4, instead of Build.
+	Handler func(s Setup) (http.Handler, error)
 }
 
 func ok(c echo.Context) error { return c.NoContent(http.StatusOK) }
@@ -101,6 +103,10 @@ var Variants = []Variant{
 	{Name: "kin-legacy", Checks: "kin-openapi legacy router, ValidateRequest, the same AuthenticationFunc", Build: buildKinLegacy},
 	{Name: "axioms-miss", Checks: "everything of DESIGN §3 (strict parsing, kid/alg rules, iss, aud, exp, nbf, iat) and the full policy (scope, role, permission); verified-token cache disabled", Build: buildAxioms(-1)},
 	{Name: "axioms-hit", Checks: "the same, answered by the verified-token cache", Build: buildAxioms(0)},
+	{Name: NetHTTPBare, Checks: "nothing: http.ServeMux routing (Go 1.22+ patterns) and the handler only", Handler: buildNetHTTPBare},
+	{Name: "nethttp-floor", Checks: "the floor's checks around each handler of the ServeMux", Handler: buildNetHTTPFloor},
+	{Name: "nethttp-miss", Checks: "axioms-miss's checks with httpaxioms (a Mux)", Handler: buildNetHTTPAxioms(-1)},
+	{Name: "nethttp-hit", Checks: "the same, answered by the verified-token cache", Handler: buildNetHTTPAxioms(0)},
 }
 
 func buildFloor(s Setup) (*echo.Echo, error) {
