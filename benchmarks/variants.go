@@ -107,6 +107,10 @@ var Variants = []Variant{
 	{Name: "nethttp-floor", Checks: "the floor's checks around each handler of the ServeMux", Handler: buildNetHTTPFloor},
 	{Name: "nethttp-miss", Checks: "axioms-miss's checks with httpaxioms (a Mux)", Handler: buildNetHTTPAxioms(-1)},
 	{Name: "nethttp-hit", Checks: "the same, answered by the verified-token cache", Handler: buildNetHTTPAxioms(0)},
+	{Name: Echo5Bare, Checks: "nothing: Echo v5 routing and the handler only", Handler: buildEcho5Bare},
+	{Name: "echo5-floor", Checks: "the floor's checks in an Echo v5 middleware", Handler: buildEcho5Floor},
+	{Name: "echo5-miss", Checks: "axioms-miss's checks with echo5axioms", Handler: buildEcho5Axioms(-1)},
+	{Name: "echo5-hit", Checks: "the same, answered by the verified-token cache", Handler: buildEcho5Axioms(0)},
 }
 
 func buildFloor(s Setup) (*echo.Echo, error) {
