@@ -2,6 +2,7 @@ package httpaxioms_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/axioms-go/axioms-echo/httpaxioms"
 	"github.com/axioms-go/axioms-echo/internal/specgen"
 	"github.com/axioms-go/axioms-echo/openapi"
+	"github.com/axioms-go/axioms-echo/validator"
 )
 
 // A denial is answered with its status, its RFC 6750 headers and its JSON body.
@@ -168,4 +170,19 @@ func TestConfigErrors(t *testing.T) {
 		assert.Contains(t, err.Error(), want)
 	}
 	assert.True(t, strings.HasPrefix(err.Error(), "httpaxioms: "), err.Error())
+
+	mux, err := httpaxioms.NewMux(httpaxioms.Config{Policies: policies, Validator: validatorStub{},
+		Authenticators: map[string]httpaxioms.Authenticator{"key": func(*http.Request, openapi.Scheme) (openapi.Principal, error) { return nil, nil }},
+		OwnerLoaders:   map[string]httpaxioms.OwnerLoader{"getArticle": func(*http.Request) (any, error) { return nil, nil }}})
+	require.NoError(t, err)
+	assert.PanicsWithValue(t, "httpaxioms: nil handler", func() { mux.Handle("GET /x", nil) })
+	assert.Panics(t, func() { mux.HandleFunc("GET /{", func(http.ResponseWriter, *http.Request) {}) }, "an invalid pattern, as ServeMux says")
+	assert.Empty(t, mux.Patterns(), "nothing was registered")
+}
+
+// validatorStub refuses every token; building needs no more.
+type validatorStub struct{}
+
+func (validatorStub) Validate(context.Context, string) (*validator.Claims, error) {
+	return nil, validator.ErrInvalidToken
 }

@@ -34,9 +34,12 @@ func NewMux(cfg Config) (*Mux, error) {
 }
 
 // Handle registers handler, protected, for pattern (http.ServeMux syntax). Like
-// http.ServeMux.Handle, it panics when the pattern is invalid or conflicts with one
-// already registered.
+// http.ServeMux.Handle, it panics when handler is nil, or the pattern is invalid or
+// conflicts with one already registered.
 func (m *Mux) Handle(pattern string, handler http.Handler) {
+	if handler == nil {
+		panic("httpaxioms: nil handler")
+	}
 	m.mux.Handle(pattern, m.protect(handler))
 	m.mu.Lock()
 	m.patterns = append(m.patterns, pattern)
