@@ -184,7 +184,8 @@
 // building the middleware fails when a scheme the document relies on has no validator
 // or authenticator, an owner rule has no loader, or an owner parameter is ambiguous in
 // the full route; installing it before routing (e.Pre) makes every request 404 rather
-// than unprotected. Header values are quoted and escaped and never carry token or
+// than unprotected, as does a custom echo.Router that does not record the route it
+// matched (Context.InitializeRoute, which the Router contract requires). Header values are quoted and escaped and never carry token or
 // request content. Ownership compares values exactly: strings with strings, integers by
 // their decimal text (never through floating point), and nothing else matches; a string
 // never equals a number, nil never equals anything. Anonymous callers never reach an

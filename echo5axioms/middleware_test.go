@@ -203,3 +203,33 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// Concurrent requests never see one another's route parameters or callers: the owner
+// rule reads each request's own parameters (in pooled buffers) and each handler its own
+// caller.
+func TestConcurrentRequests(t *testing.T) {
+	h := newHarness(t, harnessOptions{}).routes()
+	tokens := map[string]string{}
+	for _, sub := range []string{"alice", "bob", "carol", "dave"} {
+		tokens[sub] = h.bearer(map[string]any{"sub": sub, "scope": "read:data"})
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 40 {
+				caller := []string{"alice", "bob", "carol", "dave"}[(g+i)%4]
+				owner := []string{"alice", "bob", "carol", "dave"}[(g*3+i)%4]
+				rec := h.do("GET", "/users/"+owner+"/profile", tokens[caller])
+				if caller == owner {
+					assert.Equal(t, http.StatusOK, rec.Code)
+					assert.Equal(t, "GET /users/:user_id/profile for "+caller, rec.Body.String())
+				} else {
+					assert.Equal(t, http.StatusForbidden, rec.Code)
+				}
+				rec = h.do("GET", "/read", tokens[caller])
+				assert.Equal(t, "GET /read for "+caller, rec.Body.String())
+			}
+		})
+	}
+	wg.Wait()
+}
