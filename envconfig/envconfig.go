@@ -12,6 +12,9 @@
 //	v, err := validator.New(ctx, cfg)
 //	if err != nil { return envconfig.Explain(err) } // names AXIOMS_ISS_URL, not Issuer
 //
+// [Setup] does all of that and loads the document at AXIOMS_SPEC: it is what the
+// adapters' ConfigFromEnv call.
+//
 // # Precedence and empty values
 //
 // A variable set in the process environment wins over the same name in the .env file,
