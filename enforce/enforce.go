@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -205,7 +206,9 @@ type Result struct {
 // operation relies on has no authenticator, an owner rule's loader is not registered, an
 // owner parameter is not in its operation's route or is there more than once (base path
 // included), Params is missing while an owner rule needs it, or SchemeValidators /
-// Authenticators name schemes the document does not declare or map them to nil.
+// Authenticators name schemes the document does not declare or map them to nil. The
+// problems are listed in the same order every time: SchemeValidators and Authenticators
+// entries by scheme name, then the schemes in use, then the operations.
 func New(cfg Config) (*Enforcer, error) {
 	prefix := cfg.Name
 	if prefix == "" {
@@ -242,7 +245,7 @@ func New(cfg Config) (*Enforcer, error) {
 	for _, s := range cfg.Policies.Schemes() {
 		e.schemes[s.Name] = s
 	}
-	for name := range cfg.SchemeValidators {
+	for _, name := range slices.Sorted(maps.Keys(cfg.SchemeValidators)) {
 		s, ok := e.schemes[name]
 		switch {
 		case !ok:
@@ -253,7 +256,7 @@ func New(cfg Config) (*Enforcer, error) {
 			fail("SchemeValidators[%q] is nil", name)
 		}
 	}
-	for name := range cfg.Authenticators {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Authenticators)) {
 		s, ok := e.schemes[name]
 		switch {
 		case !ok:

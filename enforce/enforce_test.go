@@ -400,6 +400,34 @@ func TestNewRefusesMisconfiguration(t *testing.T) {
 	}
 }
 
+// TestNewErrorsInOrder: New lists its problems in the same order every time (map
+// entries by scheme name), so that a failing start prints the same message twice.
+func TestNewErrorsInOrder(t *testing.T) {
+	policies, err := openapi.LoadData(testDoc, openapi.LoadOptions{})
+	require.NoError(t, err)
+	cfg := enforce.Config{Policies: policies, Validator: stubValidator{},
+		SchemeValidators: map[string]enforce.TokenValidator{"z1": nil, "key": nil, "a1": nil, "m1": nil, "oauth2": nil},
+		Authenticators:   map[string]enforce.Authenticator{"y2": nil, "b2": nil, "oauth2": nil, "key": nil}}
+	_, err = enforce.New(cfg)
+	require.Error(t, err)
+	want := []string{
+		`enforce: SchemeValidators names "a1", which the document does not declare`,
+		`enforce: SchemeValidators names "key", a apiKey scheme the library does not enforce with bearer tokens (register an Authenticator)`,
+		`enforce: SchemeValidators names "m1", which the document does not declare`,
+		`enforce: SchemeValidators["oauth2"] is nil`,
+		`enforce: SchemeValidators names "z1", which the document does not declare`,
+		`enforce: Authenticators names "b2", which the document does not declare`,
+		`enforce: Authenticators["key"] is nil`,
+		`enforce: Authenticators names "oauth2", a bearer scheme the library enforces itself (use SchemeValidators)`,
+		`enforce: Authenticators names "y2", which the document does not declare`,
+	}
+	assert.Equal(t, want, strings.Split(err.Error(), "\n")[:len(want)])
+	for range 20 {
+		_, again := enforce.New(cfg)
+		require.EqualError(t, again, err.Error())
+	}
+}
+
 type stubValidator struct{}
 
 func (stubValidator) Validate(context.Context, string) (*validator.Claims, error) {
