@@ -1,25 +1,17 @@
 package benchmarks
 
 import (
-	"context"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v5"
 
 	"github.com/axioms-go/axioms-echo/echo5axioms"
-	"github.com/axioms-go/axioms-echo/internal/floor"
 	"github.com/axioms-go/axioms-echo/internal/specgen"
-	"github.com/axioms-go/axioms-echo/openapi"
-	"github.com/axioms-go/axioms-echo/validator"
 )
 
 // The Echo v5 variants measure echo5axioms against a bare Echo v5 app serving the same
 // routes, and against the same floor installed in that app: each adapter is compared
 // with its own bare framework.
-
-// Echo5Bare is the name of the Echo v5 variant that checks nothing.
-const Echo5Bare = "echo5-bare"
 
 // echo5App registers the n routes behind mw (if any) in an Echo v5 app.
 func echo5App(n int, mw ...echo.MiddlewareFunc) *echo.Echo {
@@ -40,22 +32,8 @@ func buildEcho5Floor(s Setup) (http.Handler, error) {
 	return echo5App(s.N, func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c *echo.Context) error {
 			want, found := scopes[c.Request().Method+" "+c.Path()]
-			if !found {
-				return echo.ErrForbidden
-			}
-			tok, ok := bearer(c.Request())
-			if !ok {
-				return echo.ErrUnauthorized
-			}
-			claims, ok := floor.Verify(s.Alg, s.Public, tok)
-			if !ok || claims["iss"] != s.Issuer || claims["aud"] != s.Audience {
-				return echo.ErrUnauthorized
-			}
-			if exp, _ := claims["exp"].(float64); float64(time.Now().Unix()) >= exp {
-				return echo.ErrUnauthorized
-			}
-			if !hasScope(claims["scope"], want) {
-				return echo.ErrForbidden
+			if status := s.floorStatus(c.Request(), want, found); status != http.StatusOK {
+				return c.NoContent(status)
 			}
 			return next(c)
 		}
@@ -65,13 +43,7 @@ func buildEcho5Floor(s Setup) (http.Handler, error) {
 // buildEcho5Axioms is echo5axioms' middleware, its validator's cache of cacheSize.
 func buildEcho5Axioms(cacheSize int) func(s Setup) (http.Handler, error) {
 	return func(s Setup) (http.Handler, error) {
-		policies, err := openapi.LoadData(Spec(s.N, true), openapi.LoadOptions{})
-		if err != nil {
-			return nil, err
-		}
-		cfg := s.Validator
-		cfg.CacheSize = cacheSize
-		v, err := validator.New(context.Background(), cfg)
+		policies, v, err := s.axioms(cacheSize)
 		if err != nil {
 			return nil, err
 		}

@@ -1,24 +1,16 @@
 package benchmarks
 
 import (
-	"context"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/axioms-go/axioms-echo/httpaxioms"
-	"github.com/axioms-go/axioms-echo/internal/floor"
 	"github.com/axioms-go/axioms-echo/internal/specgen"
-	"github.com/axioms-go/axioms-echo/openapi"
-	"github.com/axioms-go/axioms-echo/validator"
 )
 
 // The net/http variants measure httpaxioms against a bare http.ServeMux serving the same
 // operations as Go 1.22+ patterns, and against the same floor on that mux: each adapter
 // is compared with its own bare framework.
-
-// NetHTTPBare is the name of the net/http variant that checks nothing.
-const NetHTTPBare = "nethttp-bare"
 
 // netHTTPPattern is the ServeMux pattern of path i of the benchmarks' API.
 func netHTTPPattern(i int) string {
@@ -49,20 +41,8 @@ func buildNetHTTPFloor(s Setup) (http.Handler, error) {
 	}
 	return mux(s.N, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			status := http.StatusOK
 			want, found := scopes[r.Pattern]
-			tok, ok := bearer(r)
-			claims, verified := floor.Verify(s.Alg, s.Public, tok)
-			exp, _ := claims["exp"].(float64)
-			switch {
-			case !found:
-				status = http.StatusForbidden
-			case !ok || !verified || claims["iss"] != s.Issuer || claims["aud"] != s.Audience || float64(time.Now().Unix()) >= exp:
-				status = http.StatusUnauthorized
-			case !hasScope(claims["scope"], want):
-				status = http.StatusForbidden
-			}
-			if status != http.StatusOK {
+			if status := s.floorStatus(r, want, found); status != http.StatusOK {
 				w.WriteHeader(status)
 				return
 			}
@@ -74,13 +54,7 @@ func buildNetHTTPFloor(s Setup) (http.Handler, error) {
 // buildNetHTTPAxioms is httpaxioms.NewMux, its validator's cache of cacheSize.
 func buildNetHTTPAxioms(cacheSize int) func(s Setup) (http.Handler, error) {
 	return func(s Setup) (http.Handler, error) {
-		policies, err := openapi.LoadData(Spec(s.N, true), openapi.LoadOptions{})
-		if err != nil {
-			return nil, err
-		}
-		cfg := s.Validator
-		cfg.CacheSize = cacheSize
-		v, err := validator.New(context.Background(), cfg)
+		policies, v, err := s.axioms(cacheSize)
 		if err != nil {
 			return nil, err
 		}
@@ -93,13 +67,4 @@ func buildNetHTTPAxioms(cacheSize int) func(s Setup) (http.Handler, error) {
 		}
 		return m, nil
 	}
-}
-
-// handler builds v: through Handler for the variants of another framework than Echo
-// v4, else through Build.
-func (v Variant) handler(s Setup) (http.Handler, error) {
-	if v.Handler != nil {
-		return v.Handler(s)
-	}
-	return v.Build(s)
 }

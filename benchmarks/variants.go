@@ -47,13 +47,37 @@ type Setup struct {
 	Validator validator.Config // trusts the test issuer
 }
 
-// Variant is one way of protecting the app.
+// Adapter is a framework the library has an adapter for. Each adapter's variants are
+// measured against the bare framework and the floor in it, and cmd/report prints one
+// table per adapter.
+type Adapter string
+
+// The adapters measured, by the framework each runs on.
+const (
+	EchoV4  Adapter = "Echo v4"  // echoaxioms
+	EchoV5  Adapter = "Echo v5"  // echo5axioms
+	NetHTTP Adapter = "net/http" // httpaxioms on an http.ServeMux
+)
+
+// Role is what a variant is in its adapter's table.
+type Role string
+
+// The roles of the variants.
+const (
+	Bare  Role = "bare"  // the framework alone, checking nothing: what the others are measured over
+	Floor Role = "floor" // route lookup, standard-library signature check, claims decode: the least a check costs
+	Peer  Role = "peer"  // another library protecting the same app (Echo v4 only)
+	Miss  Role = "miss"  // this library, verifying every token: verified-token cache disabled
+	Hit   Role = "hit"   // this library, answering from its verified-token cache
+)
+
+// Variant is one way of serving the benchmarks' API, protected or not.
 type Variant struct {
-	Name   string
-	Checks string // what it checks, for BENCHMARKS.md
-	Build  func(s Setup) (*echo.Echo, error)
-	// Handler builds a variant on another framework than Echo v4, instead of Build.
-	Handler func(s Setup) (http.Handler, error)
+	Name    string
+	Adapter Adapter // the framework it runs on
+	Role    Role    // what it is in its adapter's table
+	Checks  string  // what it checks, for BENCHMARKS.md
+	Build   func(s Setup) (http.Handler, error)
 }
 
 func ok(c echo.Context) error { return c.NoContent(http.StatusOK) }
@@ -91,49 +115,61 @@ func bearer(r *http.Request) (string, bool) {
 	return auth[7:], true
 }
 
-// Variants, in report order.
+// Variants, in report order; run.sh rotates their order every round.
 var Variants = []Variant{
-	{Name: "bare", Checks: "nothing: Echo routing and the handler only", Build: func(s Setup) (*echo.Echo, error) {
+	{Name: "bare", Adapter: EchoV4, Role: Bare, Checks: "nothing: Echo routing and the handler only", Build: func(s Setup) (http.Handler, error) {
 		return app(s.N), nil
 	}},
-	{Name: "floor", Checks: "route in a map, signature (standard library), payload decode, iss, aud, exp, scope", Build: buildFloor},
-	{Name: "echo-jwt+golang-jwt", Checks: "signature, alg, iss, aud, exp (golang-jwt v5); scope by matched route", Build: buildEchoJWTGolang},
-	{Name: "echo-jwt+jwx", Checks: "signature, alg, iss, aud, exp (jwx v3 jwt.Parse); scope by matched route", Build: buildEchoJWTJWX},
-	{Name: "oapi-codegen", Checks: "its own routing of the URL, path parameters, security via AuthenticationFunc (jwx v3: signature, iss, aud, exp) and scopes", Build: buildOapiCodegen},
-	{Name: "kin-legacy", Checks: "kin-openapi legacy router, ValidateRequest, the same AuthenticationFunc", Build: buildKinLegacy},
-	{Name: "axioms-miss", Checks: "everything of DESIGN §3 (strict parsing, kid/alg rules, iss, aud, exp, nbf, iat) and the full policy (scope, role, permission); verified-token cache disabled", Build: buildAxioms(-1)},
-	{Name: "axioms-hit", Checks: "the same, answered by the verified-token cache", Build: buildAxioms(0)},
-	{Name: NetHTTPBare, Checks: "nothing: http.ServeMux routing (Go 1.22+ patterns) and the handler only", Handler: buildNetHTTPBare},
-	{Name: "nethttp-floor", Checks: "the floor's checks around each handler of the ServeMux", Handler: buildNetHTTPFloor},
-	{Name: "nethttp-miss", Checks: "axioms-miss's checks with httpaxioms (a Mux)", Handler: buildNetHTTPAxioms(-1)},
-	{Name: "nethttp-hit", Checks: "the same, answered by the verified-token cache", Handler: buildNetHTTPAxioms(0)},
-	{Name: Echo5Bare, Checks: "nothing: Echo v5 routing and the handler only", Handler: buildEcho5Bare},
-	{Name: "echo5-floor", Checks: "the floor's checks in an Echo v5 middleware", Handler: buildEcho5Floor},
-	{Name: "echo5-miss", Checks: "axioms-miss's checks with echo5axioms", Handler: buildEcho5Axioms(-1)},
-	{Name: "echo5-hit", Checks: "the same, answered by the verified-token cache", Handler: buildEcho5Axioms(0)},
+	{Name: "floor", Adapter: EchoV4, Role: Floor, Checks: "route in a map, signature (standard library), payload decode, iss, aud, exp, scope", Build: buildFloor},
+	{Name: "echo-jwt+golang-jwt", Adapter: EchoV4, Role: Peer, Checks: "signature, alg, iss, aud, exp (golang-jwt v5); scope by matched route", Build: buildEchoJWTGolang},
+	{Name: "echo-jwt+jwx", Adapter: EchoV4, Role: Peer, Checks: "signature, alg, iss, aud, exp (jwx v3 jwt.Parse); scope by matched route", Build: buildEchoJWTJWX},
+	{Name: "oapi-codegen", Adapter: EchoV4, Role: Peer, Checks: "its own routing of the URL, path parameters, security via AuthenticationFunc (jwx v3: signature, iss, aud, exp) and scopes", Build: buildOapiCodegen},
+	{Name: "kin-legacy", Adapter: EchoV4, Role: Peer, Checks: "kin-openapi legacy router, ValidateRequest, the same AuthenticationFunc", Build: buildKinLegacy},
+	{Name: "axioms-miss", Adapter: EchoV4, Role: Miss, Checks: "everything of DESIGN §3 (strict parsing, kid/alg rules, iss, aud, exp, nbf, iat) and the full policy (scope, role, permission); verified-token cache disabled", Build: buildAxioms(-1)},
+	{Name: "axioms-hit", Adapter: EchoV4, Role: Hit, Checks: "the same, answered by the verified-token cache", Build: buildAxioms(0)},
+	{Name: "nethttp-bare", Adapter: NetHTTP, Role: Bare, Checks: "nothing: http.ServeMux routing (Go 1.22+ patterns) and the handler only", Build: buildNetHTTPBare},
+	{Name: "nethttp-floor", Adapter: NetHTTP, Role: Floor, Checks: "the floor's checks around each handler of the ServeMux", Build: buildNetHTTPFloor},
+	{Name: "nethttp-miss", Adapter: NetHTTP, Role: Miss, Checks: "axioms-miss's checks with httpaxioms (a Mux)", Build: buildNetHTTPAxioms(-1)},
+	{Name: "nethttp-hit", Adapter: NetHTTP, Role: Hit, Checks: "the same, answered by the verified-token cache", Build: buildNetHTTPAxioms(0)},
+	{Name: "echo5-bare", Adapter: EchoV5, Role: Bare, Checks: "nothing: Echo v5 routing and the handler only", Build: buildEcho5Bare},
+	{Name: "echo5-floor", Adapter: EchoV5, Role: Floor, Checks: "the floor's checks in an Echo v5 middleware", Build: buildEcho5Floor},
+	{Name: "echo5-miss", Adapter: EchoV5, Role: Miss, Checks: "axioms-miss's checks with echo5axioms", Build: buildEcho5Axioms(-1)},
+	{Name: "echo5-hit", Adapter: EchoV5, Role: Hit, Checks: "the same, answered by the verified-token cache", Build: buildEcho5Axioms(0)},
 }
 
-func buildFloor(s Setup) (*echo.Echo, error) {
+// floorStatus is the floor's checks of r, whose route requires the scope want (found
+// false: the route is not in the policy): http.StatusOK when they pass, else the status
+// to answer. Every adapter's floor variant runs it around its framework's route match.
+func (s Setup) floorStatus(r *http.Request, want string, found bool) int {
+	if !found {
+		return http.StatusForbidden
+	}
+	tok, ok := bearer(r)
+	if !ok {
+		return http.StatusUnauthorized
+	}
+	claims, ok := floor.Verify(s.Alg, s.Public, tok)
+	if !ok || claims["iss"] != s.Issuer || claims["aud"] != s.Audience {
+		return http.StatusUnauthorized
+	}
+	if exp, _ := claims["exp"].(float64); float64(time.Now().Unix()) >= exp {
+		return http.StatusUnauthorized
+	}
+	if !hasScope(claims["scope"], want) {
+		return http.StatusForbidden
+	}
+	return http.StatusOK
+}
+
+// buildFloor is the floor's checks in an Echo v4 middleware, the route Echo matched
+// looked up in a map.
+func buildFloor(s Setup) (http.Handler, error) {
 	scopes := requiredScopes(s.N)
 	return app(s.N, func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			want, found := scopes[c.Request().Method+" "+c.Path()]
-			if !found {
-				return echo.ErrForbidden
-			}
-			tok, ok := bearer(c.Request())
-			if !ok {
-				return echo.ErrUnauthorized
-			}
-			claims, ok := floor.Verify(s.Alg, s.Public, tok)
-			if !ok || claims["iss"] != s.Issuer || claims["aud"] != s.Audience {
-				return echo.ErrUnauthorized
-			}
-			if exp, _ := claims["exp"].(float64); float64(time.Now().Unix()) >= exp {
-				return echo.ErrUnauthorized
-			}
-			if !hasScope(claims["scope"], want) {
-				return echo.ErrForbidden
+			if status := s.floorStatus(c.Request(), want, found); status != http.StatusOK {
+				return c.NoContent(status)
 			}
 			return next(c)
 		}
@@ -154,7 +190,7 @@ func scopeByRoute(n int, scopeOf func(echo.Context) any) echo.MiddlewareFunc {
 	}
 }
 
-func buildEchoJWTGolang(s Setup) (*echo.Echo, error) {
+func buildEchoJWTGolang(s Setup) (http.Handler, error) {
 	parser := gjwt.NewParser(gjwt.WithValidMethods([]string{s.Alg}), gjwt.WithIssuer(s.Issuer),
 		gjwt.WithAudience(s.Audience), gjwt.WithExpirationRequired())
 	keyFunc := func(*gjwt.Token) (any, error) { return s.Public, nil }
@@ -195,7 +231,7 @@ func jwxScope(tok jwt.Token) any {
 	return scope
 }
 
-func buildEchoJWTJWX(s Setup) (*echo.Echo, error) {
+func buildEchoJWTJWX(s Setup) (http.Handler, error) {
 	parse := jwxParse(s)
 	mw := echojwt.WithConfig(echojwt.Config{
 		ParseTokenFunc: func(c echo.Context, auth string) (any, error) { return parse(auth) },
@@ -239,7 +275,7 @@ func loadKin(n int) (*openapi3.T, error) {
 	return doc, doc.Validate(context.Background())
 }
 
-func buildOapiCodegen(s Setup) (*echo.Echo, error) {
+func buildOapiCodegen(s Setup) (http.Handler, error) {
 	doc, err := loadKin(s.N)
 	if err != nil {
 		return nil, err
@@ -251,7 +287,7 @@ func buildOapiCodegen(s Setup) (*echo.Echo, error) {
 	return app(s.N, mw), nil
 }
 
-func buildKinLegacy(s Setup) (*echo.Echo, error) {
+func buildKinLegacy(s Setup) (http.Handler, error) {
 	doc, err := loadKin(s.N)
 	if err != nil {
 		return nil, err
@@ -279,15 +315,27 @@ func buildKinLegacy(s Setup) (*echo.Echo, error) {
 	return app(s.N, mw), nil
 }
 
-func buildAxioms(cacheSize int) func(s Setup) (*echo.Echo, error) {
-	return func(s Setup) (*echo.Echo, error) {
-		policies, err := openapi.LoadData(Spec(s.N, true), openapi.LoadOptions{})
-		if err != nil {
-			return nil, err
-		}
-		cfg := s.Validator
-		cfg.CacheSize = cacheSize
-		v, err := validator.New(context.Background(), cfg)
+// axioms is what every adapter's miss and hit variants are built from: the policies of
+// Spec(s.N, true) and a validator of s.Validator whose verified-token cache holds
+// cacheSize tokens (negative: none; zero: the validator's default).
+func (s Setup) axioms(cacheSize int) (*openapi.Policies, *validator.Validator, error) {
+	policies, err := openapi.LoadData(Spec(s.N, true), openapi.LoadOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg := s.Validator
+	cfg.CacheSize = cacheSize
+	v, err := validator.New(context.Background(), cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return policies, v, nil
+}
+
+// buildAxioms is echoaxioms' middleware, its validator's cache of cacheSize.
+func buildAxioms(cacheSize int) func(s Setup) (http.Handler, error) {
+	return func(s Setup) (http.Handler, error) {
+		policies, v, err := s.axioms(cacheSize)
 		if err != nil {
 			return nil, err
 		}
