@@ -1,11 +1,8 @@
 package echoaxioms
 
 import (
-	"errors"
-	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -13,58 +10,15 @@ import (
 	"github.com/axioms-go/axioms-echo/openapi"
 )
 
-// RouteReport compares the routes registered in Echo with the document's operations.
-// Routes of host routers (e.Host) are written with their host before the path
-// ("GET admin.example.com/users/:id"); the default router's without one.
-type RouteReport struct {
-	// Undocumented lists Echo routes ("METHOD /path") with no operation in the document:
-	// the middleware denies them (403) unless Config.InsecureAllowUndocumented is set.
-	// OPTIONS routes are listed too: Echo's automatic OPTIONS answer passes, an
-	// application handler registered for OPTIONS does not. Every route of a host router
-	// without a document (Config.Hosts) is listed.
-	Undocumented []string
-	// Unrouted lists operations ("METHOD /template") with no Echo route: requests for
-	// them never reach a handler.
-	Unrouted []string
-	// Conflicts lists routes that use a parameter name of their operation's path at
-	// another position ("/users/:follower/follows/:user_id" for
-	// "/users/{user_id}/follows/{other_id}"): the document's rules locate parameters by
-	// position, the handler reads them by name, so the two would read different values.
-	// Different names at the same position are fine.
-	Conflicts []string
-	// NotFound lists the not-found routes ("/internal/*"): those e.RouteNotFound
-	// registers, and those Group.Use registers so that a group's middleware runs for
-	// paths no route of the group matches. The middleware answers the requests they
-	// match with Echo's 404 itself, running neither their handler nor the group's
-	// middleware: a custom not-found handler never runs, and a group middleware that
-	// serves requests by itself (middleware.Proxy, middleware.Static) serves nothing
-	// there unless Config.InsecureAllowUndocumented is set. To serve a path through such
-	// middleware, register a route for it and document the route. Informational:
-	// [RouteReport.Err] does not count them.
-	NotFound []string
-}
-
-// Err returns an error listing the mismatches (undocumented routes, unrouted
-// operations, parameter conflicts), or nil when every route is documented and bound
-// without conflict and every operation routed: the startup check. NotFound routes are
-// not mismatches.
-func (r RouteReport) Err() error {
-	if len(r.Undocumented) == 0 && len(r.Unrouted) == 0 && len(r.Conflicts) == 0 {
-		return nil
-	}
-	var b strings.Builder
-	b.WriteString("echoaxioms: routes and API document disagree")
-	if len(r.Undocumented) > 0 {
-		fmt.Fprintf(&b, "; routes without an operation: %s", strings.Join(r.Undocumented, ", "))
-	}
-	if len(r.Unrouted) > 0 {
-		fmt.Fprintf(&b, "; operations without a route: %s", strings.Join(r.Unrouted, ", "))
-	}
-	if len(r.Conflicts) > 0 {
-		fmt.Fprintf(&b, "; routes whose parameters are not where the document has them: %s", strings.Join(r.Conflicts, "; "))
-	}
-	return errors.New(b.String())
-}
+// RouteReport compares the routes registered in Echo with the document's operations:
+// Undocumented lists Echo routes ("METHOD /path") with no operation in the document
+// (OPTIONS routes too: Echo's automatic OPTIONS answer passes, an application handler
+// registered for OPTIONS does not; every route of a host router without a document,
+// Config.Hosts, is listed), NotFound the not-found routes. Routes of host routers
+// (e.Host) are written with their host before the path ("GET
+// admin.example.com/users/:id"); the default router's without one. Subtrees is always
+// empty. See enforce.RouteReport.
+type RouteReport = enforce.RouteReport
 
 // CheckRoutes compares the routes registered in e (call it after registering them),
 // those of its host routers included, with the operations of policies, by method and
@@ -96,56 +50,36 @@ func (cfg Config) CheckRoutes(e *echo.Echo) RouteReport {
 // undocumented routes out when insecure), and each host router against its entry in
 // hosts.
 func checkRoutes(e *echo.Echo, main *openapi.Policies, insecure bool, hosts map[string]Config) RouteReport {
-	var report RouteReport
-	check := func(prefix string, routes []*echo.Route, policies *openapi.Policies, insecure bool) {
-		routed := map[*openapi.Policy]bool{}
-		for _, r := range routes {
+	var routes []enforce.Route
+	var notFound []string
+	list := func(host string, rs []*echo.Route, policies *openapi.Policies, insecure bool) {
+		for _, r := range rs {
 			if r.Method == echo.RouteNotFound {
-				report.NotFound = append(report.NotFound, prefix+r.Path)
+				notFound = append(notFound, host+r.Path)
 				continue
 			}
-			p := policies.Lookup(r.Method, r.Path)
-			if p == nil {
-				if !insecure {
-					report.Undocumented = append(report.Undocumented, r.Method+" "+prefix+r.Path)
-				}
-				continue
+			route := enforce.Route{Name: r.Method + " " + host + r.Path, Doc: host, Params: routeParams(r.Path)}
+			if p := policies.Lookup(r.Method, r.Path); p != nil {
+				route.Ops = []*openapi.Policy{p}
+			} else {
+				route.Undocumented = !insecure
 			}
-			routed[p] = true
-			if conflict := enforce.ParamConflict(routeParams(r.Path), p); conflict != "" {
-				report.Conflicts = append(report.Conflicts, r.Method+" "+prefix+r.Path+": "+conflict)
-			}
-		}
-		if policies == nil {
-			return
-		}
-		for _, p := range policies.All() {
-			if !routed[p] {
-				report.Unrouted = append(report.Unrouted, p.Method+" "+prefix+p.Route)
-			}
+			routes = append(routes, route)
 		}
 	}
-	check("", e.Routes(), main, insecure)
+	list("", e.Routes(), main, insecure)
 	routers := e.Routers()
 	for _, host := range slices.Sorted(maps.Keys(routers)) {
 		hc, bound := hosts[host]
-		var policies *openapi.Policies
-		if bound {
-			policies = hc.Policies
-		}
-		check(host, routers[host].Routes(), policies, bound && hc.InsecureAllowUndocumented)
+		list(host, routers[host].Routes(), hc.Policies, bound && hc.InsecureAllowUndocumented)
 	}
-	for host := range hosts {
-		if _, routed := routers[host]; !routed && hosts[host].Policies != nil {
-			for _, p := range hosts[host].Policies.All() {
-				report.Unrouted = append(report.Unrouted, p.Method+" "+host+p.Route)
-			}
-		}
+	docs := map[string]*openapi.Policies{"": main}
+	for host, hc := range hosts {
+		docs[host] = hc.Policies
 	}
-	slices.Sort(report.Undocumented)
-	slices.Sort(report.Unrouted)
-	slices.Sort(report.Conflicts)
-	slices.Sort(report.NotFound)
+	report := enforce.CompareRoutes("echoaxioms", "", routes, docs)
+	slices.Sort(notFound)
+	report.NotFound = notFound
 	return report
 }
 

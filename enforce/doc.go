@@ -69,7 +69,9 @@
 // away from the core, records its Skipper's skips with [Enforcer.Skip], offers typed
 // accessors over [PrincipalFromContext], [ObjectFromContext] and [StateFromContext]
 // (the claims are validator.FromContext), and checks its routes against the document at
-// startup ([ParamConflict] for parameter positions).
+// startup: it lists its router's routes and their operations, and [CompareRoutes]
+// returns the [RouteReport] (undocumented routes, unrouted operations, parameter
+// conflicts).
 //
 // # Security
 //

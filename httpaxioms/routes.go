@@ -1,65 +1,21 @@
 package httpaxioms
 
 import (
-	"errors"
-	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/axioms-go/axioms-echo/enforce"
 	"github.com/axioms-go/axioms-echo/openapi"
 )
 
-// RouteReport compares ServeMux patterns with the document's operations. Patterns are
-// written as registered ("GET /articles/{id}", "admin.example.com/users/{id}");
-// operations as "METHOD route", a host's prefixed by the host.
-type RouteReport struct {
-	// Undocumented lists the patterns that serve no operation of the document: the
-	// middleware denies their requests (403) unless Config.InsecureAllowUndocumented is
-	// set. A pattern without a method is listed when no method has an operation at its
-	// path (its requests of methods the document does not describe there are denied
-	// either way); every pattern of a host without a document (Config.Hosts) is
-	// listed, as is a pattern that cannot be read.
-	Undocumented []string
-	// Unrouted lists operations no pattern serves: requests for them never reach a
-	// handler.
-	Unrouted []string
-	// Conflicts lists patterns that use a parameter name of their operation's path at
-	// another position ("/users/{follower}/follows/{user_id}" for
-	// "/users/{user_id}/follows/{other_id}"): the document's rules locate parameters by
-	// position, the handler reads them by name, so the two would read different values.
-	// Different names at the same position are fine.
-	Conflicts []string
-	// Subtrees lists the patterns that match paths below their own: a trailing slash
-	// ("/files/", "/") or a final "{name...}" wildcard. The middleware applies the
-	// operation of such a pattern's path only to the requests that are instances of it
-	// (the root itself; one non-empty segment in the wildcard) and denies the others as
-	// undocumented: register "/{$}" rather than "/" for an operation at "/".
-	// Informational: [RouteReport.Err] does not count them.
-	Subtrees []string
-}
-
-// Err returns an error listing the mismatches (undocumented patterns, unrouted
-// operations, parameter conflicts), or nil when every pattern is documented and bound
-// without conflict and every operation served: the startup check. Subtrees are not
-// mismatches.
-func (r RouteReport) Err() error {
-	if len(r.Undocumented) == 0 && len(r.Unrouted) == 0 && len(r.Conflicts) == 0 {
-		return nil
-	}
-	var b strings.Builder
-	b.WriteString("httpaxioms: patterns and API document disagree")
-	if len(r.Undocumented) > 0 {
-		fmt.Fprintf(&b, "; patterns without an operation: %s", strings.Join(r.Undocumented, ", "))
-	}
-	if len(r.Unrouted) > 0 {
-		fmt.Fprintf(&b, "; operations without a pattern: %s", strings.Join(r.Unrouted, ", "))
-	}
-	if len(r.Conflicts) > 0 {
-		fmt.Fprintf(&b, "; patterns whose parameters are not where the document has them: %s", strings.Join(r.Conflicts, "; "))
-	}
-	return errors.New(b.String())
-}
+// RouteReport compares ServeMux patterns with the document's operations: Undocumented
+// lists the patterns that serve no operation of the document (a pattern without a
+// method when no method has an operation at its path, since its requests of methods the
+// document does not describe there are denied either way; every pattern of a host
+// without a document, Config.Hosts; a pattern that cannot be read), Subtrees the
+// patterns that match paths below their own. Patterns are written as registered ("GET
+// /articles/{id}", "admin.example.com/users/{id}"); operations as "METHOD route", a
+// host's prefixed by the host. NotFound is always empty. See enforce.RouteReport.
+type RouteReport = enforce.RouteReport
 
 // CheckPatterns compares patterns, the ServeMux patterns the application registers (a
 // ServeMux cannot list them: collect them as they are registered, or use [Mux]), with
@@ -88,12 +44,8 @@ func (cfg Config) CheckPatterns(patterns []string) RouteReport {
 // checkPatterns reports on patterns: those without a host against main (leaving
 // undocumented patterns out when insecure), those of a host against its entry in hosts.
 func checkPatterns(patterns []string, main *openapi.Policies, insecure bool, hosts map[string]Config) RouteReport {
-	var report RouteReport
-	type served struct {
-		host string
-		op   *openapi.Policy
-	}
-	routed := map[served]bool{}
+	var routes []enforce.Route
+	var subtrees []string
 	for _, s := range patterns {
 		p := parsePattern(s)
 		policies, quiet := main, insecure
@@ -101,42 +53,27 @@ func checkPatterns(patterns []string, main *openapi.Policies, insecure bool, hos
 			hc, bound := hosts[p.host]
 			policies, quiet = hc.Policies, bound && hc.InsecureAllowUndocumented
 		}
-		var ops []*openapi.Policy
+		route := enforce.Route{Name: s, Doc: p.host, Params: p.names}
 		if p.valid {
 			if p.subtree {
-				report.Subtrees = append(report.Subtrees, s)
+				subtrees = append(subtrees, s)
 			}
 			for _, method := range methods(policies, p.method) {
 				if op := policies.Lookup(method, p.template); op != nil {
-					ops = append(ops, op)
+					route.Ops = append(route.Ops, op)
 				}
 			}
 		}
-		if len(ops) == 0 && !quiet {
-			report.Undocumented = append(report.Undocumented, s)
-		}
-		for _, op := range ops {
-			routed[served{p.host, op}] = true
-			if conflict := enforce.ParamConflict(p.names, op); conflict != "" {
-				report.Conflicts = append(report.Conflicts, s+": "+conflict)
-			}
-		}
+		route.Undocumented = len(route.Ops) == 0 && !quiet
+		routes = append(routes, route)
 	}
-	unrouted := func(host string, policies *openapi.Policies) {
-		for _, op := range policies.All() {
-			if !routed[served{host, op}] {
-				report.Unrouted = append(report.Unrouted, op.Method+" "+host+op.Route)
-			}
-		}
-	}
-	unrouted("", main)
+	docs := map[string]*openapi.Policies{"": main}
 	for host, hc := range hosts {
-		unrouted(host, hc.Policies)
+		docs[host] = hc.Policies
 	}
-	slices.Sort(report.Undocumented)
-	slices.Sort(report.Unrouted)
-	slices.Sort(report.Conflicts)
-	slices.Sort(report.Subtrees)
+	report := enforce.CompareRoutes("httpaxioms", "pattern", routes, docs)
+	slices.Sort(subtrees)
+	report.Subtrees = subtrees
 	return report
 }
 
