@@ -9,16 +9,6 @@ import (
 	"github.com/axioms-go/axioms-echo/enforce"
 )
 
-// TokenStatus is what [AccessToken] found in a request. See enforce.TokenStatus.
-type TokenStatus = enforce.TokenStatus
-
-// The token statuses: see enforce.TokenStatus.
-const (
-	TokenMissing = enforce.TokenMissing // no bearer token (no Authorization header, or another scheme)
-	TokenValid   = enforce.TokenValid   // a bearer token that validated; its claims are in the context
-	TokenInvalid = enforce.TokenInvalid // a malformed Authorization header, or a token that failed validation
-)
-
 // TokenState is the state [AccessToken] recorded for a request: the equivalent of the
 // Python packages' missing_auth_header / invalid_bearer_token. The claims of a valid
 // token are read with [Claims], as on any route. See enforce.TokenState.
@@ -26,8 +16,8 @@ type TokenState = enforce.TokenState
 
 // State returns the token state recorded by [AccessToken], for handlers that decide for
 // themselves and must tell a request without a token from one with an invalid token;
-// Status is TokenMissing when none was recorded. It returns a copy, safe to keep; its Err
-// must not be modified (the Require… helpers answer with copies of it).
+// Status is enforce.TokenMissing when none was recorded. It returns a copy, safe to
+// keep; its Err must not be modified (the Require… helpers answer with copies of it).
 func State(c *echo.Context) TokenState {
 	return enforce.StateFromContext(c.Request().Context())
 }

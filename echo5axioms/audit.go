@@ -8,20 +8,6 @@ import (
 	"github.com/axioms-go/axioms-echo/enforce"
 )
 
-// Outcome is what a decision did with a request, in [AuditRecord.Outcome]: one of the
-// Outcome constants. Its text is stable: logs and alerts may match on it. See
-// enforce.Outcome.
-type Outcome = enforce.Outcome
-
-// Outcomes of a decision: see enforce.Outcome.
-const (
-	OutcomeAllowed   = enforce.OutcomeAllowed
-	OutcomeDenied    = enforce.OutcomeDenied
-	OutcomePublic    = enforce.OutcomePublic
-	OutcomeAnonymous = enforce.OutcomeAnonymous
-	OutcomePassed    = enforce.OutcomePassed
-)
-
 // AuditRecord describes one decision; it never holds token content. Method and Route
 // are the method and the path of the route Echo matched (c.RouteInfo()), even when a
 // method override changed the request's method after routing; Check is "" for a

@@ -16,6 +16,7 @@ import (
 
 	"github.com/axioms-go/axioms-echo/axiomstest"
 	"github.com/axioms-go/axioms-echo/echo5axioms"
+	"github.com/axioms-go/axioms-echo/enforce"
 	"github.com/axioms-go/axioms-echo/internal/specgen"
 )
 
@@ -181,8 +182,8 @@ func TestGroupMiddlewareNeverServesUnroutedPaths(t *testing.T) {
 	assert.Equal(t, "served by the backend", rec.Body.String())
 	records := open.records()
 	require.Len(t, records, 1)
-	assert.Equal(t, echo5axioms.OutcomePassed, records[0].Outcome)
-	assert.Equal(t, echo5axioms.ReasonUndocumentedRoute, records[0].Reason)
+	assert.Equal(t, enforce.OutcomePassed, records[0].Outcome)
+	assert.Equal(t, enforce.ReasonUndocumentedRoute, records[0].Reason)
 }
 
 // Routes registered after traffic, by any registration API, are denied unless
@@ -224,8 +225,8 @@ func TestRoutesAddedAfterTrafficAreDenied(t *testing.T) {
 			rec := h.do("GET", target, valid)
 			assert.Equal(t, http.StatusForbidden, rec.Code, target)
 			assert.Equal(t, "forbidden", body(t, rec)["error"], target)
-			assert.Equal(t, []echo5axioms.AuditRecord{{Method: "GET", Route: target, Outcome: echo5axioms.OutcomeDenied,
-				Status: http.StatusForbidden, Reason: echo5axioms.ReasonUndocumentedRoute}}, h.records(), target)
+			assert.Equal(t, []echo5axioms.AuditRecord{{Method: "GET", Route: target, Outcome: enforce.OutcomeDenied,
+				Status: http.StatusForbidden, Reason: enforce.ReasonUndocumentedRoute}}, h.records(), target)
 		}
 		assert.Empty(t, h.handlers())
 		report := echo5axioms.CheckRoutes(h.e, h.policies)
@@ -312,7 +313,7 @@ func TestParameterNameAtAnotherPosition(t *testing.T) {
 	assert.Empty(t, h.handlers(), "mallory never reaches the handler, which reads user_id = alice")
 	records := h.records()
 	require.Len(t, records, 1)
-	assert.Equal(t, echo5axioms.ReasonServerError, records[0].Reason)
+	assert.Equal(t, enforce.ReasonServerError, records[0].Reason)
 
 	good := bindingHarness(t, harnessOptions{})
 	good.e.DELETE("/users/:id/follows/:other", good.handler("unfollow"))

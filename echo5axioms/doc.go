@@ -56,6 +56,12 @@
 // (https://github.com/axioms-go/axioms-echo#responses-rfc-6750), their audit reasons in
 // its "Reason codes" table.
 //
+// The reason, outcome, code and token status constants are package enforce's
+// (enforce.ReasonNotOwner, enforce.OutcomeDenied, enforce.CodeInvalidToken,
+// enforce.TokenMissing): this package aliases only the types its own API carries
+// (Error, Body, AuditRecord, TokenState, TokenValidator, ...), as the enforce package
+// doc says.
+//
 // Echo v5's *echo.HTTPError carries a string message, so a denial is returned to Echo's
 // HTTPErrorHandler as a fresh error of this package: an echo.HTTPStatusCoder (the
 // denial's status, echo.StatusCode(err)) and a json.Marshaler, which
@@ -174,9 +180,10 @@
 //   - CheckRoutes lists every route, those added with e.Router().Add included (v4's
 //     route list does not have them), and a route of e.Any as one "ANY /path" entry
 //     (v4's e.Any registers a route per method).
-//   - Types the two adapters share are the core's: Error, Body, AuditRecord, Outcome,
-//     Reason, Code, TokenState, TokenStatus, TokenValidator and OwnerValuer are aliases of
-//     package enforce's, identical in both.
+//   - Types the two adapters share are the core's: Error, Body, AuditRecord, TokenState,
+//     TokenValidator, OwnerValuer and RouteReport are aliases of package enforce's,
+//     identical in both. The Reason, Outcome, Code and TokenStatus constants are
+//     enforce's only (enforce.ReasonNotOwner where v4 has echoaxioms.ReasonNotOwner).
 //
 // # Security
 //

@@ -15,6 +15,7 @@ import (
 
 	"github.com/axioms-go/axioms-echo/axiomstest"
 	"github.com/axioms-go/axioms-echo/echo5axioms"
+	"github.com/axioms-go/axioms-echo/enforce"
 )
 
 // Denials reach Echo's default HTTPErrorHandler, which writes the RFC 6750 body, after
@@ -25,13 +26,13 @@ func TestDenialsThroughTheDefaultErrorHandler(t *testing.T) {
 		target, auth      string
 		status            int
 		challenge, errKey string
-		reason            echo5axioms.Reason
+		reason            enforce.Reason
 	}{
-		{"/read", "", 401, `Bearer realm="api"`, "unauthorized", echo5axioms.ReasonMissingToken},
-		{"/read", "Bearer", 400, `Bearer realm="api", error="invalid_request", error_description="the Bearer scheme carries no token"`, "invalid_request", echo5axioms.ReasonInvalidRequest},
+		{"/read", "", 401, `Bearer realm="api"`, "unauthorized", enforce.ReasonMissingToken},
+		{"/read", "Bearer", 400, `Bearer realm="api", error="invalid_request", error_description="the Bearer scheme carries no token"`, "invalid_request", enforce.ReasonInvalidRequest},
 		{"/read", h.bearer(map[string]any{"scope": "openid"}), 403,
-			`Bearer realm="api", error="insufficient_scope", error_description="the access token lacks a required scope", scope="read:data"`, "insufficient_scope", echo5axioms.ReasonInsufficientScope},
-		{"/admin", h.bearer(nil), 403, `Bearer realm="api", error="insufficient_permission", error_description="the access token lacks a required role"`, "insufficient_permission", echo5axioms.ReasonInsufficientPermission},
+			`Bearer realm="api", error="insufficient_scope", error_description="the access token lacks a required scope", scope="read:data"`, "insufficient_scope", enforce.ReasonInsufficientScope},
+		{"/admin", h.bearer(nil), 403, `Bearer realm="api", error="insufficient_permission", error_description="the access token lacks a required role"`, "insufficient_permission", enforce.ReasonInsufficientPermission},
 	} {
 		rec := h.do("GET", c.target, c.auth)
 		assert.Equal(t, c.status, rec.Code, c.target)
@@ -44,7 +45,7 @@ func TestDenialsThroughTheDefaultErrorHandler(t *testing.T) {
 		assert.Len(t, b, 2, "a denial's body has error and error_description only")
 		records := h.records()
 		require.Len(t, records, 1, c.target)
-		assert.Equal(t, echo5axioms.OutcomeDenied, records[0].Outcome)
+		assert.Equal(t, enforce.OutcomeDenied, records[0].Outcome)
 		assert.Equal(t, c.reason, records[0].Reason)
 	}
 	assert.Empty(t, h.handlers())
@@ -115,8 +116,8 @@ func TestSuccessHandlerAndSkipper(t *testing.T) {
 	rec := h.do("GET", "/read", "", "X-Skip", "yes")
 	assert.Equal(t, http.StatusOK, rec.Code)
 	assert.Equal(t, []string{"GET /read"}, h.handlers())
-	assert.Equal(t, []echo5axioms.AuditRecord{{Method: "GET", Route: "/read", Outcome: echo5axioms.OutcomePassed,
-		Status: http.StatusOK, Reason: echo5axioms.ReasonSkipped}}, h.records())
+	assert.Equal(t, []echo5axioms.AuditRecord{{Method: "GET", Route: "/read", Outcome: enforce.OutcomePassed,
+		Status: http.StatusOK, Reason: enforce.ReasonSkipped}}, h.records())
 	assert.Equal(t, []string{"alice"}, seen, "a skipped request is not a success")
 }
 
@@ -150,15 +151,15 @@ func TestOwnerRules(t *testing.T) {
 		target, auth string
 		status       int
 		body         string
-		reason       echo5axioms.Reason
+		reason       enforce.Reason
 	}{
 		{"/users/" + sub + "/profile", owner, 200, "profile for " + sub, ""},
-		{"/users/someone-else/profile", owner, 403, "", echo5axioms.ReasonNotOwner},
+		{"/users/someone-else/profile", owner, 403, "", enforce.ReasonNotOwner},
 		{"/articles/1", owner, 200, "article 1", ""},
-		{"/articles/2", owner, 403, "", echo5axioms.ReasonNotOwner},
-		{"/articles/9", owner, 404, `{"message":"Not Found"}`, echo5axioms.ReasonOwnerLoader},
-		{"/articles/9", "", 401, "", echo5axioms.ReasonMissingToken},
-		{"/articles/broken", owner, 500, `{"message":"Internal Server Error"}`, echo5axioms.ReasonServerError},
+		{"/articles/2", owner, 403, "", enforce.ReasonNotOwner},
+		{"/articles/9", owner, 404, `{"message":"Not Found"}`, enforce.ReasonOwnerLoader},
+		{"/articles/9", "", 401, "", enforce.ReasonMissingToken},
+		{"/articles/broken", owner, 500, `{"message":"Internal Server Error"}`, enforce.ReasonServerError},
 	} {
 		rec := h.do("GET", c.target, c.auth)
 		assert.Equal(t, c.status, rec.Code, c.target)
@@ -186,7 +187,7 @@ func TestAuthenticatorPrincipal(t *testing.T) {
 	assert.Equal(t, map[string]any{"sub": "api-key-client", "claims": false}, body(t, rec))
 	rec = h.do("GET", "/key-or-token", "", "X-API-Key", "bad-key")
 	assert.Equal(t, http.StatusUnauthorized, rec.Code)
-	assert.Equal(t, echo5axioms.ReasonInvalidCredentials, h.records()[1].Reason)
+	assert.Equal(t, enforce.ReasonInvalidCredentials, h.records()[1].Reason)
 
 	rec = h.do("GET", "/key-or-token", h.bearer(map[string]any{"sub": "alice"}))
 	assert.Equal(t, map[string]any{"sub": "alice", "claims": true}, body(t, rec))

@@ -73,6 +73,14 @@
 // returns the [RouteReport] (undocumented routes, unrouted operations, parameter
 // conflicts).
 //
+// What an adapter exports of this package follows one rule: it aliases the types its own
+// API carries (Error, Body, AuditRecord, TokenState, TokenValidator, RouteReport, ...),
+// so that its users can name them through it, and leaves the closed sets of values —
+// [Reason], [Outcome], [Code], [TokenStatus] and their constants — here, where they are
+// matched as enforce.ReasonNotOwner. echoaxioms, released before this package, keeps its
+// own aliases of those types and constants (the same values) for compatibility; newer
+// adapters have none.
+//
 // # Security
 //
 // Deny by default: a request without an operation is refused unless

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/axioms-go/axioms-echo/enforce"
 	"github.com/axioms-go/axioms-echo/httpaxioms"
 	"github.com/axioms-go/axioms-echo/internal/specgen"
 	"github.com/axioms-go/axioms-echo/openapi"
@@ -63,7 +64,7 @@ func TestMethodOverrideBehindTheMux(t *testing.T) {
 	assert.Equal(t, http.StatusOK, rec.Code)
 	assert.Equal(t, []string{"create"}, h.handlers(), "an admin reaches the handler the mux routed")
 	assert.Equal(t, []httpaxioms.AuditRecord{{OperationID: "createWebhook", Method: "POST", Route: "/webhooks/{id}",
-		Subject: "user-1", Outcome: httpaxioms.OutcomeAllowed, Status: http.StatusOK}}, h.records())
+		Subject: "user-1", Outcome: enforce.OutcomeAllowed, Status: http.StatusOK}}, h.records())
 }
 
 // A pattern without a method serves every method: each request gets the operation of
@@ -89,8 +90,8 @@ func TestPatternWithoutMethod(t *testing.T) {
 	for _, method := range []string{"DELETE", "PATCH", "HEAD", "OPTIONS", "get"} {
 		rec := h.do(method, "/webhooks/1", h.admin())
 		assert.Equal(t, http.StatusForbidden, rec.Code, method)
-		assert.Equal(t, []httpaxioms.AuditRecord{{Method: method, Route: "/webhooks/{id}", Outcome: httpaxioms.OutcomeDenied,
-			Status: http.StatusForbidden, Reason: httpaxioms.ReasonUndocumentedRoute}}, h.records(), method)
+		assert.Equal(t, []httpaxioms.AuditRecord{{Method: method, Route: "/webhooks/{id}", Outcome: enforce.OutcomeDenied,
+			Status: http.StatusForbidden, Reason: enforce.ReasonUndocumentedRoute}}, h.records(), method)
 	}
 	assert.Equal(t, http.StatusUnauthorized, h.do("GET", "/admin/users", "").Code)
 	assert.Equal(t, http.StatusForbidden, h.do("DELETE", "/admin/users", h.admin()).Code)

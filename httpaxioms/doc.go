@@ -73,6 +73,12 @@
 // [*StatusError] (e.g. 404) and a server-side failure (500) are answered with their
 // status and its text, as http.Error does.
 //
+// The reason, outcome, code and token status constants are package enforce's
+// (enforce.ReasonNotOwner, enforce.OutcomeDenied, enforce.CodeInvalidToken,
+// enforce.TokenMissing): this package aliases only the types its own API carries
+// (Error, Body, AuditRecord, TokenState, TokenValidator, ...), as the enforce package
+// doc says.
+//
 // # Reading the caller
 //
 //   - A handler of an operation that requires a bearer token: [Claims](r), the token's

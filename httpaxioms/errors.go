@@ -9,40 +9,6 @@ import (
 	"github.com/axioms-go/axioms-echo/enforce"
 )
 
-// Code is an RFC 6750 §3.1 error code, the error attribute of a challenge and the
-// "error" of a denial's body: one of the Code constants. See enforce.Code.
-type Code = enforce.Code
-
-// RFC 6750 §3.1 error codes, plus insufficient_permission for role, permission and
-// ownership denials (same 403 status as insufficient_scope, without a scope attribute).
-const (
-	CodeInvalidRequest         = enforce.CodeInvalidRequest
-	CodeInvalidToken           = enforce.CodeInvalidToken
-	CodeInsufficientScope      = enforce.CodeInsufficientScope
-	CodeInsufficientPermission = enforce.CodeInsufficientPermission
-)
-
-// Reason is the stable reason code of a decision, in [AuditRecord.Reason] and
-// [Error.Reason]: one of the Reason constants, or for a refused token the
-// validator.Reason of its error, with the same text. See enforce.Reason.
-type Reason = enforce.Reason
-
-// Reason codes of the middleware and the helpers, beside the token reasons of package
-// validator: see enforce.Reason. ReasonOwnerLoader is the reason of an owner loader's
-// own [*StatusError] (e.g. 404).
-const (
-	ReasonMissingToken           = enforce.ReasonMissingToken
-	ReasonInvalidRequest         = enforce.ReasonInvalidRequest
-	ReasonInvalidCredentials     = enforce.ReasonInvalidCredentials
-	ReasonInsufficientScope      = enforce.ReasonInsufficientScope
-	ReasonInsufficientPermission = enforce.ReasonInsufficientPermission
-	ReasonNotOwner               = enforce.ReasonNotOwner
-	ReasonUndocumentedRoute      = enforce.ReasonUndocumentedRoute
-	ReasonSkipped                = enforce.ReasonSkipped
-	ReasonOwnerLoader            = enforce.ReasonOwnerLoader
-	ReasonServerError            = enforce.ReasonServerError
-)
-
 // Error is a denial: what the middleware answers when a request may not proceed, and
 // what [Config.ErrorHandler] receives. Every denial is a fresh value. See enforce.Error.
 type Error = enforce.Error

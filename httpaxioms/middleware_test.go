@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/axioms-go/axioms-echo/enforce"
 	"github.com/axioms-go/axioms-echo/httpaxioms"
 	"github.com/axioms-go/axioms-echo/internal/specgen"
 	"github.com/axioms-go/axioms-echo/openapi"
@@ -56,7 +57,7 @@ func TestErrorHandler(t *testing.T) {
 	assert.Equal(t, "unauthorized", body(t, rec)["error"])
 	assert.Empty(t, h.handlers())
 	require.Len(t, denials, 2)
-	assert.Equal(t, httpaxioms.ReasonMissingToken, denials[1].Reason)
+	assert.Equal(t, enforce.ReasonMissingToken, denials[1].Reason)
 }
 
 // The SuccessHandler sees the request the handler will see; the Skipper lets requests
@@ -80,10 +81,10 @@ func TestHooks(t *testing.T) {
 	assert.Equal(t, []string{"protected", "metrics", "late"}, h.handlers())
 	records := h.records()
 	require.Len(t, records, 3)
-	assert.Equal(t, httpaxioms.AuditRecord{Method: "GET", Route: "/metrics", Outcome: httpaxioms.OutcomePassed,
-		Status: http.StatusOK, Reason: httpaxioms.ReasonSkipped}, records[1])
-	assert.Equal(t, httpaxioms.AuditRecord{Method: "GET", Route: "/late", Outcome: httpaxioms.OutcomePassed,
-		Status: http.StatusOK, Reason: httpaxioms.ReasonUndocumentedRoute}, records[2])
+	assert.Equal(t, httpaxioms.AuditRecord{Method: "GET", Route: "/metrics", Outcome: enforce.OutcomePassed,
+		Status: http.StatusOK, Reason: enforce.ReasonSkipped}, records[1])
+	assert.Equal(t, httpaxioms.AuditRecord{Method: "GET", Route: "/late", Outcome: enforce.OutcomePassed,
+		Status: http.StatusOK, Reason: enforce.ReasonUndocumentedRoute}, records[2])
 }
 
 // ownerDoc has an owner rule with a loader and an apiKey scheme.
@@ -149,9 +150,9 @@ func TestLoadersAndAuthenticators(t *testing.T) {
 	assert.Equal(t, http.StatusTooManyRequests, h.do("GET", "/reports", "", "X-API-Key", "k").Code)
 	assert.Equal(t, http.StatusUnauthorized, h.do("GET", "/reports", "").Code)
 	records := h.records()
-	assert.Equal(t, httpaxioms.ReasonOwnerLoader, records[1].Reason)
-	assert.Equal(t, httpaxioms.ReasonServerError, records[2].Reason)
-	assert.Equal(t, httpaxioms.ReasonInvalidCredentials, records[4].Reason)
+	assert.Equal(t, enforce.ReasonOwnerLoader, records[1].Reason)
+	assert.Equal(t, enforce.ReasonServerError, records[2].Reason)
+	assert.Equal(t, enforce.ReasonInvalidCredentials, records[4].Reason)
 }
 
 // Building fails, listing every problem, on a Config that would leave a rule unenforced.

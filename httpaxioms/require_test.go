@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/axioms-go/axioms-echo/axiomstest"
+	"github.com/axioms-go/axioms-echo/enforce"
 	"github.com/axioms-go/axioms-echo/httpaxioms"
 )
 
@@ -80,10 +81,10 @@ func TestHelpers(t *testing.T) {
 	}
 	require.NotEmpty(t, records)
 	last := records[len(records)-1]
-	assert.Equal(t, httpaxioms.AuditRecord{Method: "GET", Route: "/articles/{id}", Outcome: httpaxioms.OutcomeDenied,
-		Status: http.StatusUnauthorized, Reason: httpaxioms.ReasonMissingToken, Check: "RequireOwner"}, last)
+	assert.Equal(t, httpaxioms.AuditRecord{Method: "GET", Route: "/articles/{id}", Outcome: enforce.OutcomeDenied,
+		Status: http.StatusUnauthorized, Reason: enforce.ReasonMissingToken, Check: "RequireOwner"}, last)
 	assert.Equal(t, "RequireOwner", records[len(records)-2].Check)
-	assert.Equal(t, httpaxioms.ReasonOwnerLoader, records[len(records)-2].Reason)
+	assert.Equal(t, enforce.ReasonOwnerLoader, records[len(records)-2].Reason)
 
 	rec := serve(httpaxioms.RequireAuth()(ok), "GET", "/", "")
 	assert.Equal(t, http.StatusUnauthorized, rec.Code, "without AccessToken nor the middleware")
