@@ -11,6 +11,7 @@ require (
 	github.com/labstack/echo/v5 v5.4.6
 	github.com/lestrrat-go/jwx/v3 v3.4.0
 	github.com/oapi-codegen/echo-middleware v1.1.0
+	github.com/stretchr/testify v1.12.1
 )
 
 require (
@@ -34,6 +35,7 @@ require (
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	github.com/valyala/fastjson v1.6.10 // indirect
 	github.com/valyala/fasttemplate v1.2.2 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	go.yaml.in/yaml/v4 v4.0.0 // indirect
 	golang.org/x/crypto v0.54.0 // indirect
 	golang.org/x/net v0.57.0 // indirect

@@ -127,14 +127,14 @@ var Variants = []Variant{
 	{Name: "kin-legacy", Adapter: EchoV4, Role: Peer, Checks: "kin-openapi legacy router, ValidateRequest, the same AuthenticationFunc", Build: buildKinLegacy},
 	{Name: "axioms-miss", Adapter: EchoV4, Role: Miss, Checks: "everything of DESIGN §3 (strict parsing, kid/alg rules, iss, aud, exp, nbf, iat) and the full policy (scope, role, permission); verified-token cache disabled", Build: buildAxioms(-1)},
 	{Name: "axioms-hit", Adapter: EchoV4, Role: Hit, Checks: "the same, answered by the verified-token cache", Build: buildAxioms(0)},
-	{Name: "nethttp-bare", Adapter: NetHTTP, Role: Bare, Checks: "nothing: http.ServeMux routing (Go 1.22+ patterns) and the handler only", Build: buildNetHTTPBare},
-	{Name: "nethttp-floor", Adapter: NetHTTP, Role: Floor, Checks: "the floor's checks around each handler of the ServeMux", Build: buildNetHTTPFloor},
-	{Name: "nethttp-miss", Adapter: NetHTTP, Role: Miss, Checks: "axioms-miss's checks with httpaxioms (a Mux)", Build: buildNetHTTPAxioms(-1)},
-	{Name: "nethttp-hit", Adapter: NetHTTP, Role: Hit, Checks: "the same, answered by the verified-token cache", Build: buildNetHTTPAxioms(0)},
 	{Name: "echo5-bare", Adapter: EchoV5, Role: Bare, Checks: "nothing: Echo v5 routing and the handler only", Build: buildEcho5Bare},
 	{Name: "echo5-floor", Adapter: EchoV5, Role: Floor, Checks: "the floor's checks in an Echo v5 middleware", Build: buildEcho5Floor},
 	{Name: "echo5-miss", Adapter: EchoV5, Role: Miss, Checks: "axioms-miss's checks with echo5axioms", Build: buildEcho5Axioms(-1)},
 	{Name: "echo5-hit", Adapter: EchoV5, Role: Hit, Checks: "the same, answered by the verified-token cache", Build: buildEcho5Axioms(0)},
+	{Name: "nethttp-bare", Adapter: NetHTTP, Role: Bare, Checks: "nothing: http.ServeMux routing (Go 1.22+ patterns) and the handler only", Build: buildNetHTTPBare},
+	{Name: "nethttp-floor", Adapter: NetHTTP, Role: Floor, Checks: "the floor's checks around each handler of the ServeMux", Build: buildNetHTTPFloor},
+	{Name: "nethttp-miss", Adapter: NetHTTP, Role: Miss, Checks: "axioms-miss's checks with httpaxioms (a Mux)", Build: buildNetHTTPAxioms(-1)},
+	{Name: "nethttp-hit", Adapter: NetHTTP, Role: Hit, Checks: "the same, answered by the verified-token cache", Build: buildNetHTTPAxioms(0)},
 }
 
 // floorStatus is the floor's checks of r, whose route requires the scope want (found
