@@ -38,6 +38,13 @@ func Object[T any](c *echo.Context) (T, bool) {
 	return enforce.ObjectFromContext[T](c.Request().Context())
 }
 
+// ObjectFrom is [Object] for code that holds only the request's context, such as an
+// oapi-codegen strict-server handler: the object the owner loader loaded, if the
+// request went through one and it is a T.
+func ObjectFrom[T any](ctx context.Context) (T, bool) {
+	return enforce.ObjectFromContext[T](ctx)
+}
+
 // withContext makes ctx the context of c's request, unless it already is.
 func withContext(c *echo.Context, ctx context.Context) {
 	if req := c.Request(); req.Context() != ctx {

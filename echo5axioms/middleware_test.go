@@ -143,6 +143,9 @@ func TestOwnerRules(t *testing.T) {
 	h.e.GET("/articles/:id", func(c *echo.Context) error {
 		a, ok := echo5axioms.Object[*article](c)
 		require.True(t, ok, "the loaded object is handed to the handler")
+		fromCtx, ok := echo5axioms.ObjectFrom[*article](c.Request().Context())
+		require.True(t, ok)
+		require.Same(t, a, fromCtx)
 		return c.String(http.StatusOK, "article "+a.ID)
 	})
 	sub := axiomstest.DefaultSubject

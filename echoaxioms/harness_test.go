@@ -210,7 +210,9 @@ func ok(c echo.Context) error {
 		body["ctx_sub"] = fromCtx.Subject()
 	}
 	if a, found := echoaxioms.Object[*article](c); found {
-		body["article"] = a.ID
+		if fromCtx, _ := echoaxioms.ObjectFrom[*article](c.Request().Context()); fromCtx == a {
+			body["article"] = a.ID
+		}
 	}
 	return c.JSON(http.StatusOK, body)
 }

@@ -1,6 +1,7 @@
 package httpaxioms
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/axioms-go/axioms-echo/enforce"
@@ -34,4 +35,11 @@ func Principal(r *http.Request) openapi.Principal {
 // request needs no care).
 func Object[T any](r *http.Request) (T, bool) {
 	return enforce.ObjectFromContext[T](r.Context())
+}
+
+// ObjectFrom is [Object] for code that holds only the request's context, such as an
+// oapi-codegen strict-server handler: the object the owner loader loaded, if the
+// request went through one and it is a T.
+func ObjectFrom[T any](ctx context.Context) (T, bool) {
+	return enforce.ObjectFromContext[T](ctx)
 }

@@ -131,6 +131,9 @@ func TestLoadersAndAuthenticators(t *testing.T) {
 	h.mux.HandleFunc("GET /articles/{article_id}", func(w http.ResponseWriter, r *http.Request) {
 		a, ok := httpaxioms.Object[*article](r)
 		require.True(t, ok)
+		fromCtx, ok := httpaxioms.ObjectFrom[*article](r.Context())
+		require.True(t, ok)
+		require.Same(t, a, fromCtx)
 		_, _ = w.Write([]byte("article " + a.ID))
 	})
 	h.handle("GET /reports", "reports")
