@@ -54,7 +54,7 @@
 // Denials follow RFC 6750; the status, WWW-Authenticate header and JSON body of each
 // situation are listed in the README's "Responses (RFC 6750)" table
 // (https://github.com/axioms-go/axioms-echo#responses-rfc-6750), their audit reasons in
-// its "Reason codes" table.
+// package enforce's "Audit records".
 //
 // The reason, outcome, code and token status constants are package enforce's
 // (enforce.ReasonNotOwner, enforce.OutcomeDenied, enforce.CodeInvalidToken,

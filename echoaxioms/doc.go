@@ -65,7 +65,7 @@
 // Denials follow RFC 6750; the status, WWW-Authenticate header and JSON body of each
 // situation are listed in the README's "Responses (RFC 6750)" table
 // (https://github.com/axioms-go/axioms-echo#responses-rfc-6750), their audit reasons in
-// its "Reason codes" table.
+// package enforce's "Audit records".
 //
 // Denials are returned as a fresh *echo.HTTPError whose Message is a [Body] and whose
 // Internal is the [*Error] (with the cause), so the application's HTTPErrorHandler renders

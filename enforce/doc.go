@@ -30,8 +30,8 @@
 //
 // The status, WWW-Authenticate header and body of each denial are listed in the
 // README's "Responses (RFC 6750)" table
-// (https://github.com/axioms-go/axioms-echo#responses-rfc-6750), the reasons in its
-// "Reason codes" table.
+// (https://github.com/axioms-go/axioms-echo#responses-rfc-6750), the reasons under
+// Audit records below.
 //
 // # What an adapter does
 //
@@ -80,6 +80,32 @@
 // matched as enforce.ReasonNotOwner. echoaxioms, released before this package, keeps its
 // own aliases of those types and constants (the same values) for compatibility; newer
 // adapters have none.
+//
+// # Audit records
+//
+// AuditHook and Logger (denials at Info, the rest at Debug, server-side failures at Error)
+// receive one [AuditRecord] per decision: OperationID, Method, Route, Subject, Outcome,
+// Status, Reason, Check; never token content. Records are built only when a hook is set
+// or the logger's level enables them. Outcomes: allowed, denied, public, anonymous,
+// passed. The reasons, stable for logs and alerts (this list is their one home; a test
+// keeps it equal to the [Reason] constants):
+//
+//	missing_token            no bearer credentials (401)
+//	invalid_request          malformed Authorization header (400)
+//	invalid_credentials      an Authenticator rejected its scheme's credentials (401, or the status its error carries)
+//	insufficient_scope       no security alternative's scopes are held (403)
+//	insufficient_permission  a role or permission requirement failed (403)
+//	not_owner                the ownership rule failed (403)
+//	undocumented_route       the route has no operation (403; passed with InsecureAllowUndocumented)
+//	skipped                  the Skipper let the request through unchecked (passed)
+//	owner_loader             the owner loader answered with its own status (e.g. 404)
+//	server_error             a server-side failure of the ownership check (500): a loader's other error, an object without the field, route parameters that do not match the operation's
+//
+// and, for a refused token, the validator's reason (validator.ReasonOf; listed in the
+// validator package's "Errors"), keys_unavailable and issuer_mismatch included (503).
+// owner_loader and server_error appear only in audit records, never in an [Error]. Check
+// is empty for the spec middleware and names the helper (RequireAuth, RequireScopes, ...)
+// for the code-level helpers.
 //
 // # Security
 //

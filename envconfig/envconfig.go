@@ -3,8 +3,8 @@
 // compose files, the Python siblings' settings).
 //
 // It is the one place that knows the variables: their names, the [validator.Config]
-// field each one sets, how its value is parsed. The README's Configuration section lists
-// them with their defaults; [Names] returns them.
+// field each one sets, how its value is parsed (listed under Variables below); [Names]
+// returns them.
 //
 //	env, err := envconfig.Load("")           // the environment, then ./.env
 //	for _, w := range env.Unknown() { log.Print(w) }
@@ -14,6 +14,70 @@
 //
 // [Setup] does all of that and loads the document at AXIOMS_SPEC: it is what the
 // adapters' ConfigFromEnv call.
+//
+// # Variables
+//
+// Each variable sets one field of [validator.Config] (its documentation has the details),
+// except AXIOMS_SPEC, which the adapters' ConfigFromEnv (through [Setup]) read. A test
+// keeps this list equal to [Names]. Defaults are those of validator.New unless stated.
+//
+//	AXIOMS_ISS_URL
+//		field Issuer; exact iss tokens must carry; base of OIDC discovery; default: required
+//		(or AXIOMS_DOMAIN)
+//	AXIOMS_DOMAIN
+//		field Issuer = https://{domain}; deprecated alias, used when AXIOMS_ISS_URL is unset
+//	AXIOMS_AUDIENCE
+//		field Audiences; accepted audiences, comma-separated; default: required
+//	AXIOMS_JWKS_URL
+//		field JWKSURL; key set URL; https except on loopback hosts; default: discovery, else
+//		{issuer}/.well-known/jwks.json
+//	AXIOMS_ALGORITHMS
+//		field Algorithms; allowed algorithms, comma-separated; default: RS256 RS384 RS512 PS256
+//		PS384 PS512 ES256 ES384 ES512 EdDSA
+//	AXIOMS_LEEWAY
+//		field Leeway; clock skew: seconds (30) or a duration (1m); 0 for none; at most 5m
+//		(validator.MaxLeeway); default: 30s
+//	AXIOMS_SCOPE_CLAIMS
+//		field ScopeClaims; scope claim names, first present wins; default: scope,scp
+//	AXIOMS_ROLES_CLAIMS
+//		field RoleClaims; role claim names; default: roles
+//	AXIOMS_PERMISSIONS_CLAIMS
+//		field PermissionClaims; permission claim names; default: permissions
+//	AXIOMS_AUDIENCE_CLAIM
+//		field AudienceClaim; the claim holding the audience; default: aud
+//	AXIOMS_REQUIRED_CLAIMS
+//		field RequiredClaims; name=value pairs tokens must carry, comma-separated; default:
+//		none
+//	AXIOMS_REQUIRE_TYPE
+//		field RequireType; header typ must be at+jwt (RFC 9068); default: false
+//	AXIOMS_MAX_TOKEN_SIZE
+//		field MaxTokenSize; longest token accepted, checked before decoding (a size); default:
+//		8 KiB
+//	AXIOMS_FETCH_TIMEOUT
+//		field FetchTimeout; bound of each discovery or key-set request; default: 5s
+//	AXIOMS_MIN_REFRESH_INTERVAL
+//		field MinRefreshInterval; shortest time between two key-set fetches: a token signed
+//		with a new key waits at most this long; default: 5s
+//	AXIOMS_MAX_REFRESH_BACKOFF
+//		field MaxRefreshBackoff; ceiling of the interval while fetches bring nothing (failures,
+//		floods of unknown kids); default: 5m
+//	AXIOMS_REFRESH_INTERVAL
+//		field RefreshInterval; background refresh of the key set when the response has no
+//		Cache-Control max-age; default: 15m
+//	AXIOMS_REQUIRE_KEYS_AT_STARTUP
+//		field RequireKeysAtStartup; startup fails if the key set cannot be fetched; default:
+//		false: requests get 503 until keys arrive
+//	AXIOMS_INSECURE_SKIP_HTTPS_CHECK
+//		field InsecureSkipHTTPSCheck; allow plain-http discovery and key-set URLs on
+//		non-loopback hosts (a private container network); default: false
+//	AXIOMS_CACHE_SIZE
+//		field CacheSize; verified-token cache entries; 0 turns the cache off; default: 4096
+//	AXIOMS_CACHE_MAX_BYTES
+//		field CacheMaxBytes; verified-token cache memory (a size); tokens counting more than 64
+//		KiB are not cached; default: 32 MiB
+//	AXIOMS_SPEC
+//		no field: read by [Setup]; path of the OpenAPI document; default:
+//		SetupOptions.DefaultSpec, else required
 //
 // # Precedence and empty values
 //

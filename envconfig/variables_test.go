@@ -58,18 +58,16 @@ func TestEveryVariableSetsItsField(t *testing.T) {
 	assert.Len(t, samples, len(variables)-1, "one sample per variable this package reads")
 }
 
-// TestReadmeListsEveryVariable keeps the README's table of variables equal to variables:
-// the same names in the same order, each with its field.
-func TestReadmeListsEveryVariable(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
+// TestDocListsEveryVariable keeps the package doc's list of variables (the one list users
+// read) equal to variables: the same names in the same order, each with its field.
+func TestDocListsEveryVariable(t *testing.T) {
+	src, err := os.ReadFile("envconfig.go")
 	require.NoError(t, err)
-	text := string(readme)
-	start := strings.Index(text, "### Environment")
-	require.GreaterOrEqual(t, start, 0)
-	section := text[start:]
-	section = section[:strings.Index(section[1:], "\n#")+1]
+	_, section, ok := strings.Cut(string(src), "// # Variables\n")
+	require.True(t, ok)
+	section, _, _ = strings.Cut(section, "// # ")
 	var names, fields []string
-	for _, m := range regexp.MustCompile("(?m)^\\| `(AXIOMS_[A-Z_]+)` \\| (?:`([A-Za-z]+)`|\\()").FindAllStringSubmatch(section, -1) {
+	for _, m := range regexp.MustCompile("(?m)^//\t(AXIOMS_[A-Z_]+)\n//\t\t(?:field ([A-Za-z]+)|no field)").FindAllStringSubmatch(section, -1) {
 		names = append(names, m[1])
 		fields = append(fields, m[2])
 	}

@@ -67,7 +67,7 @@
 // Denials follow RFC 6750; the status, WWW-Authenticate header and JSON body of each
 // situation are listed in the README's "Responses (RFC 6750)" table
 // (https://github.com/axioms-go/axioms-echo#responses-rfc-6750), their audit reasons in
-// its "Reason codes" table. A denial is answered with its status, its headers
+// package enforce's "Audit records". A denial is answered with its status, its headers
 // (WWW-Authenticate, Cache-Control: no-store below 500, Retry-After with a 503) and its
 // [Body] as application/json, or handed to Config.ErrorHandler. An owner loader's
 // [*StatusError] (e.g. 404) and a server-side failure (500) are answered with their

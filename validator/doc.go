@@ -113,9 +113,26 @@
 //	ReasonOf(err)                       why: the stable reason code (malformed, expired, ...)
 //
 // Every error of Validate carries exactly one reason, one of the [Reason] constants, and
-// matches exactly one class: keys_unavailable and issuer_mismatch are ErrKeysUnavailable,
-// every other reason is ErrInvalidToken. The README's "Token reason codes" table
-// (https://github.com/axioms-go/axioms-echo#token-reason-codes) says what each means.
+// matches exactly one class. This list is the one home of the codes (the README, the
+// middleware's audit records and `axioms verify` refer to it); a test keeps it equal to
+// the constants:
+//
+//	reason            class               the token ...
+//	malformed         ErrInvalidToken     is not a well-formed compact JWS, JSON document or claim type
+//	too_large         ErrInvalidToken     is longer than Config.MaxTokenSize
+//	alg_not_allowed   ErrInvalidToken     has an alg outside the allowlist (none and HS* never allowed)
+//	unknown_key       ErrInvalidToken     names no usable key of the key set for its kid and alg
+//	bad_signature     ErrInvalidToken     has a signature that does not verify
+//	expired           ErrInvalidToken     fails exp (with leeway)
+//	not_yet_valid     ErrInvalidToken     fails nbf (with leeway)
+//	issued_in_future  ErrInvalidToken     fails iat (with leeway)
+//	wrong_issuer      ErrInvalidToken     has another iss
+//	wrong_audience    ErrInvalidToken     has none of the accepted audiences
+//	wrong_type        ErrInvalidToken     has a typ other than at+jwt while Config.RequireType is set
+//	missing_claim     ErrInvalidToken     lacks exp, iss, aud or one of Config.RequiredClaims
+//	claim_mismatch    ErrInvalidToken     has another value for one of Config.RequiredClaims
+//	keys_unavailable  ErrKeysUnavailable  was not judged: no key set could be obtained (HTTP 503)
+//	issuer_mismatch   ErrKeysUnavailable  was not judged: the discovery document names another issuer (HTTP 503)
 //
 // ReasonOf returns "" for an error that did not come from Validate.
 //

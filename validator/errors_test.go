@@ -50,8 +50,8 @@ func TestErrorsClassesAndReasons(t *testing.T) {
 }
 
 // TestEveryReasonIsProducedAndDocumented: every Reason constant is what ReasonOf reports
-// for some error of Validate, with the class the README gives it, and the README's table
-// lists exactly the constants.
+// for some error of Validate, with the class the package doc gives it, and the package doc's
+// list has exactly the constants.
 func TestEveryReasonIsProducedAndDocumented(t *testing.T) {
 	s := newSigner(t, "ES256", "k1")
 	keys := jwksJSON(t, s.jwk(t, nil))
@@ -116,12 +116,12 @@ func TestEveryReasonIsProducedAndDocumented(t *testing.T) {
 			require.True(t, ok, "no error of Validate is known to carry %s", r)
 			err := f(t)
 			requireReason(t, err, r)
-			require.Contains(t, documented, r, "the README's table lists %s", r)
-			assert.ErrorIs(t, err, documented[r], "the class the README gives %s", r)
+			require.Contains(t, documented, r, "the package doc lists %s", r)
+			assert.ErrorIs(t, err, documented[r], "the class the package doc gives %s", r)
 		})
 	}
 	assert.Len(t, produce, len(constants), "every produced reason is a constant")
-	assert.Len(t, documented, len(constants), "the README's table lists only the constants")
+	assert.Len(t, documented, len(constants), "the package doc lists only the constants")
 }
 
 // reasonConstants reads the values of the Reason constants declared in errors.go.
@@ -151,30 +151,25 @@ func reasonConstants(t *testing.T) []validator.Reason {
 	return out
 }
 
-// documentedReasons reads the README's "Token reason codes" table, the one list of the
-// codes: each reason with the class it gives.
+// documentedReasons reads the package doc's list of reason codes (the one list users
+// read): each reason with the class it gives.
 func documentedReasons(t *testing.T) map[validator.Reason]error {
 	t.Helper()
-	src, err := os.ReadFile("../README.md")
+	src, err := os.ReadFile("doc.go")
 	require.NoError(t, err)
-	_, section, ok := strings.Cut(string(src), "#### Token reason codes\n")
+	_, section, ok := strings.Cut(string(src), "// # Errors\n")
 	require.True(t, ok)
-	section, _, _ = strings.Cut(section, "\n#")
-	classes := map[string]error{"`ErrInvalidToken`": validator.ErrInvalidToken, "`ErrKeysUnavailable`": validator.ErrKeysUnavailable}
+	section, _, _ = strings.Cut(section, "// # ")
+	classes := map[string]error{"ErrInvalidToken": validator.ErrInvalidToken, "ErrKeysUnavailable": validator.ErrKeysUnavailable}
 	out := map[validator.Reason]error{}
 	for line := range strings.Lines(section) {
-		cells := strings.Split(line, "|")
-		if len(cells) < 4 {
+		fields := strings.Fields(strings.TrimPrefix(line, "//\t"))
+		if !strings.HasPrefix(line, "//\t") || len(fields) < 2 || classes[fields[1]] == nil {
 			continue
 		}
-		reason := strings.Trim(strings.TrimSpace(cells[1]), "`")
-		class, _, _ := strings.Cut(strings.TrimSpace(cells[2]), " ")
-		if classes[class] == nil {
-			continue
-		}
-		_, dup := out[validator.Reason(reason)]
-		require.False(t, dup, "%s listed twice", reason)
-		out[validator.Reason(reason)] = classes[class]
+		_, dup := out[validator.Reason(fields[0])]
+		require.False(t, dup, "%s listed twice", fields[0])
+		out[validator.Reason(fields[0])] = classes[fields[1]]
 	}
 	return out
 }

@@ -38,8 +38,9 @@ read without any check, so that "which issuer signed this, and for whom" needs n
                 "header":{"alg":"RS256","kid":"...","typ":"JWT"},
                 "claims":{"iss":"...","aud":"...","exp":1767225600,"iat":1767222000}}
 Only those members are shown, as the token wrote them; never trust them.
-The reason codes and what each means: "Token reason codes" in the README
-(https://github.com/axioms-go/axioms-echo#token-reason-codes).
+The reason codes and what each means: "Errors" in the validator package's documentation
+(go doc github.com/axioms-go/axioms-echo/validator, or
+https://pkg.go.dev/github.com/axioms-go/axioms-echo/validator#hdr-Errors).
 keys_unavailable means the issuer's signing keys could not be fetched: the token was not
 judged (an issuer outage is not an invalid token; the middleware answers 503), so the
 error is "temporarily_unavailable" and the exit status 3, never 1.

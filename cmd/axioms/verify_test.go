@@ -234,13 +234,13 @@ func TestVerifyUsagePointsToTheReasons(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "", "verify", "-h")
 	assert.Equal(t, exitOK, code)
 	assert.Empty(t, stdout)
-	// The codes live in the README's table (checked against the constants by the
-	// validator's tests); the help points there, and explains the two codes that are not
-	// an invalid token.
-	assert.Contains(t, stderr, "#token-reason-codes")
-	readme, err := os.ReadFile("../../README.md")
+	// The codes live in the validator's package doc (checked against the constants by
+	// the validator's tests); the help points there, and explains the two codes that are
+	// not an invalid token.
+	assert.Contains(t, stderr, "#hdr-Errors")
+	doc, err := os.ReadFile("../../validator/doc.go")
 	require.NoError(t, err)
-	assert.Contains(t, string(readme), "#### Token reason codes")
+	assert.Contains(t, string(doc), "// # Errors")
 	for _, r := range []validator.Reason{validator.ReasonKeysUnavailable, validator.ReasonIssuerMismatch} {
 		assert.Contains(t, stderr, string(r))
 	}
