@@ -2,6 +2,7 @@ package validator
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,10 +30,12 @@ type tokenCache struct {
 }
 
 type cacheShard struct {
-	mu    sync.RWMutex
-	m     map[string]*cacheEntry
-	bytes int      // sum of the entries' size
-	_     [88]byte // 128 bytes a shard: shards on separate cache lines
+	mu     sync.RWMutex
+	m      map[string]*cacheEntry
+	bytes  int           // sum of the entries' size
+	hits   atomic.Uint64 // lookups answered (Status)
+	misses atomic.Uint64 // lookups not answered (Status)
+	_      [72]byte      // 128 bytes a shard: shards on separate cache lines
 }
 
 type cacheEntry struct {
@@ -75,6 +78,7 @@ func (c *tokenCache) get(token string, now time.Time) *Claims {
 	e := sh.m[token]
 	sh.mu.RUnlock()
 	if e == nil {
+		sh.misses.Add(1)
 		return nil
 	}
 	if !now.Before(e.exp) || e.key.removed.Load() {
@@ -83,9 +87,20 @@ func (c *tokenCache) get(token string, now time.Time) *Claims {
 			sh.deleteLocked(token, e)
 		}
 		sh.mu.Unlock()
+		sh.misses.Add(1)
 		return nil
 	}
+	sh.hits.Add(1)
 	return e.claims
+}
+
+// counts sums the shards' hit and miss counters.
+func (c *tokenCache) counts() (hits, misses uint64) {
+	for i := range c.shards {
+		hits += c.shards[i].hits.Load()
+		misses += c.shards[i].misses.Load()
+	}
+	return hits, misses
 }
 
 func (c *tokenCache) put(token string, claims *Claims, k *key, now time.Time) {

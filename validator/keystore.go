@@ -39,6 +39,9 @@ type keyStore struct {
 	lastKidAsk time.Time // when a token with an unknown kid last asked for a fetch
 	lastErr    error     // error of the most recent fetch, nil after a success
 
+	// fetches and fetchFailures count completed fetches and failed ones (Status).
+	fetches, fetchFailures uint64
+
 	// jwksURL is resolved by the first successful discovery; only the running fetch
 	// touches it, and one fetch runs at a time.
 	jwksURL string
@@ -203,8 +206,10 @@ func (ks *keyStore) run(ctx context.Context, f *flight) {
 	}
 	ks.mu.Lock()
 	ks.inflight = nil
+	ks.fetches++
 	switch {
 	case err != nil:
+		ks.fetchFailures++
 		ks.failures++
 		ks.lastErr = err
 	case added > 0:
