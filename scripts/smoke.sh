@@ -6,7 +6,8 @@
 #     session is proven to work on a database reused from an earlier run. Each command's
 #     status is checked against its "# NNN" annotation ("200, then 409": run twice), and
 #     each RFC 6750 error code it names (insufficient_scope, ...) must be in the answer;
-#   - the command-line block, each exit status checked against "# exit N" (default 0)
+#   - the command-line block, verbatim and with no variable set beforehand (the block
+#     defines what it uses), each exit status checked against "# exit N" (default 0)
 #     and each reason it names (wrong_audience, ...) found in the output.
 # README addresses (127.0.0.1:8000, 127.0.0.1:9000) are replaced by free ports, so
 # concurrent runs never collide. Loopback only; every wait is bounded.
@@ -126,7 +127,9 @@ for run in 1 2; do
 done
 
 echo "== the command-line block"
-export KEYS="$work/dev-issuer-keys.json"
+# Pasted into a fresh shell, the block sees none of this script's variables: it must
+# define every variable it uses (an undefined one stops this script, under set -u).
+unset KEYS TOKEN
 issuer_port=""
 while IFS= read -r line; do
   [ -z "${line// }" ] && continue
@@ -159,6 +162,8 @@ while IFS= read -r line; do
     check ok "exit $got $(reasons "$line" | tr '\n' ' ')${line:0:90}"
   fi
 done < <(block cli)
+# The key file the block made (KEYS=$(mktemp -d)/...), removed with its directory.
+if [ -n "${KEYS:-}" ]; then rm -f "$KEYS"; rmdir "$(dirname "$KEYS")" 2>/dev/null || true; fi
 
 [ "$failures" -eq 0 ] || { echo "$failures README check(s) failed"; exit 1; }
 echo "every README command behaved as documented"

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -116,11 +117,12 @@ func flagNames(fs *flag.FlagSet, vars map[string]string, err error) string {
 }
 
 // emptyFlags reports the flags given an empty value: like an AXIOMS_* variable set to
-// nothing, an empty flag is an error, never "unset".
-func emptyFlags(fs *flag.FlagSet) error {
+// nothing, an empty flag is an error, never "unset". With names, only those flags are
+// checked; without, every flag given.
+func emptyFlags(fs *flag.FlagSet, names ...string) error {
 	var empty []string
 	fs.Visit(func(f *flag.Flag) {
-		if strings.TrimSpace(f.Value.String()) == "" {
+		if (len(names) == 0 || slices.Contains(names, f.Name)) && strings.TrimSpace(f.Value.String()) == "" {
 			empty = append(empty, "--"+f.Name)
 		}
 	})

@@ -68,6 +68,10 @@ func serveIssuer(ctx context.Context, e env, args []string, ready chan<- string)
 	if _, code, ok := parseArgs(e, fs, args, 0, "no arguments expected"); !ok {
 		return code
 	}
+	if err := emptyFlags(fs, "key-file"); err != nil {
+		fmt.Fprintf(e.stderr, "axioms issuer: %v\n", err)
+		return exitUsage
+	}
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "axioms issuer: --addr: %v\n", err)

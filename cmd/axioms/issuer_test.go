@@ -161,3 +161,18 @@ func TestIssuerTokenExpiry(t *testing.T) {
 	assert.Contains(t, stderr, `an exp in the past`)
 	assert.Contains(t, stderr, `"expires_in": 0`)
 }
+
+// TestEmptyKeyFileIsRefused: an empty --key-file (an unset shell variable, pasted) is a
+// usage error naming the flag, never a throwaway key whose tokens no issuer accepts.
+func TestEmptyKeyFileIsRefused(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, args := range [][]string{{"issuer", "--addr", "127.0.0.1:0"}, {"token", "--sub", "alice"}} {
+		for _, value := range []string{"", " "} {
+			code, stdout, stderr := runCLI(t, "", append(args, "--key-file", value)...)
+			assert.Equal(t, exitUsage, code, "%s %q", args[0], value)
+			assert.Empty(t, stdout, args[0])
+			assert.Contains(t, stderr, "axioms "+args[0]+": --key-file is empty", args[0])
+		}
+	}
+	assert.NoFileExists(t, defaultKeyFile, "no key is made")
+}

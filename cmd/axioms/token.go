@@ -43,6 +43,10 @@ func runToken(e env, args []string) int {
 	if _, code, ok := parseArgs(e, fs, args, 0, "no arguments expected"); !ok {
 		return code
 	}
+	if err := emptyFlags(fs, "key-file"); err != nil {
+		fmt.Fprintf(e.stderr, "axioms token: %v\n", err)
+		return exitUsage
+	}
 	if *ttl > maxTokenTTL {
 		fmt.Fprintf(e.stderr, "axioms token: lifetime %s exceeds %s\n", *ttl, maxTokenTTL)
 		return exitUsage
