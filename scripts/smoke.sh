@@ -127,9 +127,10 @@ for run in 1 2; do
 done
 
 echo "== the command-line block"
-# Pasted into a fresh shell, the block sees none of this script's variables: it must
-# define every variable it uses (an undefined one stops this script, under set -u).
-unset KEYS TOKEN
+# Pasted into a fresh shell, the block sees none of this script's variables, nor any
+# AXIOMS_* one (which axioms token and verify read): it must define every variable it uses
+# (an undefined one stops this script, under set -u).
+unset KEYS TOKEN $(compgen -e | grep '^AXIOMS_' || true)
 issuer_port=""
 while IFS= read -r line; do
   [ -z "${line// }" ] && continue

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -175,4 +176,52 @@ func TestEmptyKeyFileIsRefused(t *testing.T) {
 		}
 	}
 	assert.NoFileExists(t, defaultKeyFile, "no key is made")
+}
+
+// TestTokenIssuerAndAudienceFromEnvironment: without --iss and --aud, token reads
+// AXIOMS_ISS_URL and AXIOMS_AUDIENCE (the environment, then .env), so its token is
+// accepted by a service configured with them; a flag given wins.
+func TestTokenIssuerAndAudienceFromEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	keyFile := filepath.Join(dir, "dev.key.json")
+	claims := func(args ...string) map[string]any {
+		t.Helper()
+		code, stdout, stderr := runCLI(t, "", append([]string{"token", "--key-file", keyFile}, args...)...)
+		require.Equal(t, exitOK, code, stderr)
+		b, err := decodeSegment(strings.Split(strings.TrimSpace(stdout), ".")[1])
+		require.NoError(t, err)
+		var c map[string]any
+		require.NoError(t, json.Unmarshal(b, &c))
+		return c
+	}
+
+	c := claims()
+	assert.Equal(t, "http://127.0.0.1:9000", c["iss"], "the development issuer's defaults")
+	assert.Equal(t, "axioms-echo-example", c["aud"])
+
+	t.Setenv("AXIOMS_ISS_URL", "https://issuer.example")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("AXIOMS_AUDIENCE=orders-api\n"), 0o600))
+	c = claims()
+	assert.Equal(t, "https://issuer.example", c["iss"])
+	assert.Equal(t, "orders-api", c["aud"], "read from .env")
+
+	c = claims("--iss", "https://flag.example", "--aud", "flag-api")
+	assert.Equal(t, "https://flag.example", c["iss"], "the flag wins")
+	assert.Equal(t, "flag-api", c["aud"])
+
+	t.Setenv("AXIOMS_AUDIENCE", "a, b")
+	assert.Equal(t, []any{"a", "b"}, claims()["aud"], "the environment wins over .env; a list makes an array")
+
+	t.Setenv("AXIOMS_AUDIENCE", " ")
+	code, stdout, stderr := runCLI(t, "", "token", "--key-file", keyFile)
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, "AXIOMS_AUDIENCE is set but empty")
+	assert.Equal(t, "flag-api", claims("--aud", "flag-api")["aud"], "not read under its flag")
+
+	code, _, stderr = runCLI(t, "", "token", "-h")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, stderr, "default $AXIOMS_ISS_URL")
+	assert.Contains(t, stderr, "default $AXIOMS_AUDIENCE")
 }

@@ -6,9 +6,10 @@
 //
 //	axioms <command> [flags] [arguments]
 //
-// Run "axioms help" for the list of commands and "axioms <command> -h" for one command's
-// flags. Exit status: 0 success, 1 the checked thing failed (invalid token, lint errors),
-// 2 usage or configuration error, 3 signing keys unavailable.
+// Run "axioms help" for the list of commands, "axioms <command> -h" for one command's
+// flags and "axioms version" (or --version) for the version. Exit status: 0 success, 1
+// the checked thing failed (invalid token, lint errors), 2 usage or configuration error,
+// 3 signing keys unavailable.
 package main
 
 import (
@@ -64,6 +65,8 @@ func run(e env, args []string) int {
 	case "help", "-h", "-help", "--help":
 		usage(e.stdout)
 		return exitOK
+	case "-version", "--version":
+		args = []string{"version"}
 	}
 	c, ok := commands[args[0]]
 	if !ok {
