@@ -124,14 +124,17 @@ type RouteReport struct {
 	// "/" for an operation at "/". Informational: [RouteReport.Err] does not count them.
 	Subtrees []string
 
-	name, noun string // the adapter and what it calls a route, for Err
+	name, noun  string // the adapter and what it calls a route, for Err
+	missingBase string // the base path every undocumented route lacks, for Err
 }
 
 // Err returns an error listing the mismatches (undocumented routes, unrouted
 // operations, parameter conflicts), or nil when every route is documented and bound
 // without conflict and every operation routed: the startup check. NotFound and Subtrees
 // are not mismatches. The message starts with the adapter's name and calls routes what
-// the adapter calls them (patterns for net/http).
+// the adapter calls them (patterns for net/http). When every undocumented route is an
+// unrouted operation once the document's base path is put before its path, the error
+// says so: the routes were registered without the base path.
 func (r RouteReport) Err() error {
 	if len(r.Undocumented) == 0 && len(r.Unrouted) == 0 && len(r.Conflicts) == 0 {
 		return nil
@@ -153,6 +156,10 @@ func (r RouteReport) Err() error {
 	}
 	if len(r.Conflicts) > 0 {
 		fmt.Fprintf(&b, "; %ss whose parameters are not where the document has them: %s", noun, strings.Join(r.Conflicts, "; "))
+	}
+	if r.missingBase != "" {
+		fmt.Fprintf(&b, "; each %s without an operation is an operation without a %s under the document's base path %q: register the %ss under it (a group, or oapi-codegen's RegisterHandlersWithBaseURL)",
+			noun, noun, r.missingBase, noun)
 	}
 	return errors.New(b.String())
 }
@@ -192,5 +199,47 @@ func CompareRoutes(name, noun string, routes []Route, docs map[string]*openapi.P
 	slices.Sort(report.Undocumented)
 	slices.Sort(report.Unrouted)
 	slices.Sort(report.Conflicts)
+	report.missingBase = missingBase(routes, docs[""], report.Unrouted)
 	return report
+}
+
+// missingBase returns the main document's base path when every undocumented route
+// ("METHOD /path") of it, with the base path before its path, is an unrouted operation
+// (parameters compared by position, not name): the routes were registered without the
+// base path. Otherwise, and when there is no undocumented route, "".
+func missingBase(routes []Route, policies *openapi.Policies, unrouted []string) string {
+	if policies == nil || policies.BasePath() == "" {
+		return ""
+	}
+	base := policies.BasePath()
+	ops := make(map[string]bool, len(unrouted))
+	for _, op := range unrouted {
+		ops[routeShape(op)] = true
+	}
+	found := false
+	for _, r := range routes {
+		if !r.Undocumented {
+			continue
+		}
+		method, path, ok := strings.Cut(r.Name, " ")
+		if r.Doc != "" || !ok || !strings.HasPrefix(path, "/") || !ops[routeShape(method+" "+base+path)] {
+			return ""
+		}
+		found = true
+	}
+	if !found {
+		return ""
+	}
+	return base
+}
+
+// routeShape replaces the parameters of a route or template (":id", "{id}") by "{}".
+func routeShape(route string) string {
+	segs := strings.Split(route, "/")
+	for i, seg := range segs {
+		if strings.HasPrefix(seg, ":") || strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			segs[i] = "{}"
+		}
+	}
+	return strings.Join(segs, "/")
 }

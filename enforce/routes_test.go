@@ -1,6 +1,9 @@
 package enforce_test
 
 import (
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -56,4 +59,44 @@ func TestCompareRoutes(t *testing.T) {
 	assert.NoError(t, report.Err(), "NotFound and Subtrees are informational")
 	assert.EqualError(t, enforce.RouteReport{Unrouted: []string{"GET /x"}}.Err(),
 		"routes and API document disagree; operations without a route: GET /x")
+}
+
+// TestCompareRoutesBasePath: when every undocumented route is an unrouted operation once
+// the document's base path is put before it, Err says the base path is missing.
+func TestCompareRoutesBasePath(t *testing.T) {
+	policies, err := openapi.LoadData(testDoc, openapi.LoadOptions{BasePath: "/api/v1"})
+	require.NoError(t, err)
+	docs := map[string]*openapi.Policies{"": policies}
+	var bare []enforce.Route // every operation, registered without the base path
+	for _, p := range policies.All() {
+		path := strings.TrimPrefix(p.Route, "/api/v1")
+		path = regexp.MustCompile(`\{([^}]+)\}`).ReplaceAllString(path, ":$1")
+		bare = append(bare, enforce.Route{Name: p.Method + " " + path, Undocumented: true})
+	}
+	const hint = `under the document's base path "/api/v1": register the routes under it`
+	for _, c := range []struct {
+		name   string
+		routes []enforce.Route
+		hint   bool
+	}{
+		{"all without the base path", bare, true},
+		{"one without the base path", bare[:1], true},
+		{"and another route", append(slices.Clone(bare), enforce.Route{Name: "GET /metrics", Undocumented: true}), false},
+		{"no undocumented route", nil, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := enforce.CompareRoutes("myadapter", "", c.routes, docs).Err()
+			require.Error(t, err)
+			if c.hint {
+				assert.Contains(t, err.Error(), hint)
+			} else {
+				assert.NotContains(t, err.Error(), "base path")
+			}
+		})
+	}
+	noBase, err := openapi.LoadData(testDoc, openapi.LoadOptions{})
+	require.NoError(t, err)
+	err = enforce.CompareRoutes("myadapter", "", []enforce.Route{{Name: "GET /metrics", Undocumented: true}},
+		map[string]*openapi.Policies{"": noBase}).Err()
+	assert.NotContains(t, err.Error(), "base path", "a document without a base path")
 }
