@@ -1,0 +1,109 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/axioms-go/axioms-echo/axiomstest"
+	"github.com/axioms-go/axioms-echo/echoaxioms"
+	"github.com/axioms-go/axioms-echo/examples/petstore/api"
+	"github.com/axioms-go/axioms-echo/oapiauth"
+	"github.com/axioms-go/axioms-echo/openapi"
+)
+
+type tokens struct{ alice, bob, noScope string }
+
+func setup(t *testing.T) (echoaxioms.TokenValidator, tokens) {
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
+	mint := func(sub, scope string) string {
+		return iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"sub": sub, "scope": scope}})
+	}
+	return iss.Validator(t), tokens{alice: mint("alice", "pets:read"), bob: mint("bob", "pets:read"), noScope: mint("alice", "")}
+}
+
+func get(e *echo.Echo, target, token string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	return rec
+}
+
+// TestGeneratedServers runs both generated servers behind the middleware, alone and
+// followed by the request validator with oapiauth.Authenticate: the answers are the
+// middleware's, and the validator never refuses what the middleware allowed.
+func TestGeneratedServers(t *testing.T) {
+	v, tok := setup(t)
+	for _, variant := range []struct {
+		name string
+		opts options
+	}{
+		{"echo-server", options{}},
+		{"strict-server", options{strict: true}},
+		{"echo-server+validator", options{validate: true, auth: oapiauth.Authenticate}},
+		{"strict-server+validator", options{strict: true, validate: true, auth: oapiauth.Authenticate}},
+	} {
+		t.Run(variant.name, func(t *testing.T) {
+			e, err := newServer(v, variant.opts)
+			require.NoError(t, err)
+			for _, c := range []struct {
+				name, target, token string
+				status              int
+				body                string // a part of the body; "" for any
+			}{
+				{"public", "/api/v1/health", "", http.StatusOK, `"ok"`},
+				{"no token", "/api/v1/pets/1", "", http.StatusUnauthorized, ""},
+				{"owner", "/api/v1/pets/1", tok.alice, http.StatusOK, `"owner":"alice"`},
+				{"other user", "/api/v1/pets/1", tok.bob, http.StatusForbidden, ""},
+				{"scope missing", "/api/v1/pets/1", tok.noScope, http.StatusForbidden, "insufficient_scope"},
+				{"unparsable id", "/api/v1/pets/rex", tok.alice, http.StatusBadRequest, "invalid petId"},
+				{"unknown pet", "/api/v1/pets/9", tok.alice, http.StatusNotFound, ""},
+				{"without base path", "/pets/1", tok.alice, http.StatusNotFound, ""},
+			} {
+				t.Run(c.name, func(t *testing.T) {
+					rec := get(e, c.target, c.token)
+					assert.Equal(t, c.status, rec.Code, rec.Body.String())
+					assert.Contains(t, rec.Body.String(), c.body)
+					assert.NotContains(t, rec.Body.String(), "AuthenticationFunc")
+					if c.status == http.StatusUnauthorized {
+						assert.Contains(t, rec.Header().Get("WWW-Authenticate"), "Bearer")
+					}
+				})
+			}
+		})
+	}
+}
+
+// TestValidatorWithoutAuthenticationFunc shows why oapiauth.Authenticate is needed:
+// without an AuthenticationFunc the validator refuses every request the middleware
+// authorised for an operation with security.
+func TestValidatorWithoutAuthenticationFunc(t *testing.T) {
+	v, tok := setup(t)
+	e, err := newServer(v, options{validate: true})
+	require.NoError(t, err)
+	rec := get(e, "/api/v1/pets/1", tok.alice)
+	assert.Equal(t, http.StatusForbidden, rec.Code)
+	assert.Contains(t, rec.Body.String(), openapi3filter.ErrAuthenticationServiceMissing.Error())
+	assert.Equal(t, http.StatusOK, get(e, "/api/v1/health", "").Code, "public operations need no AuthenticationFunc")
+}
+
+// TestRegisterWithoutBasePath: the generated RegisterHandlers, without the document's
+// base path, leaves every route undocumented and every operation unrouted, and the
+// startup check says the base path is what differs.
+func TestRegisterWithoutBasePath(t *testing.T) {
+	policies, err := openapi.LoadData(specYAML, openapi.LoadOptions{})
+	require.NoError(t, err)
+	e := echo.New()
+	api.RegisterHandlers(e, server{})
+	err = echoaxioms.CheckRoutes(e, policies).Err()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `base path "/api/v1"`)
+}
