@@ -5,6 +5,7 @@
 //
 //	go -C examples run ./petstore          # the echo-server variant
 //	go -C examples run ./petstore -strict  # the strict-server variant
+//	go -C examples run ./petstore -echo5   # the echo5-server variant, on Echo v5
 //
 // It starts a development issuer and prints a token for the owner of pet 1. go generate
 // in this directory regenerates the server code; a test fails when it is stale.
@@ -20,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -110,16 +112,29 @@ func newServer(v echoaxioms.TokenValidator, opts options) (*echo.Echo, error) {
 // the generated wrapper binds the parameter, so it parses petId itself: an unparsable
 // id is the caller's mistake (400), an unknown one is not found (404).
 func loadPet(c echo.Context) (any, error) {
-	id, err := strconv.ParseInt(c.Param("petId"), 10, 64)
-	if err != nil {
-		return nil, echo.NewHTTPError(http.StatusBadRequest, "invalid petId")
-	}
-	p, ok := pets[id]
-	if !ok {
-		return nil, echo.NewHTTPError(http.StatusNotFound, "no such pet")
+	p, status, msg := findPet(c.Param("petId"))
+	if p == nil {
+		return nil, echo.NewHTTPError(status, msg)
 	}
 	return p, nil
 }
+
+// findPet finds the pet whose id is raw, or says why not: the status and message of
+// the answer.
+func findPet(raw string) (p *Pet, status int, msg string) {
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return nil, http.StatusBadRequest, "invalid petId"
+	}
+	if p, ok := pets[id]; ok {
+		return p, 0, ""
+	}
+	return nil, http.StatusNotFound, "no such pet"
+}
+
+// errMissingPet is a handler's error when the owner loader's pet is not in the request:
+// the middleware is not installed before the routes.
+var errMissingPet = errors.New("petstore: GetPet without the owner loader's pet")
 
 // server implements the echo-server's api.ServerInterface.
 type server struct{}
@@ -131,7 +146,7 @@ func (server) Health(c echo.Context) error {
 func (server) GetPet(c echo.Context, _ int64) error {
 	p, ok := echoaxioms.Object[*Pet](c)
 	if !ok {
-		return errors.New("petstore: GetPet without the owner loader's pet")
+		return errMissingPet
 	}
 	return c.JSON(http.StatusOK, api.Pet{Id: p.ID, Name: p.Name, Owner: p.Owner})
 }
@@ -151,7 +166,7 @@ func (strictServer) GetPet(ctx context.Context, _ strictapi.GetPetRequestObject)
 	}
 	p, ok := echoaxioms.ObjectFrom[*Pet](ctx)
 	if !ok {
-		return nil, errors.New("petstore: GetPet without the owner loader's pet")
+		return nil, errMissingPet
 	}
 	if claims.Subject() != p.Owner {
 		return nil, errors.New("petstore: GetPet for a pet the caller does not own")
@@ -202,15 +217,16 @@ func requestValidator(auth openapi3filter.AuthenticationFunc) (echo.MiddlewareFu
 
 func main() {
 	strict := flag.Bool("strict", false, "serve the strict-server variant")
+	echo5 := flag.Bool("echo5", false, "serve the echo5-server variant, on Echo v5")
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	flag.Parse()
-	if err := run(*addr, *strict); err != nil {
+	if err := run(*addr, *strict, *echo5); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-func run(addr string, strict bool) error {
+func run(addr string, strict, echo5 bool) error {
 	iss, err := axiomstest.NewIssuerErr(axiomstest.IssuerConfig{})
 	if err != nil {
 		return err
@@ -220,7 +236,12 @@ func run(addr string, strict bool) error {
 	if err != nil {
 		return err
 	}
-	e, err := newServer(v, options{strict: strict, validate: true, auth: oapiauth.Authenticate})
+	var h http.Handler
+	if echo5 {
+		h, err = newServer5(v)
+	} else {
+		h, err = newServer(v, options{strict: strict, validate: true, auth: oapiauth.Authenticate})
+	}
 	if err != nil {
 		return err
 	}
@@ -229,5 +250,6 @@ func run(addr string, strict bool) error {
 		return err
 	}
 	log.Printf("curl -H 'Authorization: Bearer %s' http://%s/api/v1/pets/1", token, addr)
-	return e.Start(addr)
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	return srv.ListenAndServe()
 }

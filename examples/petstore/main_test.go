@@ -7,12 +7,15 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/labstack/echo/v4"
+	echo5 "github.com/labstack/echo/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/axioms-go/axioms-echo/axiomstest"
+	"github.com/axioms-go/axioms-echo/echo5axioms"
 	"github.com/axioms-go/axioms-echo/echoaxioms"
 	"github.com/axioms-go/axioms-echo/examples/petstore/api"
+	"github.com/axioms-go/axioms-echo/examples/petstore/api5"
 	"github.com/axioms-go/axioms-echo/oapiauth"
 	"github.com/axioms-go/axioms-echo/openapi"
 )
@@ -27,32 +30,36 @@ func setup(t *testing.T) (echoaxioms.TokenValidator, tokens) {
 	return iss.Validator(t), tokens{alice: mint("alice", "pets:read"), bob: mint("bob", "pets:read"), noScope: mint("alice", "")}
 }
 
-func get(e *echo.Echo, target, token string) *httptest.ResponseRecorder {
+func get(h http.Handler, target, token string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodGet, target, nil)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	rec := httptest.NewRecorder()
-	e.ServeHTTP(rec, req)
+	h.ServeHTTP(rec, req)
 	return rec
 }
 
-// TestGeneratedServers runs both generated servers behind the middleware, alone and
-// followed by the request validator with oapiauth.Authenticate: the answers are the
-// middleware's, and the validator never refuses what the middleware allowed.
+// TestGeneratedServers runs the generated servers behind the middleware, the Echo v4
+// ones alone and followed by the request validator with oapiauth.Authenticate: the
+// answers are the middleware's, and the validator never refuses what it allowed.
 func TestGeneratedServers(t *testing.T) {
 	v, tok := setup(t)
+	v4 := func(opts options) func() (http.Handler, error) {
+		return func() (http.Handler, error) { return newServer(v, opts) }
+	}
 	for _, variant := range []struct {
-		name string
-		opts options
+		name   string
+		server func() (http.Handler, error)
 	}{
-		{"echo-server", options{}},
-		{"strict-server", options{strict: true}},
-		{"echo-server+validator", options{validate: true, auth: oapiauth.Authenticate}},
-		{"strict-server+validator", options{strict: true, validate: true, auth: oapiauth.Authenticate}},
+		{"echo-server", v4(options{})},
+		{"strict-server", v4(options{strict: true})},
+		{"echo-server+validator", v4(options{validate: true, auth: oapiauth.Authenticate})},
+		{"strict-server+validator", v4(options{strict: true, validate: true, auth: oapiauth.Authenticate})},
+		{"echo5-server", func() (http.Handler, error) { return newServer5(v) }},
 	} {
 		t.Run(variant.name, func(t *testing.T) {
-			e, err := newServer(v, variant.opts)
+			e, err := variant.server()
 			require.NoError(t, err)
 			for _, c := range []struct {
 				name, target, token string
@@ -103,7 +110,10 @@ func TestRegisterWithoutBasePath(t *testing.T) {
 	require.NoError(t, err)
 	e := echo.New()
 	api.RegisterHandlers(e, server{})
-	err = echoaxioms.CheckRoutes(e, policies).Err()
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `base path "/api/v1"`)
+	e5 := echo5.New()
+	api5.RegisterHandlers(e5, server5{})
+	for _, err := range []error{echoaxioms.CheckRoutes(e, policies).Err(), echo5axioms.CheckRoutes(e5, policies).Err()} {
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `base path "/api/v1"`)
+	}
 }
