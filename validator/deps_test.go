@@ -12,9 +12,9 @@ import (
 )
 
 // The package's dependency rules: it imports neither Echo, nor kin-openapi, nor the
-// openapi, middleware or environment packages, nor a .env parser; and no type of the
-// JOSE library appears in its exported API (so that dependency can change major version
-// without breaking callers).
+// openapi, middleware or environment packages, nor a .env parser, nor OpenTelemetry;
+// and no type of the JOSE library appears in its exported API (so that dependency can
+// change major version without breaking callers).
 func TestDependencyRules(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
@@ -25,7 +25,7 @@ func TestDependencyRules(t *testing.T) {
 		for _, banned := range []string{
 			"github.com/labstack/", "github.com/getkin/", "github.com/joho/",
 			"github.com/axioms-go/axioms-echo/openapi", "github.com/axioms-go/axioms-echo/echoaxioms",
-			"github.com/axioms-go/axioms-echo/envconfig",
+			"github.com/axioms-go/axioms-echo/envconfig", "go.opentelemetry.io/",
 		} {
 			assert.False(t, strings.HasPrefix(dep, banned), "validator depends on %s", dep)
 		}

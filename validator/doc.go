@@ -104,6 +104,16 @@
 // minutes, and it never delays the scheduled refreshes. Fetches are single-flight: one
 // runs at a time, shared by every caller needing it.
 //
+// # Readiness and metrics
+//
+// [Validator.Status] tells whether a validator has usable keys, when its key set was
+// fetched, when it last tried and what the last error was, and counts its fetches,
+// failed fetches and verified-token cache hits and misses. [ReadyHandler] answers a
+// readiness probe (/readyz) from it: 200 when every validator has usable keys, 503
+// otherwise, saying which issuer is not ready and why. Package axiomsotel exports the
+// same figures, with the middleware's decisions, as OpenTelemetry metrics; this package
+// does not depend on OpenTelemetry.
+//
 // # Errors
 //
 // An error of [Validator.Validate] is asked whose fault it is one way, and why one way:
