@@ -4,13 +4,18 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/axioms-go/axioms-echo/internal/editdist"
 )
 
 // LoadOptions tunes loading. The zero value is the safe default: the base path comes
@@ -97,6 +102,7 @@ func load(data []byte, name string, location *url.URL, opts LoadOptions, read fu
 	case read != nil:
 		fileReason = ""
 	}
+	text := data
 	data, sites := neutralizeRefs(data, fileReason)
 	unfollowed := []unfollowedRef{}
 	for _, s := range sites {
@@ -130,10 +136,68 @@ func load(data []byte, name string, location *url.URL, opts LoadOptions, read fu
 		doc, err = loader.LoadFromData(data)
 	}
 	if err != nil {
-		return nil, &Problem{Message: "the document cannot be loaded: " + err.Error()}
+		return nil, &Problem{Message: "the document cannot be loaded: " + trimParserPrefix(err.Error())}
 	}
 	if !strings.HasPrefix(doc.OpenAPI, "3.") {
-		return nil, &Problem{Pointer: pointer("openapi"), Message: fmt.Sprintf("unsupported OpenAPI version %q: 3.0, 3.1 and 3.2 documents are supported", doc.OpenAPI)}
+		p := &Problem{Pointer: pointer("openapi"), Message: fmt.Sprintf("unsupported OpenAPI version %q: 3.0, 3.1 and 3.2 documents are supported", doc.OpenAPI)}
+		newPositions(text).locateAll([]*Problem{p})
+		return nil, p
 	}
-	return compile(doc, opts, fileReason, unfollowed)
+	ps, err := compile(doc, opts, fileReason, unfollowed)
+	switch {
+	case err != nil:
+		var declared []string
+		if doc.Components != nil {
+			declared = slices.Sorted(maps.Keys(doc.Components.SecuritySchemes))
+		}
+		suggestSchemes(Problems(err), declared)
+		newPositions(text).locateAll(Problems(err), Warnings(err))
+	case len(ps.warnings) > 0:
+		newPositions(text).locateAll(ps.warnings)
+	}
+	return ps, err
+}
+
+// parserPrefixes are what kin-openapi and the YAML parser put before a syntax error's
+// own words ("failed to unmarshal data: yaml error: yaml: line 3: ..."), which say
+// nothing to the reader.
+var parserPrefixes = []string{"failed to unmarshal data: ", "yaml error: ", "yaml: "}
+
+// trimParserPrefix removes parserPrefixes from the start of msg, in that order.
+func trimParserPrefix(msg string) string {
+	for _, prefix := range parserPrefixes {
+		msg = strings.TrimPrefix(msg, prefix)
+	}
+	return msg
+}
+
+// suggestSchemes adds "(did you mean "oauth2"?)" to the errors of security requirements
+// naming a scheme that is not declared (their pointer ends in /security/N/NAME), when
+// one of the declared scheme names is close to the name: the same but for case, or
+// within a few edits (at most a third of its length, at least 2, fewer than its length).
+func suggestSchemes(problems []*Problem, declared []string) {
+	for _, p := range problems {
+		tokens := strings.Split(p.Pointer, "/")
+		n := len(tokens)
+		if n < 3 || tokens[n-3] != "security" {
+			continue
+		}
+		if _, err := strconv.Atoi(tokens[n-2]); err != nil {
+			continue
+		}
+		name := strings.ReplaceAll(strings.ReplaceAll(tokens[n-1], "~1", "/"), "~0", "~")
+		if slices.Contains(declared, name) {
+			continue
+		}
+		best, bestDist := "", max(2, len(name)/3)+1
+		for _, d := range declared {
+			dist := editdist.Distance(strings.ToLower(name), strings.ToLower(d))
+			if dist < bestDist && dist < len(name) {
+				best, bestDist = d, dist
+			}
+		}
+		if best != "" {
+			p.Message += fmt.Sprintf(" (did you mean %q?)", best)
+		}
+	}
 }

@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/axioms-go/axioms-echo/openapi"
 )
@@ -14,14 +17,19 @@ func init() {
 	})
 }
 
-const lintSynopsis = `lint [--base-path P] [--allow-external-refs] SPEC|-
+const lintSynopsis = `lint [--base-path P] [--allow-external-refs] [--warnings all|summary|none] SPEC|-
 
 Loads the OpenAPI document SPEC (a file, or "-" for standard input) as the middleware
 would, and prints every error (what makes loading fail, so the service would not start)
-and every warning, one per line, each located:
-  error: GET /articles/{id} (#/paths/~1articles~1{id}/get/x-axioms-role): unknown extension ...
-  warning: (#/components/securitySchemes/oidc): openIdConnect scheme "oidc" has no openIdConnectUrl
-then a summary line. Warnings are listed even when there are errors.
+and every warning, one per line, each located by the file, line and column of what it is
+about (when known) and by method, path and JSON Pointer:
+  api.yaml:14:9: error: GET /articles/{id} (#/paths/~1articles~1{id}/get/x-axioms-role): unknown extension ...
+  api.yaml:40:5: warning: (#/components/securitySchemes/oidc): openIdConnect scheme "oidc" has no openIdConnectUrl
+then a summary line. Warnings are listed even when there are errors. --warnings summary
+prints one line per kind of warning instead (quoted names set aside), with how many there
+are and where the first is:
+  warning: 376 times: the operation requires authentication but documents neither a 401 nor a 403 response (first: api.yaml:20:7: GET /a (#/paths/~1a/get/responses))
+and --warnings none prints none; the summary line counts them all the same.
 
 Exit status: 0 no errors (warnings allowed), 1 errors or an unreadable document,
 2 usage error.`
@@ -29,9 +37,16 @@ Exit status: 0 no errors (warnings allowed), 1 errors or an unreadable document,
 func runLint(e env, args []string) int {
 	fs := newFlagSet("lint", lintSynopsis, e.stderr)
 	flags := addSpecFlags(fs)
+	warningsMode := fs.String("warnings", "all", "how warnings are printed: all (each on its line), summary (one line per kind) or none")
 	spec, code := specArgument(e, fs, args)
 	if code >= 0 {
 		return code
+	}
+	switch *warningsMode {
+	case "all", "summary", "none":
+	default:
+		fmt.Fprintf(e.stderr, "axioms lint: --warnings: unknown value %q (all, summary, none)\n", *warningsMode)
+		return exitUsage
 	}
 	policies, err := loadSpec(e, spec, flags)
 	if err != nil {
@@ -43,23 +58,77 @@ func runLint(e env, args []string) int {
 			return exitFailed
 		}
 		warnings := openapi.Warnings(err)
-		printProblems(e, problems, warnings)
+		printProblems(e, spec, problems, warnings, *warningsMode)
 		fmt.Fprintf(e.stdout, "%s: %s, %s: it does not load\n", spec, plural(len(problems), "error"), plural(len(warnings), "warning"))
 		return exitFailed
 	}
 	warnings := policies.Warnings()
-	printProblems(e, nil, warnings)
+	printProblems(e, spec, nil, warnings, *warningsMode)
 	fmt.Fprintf(e.stdout, "%s: %s, 0 errors, %s\n", spec, plural(len(policies.All()), "operation"), plural(len(warnings), "warning"))
 	return exitOK
 }
 
-func printProblems(e env, errs, warnings []*openapi.Problem) {
+// printProblems prints errs, then warnings as mode says (all, summary or none).
+func printProblems(e env, spec string, errs, warnings []*openapi.Problem, mode string) {
 	for _, p := range errs {
-		fmt.Fprintf(e.stdout, "error: %s\n", p.Error())
+		fmt.Fprintf(e.stdout, "%serror: %s\n", position(spec, p), p.Error())
 	}
+	switch mode {
+	case "all":
+		for _, w := range warnings {
+			fmt.Fprintf(e.stdout, "%swarning: %s\n", position(spec, w), w.Error())
+		}
+	case "summary":
+		for _, k := range warningKinds(warnings) {
+			// The first one's location: its position and the start of its Error(), without
+			// the message.
+			at := (&openapi.Problem{Method: k.first.Method, Path: k.first.Path, Pointer: k.first.Pointer}).Error()
+			if at = strings.TrimSuffix(position(spec, k.first)+at, ": "); at != "" {
+				at = " (first: " + at + ")"
+			}
+			fmt.Fprintf(e.stdout, "warning: %s: %s%s\n", plural(k.count, "time"), k.kind, at)
+		}
+	}
+}
+
+// position is the "file:line:column: " prefix of a problem located in the document
+// spec; "" when the problem's position is not known.
+func position(spec string, p *openapi.Problem) string {
+	if p.Line == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d:%d: ", spec, p.Line, p.Column)
+}
+
+// quoted matches a Go-quoted string in a message: the names that vary between warnings
+// of one kind.
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// warningKind is the warnings of one kind: their message with quoted names replaced by
+// "…", how many there are, and the first.
+type warningKind struct {
+	kind  string
+	count int
+	first *openapi.Problem
+}
+
+// warningKinds groups warnings by kind, the most frequent kind first (ties in order of
+// first appearance).
+func warningKinds(warnings []*openapi.Problem) []*warningKind {
+	var kinds []*warningKind
+	byKind := map[string]*warningKind{}
 	for _, w := range warnings {
-		fmt.Fprintf(e.stdout, "warning: %s\n", w.Error())
+		kind := quoted.ReplaceAllString(w.Message, `"…"`)
+		k := byKind[kind]
+		if k == nil {
+			k = &warningKind{kind: kind, first: w}
+			byKind[kind] = k
+			kinds = append(kinds, k)
+		}
+		k.count++
 	}
+	slices.SortStableFunc(kinds, func(a, b *warningKind) int { return b.count - a.count })
+	return kinds
 }
 
 func plural(n int, noun string) string {

@@ -20,9 +20,9 @@ func TestLintErrorsAndWarnings(t *testing.T) {
 	assert.Equal(t, exitFailed, code)
 	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
 	require.GreaterOrEqual(t, len(lines), 4, stdout)
-	assert.Equal(t, `error: GET /a (#/paths/~1a/get/x-axioms-role): unknown extension "x-axioms-role" (did you mean "x-axioms-roles"?)`, lines[0])
-	assert.Equal(t, `error: GET /b (#/paths/~1b/get/security/0/nope): the security requirement names "nope", which components.securitySchemes does not declare`, lines[1])
-	assert.Equal(t, `warning: GET /b (#/paths/~1b/get/responses): the operation requires authentication but documents neither a 401 nor a 403 response`, lines[2],
+	assert.Equal(t, `testdata/broken.yaml:10:7: error: GET /a (#/paths/~1a/get/x-axioms-role): unknown extension "x-axioms-role" (did you mean "x-axioms-roles"?)`, lines[0])
+	assert.Equal(t, `testdata/broken.yaml:14:19: error: GET /b (#/paths/~1b/get/security/0/nope): the security requirement names "nope", which components.securitySchemes does not declare`, lines[1])
+	assert.Equal(t, `testdata/broken.yaml:15:7: warning: GET /b (#/paths/~1b/get/responses): the operation requires authentication but documents neither a 401 nor a 403 response`, lines[2],
 		"warnings are listed even when the document does not load")
 	assert.Equal(t, "testdata/broken.yaml: 2 errors, 2 warnings: it does not load", lines[len(lines)-1], "the second warning is kin-openapi's own")
 }
@@ -30,8 +30,8 @@ func TestLintErrorsAndWarnings(t *testing.T) {
 func TestLintWarningsOnly(t *testing.T) {
 	code, stdout, _ := runCLI(t, "", "lint", "testdata/warn.yaml")
 	assert.Equal(t, exitOK, code, "warnings never fail")
-	assert.Equal(t, `warning: (#/security/0/oauth2): scope "write" is not declared in the flows of security scheme "oauth2"
-warning: GET /draft (#/paths/~1draft/get/responses): the operation requires authentication but documents neither a 401 nor a 403 response
+	assert.Equal(t, `testdata/warn.yaml:3:13: warning: (#/security/0/oauth2): scope "write" is not declared in the flows of security scheme "oauth2"
+testdata/warn.yaml:12:7: warning: GET /draft (#/paths/~1draft/get/responses): the operation requires authentication but documents neither a 401 nor a 403 response
 testdata/warn.yaml: 1 operation, 0 errors, 2 warnings
 `, stdout)
 }
@@ -61,7 +61,7 @@ func TestLintBasePathAndExternalReferences(t *testing.T) {
 	require.Equal(t, exitOK, code)
 	// GET /feed has optional authentication and documents no 401: an invalid token
 	// would get an undocumented answer.
-	assert.Equal(t, "warning: GET /feed (#/paths/~1feed/get/responses): authentication is optional but the operation documents no 401 response: a request with an invalid token is answered 401\n"+
+	assert.Equal(t, "testdata/small.yaml:27:7: warning: GET /feed (#/paths/~1feed/get/responses): authentication is optional but the operation documents no 401 response: a request with an invalid token is answered 401\n"+
 		"testdata/small.yaml: 3 operations, 0 errors, 1 warning\n", stdout)
 
 	code, stdout, _ = runCLI(t, "", "lint", "../../openapi/testdata/refs/main.yaml")
@@ -84,4 +84,44 @@ func TestLintOnEveryMaterialDocument(t *testing.T) {
 			assert.NotContains(t, stdout, "error:")
 		})
 	}
+}
+
+// TestLintWarningsSummaryAndNone: --warnings summary prints one line per kind of warning
+// (quoted names set aside) with its count and first location; none prints none; the
+// summary line and the exit status stay the same.
+func TestLintWarningsSummaryAndNone(t *testing.T) {
+	doc := `openapi: 3.1.0
+info: {title: t, version: "1"}
+components:
+  securitySchemes:
+    oauth2: {type: oauth2, flows: {clientCredentials: {tokenUrl: "https://t.example/token", scopes: {read: r}}}}
+security: [{oauth2: [write]}, {oauth2: [delete]}]
+paths:
+  /a:
+    get: {responses: {"200": {description: ok}}}
+  /b:
+    get: {responses: {"200": {description: ok}}}
+  /c:
+    get: {responses: {"200": {description: ok}}}
+`
+	const last = "-: 3 operations, 0 errors, 5 warnings\n"
+	code, stdout, _ := runCLI(t, doc, "lint", "--warnings", "summary", "-")
+	assert.Equal(t, exitOK, code)
+	assert.Equal(t, `warning: 3 times: the operation requires authentication but documents neither a 401 nor a 403 response (first: -:9:11: GET /a (#/paths/~1a/get/responses))
+warning: 2 times: scope "…" is not declared in the flows of security scheme "…" (first: -:6:13: (#/security/0/oauth2))
+`+last, stdout)
+
+	code, stdout, _ = runCLI(t, doc, "lint", "--warnings", "none", "-")
+	assert.Equal(t, exitOK, code)
+	assert.Equal(t, last, stdout)
+
+	code, all, _ := runCLI(t, doc, "lint", "-")
+	assert.Equal(t, exitOK, code)
+	_, explicit, _ := runCLI(t, doc, "lint", "--warnings", "all", "-")
+	assert.Equal(t, all, explicit, "all is the default")
+	assert.Equal(t, 6, strings.Count(all, "\n"))
+
+	code, _, stderr := runCLI(t, doc, "lint", "--warnings", "some", "-")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, `--warnings: unknown value "some"`)
 }
