@@ -47,10 +47,12 @@ func loadPet5(c *echo5.Context) (any, error) {
 // server5 implements the echo5-server's api5.ServerInterface.
 type server5 struct{}
 
+// Health answers the liveness probe.
 func (server5) Health(c *echo5.Context) error {
 	return c.JSON(http.StatusOK, api5.Message{Message: "ok"})
 }
 
+// GetPet answers with the pet the owner loader loaded.
 func (server5) GetPet(c *echo5.Context, _ int64) error {
 	p, ok := echo5axioms.Object[*Pet](c)
 	if !ok {

@@ -139,10 +139,12 @@ var errMissingPet = errors.New("petstore: GetPet without the owner loader's pet"
 // server implements the echo-server's api.ServerInterface.
 type server struct{}
 
+// Health answers the liveness probe.
 func (server) Health(c echo.Context) error {
 	return c.JSON(http.StatusOK, api.Message{Message: "ok"})
 }
 
+// GetPet answers with the pet the owner loader loaded.
 func (server) GetPet(c echo.Context, _ int64) error {
 	p, ok := echoaxioms.Object[*Pet](c)
 	if !ok {
@@ -155,10 +157,13 @@ func (server) GetPet(c echo.Context, _ int64) error {
 // request's context.Context, which carries the claims and the loaded object.
 type strictServer struct{}
 
+// Health answers the liveness probe.
 func (strictServer) Health(context.Context, strictapi.HealthRequestObject) (strictapi.HealthResponseObject, error) {
 	return strictapi.Health200JSONResponse{Message: "ok"}, nil
 }
 
+// GetPet answers with the pet the owner loader loaded, read from ctx with the
+// caller's claims.
 func (strictServer) GetPet(ctx context.Context, _ strictapi.GetPetRequestObject) (strictapi.GetPetResponseObject, error) {
 	claims, ok := validator.FromContext(ctx)
 	if !ok {
