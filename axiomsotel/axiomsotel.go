@@ -36,7 +36,7 @@ func AuditHook(meter metric.Meter) (func(ctx context.Context, r enforce.AuditRec
 	if err != nil {
 		return nil, fmt.Errorf("axiomsotel: AuditHook: %w", err)
 	}
-	d := &decisions{counter: counter, sets: map[decisionKey]metric.AddOption{}}
+	d := &decisions{counter: counter, sets: map[decisionKey][]metric.AddOption{}}
 	return d.record, nil
 }
 
@@ -47,18 +47,22 @@ type decisionKey struct {
 	operation, check string
 }
 
+// maxAttributeSets bounds the attribute sets decisions keeps; past it, a new
+// combination is built for each decision.
+const maxAttributeSets = 4096
+
 // decisions holds the counter and its attribute sets, built once per combination: the
 // combinations are bounded by the document's operations and the closed sets of
-// outcomes, reasons and checks.
+// outcomes, reasons and checks, and the number kept by maxAttributeSets.
 type decisions struct {
 	counter metric.Int64Counter
 	mu      sync.RWMutex
-	sets    map[decisionKey]metric.AddOption
+	sets    map[decisionKey][]metric.AddOption // one option each, passed as is: no allocation
 }
 
 func (d *decisions) record(ctx context.Context, r enforce.AuditRecord) {
 	k := decisionKey{outcome: r.Outcome, reason: r.Reason, operation: r.OperationID, check: r.Check}
-	d.counter.Add(ctx, 1, d.option(k))
+	d.counter.Add(ctx, 1, d.options(k)...)
 	if span := trace.SpanFromContext(ctx); span.IsRecording() {
 		span.AddEvent(DecisionEvent, trace.WithAttributes(append(k.attributes(),
 			attribute.String("http.request.method", r.Method),
@@ -67,16 +71,18 @@ func (d *decisions) record(ctx context.Context, r enforce.AuditRecord) {
 	}
 }
 
-func (d *decisions) option(k decisionKey) metric.AddOption {
+func (d *decisions) options(k decisionKey) []metric.AddOption {
 	d.mu.RLock()
 	opt, ok := d.sets[k]
 	d.mu.RUnlock()
 	if ok {
 		return opt
 	}
-	opt = metric.WithAttributeSet(attribute.NewSet(k.attributes()...))
+	opt = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(k.attributes()...))}
 	d.mu.Lock()
-	d.sets[k] = opt
+	if len(d.sets) < maxAttributeSets {
+		d.sets[k] = opt
+	}
 	d.mu.Unlock()
 	return opt
 }

@@ -34,8 +34,9 @@
 // one), check the Require… helper that decided ("" for the document's enforcement).
 // The asynchronous instruments read [validator.Validator.Status] once per validator at
 // each collection: fetches and failures count the key-set fetches since the validator
-// was built, keys the usable keys in use (0: not ready), age the seconds since the key
-// set in use was fetched.
+// was built, keys the usable keys in use (0: not ready), age the seconds from the
+// moment the key set in use was fetched (by the validator's clock, Config.Now) to the
+// collection (by time.Now).
 //
 // Each decision also adds an event named axioms.decision to the span of the context
 // passed to the hook, when that span is recording, with the attributes outcome,
