@@ -42,7 +42,8 @@ type LoadOptions struct {
 
 // Load reads the OpenAPI 3.0, 3.1 or 3.2 document at path (YAML or JSON) and compiles its
 // policy table. When the document is wrong it returns an error listing every problem,
-// each located (see [Problems]); an error reading the file is returned as is.
+// each located by JSON Pointer and, in the text, by line and column (see [Problems]
+// and [Problem]); an error reading the file is returned as is.
 func Load(path string, opts LoadOptions) (*Policies, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {

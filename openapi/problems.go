@@ -22,13 +22,13 @@ type Problem struct {
 	// nothing is percent-encoded (so it is not a URI fragment: "{" stays as written).
 	// "" when unknown.
 	Pointer string
-	// Line and Column locate Pointer in the document's text, both counted from 1 (Column
-	// in bytes), as set by [Load], [LoadData] and [LoadFS] when the document parses as
-	// YAML or JSON: the position of the member's key, or of the element of an array. When
-	// the pointer names what the text does not hold (a default, a member kin-openapi
-	// adds), the position is that of its nearest ancestor in the text. 0 when unknown, as
-	// for a finding about another file or with no Pointer. [Problem.Error] does not show
-	// them.
+	// Line and Column locate Pointer in the text of the document loaded, both counted
+	// from 1 (Column in bytes), as set by [Load], [LoadData] and [LoadFS]: the position of
+	// the member's key, or of the array element. When the text does not hold the whole
+	// pointer (a member kin-openapi fills in, a path through a $ref, an object in another
+	// file), they locate the deepest part it holds: a $ref is located where it is
+	// written. 0 when unknown: no Pointer, or a document that does not parse.
+	// [Problem.Error] does not show them.
 	Line, Column int
 	// Message says what is wrong and, where it is not obvious, how to fix it.
 	Message string

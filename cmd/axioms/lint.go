@@ -26,8 +26,8 @@ about (when known) and by method, path and JSON Pointer:
   api.yaml:14:9: error: GET /articles/{id} (#/paths/~1articles~1{id}/get/x-axioms-role): unknown extension ...
   api.yaml:40:5: warning: (#/components/securitySchemes/oidc): openIdConnect scheme "oidc" has no openIdConnectUrl
 then a summary line. Warnings are listed even when there are errors. --warnings summary
-prints one line per kind of warning instead (quoted names set aside), with how many there
-are and where the first is:
+prints one line per kind of warning instead (names, paths, methods and line numbers set
+aside), with how many there are and where the first is:
   warning: 376 times: the operation requires authentication but documents neither a 401 nor a 403 response (first: api.yaml:20:7: GET /a (#/paths/~1a/get/responses))
 and --warnings none prints none; the summary line counts them all the same.
 
@@ -100,11 +100,11 @@ func position(spec string, p *openapi.Problem) string {
 	return fmt.Sprintf("%s:%d:%d: ", spec, p.Line, p.Column)
 }
 
-// quoted matches a Go-quoted string in a message: the names that vary between warnings
-// of one kind.
-var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+// varying matches what varies between warnings of one kind, in a message: quoted names,
+// paths and pointers, methods and line numbers.
+var varying = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|#?/[^\s:,;)]*|\b(?:GET|PUT|POST|DELETE|OPTIONS|HEAD|PATCH|TRACE|QUERY|CONNECT)\b|\bline \d+`)
 
-// warningKind is the warnings of one kind: their message with quoted names replaced by
+// warningKind is the warnings of one kind: their message with what varies replaced by
 // "…", how many there are, and the first.
 type warningKind struct {
 	kind  string
@@ -118,7 +118,12 @@ func warningKinds(warnings []*openapi.Problem) []*warningKind {
 	var kinds []*warningKind
 	byKind := map[string]*warningKind{}
 	for _, w := range warnings {
-		kind := quoted.ReplaceAllString(w.Message, `"…"`)
+		kind := varying.ReplaceAllStringFunc(w.Message, func(v string) string {
+			if strings.HasPrefix(v, `"`) {
+				return `"…"`
+			}
+			return "…"
+		})
 		k := byKind[kind]
 		if k == nil {
 			k = &warningKind{kind: kind, first: w}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/axioms-go/axioms-echo/openapi"
 )
 
 func TestLintCleanDocument(t *testing.T) {
@@ -124,4 +126,26 @@ warning: 2 times: scope "…" is not declared in the flows of security scheme "�
 	code, _, stderr := runCLI(t, doc, "lint", "--warnings", "some", "-")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, `--warnings: unknown value "some"`)
+}
+
+// TestWarningKinds: warnings that differ only in names, paths, pointers, methods or line
+// numbers are one kind; the most frequent kind comes first.
+func TestWarningKinds(t *testing.T) {
+	w := func(msg string) *openapi.Problem { return &openapi.Problem{Message: msg, Warning: true} }
+	ws := []*openapi.Problem{
+		w(`kin-openapi validation: invalid path /a: invalid operation GET: bad`),
+		w(`scope "x" is not declared`),
+		w(`kin-openapi validation: invalid path /b/{id}: invalid operation POST: bad`),
+		w(`a.yaml line 4: $ref "#/x" is not followed (the reference is at #/paths/~1a, #/paths/~1b)`),
+		w(`a.yaml line 12: $ref "#/y" is not followed (the reference is at #/paths/~1c, #/paths/~1d)`),
+		w(`kin-openapi validation: invalid path /c: invalid operation DELETE: bad`),
+	}
+	kinds := warningKinds(ws)
+	require.Len(t, kinds, 3)
+	assert.Equal(t, "kin-openapi validation: invalid path …: invalid operation …: bad", kinds[0].kind)
+	assert.Equal(t, 3, kinds[0].count)
+	assert.Same(t, ws[0], kinds[0].first)
+	assert.Equal(t, `a.yaml …: $ref "…" is not followed (the reference is at …, …)`, kinds[1].kind)
+	assert.Equal(t, 2, kinds[1].count, "ties keep the order of first appearance")
+	assert.Equal(t, `scope "…" is not declared`, kinds[2].kind)
 }
