@@ -8,7 +8,7 @@ import (
 
 // Declarations and their inheritance.
 //
-// x-axioms-roles and x-axioms-permissions are read on the document root, the path items
+// x-axioms-roles, x-axioms-permissions, x-axioms-acr and x-axioms-max-age are read on the document root, the path items
 // of paths and their operations; x-axioms-owner on path items and operations. An
 // operation's rule is the nearest declaration: its own, else its path item's, else the
 // root's. Declarations on the root and on path items are inherited: each counts the
@@ -23,7 +23,7 @@ type declaration[V any] struct {
 
 // declSite is where a declaration is written, and what it applies to.
 type declSite struct {
-	key   string // x-axioms-roles, x-axioms-permissions or x-axioms-owner
+	key   string // x-axioms-roles, x-axioms-permissions, x-axioms-owner, x-axioms-acr or x-axioms-max-age
 	ptr   string
 	path  string // the path template of the path item or operation; "" on the root
 	empty bool   // it requires nothing: an empty condition, which removes an inherited one
@@ -43,12 +43,14 @@ func (d *declaration[V]) site() *declSite {
 type declarations struct {
 	roles, permissions *declaration[Condition]
 	owner              *declaration[Owner]
+	acr                *declaration[[]string]
+	maxAge             *declaration[int]
 }
 
-// sites returns where the roles, permissions and owner declarations are written, in
-// that order; nil for those there are none of.
-func (d declarations) sites() [3]*declSite {
-	return [3]*declSite{d.roles.site(), d.permissions.site(), d.owner.site()}
+// sites returns where the roles, permissions, owner, acr and max-age declarations are
+// written, in that order; nil for those there are none of.
+func (d declarations) sites() [5]*declSite {
+	return [5]*declSite{d.roles.site(), d.permissions.site(), d.owner.site(), d.acr.site(), d.maxAge.site()}
 }
 
 // declarations decodes the declarations of the object at ptr, on level lvl (the root
@@ -60,6 +62,8 @@ func (c *compiler) declarations(ext map[string]any, lvl level, method, path, ptr
 	var d declarations
 	d.roles = declare(c, ext, extRoles, decodeCondition, Condition.Empty, method, path, ptr, inherited)
 	d.permissions = declare(c, ext, extPermissions, decodeCondition, Condition.Empty, method, path, ptr, inherited)
+	d.acr = declare(c, ext, extACR, decodeACR, nil, method, path, ptr, inherited)
+	d.maxAge = declare(c, ext, extMaxAge, decodeMaxAge, nil, method, path, ptr, inherited)
 	if lvl != levelRoot {
 		d.owner = declare(c, ext, extOwner, decodeOwner, nil, method, path, ptr, inherited)
 	}
@@ -107,6 +111,8 @@ func (c *compiler) applyDeclarations(p *Policy, item *openapi3.PathItem, op *ope
 		roles:       nearest(own.roles, fromItem.roles, c.rootDecls.roles),
 		permissions: nearest(own.permissions, fromItem.permissions, c.rootDecls.permissions),
 		owner:       nearest(own.owner, fromItem.owner),
+		acr:         nearest(own.acr, fromItem.acr, c.rootDecls.acr),
+		maxAge:      nearest(own.maxAge, fromItem.maxAge, c.rootDecls.maxAge),
 	}
 	protected := p.Auth == AuthRequired
 	for _, d := range rule.sites() {
@@ -137,6 +143,12 @@ func (c *compiler) applyDeclarations(p *Policy, item *openapi3.PathItem, op *ope
 	}
 	if rule.permissions != nil {
 		p.Permissions = rule.permissions.value
+	}
+	if rule.acr != nil {
+		p.ACR = rule.acr.value
+	}
+	if rule.maxAge != nil {
+		p.MaxAge = rule.maxAge.value
 	}
 	if rule.owner != nil {
 		p.Owner = c.ownerRule(rule.owner, item, op, p.Method, p.Path)

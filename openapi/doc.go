@@ -73,8 +73,21 @@
 // depends on each path. The middleware enforces ownership: it reads the parameter, or
 // runs the loader and hands the loaded object to the handler.
 //
+// x-axioms-acr and x-axioms-max-age declare the authentication strength an operation
+// needs (step-up authentication, RFC 9470), on the document root, a path item or an
+// operation, inherited like x-axioms-roles (each on its own):
+//
+//	x-axioms-acr: ["urn:example:mfa", "urn:example:hwk"]   # the acr claim is any of these
+//	x-axioms-max-age: 300                                   # auth_time at most 300 seconds ago
+//
+// x-axioms-acr is a non-empty list of distinct, non-empty strings (compiled into
+// [Policy.ACR] in document order); x-axioms-max-age a positive whole number of seconds
+// ([Policy.MaxAge]). Anything else (an empty list, a string, 0, 1.5) is an error. The
+// middleware answers a token that does not satisfy them with 401
+// insufficient_user_authentication, naming acr_values and max_age.
+//
 // Requirements only make sense where callers are authenticated. Declared on a public or
-// optional operation, roles, permissions or an owner rule are an error: anonymous
+// optional operation, roles, permissions, step-up requirements or an owner rule are an error: anonymous
 // callers would bypass them. Inherited from the root or a path item, they apply to the
 // operations that require authentication and not to the others; a root or path-item
 // declaration that applies to no operation requiring authentication at all is an error
@@ -83,7 +96,7 @@
 // These keys are read on the document root, on the path items of paths (a path item
 // there may be a $ref to components.pathItems: the entry is then read) and on their
 // operations, nowhere else. Any key that looks like one of them must be exactly one of
-// the three, allowed where it appears; anywhere else in the document (under responses,
+// the five, allowed where it appears; anywhere else in the document (under responses,
 // a request body, a parameter, a schema, info, tags, servers, a security scheme, the
 // paths or components object, webhooks, callbacks, a components.pathItems entry no path
 // references) it is an error, located by its JSON Pointer: a misplaced, misspelt or

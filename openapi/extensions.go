@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 )
@@ -11,9 +12,11 @@ const (
 	extRoles       = "x-axioms-roles"
 	extPermissions = "x-axioms-permissions"
 	extOwner       = "x-axioms-owner"
+	extACR         = "x-axioms-acr"
+	extMaxAge      = "x-axioms-max-age"
 )
 
-var knownExtensions = []string{extOwner, extPermissions, extRoles}
+var knownExtensions = []string{extACR, extMaxAge, extOwner, extPermissions, extRoles}
 
 // where an extension appears, for the rules on where each is allowed. Anywhere else,
 // checkPlacement reports it.
@@ -111,6 +114,36 @@ func decodeList(v any) ([]string, string) {
 		out = append(out, s)
 	}
 	return out, ""
+}
+
+// decodeACR decodes an x-axioms-acr value: a non-empty list of distinct acr values, any
+// of which satisfies the requirement (RFC 9470).
+func decodeACR(v any) ([]string, string) {
+	list, problem := decodeList(v)
+	if problem == "" && len(list) == 0 {
+		problem = "must list at least one acr value"
+	}
+	return list, problem
+}
+
+// decodeMaxAge decodes an x-axioms-max-age value: a positive whole number of seconds
+// (RFC 9470's max_age).
+func decodeMaxAge(v any) (int, string) {
+	var f float64
+	switch t := v.(type) {
+	case float64:
+		f = t
+	case int:
+		f = float64(t)
+	case int64:
+		f = float64(t)
+	default:
+		return 0, fmt.Sprintf("must be a positive integer (seconds), not %s", typeName(v))
+	}
+	if f != math.Trunc(f) || f < 1 || f > math.MaxInt32 {
+		return 0, fmt.Sprintf("must be a positive integer of seconds (at most %d), not %v", math.MaxInt32, f)
+	}
+	return int(f), ""
 }
 
 // checkName checks a role, permission, parameter, field, claim or loader name: it must

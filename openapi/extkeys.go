@@ -90,7 +90,7 @@ func keyClassOf(k string) keyClass {
 		return keyOther
 	}
 	switch k {
-	case extRoles, extPermissions, extOwner:
+	case extRoles, extPermissions, extOwner, extACR, extMaxAge:
 		return keyKnown
 	}
 	if !printableASCII(k) {

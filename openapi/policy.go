@@ -200,6 +200,14 @@ type Policy struct {
 	// (the nearest declaration: operation, path item, document root). Always empty
 	// unless Auth is AuthRequired.
 	Roles, Permissions Condition
+	// ACR is the effective x-axioms-acr (RFC 9470 step-up: the token's acr claim must be
+	// one of them), in document order; nil when none is required, and always nil unless
+	// Auth is AuthRequired. Inherited like Roles.
+	ACR []string
+	// MaxAge is the effective x-axioms-max-age in seconds (RFC 9470: the token's
+	// auth_time must be at most this old); 0 when none is required, and always 0 unless
+	// Auth is AuthRequired. Inherited like Roles.
+	MaxAge int
 	// Owner is the effective x-axioms-owner rule (operation, else path item); nil when
 	// there is none, and always nil unless Auth is AuthRequired.
 	Owner *Owner

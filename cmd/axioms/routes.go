@@ -30,13 +30,14 @@ by path then method. A document that does not load prints its problems on standa
    "auth": "required",
    "alternatives": [[{"scheme": "oauth2", "type": "oauth2", "scopes": ["read:data"]}]],
    "roles": {"anyOf": [], "allOf": []}, "permissions": {"anyOf": [], "allOf": []},
-   "owner": null}
+   "owner": null, "acr": [], "maxAge": 0}
 where path is the document's template (without base path); operationId is "" when the
 operation has none; auth is "required", "optional" or "none"; alternatives lists every
 non-empty security alternative in document order (each a list of schemes sorted by name,
 type as the document declares it: oauth2, openIdConnect, http, apiKey or mutualTLS);
 lists are never null; owner is null or {"param": ..., "field": ..., "claim": ...,
-"loader": ...} with "" for the fields of the other form.
+"loader": ...} with "" for the fields of the other form; acr lists the x-axioms-acr values
+(any of them, document order) and maxAge is x-axioms-max-age in seconds, 0 when none.
 
 Exit status: 0 printed, 1 the document does not load, 2 usage error.`
 
@@ -50,6 +51,8 @@ type routeJSON struct {
 	Roles        conditionJSON  `json:"roles"`
 	Permissions  conditionJSON  `json:"permissions"`
 	Owner        *ownerJSON     `json:"owner"`
+	ACR          []string       `json:"acr"`
+	MaxAge       int            `json:"maxAge"`
 }
 
 type schemeJSON struct {
@@ -79,6 +82,8 @@ func toRouteJSON(p *openapi.Policy) routeJSON {
 		Alternatives: [][]schemeJSON{},
 		Roles:        conditionJSON{AnyOf: nonNil(p.Roles.AnyOf), AllOf: nonNil(p.Roles.AllOf)},
 		Permissions:  conditionJSON{AnyOf: nonNil(p.Permissions.AnyOf), AllOf: nonNil(p.Permissions.AllOf)},
+		ACR:          nonNil(p.ACR),
+		MaxAge:       p.MaxAge,
 	}
 	for _, alt := range p.Alternatives {
 		a := []schemeJSON{}

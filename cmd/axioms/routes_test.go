@@ -19,12 +19,12 @@ func TestRoutesJSONContract(t *testing.T) {
 	   "alternatives":[[{"scheme":"key","type":"apiKey","scopes":[]},{"scheme":"oauth2","type":"oauth2","scopes":["read:data"]}],
 	                   [{"scheme":"oauth2","type":"oauth2","scopes":["admin"]}]],
 	   "roles":{"anyOf":["editor"],"allOf":["verified"]},"permissions":{"anyOf":[],"allOf":[]},
-	   "owner":{"param":"","field":"user","claim":"sub","loader":"getArticle"}},
+	   "owner":{"param":"","field":"user","claim":"sub","loader":"getArticle"},"acr":[],"maxAge":0},
 	  {"method":"GET","path":"/feed","operationId":"feed","auth":"optional",
 	   "alternatives":[[{"scheme":"oauth2","type":"oauth2","scopes":[]}]],
-	   "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":[]},"owner":null},
+	   "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":[]},"owner":null,"acr":[],"maxAge":0},
 	  {"method":"GET","path":"/health","operationId":"","auth":"none","alternatives":[],
-	   "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":[]},"owner":null}
+	   "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":[]},"owner":null,"acr":[],"maxAge":0}
 	]`, stdout)
 	// The keys come in the documented order.
 	assert.Contains(t, stdout, `{
@@ -41,7 +41,9 @@ func TestRoutesJSONContract(t *testing.T) {
       "anyOf": [],
       "allOf": []
     },
-    "owner": null
+    "owner": null,
+    "acr": [],
+    "maxAge": 0
   }`)
 }
 
@@ -56,13 +58,16 @@ paths:
       parameters: [{name: id, in: path, required: true, schema: {type: string}}]
       x-axioms-owner: {param: id, claim: /org/user_id}
       x-axioms-permissions: {allOf: [users:delete]}
+      x-axioms-acr: ["urn:example:mfa", "urn:example:hwk"]
+      x-axioms-max-age: 300
       responses: {"401": {description: no}}
 `, "routes", "--format=json", "-")
 	require.Equal(t, exitOK, code, stderr)
 	assert.JSONEq(t, `[{"method":"DELETE","path":"/users/{id}","operationId":"","auth":"required",
 	  "alternatives":[[{"scheme":"b","type":"http","scopes":[]}]],
 	  "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":["users:delete"]},
-	  "owner":{"param":"id","field":"","claim":"/org/user_id","loader":""}}]`, stdout)
+	  "owner":{"param":"id","field":"","claim":"/org/user_id","loader":""},
+	  "acr":["urn:example:mfa","urn:example:hwk"],"maxAge":300}]`, stdout)
 
 	code, stdout, _ = runCLI(t, "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n", "routes", "--format", "json", "-")
 	require.Equal(t, exitOK, code)
@@ -226,9 +231,9 @@ func TestRoutesPetstoreJSON(t *testing.T) {
 	}
 	assert.JSONEq(t, `{"method":"GET","path":"/pet/{petId}","operationId":"getPetById","auth":"required",
 	  "alternatives":[[{"scheme":"api_key","type":"apiKey","scopes":[]}],[{"scheme":"petstore_auth","type":"oauth2","scopes":["write:pets","read:pets"]}]],
-	  "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":[]},"owner":null}`, byRoute["GET /pet/{petId}"])
+	  "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":[]},"owner":null,"acr":[],"maxAge":0}`, byRoute["GET /pet/{petId}"])
 	assert.JSONEq(t, `{"method":"POST","path":"/user","operationId":"createUser","auth":"none","alternatives":[],
-	  "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":[]},"owner":null}`, byRoute["POST /user"])
+	  "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":[]},"owner":null,"acr":[],"maxAge":0}`, byRoute["POST /user"])
 }
 
 func TestRoutesFromStandardInput(t *testing.T) {
