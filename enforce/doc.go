@@ -96,6 +96,7 @@
 //	insufficient_scope       no security alternative's scopes are held (403)
 //	insufficient_permission  a role or permission requirement failed (403)
 //	not_owner                the ownership rule failed (403)
+//	insufficient_user_authentication  the token's acr or auth_time does not meet x-axioms-acr or x-axioms-max-age (401, RFC 9470 step-up)
 //	undocumented_route       the route has no operation (403; passed with InsecureAllowUndocumented)
 //	skipped                  the Skipper let the request through unchecked (passed)
 //	owner_loader             the owner loader answered with its own status (e.g. 404)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/axioms-go/axioms-echo/openapi"
 	"github.com/axioms-go/axioms-echo/validator"
@@ -341,8 +342,8 @@ func describeScheme(s openapi.Scheme) string {
 // Enforce decides r as its operation (r.Policy) says: a request without an operation is
 // denied (403) unless InsecureAllowUndocumented is set; a public operation proceeds with
 // no token work; otherwise the bearer token (or each scheme's credentials) is
-// authenticated, the security alternatives, roles and permissions evaluated, and the
-// owner rule checked last, so that a loader runs only for callers who passed everything
+// authenticated, the security alternatives, roles and permissions evaluated, then the
+// step-up requirements (x-axioms-acr, x-axioms-max-age), and the owner rule checked last, so that a loader runs only for callers who passed everything
 // else. Every decision is recorded before Enforce returns. ctx is the request's context.
 //
 // On a documented route with a token seen before (a verified-token cache hit), Enforce
@@ -366,6 +367,11 @@ func (e *Enforcer) Enforce(ctx context.Context, r *Request) Result {
 	if principal == nil { // optional authentication, no credentials
 		e.rec.record(ctx, r, p, nil, OutcomeAnonymous, http.StatusOK, "", "")
 		return Result{Context: ctx}
+	}
+	if p.ACR != nil || p.MaxAge != 0 {
+		if denial := stepUp(e.realm, p, principal, time.Now()); denial != nil {
+			return e.deny(ctx, r, p, principal, denial)
+		}
 	}
 	ctx = withCaller(ctx, principal)
 	if p.Owner != nil {

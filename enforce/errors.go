@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/axioms-go/axioms-echo/openapi"
 	"github.com/axioms-go/axioms-echo/validator"
 )
 
@@ -14,12 +15,14 @@ import (
 type Code string
 
 // RFC 6750 §3.1 error codes, plus insufficient_permission for role, permission and
-// ownership denials (same 403 status as insufficient_scope, without a scope attribute).
+// ownership denials (same 403 status as insufficient_scope, without a scope attribute),
+// and RFC 9470's insufficient_user_authentication for step-up denials (401).
 const (
-	CodeInvalidRequest         Code = "invalid_request"
-	CodeInvalidToken           Code = "invalid_token"
-	CodeInsufficientScope      Code = "insufficient_scope"
-	CodeInsufficientPermission Code = "insufficient_permission"
+	CodeInvalidRequest                 Code = "invalid_request"
+	CodeInvalidToken                   Code = "invalid_token"
+	CodeInsufficientScope              Code = "insufficient_scope"
+	CodeInsufficientPermission         Code = "insufficient_permission"
+	CodeInsufficientUserAuthentication Code = "insufficient_user_authentication"
 )
 
 // Reason is the stable reason code of a decision, in [AuditRecord.Reason] and
@@ -39,10 +42,13 @@ const (
 	ReasonInsufficientScope      Reason = "insufficient_scope"      // no security alternative's scopes are held
 	ReasonInsufficientPermission Reason = "insufficient_permission" // a role or permission requirement failed
 	ReasonNotOwner               Reason = "not_owner"               // the ownership rule failed
-	ReasonUndocumentedRoute      Reason = "undocumented_route"      // the route has no operation in the document
-	ReasonSkipped                Reason = "skipped"                 // the Skipper let the request through unchecked
-	ReasonOwnerLoader            Reason = "owner_loader"            // the owner loader answered with its own status (e.g. 404)
-	ReasonServerError            Reason = "server_error"            // a server-side failure: an owner loader's error, an object without the owner field
+	// ReasonInsufficientUserAuthentication: the token's acr or auth_time does not meet
+	// the operation's x-axioms-acr or x-axioms-max-age (RFC 9470 step-up).
+	ReasonInsufficientUserAuthentication Reason = "insufficient_user_authentication"
+	ReasonUndocumentedRoute              Reason = "undocumented_route" // the route has no operation in the document
+	ReasonSkipped                        Reason = "skipped"            // the Skipper let the request through unchecked
+	ReasonOwnerLoader                    Reason = "owner_loader"       // the owner loader answered with its own status (e.g. 404)
+	ReasonServerError                    Reason = "server_error"       // a server-side failure: an owner loader's error, an object without the owner field
 )
 
 // tokenReason is the Reason of a token validation error, the one place where a
@@ -73,7 +79,8 @@ type Error struct {
 	// carry another status of 400 or above).
 	Status int
 	// Code is the RFC 6750 error code (invalid_request, invalid_token,
-	// insufficient_scope, insufficient_permission), or "" for a request without
+	// insufficient_scope, insufficient_permission, insufficient_user_authentication),
+	// or "" for a request without
 	// credentials, which RFC 6750 §3.1 answers without an error code.
 	Code Code
 	// Description is a short fixed text for error_description; never token content.
@@ -82,6 +89,14 @@ type Error struct {
 	// all the scopes of the security alternative missing the fewest (RFC 6750 §3: "the
 	// scope necessary to access the requested resource").
 	Scope []string
+	// ACRValues lists the acr values any of which would satisfy the operation
+	// (insufficient_user_authentication only, when it declares x-axioms-acr), in
+	// document order: the acr_values attribute of RFC 9470.
+	ACRValues []string
+	// MaxAge is the largest age in seconds of the authentication the operation accepts
+	// (insufficient_user_authentication only, when it declares x-axioms-max-age), 0
+	// otherwise: the max_age attribute of RFC 9470.
+	MaxAge int
 	// Reason is the stable reason code: see [Reason].
 	Reason Reason
 	// Err is the underlying cause, for logs.
@@ -168,6 +183,14 @@ func (e *Error) Challenge() string {
 		if len(e.Scope) > 0 {
 			b.WriteString(", scope=")
 			b.WriteString(quote(strings.Join(e.Scope, " ")))
+		}
+		if len(e.ACRValues) > 0 {
+			b.WriteString(", acr_values=")
+			b.WriteString(quote(strings.Join(e.ACRValues, " ")))
+		}
+		if e.MaxAge > 0 {
+			b.WriteString(", max_age=")
+			b.WriteString(quote(strconv.Itoa(e.MaxAge)))
 		}
 	}
 	return b.String()
@@ -274,6 +297,18 @@ func noOwnerClaimError(realm string) *Error {
 
 func notOwnerError(realm string) *Error {
 	return insufficientPermissionError(realm, ReasonNotOwner, "the caller does not own this resource")
+}
+
+// stepUpError is the RFC 9470 denial: 401 insufficient_user_authentication naming every
+// step-up requirement of the operation. acrFailed says whether the acr failed (else the
+// authentication's age).
+func stepUpError(realm string, p *openapi.Policy, acrFailed bool) *Error {
+	desc := "the authentication is too old"
+	if acrFailed {
+		desc = "a stronger authentication is required"
+	}
+	return &Error{Status: http.StatusUnauthorized, Code: CodeInsufficientUserAuthentication, Description: desc,
+		ACRValues: p.ACR, MaxAge: p.MaxAge, Reason: ReasonInsufficientUserAuthentication, realm: realm}
 }
 
 func undocumentedError(realm string) *Error {
