@@ -131,9 +131,9 @@ func (e *Error) Unwrap() error { return e.Err }
 // value per denial.
 type Body struct {
 	// Error is the RFC 6750 error code (invalid_request, invalid_token,
-	// insufficient_scope, insufficient_permission), or for denials without one
-	// "unauthorized" (401 without credentials), "forbidden" (an undocumented route) or
-	// "temporarily_unavailable" (503).
+	// insufficient_scope, insufficient_permission, insufficient_user_authentication),
+	// or for denials without one "unauthorized" (401 without credentials), "forbidden"
+	// (an undocumented route) or "temporarily_unavailable" (503).
 	Error string `json:"error"`
 	// ErrorDescription is a short fixed text (the [Error]'s Description); never token
 	// or request content.
