@@ -21,8 +21,8 @@ func init() {
 const routesSynopsis = `routes [--format table|markdown|json] [--base-path P] [--allow-external-refs] SPEC|-
 
 Prints every operation of the OpenAPI document SPEC (a file, or "-" for standard input)
-with its authentication, security alternatives, roles, permissions and owner rule, sorted
-by path then method. A document that does not load prints its problems on standard error
+with its authentication, security alternatives, roles, permissions, owner rule and step-up
+requirements (x-axioms-acr, x-axioms-max-age), sorted by path then method. A document that does not load prints its problems on standard error
 ("axioms lint" lists them with the warnings).
 
 --format json is a stable contract: an array, sorted by path then method, of
@@ -222,6 +222,21 @@ func owner(o *openapi.Owner) string {
 	return fmt.Sprintf("%s().%s = %s", o.Loader, o.Field, o.Claim)
 }
 
+// stepUp renders the step-up requirements: "acr(a, b) AND max-age 300s", "-" for none.
+func stepUp(p *openapi.Policy) string {
+	var parts []string
+	if len(p.ACR) > 0 {
+		parts = append(parts, "acr("+strings.Join(p.ACR, ", ")+")")
+	}
+	if p.MaxAge > 0 {
+		parts = append(parts, fmt.Sprintf("max-age %ds", p.MaxAge))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, " AND ")
+}
+
 // routeNote marks an operation whose base path differs from the document's.
 func routeNote(policies *openapi.Policies, p *openapi.Policy) string {
 	if p.Route != policies.BasePath()+p.Path {
@@ -235,10 +250,10 @@ func writeTable(w io.Writer, policies *openapi.Policies, all []*openapi.Policy) 
 		fmt.Fprintf(w, "base path: %s\n\n", bp)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "METHOD\tPATH\tOPERATION\tAUTH\tSECURITY\tROLES\tPERMISSIONS\tOWNER")
+	fmt.Fprintln(tw, "METHOD\tPATH\tOPERATION\tAUTH\tSECURITY\tROLES\tPERMISSIONS\tOWNER\tSTEP-UP")
 	for _, p := range all {
-		fmt.Fprintf(tw, "%s\t%s%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Method, p.Path, routeNote(policies, p), orDash(p.OperationID), p.Auth,
-			security(p), condition(p.Roles), condition(p.Permissions), owner(p.Owner))
+		fmt.Fprintf(tw, "%s\t%s%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Method, p.Path, routeNote(policies, p), orDash(p.OperationID), p.Auth,
+			security(p), condition(p.Roles), condition(p.Permissions), owner(p.Owner), stepUp(p))
 	}
 	tw.Flush()
 }
@@ -247,13 +262,14 @@ func writeMarkdown(w io.Writer, policies *openapi.Policies, all []*openapi.Polic
 	if bp := policies.BasePath(); bp != "" {
 		fmt.Fprintf(w, "Base path: `%s`\n\n", bp)
 	}
-	fmt.Fprintln(w, "| method | path | operation | auth | security | roles | permissions | owner |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| method | path | operation | auth | security | roles | permissions | owner | step-up |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
 	esc := strings.NewReplacer("|", `\|`, "`", "'", "\n", " ")
 	for _, p := range all {
-		fmt.Fprintf(w, "| %s | `%s`%s | %s | %s | %s | %s | %s | %s |\n", esc.Replace(p.Method), esc.Replace(p.Path),
+		fmt.Fprintf(w, "| %s | `%s`%s | %s | %s | %s | %s | %s | %s | %s |\n", esc.Replace(p.Method), esc.Replace(p.Path),
 			esc.Replace(routeNote(policies, p)), esc.Replace(orDash(p.OperationID)), p.Auth,
-			esc.Replace(security(p)), esc.Replace(condition(p.Roles)), esc.Replace(condition(p.Permissions)), esc.Replace(owner(p.Owner)))
+			esc.Replace(security(p)), esc.Replace(condition(p.Roles)), esc.Replace(condition(p.Permissions)), esc.Replace(owner(p.Owner)),
+			esc.Replace(stepUp(p)))
 	}
 }
 

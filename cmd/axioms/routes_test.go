@@ -47,8 +47,8 @@ func TestRoutesJSONContract(t *testing.T) {
   }`)
 }
 
-func TestRoutesJSONOwnerParamForm(t *testing.T) {
-	code, stdout, stderr := runCLI(t, `openapi: 3.1.0
+// stepUpDoc has an owner rule in the parameter form and step-up requirements.
+const stepUpDoc = `openapi: 3.1.0
 info: {title: t, version: "1"}
 security: [{b: []}]
 components: {securitySchemes: {b: {type: http, scheme: bearer}}}
@@ -61,13 +61,20 @@ paths:
       x-axioms-acr: ["urn:example:mfa", "urn:example:hwk"]
       x-axioms-max-age: 300
       responses: {"401": {description: no}}
-`, "routes", "--format=json", "-")
+`
+
+func TestRoutesJSONOwnerParamForm(t *testing.T) {
+	code, stdout, stderr := runCLI(t, stepUpDoc, "routes", "--format=json", "-")
 	require.Equal(t, exitOK, code, stderr)
 	assert.JSONEq(t, `[{"method":"DELETE","path":"/users/{id}","operationId":"","auth":"required",
 	  "alternatives":[[{"scheme":"b","type":"http","scopes":[]}]],
 	  "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":["users:delete"]},
 	  "owner":{"param":"id","field":"","claim":"/org/user_id","loader":""},
 	  "acr":["urn:example:mfa","urn:example:hwk"],"maxAge":300}]`, stdout)
+
+	code, stdout, stderr = runCLI(t, stepUpDoc, "routes", "-")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "acr(urn:example:mfa, urn:example:hwk) AND max-age 300s")
 
 	code, stdout, _ = runCLI(t, "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n", "routes", "--format", "json", "-")
 	require.Equal(t, exitOK, code)
@@ -80,16 +87,16 @@ func TestRoutesTableAndMarkdown(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	require.Len(t, lines, 6)
 	assert.Equal(t, "base path: /v1", lines[0])
-	assert.Regexp(t, `^METHOD\s+PATH\s+OPERATION\s+AUTH\s+SECURITY\s+ROLES\s+PERMISSIONS\s+OWNER$`, lines[2])
-	assert.Regexp(t, `^GET\s+/articles/\{article_id\}\s+getArticle\s+required\s+key AND oauth2\(read:data\) OR oauth2\(admin\)\s+any\(editor\) AND all\(verified\)\s+-\s+getArticle\(\)\.user = sub$`, lines[3])
-	assert.Regexp(t, `^GET\s+/feed\s+feed\s+optional\s+\{\} OR oauth2\s+-\s+-\s+-$`, lines[4])
-	assert.Regexp(t, `^GET\s+/health\s+-\s+none\s+-\s+-\s+-\s+-$`, lines[5])
+	assert.Regexp(t, `^METHOD\s+PATH\s+OPERATION\s+AUTH\s+SECURITY\s+ROLES\s+PERMISSIONS\s+OWNER\s+STEP-UP$`, lines[2])
+	assert.Regexp(t, `^GET\s+/articles/\{article_id\}\s+getArticle\s+required\s+key AND oauth2\(read:data\) OR oauth2\(admin\)\s+any\(editor\) AND all\(verified\)\s+-\s+getArticle\(\)\.user = sub\s+-$`, lines[3])
+	assert.Regexp(t, `^GET\s+/feed\s+feed\s+optional\s+\{\} OR oauth2\s+-\s+-\s+-\s+-$`, lines[4])
+	assert.Regexp(t, `^GET\s+/health\s+-\s+none\s+-\s+-\s+-\s+-\s+-$`, lines[5])
 
 	code, stdout, _ = runCLI(t, "", "routes", "testdata/small.yaml", "--format=markdown", "--base-path", "/")
 	require.Equal(t, exitOK, code)
 	assert.NotContains(t, stdout, "Base path", "the flag overrides the servers")
-	assert.Contains(t, stdout, "| method | path | operation | auth | security | roles | permissions | owner |\n|---|---|---|---|---|---|---|---|\n")
-	assert.Contains(t, stdout, "| GET | `/feed` | feed | optional | {} OR oauth2 | - | - | - |\n")
+	assert.Contains(t, stdout, "| method | path | operation | auth | security | roles | permissions | owner | step-up |\n|---|---|---|---|---|---|---|---|---|\n")
+	assert.Contains(t, stdout, "| GET | `/feed` | feed | optional | {} OR oauth2 | - | - | - | - |\n")
 }
 
 func TestRoutesMarksOperationsWithTheirOwnServers(t *testing.T) {
