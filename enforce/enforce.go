@@ -51,7 +51,8 @@ type OwnerLoader func(ctx context.Context, req any) (any, error)
 // all of them: status is the HTTP status the error carries (the adapter's framework
 // error type, e.g. *echo.HTTPError), 0 when it carries none; cause is what a server-side
 // failure (a 500) logs: the error the framework error wraps, or err itself. If nil, no
-// error carries a status and the cause is err itself.
+// error carries a status and the cause is err itself. It is called on the request's
+// goroutine, concurrently across requests: it must be safe for concurrent use.
 type ErrorStatus func(err error) (status int, cause error)
 
 func noStatus(err error) (int, error) { return 0, err }
@@ -93,8 +94,10 @@ type Config struct {
 	// their values in the same order. The owner rule's parameter is located by its
 	// position in the document's route, and a route using one of the document's
 	// parameter names at another position is a server error (500), never a pass. It is
-	// called once per request of an operation whose owner rule names a parameter, and
-	// must not allocate on the hot path. Required when an owner rule names a parameter.
+	// called once per request of an operation whose owner rule names a parameter, on the
+	// request's goroutine and concurrently across requests: it must be safe for
+	// concurrent use, and must not allocate on the hot path. Required when an owner rule
+	// names a parameter.
 	Params func(req any) (names, values []string)
 
 	// ErrorStatus classifies the errors of Authenticators and OwnerLoaders. Default: no
@@ -145,6 +148,8 @@ type Enforcer struct {
 	params            func(any) ([]string, []string)
 	status            ErrorStatus
 	realm             string
+	now               func() time.Time // the clock of time claims beyond the validator's (auth_time)
+	leeway            time.Duration    // their clock skew
 	allowUndocumented bool
 	success           func(context.Context, any)
 	rec               recorder
@@ -235,6 +240,16 @@ func New(cfg Config) (*Enforcer, error) {
 		schemes:           map[string]openapi.Scheme{},
 		schemeValidators:  map[string]TokenValidator{},
 		ownerParams:       map[*openapi.Policy]ownerParam{},
+	}
+	// Step-up's auth_time check uses the default validator's clock and leeway when it
+	// has them (a *validator.Validator does), so a configured Config.Now or Leeway holds
+	// there as for exp, nbf and iat; otherwise the wall clock and validator.DefaultLeeway.
+	e.now, e.leeway = time.Now, validator.DefaultLeeway
+	if c, ok := cfg.Validator.(interface {
+		Now() time.Time
+		Leeway() time.Duration
+	}); ok {
+		e.now, e.leeway = c.Now, c.Leeway()
 	}
 	if e.status == nil {
 		e.status = noStatus
@@ -369,7 +384,7 @@ func (e *Enforcer) Enforce(ctx context.Context, r *Request) Result {
 		return Result{Context: ctx}
 	}
 	if p.ACR != nil || p.MaxAge != 0 {
-		if denial := stepUp(e.realm, p, principal, time.Now()); denial != nil {
+		if denial := stepUp(e.realm, p, principal, e.now(), e.leeway); denial != nil {
 			return e.deny(ctx, r, p, principal, denial)
 		}
 	}

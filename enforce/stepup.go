@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/axioms-go/axioms-echo/openapi"
-	"github.com/axioms-go/axioms-echo/validator"
 )
 
 // Step-up authentication (RFC 9470).
@@ -14,31 +13,32 @@ import (
 // to one of the listed values; an array, a number or no acr at all does not satisfy it.
 // An operation with x-axioms-max-age needs the auth_time claim to be a number of
 // seconds at most MaxAge before now; a missing auth_time, one of another type, or one
-// later than now by more than validator.DefaultLeeway (the validator's default clock
-// skew) does not satisfy it.
+// later than now by more than the leeway does not satisfy it. Now and the leeway are the
+// default validator's (Config.Validator's Now and Leeway methods, as *validator.Validator
+// has), else the wall clock and validator.DefaultLeeway.
 
 // stepUp checks the step-up requirements of p against pr at now; nil when they are met.
-func stepUp(realm string, p *openapi.Policy, pr openapi.Principal, now time.Time) *Error {
+func stepUp(realm string, p *openapi.Policy, pr openapi.Principal, now time.Time, leeway time.Duration) *Error {
 	if len(p.ACR) > 0 {
 		acr, _ := pr.Claim("acr")
 		if s, ok := acr.(string); !ok || !slices.Contains(p.ACR, s) {
 			return stepUpError(realm, p, true)
 		}
 	}
-	if p.MaxAge > 0 && !recentEnough(pr, p.MaxAge, now) {
+	if p.MaxAge > 0 && !recentEnough(pr, p.MaxAge, now, leeway) {
 		return stepUpError(realm, p, false)
 	}
 	return nil
 }
 
 // recentEnough reports whether pr's auth_time is a number of seconds at most maxAge
-// before now, and not in the future beyond validator.DefaultLeeway.
-func recentEnough(pr openapi.Principal, maxAge int, now time.Time) bool {
+// before now, and not in the future beyond leeway.
+func recentEnough(pr openapi.Principal, maxAge int, now time.Time, leeway time.Duration) bool {
 	v, _ := pr.Claim("auth_time")
 	at, ok := v.(float64)
 	if !ok {
 		return false
 	}
 	nowSec := float64(now.UnixNano()) / 1e9
-	return at <= nowSec+validator.DefaultLeeway.Seconds() && nowSec-at <= float64(maxAge)
+	return at <= nowSec+leeway.Seconds() && nowSec-at <= float64(maxAge)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/axioms-go/axioms-echo/enforce"
 	"github.com/axioms-go/axioms-echo/internal/specgen"
 	"github.com/axioms-go/axioms-echo/openapi"
+	"github.com/axioms-go/axioms-echo/validator"
 )
 
 var stepUpDoc = specgen.Doc{Schemes: []string{specgen.OAuth2("oauth2", "read")}}.YAML(`
@@ -87,6 +88,46 @@ func TestStepUp(t *testing.T) {
 			}
 			assert.Equal(t, enforce.OutcomeDenied, rec.Outcome)
 			assert.Equal(t, axiomstest.DefaultSubject, rec.Subject)
+		})
+	}
+}
+
+// TestStepUpUsesTheValidatorsClockAndLeeway: auth_time is judged by the clock and the
+// leeway exp, nbf and iat are judged by, not the wall clock and the default leeway.
+func TestStepUpUsesTheValidatorsClockAndLeeway(t *testing.T) {
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
+	policies, err := openapi.LoadData(stepUpDoc, openapi.LoadOptions{})
+	require.NoError(t, err)
+	clock := axiomstest.NewClock(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)) // far from the wall clock
+	cfg := iss.ValidatorConfig()
+	cfg.Now, cfg.Leeway = clock.Now, 2*time.Minute
+	v, err := validator.New(t.Context(), cfg)
+	require.NoError(t, err)
+	core, err := enforce.New(enforce.Config{Policies: policies, Validator: v})
+	require.NoError(t, err)
+	now := clock.Now()
+	for _, c := range []struct {
+		name     string
+		authTime time.Time
+		allowed  bool
+	}{
+		{"recent by the validator's clock", now.Add(-time.Minute), true},
+		{"too old by the validator's clock", now.Add(-301 * time.Second), false},
+		{"ahead within the configured leeway (2m, more than the default 30s)", now.Add(90 * time.Second), true},
+		{"ahead beyond the configured leeway", now.Add(3 * time.Minute), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tok := iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{
+				"auth_time": c.authTime.Unix(), "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}})
+			res := core.Enforce(context.Background(), &enforce.Request{Header: http.Header{"Authorization": {"Bearer " + tok}},
+				Method: http.MethodGet, Route: "/fresh", Policy: policies.Lookup(http.MethodGet, "/fresh")})
+			if c.allowed {
+				assert.Nil(t, res.Denial)
+				return
+			}
+			require.NotNil(t, res.Denial)
+			assert.Equal(t, http.StatusUnauthorized, res.Denial.Status)
+			assert.Equal(t, enforce.CodeInsufficientUserAuthentication, res.Denial.Code)
 		})
 	}
 }

@@ -62,6 +62,15 @@ func New(ctx context.Context, cfg Config) (*Validator, error) {
 // Issuer returns the configured issuer.
 func (v *Validator) Issuer() string { return v.s.issuer }
 
+// Now returns the current time by the validator's clock: Config.Now if set, else
+// time.Now. It is the clock exp, nbf and iat are checked against; checks of other time
+// claims (auth_time for step-up) use it too. Safe for concurrent use.
+func (v *Validator) Now() time.Time { return v.s.now() }
+
+// Leeway returns the clock skew the validator tolerates on time claims: Config.Leeway
+// after defaults (30s when zero, 0 when negative). Safe for concurrent use.
+func (v *Validator) Leeway() time.Duration { return v.s.leeway }
+
 // Validate checks rawToken (the compact JWS, without "Bearer ") and returns its claims.
 //
 // The checks, in order: size; three canonical base64url segments (JWE, JSON
