@@ -54,7 +54,8 @@ type OwnerLoader func(c *echo.Context) (any, error)
 type Config struct {
 	// Skipper, if it returns true, lets the request through without any check (recorded
 	// as passed, reason skipped). Default: middleware.DefaultSkipper (never skips). Use it
-	// only for routes outside the document's responsibility.
+	// only for routes outside the document's responsibility. It runs on the request's
+	// goroutine, concurrently across requests: it must be safe for concurrent use.
 	Skipper middleware.Skipper
 
 	// Policies is the policy table compiled from the API document (openapi.Load...).

@@ -22,8 +22,9 @@ func State(r *http.Request) TokenState {
 
 // AccessTokenConfig configures [AccessToken].
 type AccessTokenConfig struct {
-	// Skipper, if it returns true, skips recording for the request. Default: nil, never
-	// skips.
+	// Skipper, if it returns true, skips recording for the request. It runs on the
+	// request's goroutine, concurrently across requests: it must be safe for concurrent
+	// use. Default: nil, never skips.
 	Skipper func(r *http.Request) bool
 	// Validator validates the bearer token. Required.
 	Validator TokenValidator

@@ -55,7 +55,8 @@ type OwnerLoader func(r *http.Request) (any, error)
 type Config struct {
 	// Skipper, if it returns true, lets the request through without any check (recorded
 	// as passed, reason skipped). Default: nil, never skips. Use it only for routes
-	// outside the document's responsibility (e.g. metrics).
+	// outside the document's responsibility (e.g. metrics). It runs on the request's
+	// goroutine, concurrently across requests: it must be safe for concurrent use.
 	Skipper func(r *http.Request) bool
 
 	// Policies is the policy table compiled from the API document (openapi.Load...).

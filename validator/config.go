@@ -151,7 +151,8 @@ type Config struct {
 	// ceiling. A successful fetch undoes the doublings due to failures; a fetch that
 	// brings a new key, or this long without any unknown kid, undoes the others.
 	// Scheduled refreshes (RefreshInterval, max-age) are delayed by failures only. If
-	// zero, [DefaultMaxRefreshBackoff] (5m), or MinRefreshInterval when that is longer.
+	// zero, [DefaultMaxRefreshBackoff] (5m), or MinRefreshInterval when that is longer;
+	// negative, or below MinRefreshInterval, is an error.
 	MaxRefreshBackoff time.Duration
 
 	// RefreshInterval is how long a fetched key set is used before it is refreshed in the
