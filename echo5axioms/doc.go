@@ -201,13 +201,13 @@
 // # Concurrency
 //
 // The middleware is immutable once built and safe for concurrent use, as are the
-// Require… helpers and [AccessToken]. Hooks (ErrorHandler, SuccessHandler, AuditHook),
-// loaders, authenticators and validators are called on the request's goroutine,
-// concurrently across requests; they must be safe for that. [Claims] are shared between
-// requests presenting the same token and must not be modified. [CheckRoutes] reads
-// Echo's route list: run it after registering routes, not concurrently with
-// registration (Echo v5's DefaultRouter is not safe for registration while serving;
-// echo.NewConcurrentRouter is).
+// Require… helpers and [AccessToken]. Hooks (Skipper, ErrorHandler, SuccessHandler,
+// AuditHook), loaders, authenticators and validators are called on the request's
+// goroutine, concurrently across requests; they must be safe for that. [Claims] are
+// shared between requests presenting the same token and must not be modified.
+// [CheckRoutes] reads Echo's route list: run it after registering routes, not
+// concurrently with registration (Echo v5's DefaultRouter is not safe for registration
+// while serving; echo.NewConcurrentRouter is).
 //
 // # Performance
 //

@@ -123,10 +123,10 @@
 // # Concurrency
 //
 // An [Enforcer], an [AccessToken] and a [Requirement] are immutable once built and safe
-// for concurrent use. Callbacks (Authenticators, OwnerLoaders, Params, SuccessHandler,
-// AuditHook) and validators are called on the request's goroutine, concurrently across
-// requests; they must be safe for that. Claims are shared between requests presenting
-// the same token and must not be modified.
+// for concurrent use. Callbacks (Authenticators, OwnerLoaders, Params, ErrorStatus,
+// SuccessHandler, AuditHook) and validators are called on the request's goroutine,
+// concurrently across requests; they must be safe for that. Claims are shared between
+// requests presenting the same token and must not be modified.
 //
 // # Performance
 //

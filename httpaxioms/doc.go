@@ -162,7 +162,7 @@
 // # Concurrency
 //
 // The middleware, a [Mux] and the helpers are safe for concurrent use once built;
-// patterns may be registered on a Mux while it serves. Hooks (ErrorHandler,
+// patterns may be registered on a Mux while it serves. Hooks (Skipper, ErrorHandler,
 // SuccessHandler, AuditHook), loaders, authenticators and validators are called on the
 // request's goroutine, concurrently across requests; they must be safe for that.
 // [Claims] are shared between requests presenting the same token and must not be
