@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -33,6 +34,7 @@ func TestSpecCopyIsIdentical(t *testing.T) {
 type server struct {
 	t      *testing.T
 	url    string
+	dev    *axiomstest.Issuer
 	tokens map[string]string
 	out    *syncBuffer
 	cancel context.CancelFunc
@@ -66,13 +68,13 @@ func startServer(t *testing.T, dbPath string) *server {
 	}()
 	select {
 	case st := <-ready:
-		s.url = st.URL
+		s.url, s.dev = st.URL, st.Dev
 		require.NotNil(t, st.Dev, "no issuer configured: the development issuer runs")
 		mint := func(name string, claims map[string]any) {
 			s.tokens[name] = st.Dev.Token(t, axiomstest.TokenSpec{Claims: claims})
 		}
 		for _, p := range personas {
-			mint(p.env, p.claims)
+			mint(p.env, p.tokenClaims(time.Now()))
 		}
 		mint("NOSCOPE", map[string]any{"sub": "plain-1"})
 		mint("EXPIRED", map[string]any{"sub": "reader-1", "exp": time.Now().Add(-time.Hour).Unix()})
@@ -403,6 +405,82 @@ func TestEveryOperation(t *testing.T) {
 	)
 	assert.Empty(t, s.list("/articles", "WRITER"))
 	assert.Equal(t, []int64{idOf(t, second), idOf(t, other)}, s.list("/articles", "READER"))
+}
+
+// TestDeleteMeNeedsStepUp: DELETE /me needs, beyond a valid token, an acr of
+// urn:example:mfa and an auth_time at most 600 seconds old (x-axioms-acr,
+// x-axioms-max-age); a token that falls short is answered 401
+// insufficient_user_authentication naming both, and the guide's login command mints
+// one that passes.
+func TestDeleteMeNeedsStepUp(t *testing.T) {
+	s := startServer(t, filepath.Join(t.TempDir(), "articles.db"))
+	defer s.stop()
+	const (
+		weak = `Bearer realm="api", error="insufficient_user_authentication", error_description="a stronger authentication is required", acr_values="urn:example:mfa", max_age="600"`
+		old  = `Bearer realm="api", error="insufficient_user_authentication", error_description="the authentication is too old", acr_values="urn:example:mfa", max_age="600"`
+	)
+	editor := map[string]any{"sub": "editor-1", "scope": "openid"}
+	with := func(name string, extra map[string]any) {
+		claims := maps.Clone(editor)
+		maps.Copy(claims, extra)
+		s.tokens[name] = s.dev.Token(t, axiomstest.TokenSpec{Claims: claims})
+	}
+	now := time.Now()
+	with("MFA_OLD", map[string]any{"acr": "urn:example:mfa", "auth_time": now.Add(-time.Hour)})
+	with("MFA_NO_TIME", map[string]any{"acr": "urn:example:mfa"})
+	with("MFA_ARRAY", map[string]any{"acr": []string{"urn:example:mfa"}, "auth_time": now})
+	with("PWD_FRESH", map[string]any{"acr": "urn:example:pwd", "auth_time": now})
+	s.tokens["MFA_NO_SUB"] = s.dev.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"acr": "urn:example:mfa", "auth_time": now}})
+
+	code, _, hdr := s.call("DELETE", "/me", "", "")
+	assert.Equal(t, http.StatusUnauthorized, code, "anonymous")
+	assert.Equal(t, `Bearer realm="api"`, hdr.Get("WWW-Authenticate"))
+	for _, c := range []struct{ persona, challenge string }{
+		{"EDITOR", weak},     // a valid token of the owner, without acr
+		{"ADMIN", weak},      // roles do not replace a multi-factor login
+		{"PWD_FRESH", weak},  // another acr
+		{"MFA_ARRAY", weak},  // an acr that is not a string
+		{"MFA_OLD", old},     // logged in an hour ago
+		{"MFA_NO_TIME", old}, // no auth_time
+	} {
+		code, out, hdr := s.call("DELETE", "/me", c.persona, "")
+		assert.Equal(t, http.StatusUnauthorized, code, c.persona)
+		assert.Equal(t, c.challenge, hdr.Get("WWW-Authenticate"), c.persona)
+		assert.Equal(t, "insufficient_user_authentication", out["error"], c.persona)
+		assert.Equal(t, "no-store", hdr.Get("Cache-Control"), c.persona)
+	}
+	code, out, _ := s.call("DELETE", "/me", "MFA_NO_SUB", "")
+	assert.Equal(t, http.StatusBadRequest, code, "a token without sub deletes nothing: %v", out)
+
+	code, created, _ := s.call("POST", "/articles", "EDITOR", `{"title":"Mine","content":"x"}`)
+	require.Equal(t, http.StatusCreated, code)
+	code, others, _ := s.call("POST", "/articles", "READER", `{"title":"Theirs","content":"y"}`)
+	require.Equal(t, http.StatusCreated, code)
+	code, _, _ = s.call("DELETE", "/me", "EDITOR", "")
+	require.Equal(t, http.StatusUnauthorized, code)
+	assert.Equal(t, []int64{idOf(t, created)}, s.list("/articles", "EDITOR"), "a denied DELETE deletes nothing")
+
+	code, out, _ = s.call("DELETE", "/me", "EDITOR_MFA", "")
+	assert.Equal(t, http.StatusNoContent, code, "the guide's persona after a multi-factor login: %v", out)
+	assert.Empty(t, s.list("/articles", "EDITOR"), "the editor's articles are gone")
+	assert.Equal(t, []int64{idOf(t, others)}, s.list("/articles", "READER"), "nobody else's")
+	code, _, _ = s.call("DELETE", "/me", "EDITOR_MFA", "")
+	assert.Equal(t, http.StatusNotFound, code, "nothing left")
+
+	// The guide's login command: POST /token with acr and auth_time (its $(date +%s)).
+	assert.Contains(t, s.out.String(), mfaLogin(s.dev.URL()), "the guide prints the login command")
+	res, err := http.Post(s.dev.URL()+"/token", "application/json",
+		strings.NewReader(fmt.Sprintf(`{"sub":"reader-1","acr":"urn:example:mfa","auth_time":%d}`, time.Now().Unix())))
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var minted struct {
+		AccessToken string `json:"access_token"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&minted))
+	s.tokens["READER_MFA"] = minted.AccessToken
+	code, out, _ = s.call("DELETE", "/me", "READER_MFA", "")
+	assert.Equal(t, http.StatusNoContent, code, "a token of the issuer's POST /token with acr and auth_time: %v", out)
+	assert.Empty(t, s.list("/articles", "READER"))
 }
 
 // TestCommittedDataSurvivesRestart stops the service gracefully and starts it again on
