@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -481,6 +482,82 @@ func TestDeleteMeNeedsStepUp(t *testing.T) {
 	code, out, _ = s.call("DELETE", "/me", "READER_MFA", "")
 	assert.Equal(t, http.StatusNoContent, code, "a token of the issuer's POST /token with acr and auth_time: %v", out)
 	assert.Empty(t, s.list("/articles", "READER"))
+}
+
+// readmeBlock returns the fenced block that follows the marker line
+// "<!-- readme:NAME -->" in the README.
+func readmeBlock(t *testing.T, name string) string {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	_, after, ok := strings.Cut(string(readme), "<!-- readme:"+name+" -->\n```")
+	require.True(t, ok, "the README has a readme:%s block", name)
+	_, after, _ = strings.Cut(after, "\n") // the fence's language
+	block, _, ok := strings.Cut(after, "```")
+	require.True(t, ok)
+	return block
+}
+
+// TestREADMEStepUpExample keeps the README's step-up worked example true: its excerpt
+// of spec.example.yaml is in the document (lines in order), the service answers
+// DELETE /me with a token without acr exactly as shown, and the login command, run
+// against the development issuer, mints a token that DELETE /me accepts.
+func TestREADMEStepUpExample(t *testing.T) {
+	spec, err := os.ReadFile("../../spec.example.yaml")
+	require.NoError(t, err)
+	rest := string(spec)
+	for _, line := range strings.Split(strings.TrimSuffix(readmeBlock(t, "stepup-spec"), "\n"), "\n") {
+		i := strings.Index(rest, "\n"+line+"\n")
+		require.GreaterOrEqual(t, i, 0, "the excerpt's line %q is not in spec.example.yaml (after the previous one)", line)
+		rest = rest[i+len(line)+1:]
+	}
+
+	s := startServer(t, filepath.Join(t.TempDir(), "articles.db"))
+	defer s.stop()
+	do := func(method, path, token string) (*http.Response, string) {
+		t.Helper()
+		req, err := http.NewRequest(method, s.url+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		return res, strings.TrimSuffix(string(b), "\n")
+	}
+	res, body := do(http.MethodDelete, "/me", s.tokens["EDITOR"])
+	got := fmt.Sprintf("%s %s\nCache-Control: %s\nWww-Authenticate: %s\n\n%s\n", res.Proto, res.Status,
+		res.Header.Get("Cache-Control"), res.Header.Get("WWW-Authenticate"), body)
+	assert.Equal(t, readmeBlock(t, "stepup-answer"), got)
+
+	login := strings.Split(readmeBlock(t, "stepup-login"), "\n")
+	require.GreaterOrEqual(t, len(login), 2)
+	_, printed, _ := strings.Cut(mfaLogin("$ISSUER"), "\n")
+	assert.Equal(t, printed, login[0], "the README shows the command the service prints")
+	// The command's body, with $(date +%s) evaluated, posted to the development issuer;
+	// the token taken from the answer as its sed does.
+	_, payload, ok := strings.Cut(login[0], "-d '")
+	require.True(t, ok, login[0])
+	payload, _, ok = strings.Cut(payload, "' | sed")
+	require.True(t, ok, login[0])
+	payload = strings.ReplaceAll(payload, `'"$(date +%s)"'`, fmt.Sprint(time.Now().Unix()))
+	minted, err := http.Post(s.dev.URL()+"/token", "application/json", strings.NewReader(payload))
+	require.NoError(t, err)
+	answer, err := io.ReadAll(minted.Body)
+	minted.Body.Close()
+	require.NoError(t, err)
+	m := regexp.MustCompile(`.*"access_token":"([^"]+)".*`).FindStringSubmatch(string(answer))
+	require.Len(t, m, 2, "the issuer's answer: %s", answer)
+
+	require.Contains(t, login[1], `curl -i -X DELETE http://127.0.0.1:8000/me -H "Authorization: Bearer $EDITOR_MFA"`)
+	require.Contains(t, login[1], "# 204, then 404")
+	code, _, _ := s.call("POST", "/articles", "EDITOR", `{"title":"Mine","content":"x"}`)
+	require.Equal(t, http.StatusCreated, code)
+	res, body = do(http.MethodDelete, "/me", m[1])
+	assert.Equal(t, http.StatusNoContent, res.StatusCode, body)
+	res, _ = do(http.MethodDelete, "/me", m[1])
+	assert.Equal(t, http.StatusNotFound, res.StatusCode)
 }
 
 // TestCommittedDataSurvivesRestart stops the service gracefully and starts it again on
