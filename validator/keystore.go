@@ -45,6 +45,10 @@ type keyStore struct {
 	// jwksURL is resolved by the first successful discovery; only the running fetch
 	// touches it, and one fetch runs at a time.
 	jwksURL string
+
+	// introspection is the introspection endpoint the discovery document names (or why
+	// it names no usable one), stored by the first successful discovery; nil before.
+	introspection atomic.Pointer[discoveredIntrospection]
 }
 
 type flight struct {
@@ -270,14 +274,16 @@ func (ks *keyStore) discover(ctx context.Context) (string, error) {
 	docURL := base + "/.well-known/openid-configuration"
 	body, _, err := ks.httpGet(ctx, docURL)
 	if errors.Is(err, errNoDiscovery) {
+		ks.introspection.Store(&discoveredIntrospection{err: fmt.Errorf("the issuer %s has no discovery document to name an introspection endpoint", ks.s.issuer)})
 		return base + "/.well-known/jwks.json", nil
 	}
 	if err != nil {
 		return "", err
 	}
 	var doc struct {
-		Issuer  string `json:"issuer"`
-		JWKSURI string `json:"jwks_uri"`
+		Issuer                string `json:"issuer"`
+		JWKSURI               string `json:"jwks_uri"`
+		IntrospectionEndpoint string `json:"introspection_endpoint"`
 	}
 	if err := decodeJSON(body, &doc); err != nil {
 		return "", fmt.Errorf("discovery document of %s is not valid JSON: %w", ks.s.issuer, err)
@@ -290,6 +296,16 @@ func (ks *keyStore) discover(ctx context.Context) (string, error) {
 	}
 	if err := checkFetchURL(doc.JWKSURI, ks.s.allowHTTP); err != nil {
 		return "", fmt.Errorf("discovery jwks_uri: %w", err)
+	}
+	switch {
+	case doc.IntrospectionEndpoint == "":
+		ks.introspection.Store(&discoveredIntrospection{err: fmt.Errorf("the discovery document of %s names no introspection_endpoint", ks.s.issuer)})
+	default:
+		d := &discoveredIntrospection{url: doc.IntrospectionEndpoint}
+		if err := checkFetchURL(doc.IntrospectionEndpoint, ks.s.allowHTTP); err != nil {
+			d = &discoveredIntrospection{err: fmt.Errorf("discovery introspection_endpoint: %w", err)}
+		}
+		ks.introspection.Store(d)
 	}
 	return doc.JWKSURI, nil
 }

@@ -14,6 +14,7 @@ type Validator struct {
 	s     *settings
 	keys  *keyStore
 	cache *tokenCache
+	intro *introspector // nil: Config.Introspection is nil
 }
 
 // New returns a Validator for cfg. It fails when cfg is invalid (missing issuer or
@@ -40,6 +41,9 @@ func New(ctx context.Context, cfg Config) (*Validator, error) {
 		onRemoved = v.cache.purgeRemoved
 	}
 	v.keys = newKeyStore(s, onRemoved)
+	if s.introspection != nil {
+		v.intro = newIntrospector(v, s.introspection, s.userClient)
+	}
 	if len(s.jwks) > 0 {
 		if err := v.keys.setStatic(s.jwks); err != nil {
 			return nil, fmt.Errorf("validator: JWKS: %w", err)
@@ -55,6 +59,13 @@ func New(ctx context.Context, cfg Config) (*Validator, error) {
 		}
 		s.logger.Warn("axioms: signing keys unavailable at startup; protected requests get 503 until they arrive",
 			"issuer", s.issuer, "error", err.Error())
+	}
+	if v.intro != nil && s.introspection.endpoint == "" {
+		// Discovery has been read if keys were fetched: its introspection_endpoint must
+		// be usable. Otherwise it is read with the keys, later.
+		if d := v.keys.introspection.Load(); d != nil && d.err != nil {
+			return nil, fmt.Errorf("validator: Introspection: %w (set Introspection.Endpoint)", d.err)
+		}
 	}
 	return v, nil
 }
@@ -97,6 +108,13 @@ func (v *Validator) Validate(ctx context.Context, rawToken string) (*Claims, err
 		return nil, fail(errEmpty)
 	}
 	now := v.s.now()
+	if v.intro != nil && (v.intro.is.all || !isCompactJWS(rawToken)) {
+		c, e := v.intro.validate(ctx, rawToken, now)
+		if e != nil {
+			return nil, e
+		}
+		return c, nil
+	}
 	if v.cache != nil {
 		if c := v.cache.get(rawToken, now); c != nil {
 			v.keys.maybeRefresh(now)
