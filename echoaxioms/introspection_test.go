@@ -1,0 +1,116 @@
+package echoaxioms_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/axioms-go/axioms-echo/axiomstest"
+	"github.com/axioms-go/axioms-echo/echoaxioms"
+	"github.com/axioms-go/axioms-echo/internal/specgen"
+	"github.com/axioms-go/axioms-echo/validator"
+)
+
+// opaqueDoc binds a scheme whose issuer issues opaque tokens (introspected) and one
+// whose issuer issues JWTs.
+var opaqueDoc = specgen.Doc{Schemes: []string{specgen.OAuth2("hydra", "read:data"), specgen.OAuth2("staff", "read:data")}}.YAML(`
+  /data:
+    get: {operationId: data, security: [{hydra: [read:data]}], responses: {"401": {description: no}, "403": {description: no}}}
+  /either:
+    get: {operationId: either, security: [{staff: [read:data]}, {hydra: [read:data]}], responses: {"401": {description: no}, "403": {description: no}}}
+`)
+
+// opaqueHarness protects the routes of opaqueDoc: the hydra scheme is bound to a
+// validator introspecting the harness issuer's opaque tokens (endpoint by discovery,
+// client_secret_basic), the staff scheme to another issuer's JWT validator.
+func opaqueHarness(t *testing.T) (h *harness, staff *axiomstest.Issuer) {
+	t.Helper()
+	hydra := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{IntrospectionClientID: "api", IntrospectionClientSecret: "s3cret"})
+	staff = axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
+	h = newHarness(t, harnessOptions{doc: opaqueDoc, issuer: hydra,
+		validator: func(cfg *validator.Config) {
+			cfg.Introspection = &validator.Introspection{ClientID: "api", ClientSecret: "s3cret"}
+		},
+		config: func(c *echoaxioms.Config) {
+			c.SchemeValidators = map[string]echoaxioms.TokenValidator{"hydra": c.Validator, "staff": staff.Validator(t)}
+			c.Validator = nil
+		}})
+	h.e.GET("/data", func(c echo.Context) error {
+		claims := echoaxioms.Claims(c)
+		id, _ := claims.Claim("client_id")
+		client, _ := id.(string)
+		return c.String(http.StatusOK, claims.Subject()+" "+client)
+	})
+	h.e.GET("/either", ok)
+	return h, staff
+}
+
+func TestOpaqueTokens(t *testing.T) {
+	h, staff := opaqueHarness(t)
+	hydra := h.iss
+	good := hydra.OpaqueToken(t, map[string]any{"scope": "read:data", "sub": "alice", "client_id": "app-1"})
+
+	rec := h.do(http.MethodGet, "/data", "Bearer "+good)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Equal(t, "alice app-1", rec.Body.String(), "claims of the introspection answer, through the same accessors")
+	fetches := hydra.IntrospectionFetches()
+	assert.Equal(t, http.StatusOK, h.do(http.MethodGet, "/data", "Bearer "+good).Code)
+	assert.Equal(t, fetches, hydra.IntrospectionFetches(), "the second request is answered from the cache")
+	assert.Equal(t, http.StatusOK, h.do(http.MethodGet, "/either", "Bearer "+good).Code, "an alternative bound to the introspecting validator")
+	assert.Equal(t, http.StatusOK, h.do(http.MethodGet, "/either", "Bearer "+staff.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"scope": "read:data"}})).Code,
+		"JWTs of the other scheme are unaffected")
+
+	noScope := hydra.OpaqueToken(t, map[string]any{"scope": "write:data"})
+	rec = h.do(http.MethodGet, "/data", "Bearer "+noScope)
+	assert.Equal(t, http.StatusForbidden, rec.Code)
+	assert.Equal(t, `Bearer realm="api", error="insufficient_scope", error_description="the access token lacks a required scope", scope="read:data"`,
+		rec.Header().Get("WWW-Authenticate"))
+
+	revoked := hydra.OpaqueToken(t, map[string]any{"scope": "read:data"})
+	hydra.Revoke(revoked)
+	rec = h.do(http.MethodGet, "/data", "Bearer "+revoked)
+	assert.Equal(t, http.StatusUnauthorized, rec.Code)
+	assert.Equal(t, `Bearer realm="api", error="invalid_token", error_description="token is not active"`, rec.Header().Get("WWW-Authenticate"))
+	assert.Equal(t, "no-store", rec.Header().Get("Cache-Control"))
+	records := h.records()
+	assert.Equal(t, echoaxioms.Reason(validator.ReasonInactive), records[len(records)-1].Reason)
+
+	unknown := h.do(http.MethodGet, "/data", "Bearer axiomstest_at_never-issued")
+	assert.Equal(t, http.StatusUnauthorized, unknown.Code, "a token the issuer does not know is inactive")
+}
+
+func TestOpaqueTokensIntrospectionDown(t *testing.T) {
+	for name, fault := range map[string]axiomstest.Fault{
+		"503":                   {Status: http.StatusServiceUnavailable},
+		"500":                   {Status: http.StatusInternalServerError},
+		"401 (wrong client)":    {Status: http.StatusUnauthorized},
+		"not JSON":              {Body: []byte("<html>maintenance</html>")},
+		"active not a boolean":  {Body: []byte(`{"active":"true","scope":"read:data"}`)},
+		"scope of another type": {Body: []byte(`{"active":true,"scope":["read:data"]}`)},
+		"connection dropped":    {CloseConnection: true, Times: 3},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h, _ := opaqueHarness(t)
+			hydra := h.iss
+			tok := hydra.OpaqueToken(t, map[string]any{"scope": "read:data"})
+			hydra.FailIntrospection(fault)
+			rec := h.do(http.MethodGet, "/data", "Bearer "+tok)
+			require.Equal(t, http.StatusServiceUnavailable, rec.Code, "never a 200, never a 401")
+			assert.Equal(t, "30", rec.Header().Get("Retry-After"))
+			assert.Empty(t, rec.Header().Get("WWW-Authenticate"))
+			var body map[string]string
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
+			assert.Equal(t, map[string]string{"error": "temporarily_unavailable",
+				"error_description": "the token could not be checked: introspection is unavailable"}, body)
+			records := h.records()
+			assert.Equal(t, echoaxioms.Reason(validator.ReasonIntrospectionUnavailable), records[len(records)-1].Reason)
+
+			hydra.ClearFaults()
+			assert.Equal(t, http.StatusOK, h.do(http.MethodGet, "/data", "Bearer "+tok).Code, "failures are not cached: the endpoint is back")
+		})
+	}
+}
