@@ -1,8 +1,12 @@
 package echoaxioms_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -11,7 +15,9 @@ import (
 
 	"github.com/axioms-go/axioms-echo/axiomstest"
 	"github.com/axioms-go/axioms-echo/echoaxioms"
+	"github.com/axioms-go/axioms-echo/envconfig"
 	"github.com/axioms-go/axioms-echo/internal/specgen"
+	"github.com/axioms-go/axioms-echo/openapi"
 	"github.com/axioms-go/axioms-echo/validator"
 )
 
@@ -113,4 +119,79 @@ func TestOpaqueTokensIntrospectionDown(t *testing.T) {
 			assert.Equal(t, http.StatusOK, h.do(http.MethodGet, "/data", "Bearer "+tok).Code, "failures are not cached: the endpoint is back")
 		})
 	}
+}
+
+// protect is the README's example of section "Opaque tokens (introspection)", verbatim
+// (TestReadmeIntrospectionExample keeps the two equal).
+func protect(ctx context.Context, e *echo.Echo, policies *openapi.Policies, issuer, audience, secret string) error {
+	hydra, err := validator.New(ctx, validator.Config{
+		Issuer:    issuer,
+		Audiences: []string{audience},
+		Introspection: &validator.Introspection{ // tokens not shaped as a JWS
+			ClientID:     "orders-api",
+			ClientSecret: secret, // from the environment, never from the document
+		},
+	})
+	if err != nil {
+		return err
+	}
+	e.Use(echoaxioms.WithConfig(echoaxioms.Config{
+		Policies:         policies,
+		SchemeValidators: map[string]echoaxioms.TokenValidator{"hydra": hydra},
+	}))
+	return nil
+}
+
+// TestReadmeIntrospectionExample runs the README's introspection example, code and
+// environment, against the test issuer.
+func TestReadmeIntrospectionExample(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	block := func(marker, lang string) string {
+		_, after, ok := strings.Cut(string(readme), "<!-- "+marker+" -->\n```"+lang+"\n")
+		require.True(t, ok, "the README has a %s block", marker)
+		b, _, ok := strings.Cut(after, "```")
+		require.True(t, ok)
+		return b
+	}
+	src, err := os.ReadFile("introspection_test.go")
+	require.NoError(t, err)
+	_, fn, _ := strings.Cut(string(src), "// (TestReadmeIntrospectionExample keeps the two equal).\n")
+	fn, _, _ = strings.Cut(fn, "\n}\n")
+	assert.Equal(t, fn+"\n}\n", block("introspection:code", "go"), "the README shows protect as it is")
+
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{IntrospectionClientID: "orders-api", IntrospectionClientSecret: "s3cret"})
+	policies, err := openapi.LoadData(specgen.Doc{Schemes: []string{specgen.OAuth2("hydra", "orders:read")}}.YAML(`
+  /orders:
+    get: {security: [{hydra: [orders:read]}], responses: {"401": {description: no}, "403": {description: no}}}
+`), openapi.LoadOptions{})
+	require.NoError(t, err)
+	e := echo.New()
+	require.NoError(t, protect(t.Context(), e, policies, iss.URL(), iss.Audience(), "s3cret"))
+	e.GET("/orders", ok)
+	status := func(token string) int {
+		req, _ := http.NewRequest(http.MethodGet, "/orders", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	assert.Equal(t, http.StatusOK, status(iss.OpaqueToken(t, map[string]any{"scope": "orders:read"})))
+	assert.Equal(t, http.StatusForbidden, status(iss.OpaqueToken(t, map[string]any{"scope": "orders:write"})))
+
+	// The environment of the README, with the test issuer's address and audience.
+	env := map[string]string{}
+	for line := range strings.Lines(block("introspection:env", "sh")) {
+		name, value, ok := strings.Cut(strings.TrimSpace(line), "=")
+		require.True(t, ok, line)
+		env[name] = value
+	}
+	env["AXIOMS_ISS_URL"], env["AXIOMS_AUDIENCE"], env["AXIOMS_INTROSPECTION_CLIENT_SECRET"] = iss.URL(), iss.Audience(), "s3cret"
+	cfg, err := envconfig.FromLookup(func(k string) (string, bool) { v, ok := env[k]; return v, ok }).ValidatorConfig()
+	require.NoError(t, err)
+	v, err := validator.New(t.Context(), cfg)
+	require.NoError(t, err)
+	c, err := v.Validate(t.Context(), iss.OpaqueToken(t, map[string]any{"scope": "orders:read"}))
+	require.NoError(t, err)
+	assert.True(t, c.HasScope("orders:read"))
 }
