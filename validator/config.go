@@ -162,7 +162,9 @@ type Config struct {
 
 	// CacheSize bounds the cache of verified tokens (keyed by the exact token; an entry
 	// never outlives the token's exp nor its signing key's presence in the JWKS). If
-	// zero, [DefaultCacheSize]; a negative value disables the cache.
+	// zero, [DefaultCacheSize]; a negative value disables the cache. With Introspection,
+	// the cache of introspection results has the same bounds (CacheSize and
+	// CacheMaxBytes), a budget of its own, and is disabled with it.
 	CacheSize int
 
 	// CacheMaxBytes bounds the memory the verified-token cache holds, in bytes; entries

@@ -1,5 +1,7 @@
 // Package validator validates OAuth 2.0 JWT access tokens (RFC 7519, RFC 9068) issued by
-// one trusted issuer, against the issuer's JSON Web Key Set.
+// one trusted issuer, against the issuer's JSON Web Key Set, and, when configured, opaque
+// access tokens through the issuer's introspection endpoint (RFC 7662; see
+// Introspection below).
 //
 // It knows nothing about HTTP routing or OpenAPI: give it the raw token, get back
 // verified [Claims] or an error carrying a stable [Reason]. Package echoaxioms builds the
@@ -234,11 +236,15 @@
 // A [Validator] is safe for concurrent use. Keys are swapped atomically; at most one
 // fetch runs at a time and callers needing it wait for it (bounded by their own ctx)
 // while it runs detached from their cancellation. Validate does not start goroutines
-// except for that one fetch. [Claims] are immutable and may be shared between requests.
+// except for that one fetch and, with Config.Introspection, one introspection request per
+// token not cached, shared by the callers presenting that token and bounded by
+// Introspection.Timeout. [Claims] are immutable and may be shared between requests.
 //
 // # Performance
 //
 // A token seen before is answered from a bounded cache of verified tokens (on by
 // default, Config.CacheSize) without allocation. On a miss the cost is dominated by the
-// signature verification itself; see the benchmarks in this package.
+// signature verification itself; see the benchmarks in this package. An introspected
+// token seen before is answered from its own cache without allocation, after hashing the
+// token (SHA-256); on a miss the cost is the endpoint's round trip.
 package validator

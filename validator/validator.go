@@ -7,9 +7,10 @@ import (
 	"time"
 )
 
-// Validator validates JWT access tokens from one issuer. Create it with [New]; it is
-// safe for concurrent use, and holds no goroutine between calls (key-set refreshes run
-// only while a fetch is in progress), so it needs no Close.
+// Validator validates JWT access tokens from one issuer, and opaque ones through its
+// introspection endpoint when Config.Introspection is set. Create it with [New]; it is
+// safe for concurrent use, and holds no goroutine between calls (key-set refreshes and
+// introspection requests run only while in progress), so it needs no Close.
 type Validator struct {
 	s     *settings
 	keys  *keyStore
@@ -30,6 +31,12 @@ type Validator struct {
 // reached at startup does not fail New; if its document turns out to name another
 // issuer later, Validate reports issuer_mismatch ([ReasonIssuerMismatch], of the
 // [ErrKeysUnavailable] class).
+//
+// With Config.Introspection and no Introspection.Endpoint, a discovery document read at
+// startup that names no usable introspection_endpoint (none, one that is not https, or
+// no document at all) fails New; when the issuer could not be reached, the endpoint is
+// read with the keys later, and introspected tokens get introspection_unavailable
+// until then.
 func New(ctx context.Context, cfg Config) (*Validator, error) {
 	s, err := cfg.settings()
 	if err != nil {
@@ -83,6 +90,9 @@ func (v *Validator) Now() time.Time { return v.s.now() }
 func (v *Validator) Leeway() time.Duration { return v.s.leeway }
 
 // Validate checks rawToken (the compact JWS, without "Bearer ") and returns its claims.
+// With Config.Introspection, a token that is not shaped as a compact JWS (exactly two
+// dots), or every token with Introspection.All, is introspected instead, after the size
+// check (see the package doc, Introspection).
 //
 // The checks, in order: size; three canonical base64url segments (JWE, JSON
 // serialization and anything else rejected); header JSON (duplicate names, invalid UTF-8
