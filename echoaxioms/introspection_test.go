@@ -117,6 +117,8 @@ func TestOpaqueTokensIntrospectionDown(t *testing.T) {
 				"error_description": "the token could not be checked: introspection is unavailable"}, body)
 			records := h.records()
 			assert.Equal(t, echoaxioms.Reason(validator.ReasonIntrospectionUnavailable), records[len(records)-1].Reason)
+			assert.Equal(t, http.StatusServiceUnavailable, h.do(http.MethodGet, "/either", "Bearer "+tok).Code,
+				"the JWT scheme's malformed does not outrank the endpoint's outage")
 
 			hydra.ClearFaults()
 			assert.Equal(t, http.StatusOK, h.do(http.MethodGet, "/data", "Bearer "+tok).Code, "failures are not cached: the endpoint is back")

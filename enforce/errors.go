@@ -28,7 +28,8 @@ const (
 // Reason is the stable reason code of a decision, in [AuditRecord.Reason] and
 // [Error.Reason]: one of the Reason constants, or for a refused token the
 // validator.Reason of its error (malformed, expired, wrong_audience, inactive, ...;
-// keys_unavailable or introspection_unavailable for a 503), with the same text. Logs and alerts may match on it.
+// keys_unavailable or introspection_unavailable for a 503), with the same text. Logs
+// and alerts may match on it.
 type Reason string
 
 // Reason codes of the enforcement, beside the token reasons of package validator.
