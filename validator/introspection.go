@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -145,7 +146,15 @@ type introspector struct {
 
 	mu       sync.Mutex
 	inflight map[[sha256.Size]byte]*introFlight
+
+	// lastLog (UnixNano) and unlogged bound the failure log to one line per
+	// logInterval, however many requests fail while the endpoint is down.
+	lastLog  atomic.Int64
+	unlogged atomic.Int64
 }
+
+// logInterval is the least time between two log lines about failed introspections.
+const logInterval = 10 * time.Second
 
 // introFlight is one introspection request, shared by every caller presenting the same
 // token while it runs.
@@ -209,8 +218,7 @@ func (in *introspector) validate(ctx context.Context, token string, now time.Tim
 func (in *introspector) run(ctx context.Context, h [sha256.Size]byte, token string, f *introFlight) {
 	c, e := in.introspect(ctx, token)
 	if e != nil && e.Is(ErrKeysUnavailable) {
-		in.v.s.logger.Warn("axioms: token introspection failed; the token was not judged",
-			"issuer", in.v.s.issuer, "error", e.Error())
+		in.logFailure(e)
 	} else if in.cache != nil {
 		now := in.v.s.now()
 		if e != nil {
@@ -228,6 +236,20 @@ func (in *introspector) run(ctx context.Context, h [sha256.Size]byte, token stri
 	delete(in.inflight, h)
 	in.mu.Unlock()
 	close(f.done)
+}
+
+// logFailure logs a failed introspection (its cause names the endpoint, never the token
+// nor the client secret), at most once per logInterval, with the number of failures
+// not logged since the last line.
+func (in *introspector) logFailure(e *validationError) {
+	now := in.v.s.now().UnixNano()
+	last := in.lastLog.Load()
+	if last != 0 && now-last < int64(logInterval) || !in.lastLog.CompareAndSwap(last, now) {
+		in.unlogged.Add(1)
+		return
+	}
+	in.v.s.logger.Warn("axioms: token introspection failed; the token was not judged (503)",
+		"issuer", in.v.s.issuer, "error", e.Error(), "failures_not_logged", in.unlogged.Swap(0))
 }
 
 // introspect asks the endpoint about token (RFC 7662 §2.1) and checks its answer.

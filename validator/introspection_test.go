@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -516,4 +517,47 @@ func TestIntrospectionDiscoveredEndpoint(t *testing.T) {
 		_, err = v.Validate(t.Context(), opaqueToken)
 		require.NoError(t, err, "discovered with the keys once the issuer is back")
 	})
+}
+
+// TestIntrospectionFailureLog: endpoint failures are logged at most once per 10 seconds
+// (with how many were not), never with the token or the client secret.
+func TestIntrospectionFailureLog(t *testing.T) {
+	var buf strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, nil))
+	clock := axiomstest.NewClock(testNow)
+	is := newIntroServer(t, "")
+	is.set(http.StatusInternalServerError, `{"error":"server_error","token":"`+opaqueToken+`"}`)
+	v := introValidator(t, is, validator.Config{Now: clock.Now, Logger: logger},
+		validator.Introspection{ClientID: "api", ClientSecret: "hunter2"})
+	for i := range 3 {
+		_, err := v.Validate(t.Context(), fmt.Sprint(opaqueToken, i))
+		requireReason(t, err, validator.ReasonIntrospectionUnavailable)
+	}
+	clock.Advance(10 * time.Second)
+	_, err := v.Validate(t.Context(), opaqueToken)
+	requireReason(t, err, validator.ReasonIntrospectionUnavailable)
+
+	mu.Lock()
+	out := buf.String()
+	mu.Unlock()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 2, out)
+	assert.Contains(t, lines[0], "token introspection failed")
+	assert.Contains(t, lines[0], "HTTP 500")
+	assert.Contains(t, lines[0], "failures_not_logged=0")
+	assert.Contains(t, lines[1], "failures_not_logged=2")
+	assert.NotContains(t, out, opaqueToken)
+	assert.NotContains(t, out, "hunter2")
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
