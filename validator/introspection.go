@@ -442,3 +442,21 @@ type discoveredIntrospection struct {
 	url string
 	err error
 }
+
+// discoveredEndpoint reads the introspection_endpoint member of issuer's discovery
+// document: a string naming a URL checkFetchURL accepts.
+func discoveredEndpoint(member jsonValue, issuer string, allowHTTP bool) *discoveredIntrospection {
+	var u string
+	if len(member) > 0 {
+		if err := decodeJSON(member, &u); err != nil {
+			return &discoveredIntrospection{err: fmt.Errorf("the discovery document of %s names an introspection_endpoint that is not a string", issuer)}
+		}
+	}
+	if u == "" {
+		return &discoveredIntrospection{err: fmt.Errorf("the discovery document of %s names no introspection_endpoint", issuer)}
+	}
+	if err := checkFetchURL(u, allowHTTP); err != nil {
+		return &discoveredIntrospection{err: fmt.Errorf("discovery introspection_endpoint: %w", err)}
+	}
+	return &discoveredIntrospection{url: u}
+}

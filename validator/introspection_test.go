@@ -494,6 +494,8 @@ func TestIntrospectionDiscoveredEndpoint(t *testing.T) {
 		"none named":  {fmt.Sprintf(`{"issuer":%q,"jwks_uri":%q}`, ks.srv.URL, ks.srv.URL+"/keys"), "names no introspection_endpoint"},
 		"plain http":  {discovery("http://issuer.example/introspect"), "introspection_endpoint: \"http://issuer.example/introspect\" must use https"},
 		"no document": {"404", "has no discovery document"},
+		"not a string": {fmt.Sprintf(`{"issuer":%q,"jwks_uri":%q,"introspection_endpoint":42}`, ks.srv.URL, ks.srv.URL+"/keys"),
+			"names an introspection_endpoint that is not a string"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			ks.set(func(k *keyServer) { k.discovery = tc.doc })
@@ -503,6 +505,15 @@ func TestIntrospectionDiscoveredEndpoint(t *testing.T) {
 			assert.ErrorContains(t, err, "set Introspection.Endpoint")
 		})
 	}
+
+	t.Run("JWT validation ignores the member", func(t *testing.T) {
+		ks.set(func(k *keyServer) {
+			k.discovery = fmt.Sprintf(`{"issuer":%q,"jwks_uri":%q,"introspection_endpoint":{"odd":true}}`, ks.srv.URL, ks.srv.URL+"/keys")
+		})
+		v := remoteValidator(t, ks, axiomstest.NewClock(testNow), validator.Config{})
+		_, err := v.Validate(t.Context(), s.token(t, issuedBy(ks, nil), nil))
+		require.NoError(t, err, "without Introspection, discovery reads what it always read")
+	})
 
 	t.Run("issuer down at startup", func(t *testing.T) {
 		clock := axiomstest.NewClock(testNow)

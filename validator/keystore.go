@@ -274,16 +274,18 @@ func (ks *keyStore) discover(ctx context.Context) (string, error) {
 	docURL := base + "/.well-known/openid-configuration"
 	body, _, err := ks.httpGet(ctx, docURL)
 	if errors.Is(err, errNoDiscovery) {
-		ks.introspection.Store(&discoveredIntrospection{err: fmt.Errorf("the issuer %s has no discovery document to name an introspection endpoint", ks.s.issuer)})
+		if in := ks.s.introspection; in != nil && in.endpoint == "" {
+			ks.introspection.Store(&discoveredIntrospection{err: fmt.Errorf("the issuer %s has no discovery document to name an introspection endpoint", ks.s.issuer)})
+		}
 		return base + "/.well-known/jwks.json", nil
 	}
 	if err != nil {
 		return "", err
 	}
 	var doc struct {
-		Issuer                string `json:"issuer"`
-		JWKSURI               string `json:"jwks_uri"`
-		IntrospectionEndpoint string `json:"introspection_endpoint"`
+		Issuer                string    `json:"issuer"`
+		JWKSURI               string    `json:"jwks_uri"`
+		IntrospectionEndpoint jsonValue `json:"introspection_endpoint"` // read only when introspecting
 	}
 	if err := decodeJSON(body, &doc); err != nil {
 		return "", fmt.Errorf("discovery document of %s is not valid JSON: %w", ks.s.issuer, err)
@@ -297,15 +299,8 @@ func (ks *keyStore) discover(ctx context.Context) (string, error) {
 	if err := checkFetchURL(doc.JWKSURI, ks.s.allowHTTP); err != nil {
 		return "", fmt.Errorf("discovery jwks_uri: %w", err)
 	}
-	switch {
-	case doc.IntrospectionEndpoint == "":
-		ks.introspection.Store(&discoveredIntrospection{err: fmt.Errorf("the discovery document of %s names no introspection_endpoint", ks.s.issuer)})
-	default:
-		d := &discoveredIntrospection{url: doc.IntrospectionEndpoint}
-		if err := checkFetchURL(doc.IntrospectionEndpoint, ks.s.allowHTTP); err != nil {
-			d = &discoveredIntrospection{err: fmt.Errorf("discovery introspection_endpoint: %w", err)}
-		}
-		ks.introspection.Store(d)
+	if in := ks.s.introspection; in != nil && in.endpoint == "" {
+		ks.introspection.Store(discoveredEndpoint(doc.IntrospectionEndpoint, ks.s.issuer, ks.s.allowHTTP))
 	}
 	return doc.JWKSURI, nil
 }
