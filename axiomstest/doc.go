@@ -1,7 +1,8 @@
 // Package axiomstest runs an in-process OpenID Connect issuer for tests: it serves a
 // discovery document and a JWK set over loopback HTTP (net/http/httptest), mints
-// signed access tokens with any claims and header, rotates and withdraws keys, and
-// injects faults into the JWK set endpoint while counting fetches. The same issuer,
+// signed access tokens with any claims and header, rotates and withdraws keys, mints
+// opaque tokens its introspection endpoint (RFC 7662) describes, and injects faults
+// into the JWK set and introspection endpoints while counting requests. The same issuer,
 // with a key file and a token endpoint, is the development issuer of the axioms
 // command and of the example service.
 //
@@ -55,11 +56,21 @@
 //  3. Minting: [Issuer.Token] signs tokens in process with the current key of the
 //     algorithm (no HTTP involved), with the default claims below; the validator
 //     verifies them with the keys of step 2.
+//  4. Introspection: [Issuer.OpaqueToken] mints an opaque token (no dot) in process; a
+//     validator with validator.Config.Introspection set (to &validator.Introspection{}
+//     for the endpoint of discovery) posts it to {URL}/introspect
+//     ([Issuer.IntrospectionURL]), which answers its claims with "active": true until
+//     exp or [Issuer.Revoke], {"active": false} for any other token, or the answer of
+//     the introspection [Fault] in effect ([Issuer.FailIntrospection]).
+//     [Issuer.IntrospectionFetches] counts these requests. With
+//     IssuerConfig.IntrospectionClientID and IntrospectionClientSecret the endpoint
+//     requires them (client_secret_basic or client_secret_post), else 401.
 //
 // # Endpoints
 //
 //	GET  {URL}/.well-known/openid-configuration   discovery: issuer, jwks_uri, ... (404 with DisableDiscovery)
 //	GET  {URL}/.well-known/jwks.json              the JWK set ([Issuer.JWKSURL]), subject to [Fault]s
+//	POST {URL}/introspect                         token introspection ([Issuer.IntrospectionURL]), subject to its own [Fault]s
 //	POST {URL}/token                              with TokenEndpoint only: mints a token, see below
 //	GET  {URL}/                                   with TokenEndpoint only: how to get a token
 //

@@ -8,10 +8,11 @@ import (
 	"time"
 )
 
-// Fault makes the JWK set endpoint misbehave; see [Issuer.Fail]. The fields combine:
-// the response is held back for Delay, then the connection is dropped if
-// CloseConnection is set, else Status and Body replace the normal answer. The zero
-// value of each field leaves that part of the response normal.
+// Fault makes the JWK set endpoint (see [Issuer.Fail]) or the introspection endpoint
+// (see [Issuer.FailIntrospection]) misbehave. The fields combine: the response is held
+// back for Delay, then the connection is dropped if CloseConnection is set, else Status
+// and Body replace the normal answer. The zero value of each field leaves that part of
+// the response normal.
 type Fault struct {
 	// Status is the response status, 200 to 599. If zero, 200. The response still
 	// carries the JWK set (or Body) and the usual headers, so a test can check that a
@@ -40,9 +41,19 @@ type Fault struct {
 }
 
 // Fail makes the JWK set endpoint answer with fault f, replacing any fault in effect;
-// f.Times counts from this call. Discovery is never faulted. Fail panics if f is
-// invalid (a Status outside 200–599, a negative Delay or Times).
+// f.Times counts from this call. Discovery is never faulted; the introspection
+// endpoint has its own faults ([Issuer.FailIntrospection]). Fail panics if f is invalid
+// (a Status outside 200–599, a negative Delay or Times).
 func (i *Issuer) Fail(f Fault) {
+	f = checkFault(f)
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.fault = &f
+	i.remaining = f.Times
+}
+
+// checkFault panics if f is invalid, and returns it with its own copy of Body.
+func checkFault(f Fault) Fault {
 	switch {
 	case f.Status != 0 && (f.Status < 200 || f.Status > 599):
 		panic(fmt.Sprintf("axiomstest: Fault.Status %d is outside 200–599", f.Status))
@@ -54,60 +65,67 @@ func (i *Issuer) Fail(f Fault) {
 	if f.Body != nil {
 		f.Body = slices.Clone(f.Body)
 	}
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	i.fault = &f
-	i.remaining = f.Times
+	return f
 }
 
-// ClearFaults ends the fault in effect, if any: the JWK set endpoint answers normally
-// from the next request on. A request already held back by a Delay still completes as
-// its fault says.
+// ClearFaults ends the faults in effect, if any, of the JWK set and introspection
+// endpoints: they answer normally from the next request on. A request already held
+// back by a Delay still completes as its fault says.
 func (i *Issuer) ClearFaults() {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	i.fault = nil
-	i.remaining = 0
+	i.fault, i.remaining = nil, 0
+	i.introFault, i.introRemaining = nil, 0
 }
 
-// takeFaultLocked returns the fault that applies to one request and counts it down.
-// i.mu must be held.
-func (i *Issuer) takeFaultLocked() *Fault {
-	if i.fault == nil {
+// takeFault returns the fault *fault that applies to one request and counts it down
+// in *remaining. i.mu must be held.
+func takeFault(fault **Fault, remaining *int) *Fault {
+	f := *fault
+	if f == nil {
 		return nil
 	}
-	f := i.fault
-	if i.remaining > 0 {
-		if i.remaining--; i.remaining == 0 {
-			i.fault = nil
+	if *remaining > 0 {
+		if *remaining--; *remaining == 0 {
+			*fault = nil
 		}
 	}
 	return f
 }
 
+// holdBack applies f's Delay and CloseConnection to a request, and reports whether
+// the request has been dealt with (the client gave up, the issuer closed, or the
+// connection was dropped).
+func (i *Issuer) holdBack(w http.ResponseWriter, r *http.Request, f *Fault) bool {
+	if f.Delay > 0 {
+		t := time.NewTimer(f.Delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return true // the client gave up
+		case <-i.closing:
+			closeConnection(w) // the test is over: no misleading empty answer
+			return true
+		}
+	}
+	if f.CloseConnection {
+		closeConnection(w)
+		return true
+	}
+	return false
+}
+
 func (i *Issuer) serveJWKS(w http.ResponseWriter, r *http.Request) {
 	i.jwksFetches.Add(1)
 	i.mu.Lock()
-	f := i.takeFaultLocked()
+	f := takeFault(&i.fault, &i.remaining)
 	body := i.jwksLocked()
 	i.mu.Unlock()
 
 	status := http.StatusOK
 	if f != nil {
-		if f.Delay > 0 {
-			t := time.NewTimer(f.Delay)
-			defer t.Stop()
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				return // the client gave up
-			case <-i.closing:
-				closeConnection(w) // the test is over: no misleading empty answer
-				return
-			}
-		}
-		if f.CloseConnection {
-			closeConnection(w)
+		if i.holdBack(w, r, f) {
 			return
 		}
 		if f.Body != nil {

@@ -92,6 +92,13 @@ type IssuerConfig struct {
 	// empty, keys live in memory only.
 	KeyFile string
 
+	// IntrospectionClientID and IntrospectionClientSecret, if set, are the client
+	// credentials the introspection endpoint requires (client_secret_basic or
+	// client_secret_post); a request without them is answered 401
+	// {"error":"invalid_client"}. If empty, the endpoint asks no client
+	// authentication.
+	IntrospectionClientID, IntrospectionClientSecret string
+
 	// TokenEndpoint serves POST /token, which mints a token from a JSON object of
 	// claims for anyone who asks, and names it as token_endpoint in discovery; GET /
 	// then describes it (see the package documentation). If false, both answer 404.
@@ -115,6 +122,11 @@ type Issuer struct {
 	body      []byte          // served instead of members when non-nil
 	fault     *Fault          // in effect, or nil
 	remaining int             // fetches left for fault; 0 = until ClearFaults
+
+	opaque         map[string]opaqueEntry // tokens minted by OpaqueToken
+	introFault     *Fault                 // of the introspection endpoint, or nil
+	introRemaining int                    // requests left for introFault; 0 = until ClearFaults
+	introFetches   atomic.Int64
 
 	jwksFetches      atomic.Int64
 	discoveryFetches atomic.Int64
@@ -171,6 +183,7 @@ func NewIssuerErr(cfg IssuerConfig) (*Issuer, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", i.serveDiscovery)
 	mux.HandleFunc("GET /.well-known/jwks.json", i.serveJWKS)
+	mux.HandleFunc("POST /introspect", i.serveIntrospection)
 	if cfg.TokenEndpoint {
 		mux.HandleFunc("POST /token", i.serveToken)
 		mux.HandleFunc("GET /{$}", i.serveIndex)
@@ -285,10 +298,13 @@ func (i *Issuer) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 		Issuer            string   `json:"issuer"`
 		JWKSURI           string   `json:"jwks_uri"`
 		TokenEndpoint     string   `json:"token_endpoint,omitempty"`
+		Introspection     string   `json:"introspection_endpoint"`
+		IntrospectionAuth []string `json:"introspection_endpoint_auth_methods_supported"`
 		ResponseTypes     []string `json:"response_types_supported"`
 		SubjectTypes      []string `json:"subject_types_supported"`
 		SigningAlgorithms []string `json:"id_token_signing_alg_values_supported"`
-	}{i.URL(), i.JWKSURL(), tokenEndpoint, []string{"token"}, []string{"public"}, algs})
+	}{i.URL(), i.JWKSURL(), tokenEndpoint, i.IntrospectionURL(), []string{"client_secret_basic", "client_secret_post"},
+		[]string{"token"}, []string{"public"}, algs})
 	if err != nil { // strings only: cannot happen
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return

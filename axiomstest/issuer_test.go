@@ -87,6 +87,8 @@ func TestDiscovery(t *testing.T) {
 	assert.JSONEq(t, `{
 		"issuer": "`+iss.URL()+`",
 		"jwks_uri": "`+iss.JWKSURL()+`",
+		"introspection_endpoint": "`+iss.IntrospectionURL()+`",
+		"introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
 		"response_types_supported": ["token"],
 		"subject_types_supported": ["public"],
 		"id_token_signing_alg_values_supported": ["ES256", "PS384"]

@@ -103,7 +103,11 @@
 //	server_error             a server-side failure of the ownership check (500): a loader's other error, an object without the field, route parameters that do not match the operation's
 //
 // and, for a refused token, the validator's reason (validator.ReasonOf; listed in the
-// validator package's "Errors"), keys_unavailable and issuer_mismatch included (503).
+// validator package's "Errors"): inactive (401) for a token the introspection endpoint
+// says is not active; keys_unavailable for any 503 of the signing keys (issuer_mismatch
+// included, its cause kept in [Error.Err]); introspection_unavailable (503, with
+// Retry-After, described "the token could not be checked: introspection is
+// unavailable") when the introspection endpoint failed.
 // owner_loader and server_error appear only in audit records, never in an [Error]. Check
 // is empty for the spec middleware and names the helper (RequireAuth, RequireScopes, ...)
 // for the code-level helpers.

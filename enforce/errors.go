@@ -27,8 +27,9 @@ const (
 
 // Reason is the stable reason code of a decision, in [AuditRecord.Reason] and
 // [Error.Reason]: one of the Reason constants, or for a refused token the
-// validator.Reason of its error (malformed, expired, wrong_audience, ...;
-// keys_unavailable for a 503), with the same text. Logs and alerts may match on it.
+// validator.Reason of its error (malformed, expired, wrong_audience, inactive, ...;
+// keys_unavailable or introspection_unavailable for a 503), with the same text. Logs
+// and alerts may match on it.
 type Reason string
 
 // Reason codes of the enforcement, beside the token reasons of package validator.
@@ -52,13 +53,15 @@ const (
 )
 
 // tokenReason is the Reason of a token validation error, the one place where a
-// validator reason becomes a Reason: keys_unavailable for any error matching
+// validator reason becomes a Reason: introspection_unavailable for an introspection
+// endpoint's failure, keys_unavailable for any other error matching
 // validator.ErrKeysUnavailable (an outage, or a discovery document naming another
 // issuer: the cause stays in [Error.Err]), else the error's validator reason, malformed
 // when it carries none.
 func tokenReason(err error) Reason {
 	r := validator.ReasonOf(err)
 	switch {
+	case r == validator.ReasonIntrospectionUnavailable:
 	case errors.Is(err, validator.ErrKeysUnavailable):
 		r = validator.ReasonKeysUnavailable
 	case r == "":
@@ -244,11 +247,16 @@ func invalidRequestError(realm, desc string) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidRequest, Description: desc, Reason: ReasonInvalidRequest, realm: realm}
 }
 
-// tokenError maps a validation error: keys unavailable → 503, anything else → 401.
+// tokenError maps a validation error: keys or introspection unavailable → 503,
+// anything else → 401.
 func tokenError(realm string, err error) *Error {
 	if errors.Is(err, validator.ErrKeysUnavailable) {
-		return &Error{Status: http.StatusServiceUnavailable, Description: "signing keys are temporarily unavailable",
-			Reason: tokenReason(err), Err: err, realm: realm}
+		desc := "signing keys are temporarily unavailable"
+		reason := tokenReason(err)
+		if reason == Reason(validator.ReasonIntrospectionUnavailable) {
+			desc = "the token could not be checked: introspection is unavailable"
+		}
+		return &Error{Status: http.StatusServiceUnavailable, Description: desc, Reason: reason, Err: err, realm: realm}
 	}
 	desc := "the access token is invalid"
 	// The validator's error ends err's chain (a token's fault has no cause); its text is a

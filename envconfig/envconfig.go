@@ -75,9 +75,28 @@
 //	AXIOMS_CACHE_MAX_BYTES
 //		field CacheMaxBytes; verified-token cache memory (a size); tokens counting more than 64
 //		KiB are not cached; default: 32 MiB
+//	AXIOMS_INTROSPECTION
+//		field Introspection; introspect opaque tokens (RFC 7662): off, opaque (tokens not
+//		shaped as a JWS) or all (every token); default: off
+//	AXIOMS_INTROSPECTION_URL
+//		field Introspection.Endpoint; the introspection endpoint; https except on loopback
+//		hosts; default: introspection_endpoint of discovery (required with AXIOMS_JWKS_URL)
+//	AXIOMS_INTROSPECTION_CLIENT_ID
+//		field Introspection.ClientID; client id for the endpoint, with the secret; default:
+//		none (no client authentication)
+//	AXIOMS_INTROSPECTION_CLIENT_SECRET
+//		field Introspection.ClientSecret; client secret for the endpoint, with the id;
+//		never logged; default: none
+//	AXIOMS_INTROSPECTION_AUTH_METHOD
+//		field Introspection.AuthMethod; client_secret_basic or client_secret_post; default:
+//		client_secret_basic
 //	AXIOMS_SPEC
 //		no field: read by [Setup]; path of the OpenAPI document; default:
 //		SetupOptions.DefaultSpec, else required
+//
+// The AXIOMS_INTROSPECTION_* variables apply only with AXIOMS_INTROSPECTION set to
+// opaque or all: set while it is unset or off, they are an error naming them, as is a
+// client id without a secret or the reverse.
 //
 // # Precedence and empty values
 //

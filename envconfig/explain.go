@@ -3,6 +3,7 @@ package envconfig
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"sync"
 
 	"github.com/axioms-go/axioms-echo/internal/rename"
@@ -29,13 +30,22 @@ func Explain(err error) error {
 	drop := func(w string) bool { _, hasVar := vars[w]; return fields[w] && !hasVar }
 	out := make([]error, len(errs))
 	for i, e := range errs {
-		out[i] = &explained{msg: rename.Words(e.Error(), name, drop), err: e}
+		out[i] = &explained{msg: rename.Words(nestedFields.Replace(e.Error()), name, drop), err: e}
 	}
 	if len(out) == 1 {
 		return out[0]
 	}
 	return errors.Join(out...)
 }
+
+// nestedFields names the variables of the fields of Config.Introspection, which
+// messages name as Introspection.Field.
+var nestedFields = strings.NewReplacer(
+	"Introspection.Endpoint", "AXIOMS_INTROSPECTION_URL",
+	"Introspection.ClientID", "AXIOMS_INTROSPECTION_CLIENT_ID",
+	"Introspection.ClientSecret", "AXIOMS_INTROSPECTION_CLIENT_SECRET",
+	"Introspection.AuthMethod", "AXIOMS_INTROSPECTION_AUTH_METHOD",
+)
 
 // fieldNames returns the variable of each Config field one sets (the first listed) and
 // the set of every exported Config field.

@@ -109,6 +109,40 @@ var variables = []variable{
 		return err
 	}},
 
+	// Introspection of opaque tokens (RFC 7662).
+	{"AXIOMS_INTROSPECTION", "Introspection", func(c *validator.Config, v string) error {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "off":
+		case "opaque":
+			introspection(c).All = false
+		case "all":
+			introspection(c).All = true
+		default:
+			return fmt.Errorf("%q is not one of off, opaque, all", v)
+		}
+		return nil
+	}},
+	{"AXIOMS_INTROSPECTION_URL", "Introspection", func(c *validator.Config, v string) error {
+		introspection(c).Endpoint = v
+		return nil
+	}},
+	{"AXIOMS_INTROSPECTION_CLIENT_ID", "Introspection", func(c *validator.Config, v string) error {
+		introspection(c).ClientID = v
+		return nil
+	}},
+	{"AXIOMS_INTROSPECTION_CLIENT_SECRET", "Introspection", func(c *validator.Config, v string) error {
+		introspection(c).ClientSecret = v
+		return nil
+	}},
+	{"AXIOMS_INTROSPECTION_AUTH_METHOD", "Introspection", func(c *validator.Config, v string) error {
+		switch v {
+		case validator.AuthClientSecretBasic, validator.AuthClientSecretPost:
+			introspection(c).AuthMethod = v
+			return nil
+		}
+		return fmt.Errorf("%q is not one of %s, %s", v, validator.AuthClientSecretBasic, validator.AuthClientSecretPost)
+	}},
+
 	// The OpenAPI document, read by the middleware's ConfigFromEnv.
 	{"AXIOMS_SPEC", "", nil},
 }
@@ -142,10 +176,52 @@ func (e *Env) ValidatorConfig() (validator.Config, error) {
 			}
 		}
 	}
+	if err := e.checkIntrospection(&c); err != nil {
+		errs = append(errs, err)
+	}
 	if len(errs) > 0 {
 		return validator.Config{}, errors.Join(errs...)
 	}
 	return c, nil
+}
+
+// introspection returns c.Introspection, created if nil.
+func introspection(c *validator.Config) *validator.Introspection {
+	if c.Introspection == nil {
+		c.Introspection = &validator.Introspection{}
+	}
+	return c.Introspection
+}
+
+// introspectionVariables are the variables that configure introspection once
+// AXIOMS_INTROSPECTION turns it on.
+var introspectionVariables = []string{"AXIOMS_INTROSPECTION_URL", "AXIOMS_INTROSPECTION_CLIENT_ID",
+	"AXIOMS_INTROSPECTION_CLIENT_SECRET", "AXIOMS_INTROSPECTION_AUTH_METHOD"}
+
+// checkIntrospection refuses introspection settings while AXIOMS_INTROSPECTION is
+// unset or off (a client secret configured for nothing is a mistake, not a default),
+// and a client id without a secret or the reverse.
+func (e *Env) checkIntrospection(c *validator.Config) error {
+	var set []string
+	for _, name := range introspectionVariables {
+		if _, ok, _ := e.Get(name); ok {
+			set = append(set, name)
+		}
+	}
+	mode, on, _ := e.Get("AXIOMS_INTROSPECTION")
+	on = on && !strings.EqualFold(strings.TrimSpace(mode), "off")
+	if !on {
+		c.Introspection = nil
+		if len(set) > 0 {
+			return fmt.Errorf("%s set while AXIOMS_INTROSPECTION is unset or off: set AXIOMS_INTROSPECTION to opaque or all, or unset them",
+				strings.Join(set, ", "))
+		}
+		return nil
+	}
+	if in := c.Introspection; in != nil && (in.ClientID == "") != (in.ClientSecret == "") {
+		return errors.New("AXIOMS_INTROSPECTION_CLIENT_ID and AXIOMS_INTROSPECTION_CLIENT_SECRET must be set together")
+	}
+	return nil
 }
 
 // issuerFromDomain turns the deprecated AXIOMS_DOMAIN form ("tenant.auth0.com") into an

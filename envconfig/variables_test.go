@@ -33,6 +33,16 @@ func TestEveryVariableSetsItsField(t *testing.T) {
 		"AXIOMS_MAX_REFRESH_BACKOFF": "10m",
 		"AXIOMS_REFRESH_INTERVAL":    "1h", "AXIOMS_REQUIRE_KEYS_AT_STARTUP": "1", "AXIOMS_INSECURE_SKIP_HTTPS_CHECK": "true",
 		"AXIOMS_CACHE_SIZE": "10", "AXIOMS_CACHE_MAX_BYTES": "1MiB",
+		"AXIOMS_INTROSPECTION": "opaque", "AXIOMS_INTROSPECTION_URL": "https://issuer.example/introspect",
+		"AXIOMS_INTROSPECTION_CLIENT_ID": "api", "AXIOMS_INTROSPECTION_CLIENT_SECRET": "secret",
+		"AXIOMS_INTROSPECTION_AUTH_METHOD": "client_secret_post",
+	}
+	// Variables that apply only beside others, which the sample brings along.
+	companions := map[string]map[string]string{
+		"AXIOMS_INTROSPECTION_URL":           {"AXIOMS_INTROSPECTION": "opaque"},
+		"AXIOMS_INTROSPECTION_AUTH_METHOD":   {"AXIOMS_INTROSPECTION": "opaque"},
+		"AXIOMS_INTROSPECTION_CLIENT_ID":     {"AXIOMS_INTROSPECTION": "opaque", "AXIOMS_INTROSPECTION_CLIENT_SECRET": "secret"},
+		"AXIOMS_INTROSPECTION_CLIENT_SECRET": {"AXIOMS_INTROSPECTION": "opaque", "AXIOMS_INTROSPECTION_CLIENT_ID": "api"},
 	}
 	configType := reflect.TypeFor[validator.Config]()
 	for _, v := range variables {
@@ -44,7 +54,11 @@ func TestEveryVariableSetsItsField(t *testing.T) {
 		require.True(t, isField, "%s: Config has no field %s", v.name, v.field)
 		sample, ok := samples[v.name]
 		require.True(t, ok, "add a sample value for %s", v.name)
-		c, err := FromLookup(func(k string) (string, bool) { return sample, k == v.name }).ValidatorConfig()
+		env := map[string]string{v.name: sample}
+		for k, val := range companions[v.name] {
+			env[k] = val
+		}
+		c, err := config(env)
 		require.NoError(t, err, v.name)
 		val := reflect.ValueOf(c)
 		for i := range configType.NumField() {
@@ -339,4 +353,63 @@ func TestLeewayIsBounded(t *testing.T) {
 		Leeway: 100000 * time.Hour})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "exceeds the maximum leeway of 5m0s", "New words it the same")
+}
+
+func TestIntrospectionVariables(t *testing.T) {
+	c, err := config(map[string]string{
+		"AXIOMS_INTROSPECTION": "opaque", "AXIOMS_INTROSPECTION_URL": "https://hydra.example/admin/oauth2/introspect",
+		"AXIOMS_INTROSPECTION_CLIENT_ID": "api", "AXIOMS_INTROSPECTION_CLIENT_SECRET": "s3cret",
+		"AXIOMS_INTROSPECTION_AUTH_METHOD": "client_secret_post",
+	})
+	require.NoError(t, err)
+	assert.Equal(t, &validator.Introspection{Endpoint: "https://hydra.example/admin/oauth2/introspect", ClientID: "api", ClientSecret: "s3cret",
+		AuthMethod: validator.AuthClientSecretPost}, c.Introspection)
+
+	c, err = config(map[string]string{"AXIOMS_INTROSPECTION": "all"})
+	require.NoError(t, err)
+	assert.Equal(t, &validator.Introspection{All: true}, c.Introspection, "the endpoint from discovery")
+	for _, off := range []map[string]string{{}, {"AXIOMS_INTROSPECTION": "off"}, {"AXIOMS_INTROSPECTION": "OFF"}} {
+		c, err = config(off)
+		require.NoError(t, err)
+		assert.Nil(t, c.Introspection, "off by default")
+	}
+
+	for name, tc := range map[string]struct {
+		env  map[string]string
+		want []string
+	}{
+		"secret without introspection": {map[string]string{"AXIOMS_INTROSPECTION_CLIENT_ID": "api", "AXIOMS_INTROSPECTION_CLIENT_SECRET": "s3cret"},
+			[]string{"AXIOMS_INTROSPECTION_CLIENT_ID, AXIOMS_INTROSPECTION_CLIENT_SECRET set while AXIOMS_INTROSPECTION is unset or off"}},
+		"URL while off": {map[string]string{"AXIOMS_INTROSPECTION": "off", "AXIOMS_INTROSPECTION_URL": "https://issuer.example/i"},
+			[]string{"AXIOMS_INTROSPECTION_URL set while AXIOMS_INTROSPECTION is unset or off"}},
+		"id without secret": {map[string]string{"AXIOMS_INTROSPECTION": "opaque", "AXIOMS_INTROSPECTION_CLIENT_ID": "api"},
+			[]string{"AXIOMS_INTROSPECTION_CLIENT_ID and AXIOMS_INTROSPECTION_CLIENT_SECRET must be set together"}},
+		"unknown mode":        {map[string]string{"AXIOMS_INTROSPECTION": "yes"}, []string{`AXIOMS_INTROSPECTION: "yes" is not one of off, opaque, all`}},
+		"unknown auth method": {map[string]string{"AXIOMS_INTROSPECTION": "opaque", "AXIOMS_INTROSPECTION_AUTH_METHOD": "private_key_jwt"}, []string{`AXIOMS_INTROSPECTION_AUTH_METHOD: "private_key_jwt" is not one of`}},
+		"empty secret":        {map[string]string{"AXIOMS_INTROSPECTION": "opaque", "AXIOMS_INTROSPECTION_CLIENT_ID": "api", "AXIOMS_INTROSPECTION_CLIENT_SECRET": " "}, []string{"AXIOMS_INTROSPECTION_CLIENT_SECRET"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := config(tc.env)
+			require.Error(t, err)
+			for _, want := range tc.want {
+				assert.Contains(t, err.Error(), want)
+			}
+			assert.NotContains(t, err.Error(), "s3cret", "the secret's value is never repeated")
+		})
+	}
+
+	// validator.New's messages name the variables.
+	c, err = config(map[string]string{"AXIOMS_ISS_URL": "https://issuer.example", "AXIOMS_AUDIENCE": "api",
+		"AXIOMS_JWKS_URL": "https://issuer.example/jwks", "AXIOMS_INTROSPECTION": "opaque"})
+	require.NoError(t, err)
+	_, newErr := validator.New(t.Context(), c)
+	require.Error(t, newErr)
+	assert.Contains(t, Explain(newErr).Error(), "AXIOMS_INTROSPECTION_URL is required when JWKS or AXIOMS_JWKS_URL is set")
+	c, err = config(map[string]string{"AXIOMS_ISS_URL": "https://issuer.example", "AXIOMS_AUDIENCE": "api",
+		"AXIOMS_INTROSPECTION": "opaque", "AXIOMS_INTROSPECTION_URL": "http://hydra:4445/admin/oauth2/introspect"})
+	require.NoError(t, err)
+	_, newErr = validator.New(t.Context(), c)
+	require.Error(t, newErr)
+	assert.Contains(t, Explain(newErr).Error(), `AXIOMS_INTROSPECTION_URL: "http://hydra:4445/admin/oauth2/introspect" must use https`)
+	assert.Contains(t, Explain(newErr).Error(), "AXIOMS_INSECURE_SKIP_HTTPS_CHECK")
 }

@@ -3,6 +3,9 @@ package validator_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -100,4 +103,39 @@ func benchTokens(b *testing.B, s *signer, n int) []string {
 		out[i] = s.rawToken(b, header, mustJSON(b, c))
 	}
 	return out
+}
+
+// BenchmarkIntrospection measures an introspected token beside a JWT in the same run:
+// hit is answered from the cache (the introspection cache, the verified-token cache);
+// miss runs with the caches off, the introspection against an in-process endpoint on
+// loopback (an HTTP round trip and the strict decode of its answer), the JWT's an ES256
+// verification. BENCHMARKS.md gives their ratios.
+func BenchmarkIntrospection(b *testing.B) {
+	s := newSigner(b, "ES256", "bench-ES256")
+	keys := jwksJSON(b, s.jwk(b, nil))
+	jwt := s.token(b, benchClaims(), nil)
+	answer := activeBody(b, benchClaims())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, answer)
+	}))
+	b.Cleanup(srv.Close)
+	clock := func() time.Time { return testNow }
+	run := func(b *testing.B, v *validator.Validator, tok string) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := v.Validate(context.Background(), tok); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	introspecting := func(cacheSize int) *validator.Validator {
+		return staticValidator(b, validator.Config{Now: clock, CacheSize: cacheSize,
+			Introspection: &validator.Introspection{Endpoint: srv.URL}}, keys)
+	}
+	b.Run("jwt/hit", func(b *testing.B) { run(b, staticValidator(b, validator.Config{Now: clock}, keys), jwt) })
+	b.Run("jwt/miss", func(b *testing.B) { run(b, staticValidator(b, validator.Config{Now: clock, CacheSize: -1}, keys), jwt) })
+	b.Run("introspected/hit", func(b *testing.B) { run(b, introspecting(0), opaqueToken) })
+	b.Run("introspected/miss", func(b *testing.B) { run(b, introspecting(-1), opaqueToken) })
 }

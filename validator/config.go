@@ -162,7 +162,9 @@ type Config struct {
 
 	// CacheSize bounds the cache of verified tokens (keyed by the exact token; an entry
 	// never outlives the token's exp nor its signing key's presence in the JWKS). If
-	// zero, [DefaultCacheSize]; a negative value disables the cache.
+	// zero, [DefaultCacheSize]; a negative value disables the cache. With Introspection,
+	// the cache of introspection results has the same bounds (CacheSize and
+	// CacheMaxBytes), a budget of its own, and is disabled with it.
 	CacheSize int
 
 	// CacheMaxBytes bounds the memory the verified-token cache holds, in bytes; entries
@@ -192,9 +194,16 @@ type Config struct {
 	// for another API in the same tenant in. Only for tests.
 	InsecureSkipAudienceCheck bool
 
-	// InsecureSkipHTTPSCheck allows plain-http discovery and key-set URLs on
-	// non-loopback hosts (e.g. an issuer container on a private network in development).
+	// InsecureSkipHTTPSCheck allows plain-http discovery, key-set and introspection URLs
+	// on non-loopback hosts (e.g. an issuer container on a private network in
+	// development).
 	InsecureSkipHTTPSCheck bool
+
+	// Introspection, if set, sends opaque tokens (or all tokens, with
+	// Introspection.All) to the issuer's introspection endpoint (RFC 7662) instead of
+	// verifying them as JWTs; see [Introspection] and the package doc. If nil, every
+	// token must be a JWT and nothing is introspected.
+	Introspection *Introspection
 }
 
 // settings is a validated Config with defaults applied.
@@ -226,6 +235,8 @@ type settings struct {
 	skipIssuer       bool
 	skipAudience     bool
 	allowHTTP        bool
+	userClient       bool           // HTTPClient was set
+	introspection    *introSettings // nil: off
 }
 
 func (c Config) settings() (*settings, error) {
@@ -244,6 +255,7 @@ func (c Config) settings() (*settings, error) {
 		logger:       c.Logger,
 		now:          c.Now,
 		client:       c.HTTPClient,
+		userClient:   c.HTTPClient != nil,
 	}
 
 	if c.Issuer == "" && !c.InsecureSkipIssuerCheck {
@@ -355,6 +367,10 @@ func (c Config) settings() (*settings, error) {
 		} else if err := checkFetchURL(c.Issuer, s.allowHTTP); err != nil {
 			bad("validator: Issuer cannot be used for discovery (set JWKSURL): %w", err)
 		}
+	}
+
+	if c.Introspection != nil {
+		s.introspection = c.Introspection.settings(&c, s, bad)
 	}
 
 	if s.now == nil {

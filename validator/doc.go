@@ -1,5 +1,7 @@
 // Package validator validates OAuth 2.0 JWT access tokens (RFC 7519, RFC 9068) issued by
-// one trusted issuer, against the issuer's JSON Web Key Set.
+// one trusted issuer, against the issuer's JSON Web Key Set, and, when configured, opaque
+// access tokens through the issuer's introspection endpoint (RFC 7662; see
+// Introspection below).
 //
 // It knows nothing about HTTP routing or OpenAPI: give it the raw token, get back
 // verified [Claims] or an error carrying a stable [Reason]. Package echoaxioms builds the
@@ -104,6 +106,45 @@
 // minutes, and it never delays the scheduled refreshes. Fetches are single-flight: one
 // runs at a time, shared by every caller needing it.
 //
+// # Introspection
+//
+// Issuers that issue opaque access tokens (Ory Hydra and node oidc-provider by default)
+// are served with Config.Introspection (see [Introspection]): a token that is not shaped
+// as a compact JWS (anything but exactly two dots), or every token with
+// Introspection.All, is sent to the issuer's introspection endpoint (RFC 7662), named
+// by Introspection.Endpoint or by the introspection_endpoint of the discovery document.
+// The request is a POST of token and token_type_hint=access_token, the client
+// authenticated with client_secret_basic (the default) or client_secret_post;
+// redirects are not followed. An answer is accepted only when all of these hold:
+//
+//   - the status is 200 and the body, at most Introspection.MaxResponseSize (64 KiB),
+//     arrives within Introspection.Timeout (Config.FetchTimeout, 5s);
+//   - the body is a JSON object without duplicate names in valid UTF-8, whose active
+//     member is a JSON boolean and whose registered members have their RFC 7662 types
+//     (scope, client_id, username, token_type, sub, iss, jti, token_use strings; exp,
+//     iat, nbf numbers; aud a string or an array of strings), as have the configured
+//     scope, role, permission and audience claims;
+//   - active is true, and neither token_use (other than access_token) nor token_type
+//     (refresh_token) says it is another kind of token (wrong_type);
+//   - iss, aud, exp, nbf, iat and Config.RequiredClaims pass the checks a JWT's claims
+//     pass, with the same reasons and Config.Leeway.
+//
+// An endpoint that fails the first two (unreachable, slow, an error status, a body too
+// large or not a valid introspection response) leaves the token unjudged:
+// introspection_unavailable, of the [ErrKeysUnavailable] class (HTTP 503), never a
+// token accepted nor one refused as invalid. active false is inactive (HTTP 401).
+// The answer's members are the token's claims: [Claims] reads them as it reads a JWT's
+// (Scopes from scope, Claim("client_id"), ...).
+//
+// Answers are cached, keyed by the token's SHA-256 (the token itself is not kept): an
+// active one until its exp or Introspection.TTL (5m) after it was received, whichever
+// comes first, so a token revoked at the issuer may be accepted for up to TTL; a
+// refusal (inactive, or a failed check) for Introspection.NegativeTTL (10s); a failure
+// of the endpoint is not cached. The cache has the bounds of the verified-token cache
+// (Config.CacheSize entries, Config.CacheMaxBytes bytes), a budget of its own, and is
+// off with it. Concurrent requests presenting the same token share one introspection
+// request (single-flight), which runs detached from their cancellation.
+//
 // # Readiness and metrics
 //
 // [Validator.Status] tells whether a validator has usable keys, when its key set was
@@ -127,32 +168,37 @@
 // middleware's audit records and `axioms verify` refer to it); a test keeps it equal to
 // the constants:
 //
-//	reason            class               the token ...
-//	malformed         ErrInvalidToken     is not a well-formed compact JWS, JSON document or claim type
-//	too_large         ErrInvalidToken     is longer than Config.MaxTokenSize
-//	alg_not_allowed   ErrInvalidToken     has an alg outside the allowlist (none and HS* never allowed)
-//	unknown_key       ErrInvalidToken     names no usable key of the key set for its kid and alg
-//	bad_signature     ErrInvalidToken     has a signature that does not verify
-//	expired           ErrInvalidToken     fails exp (with leeway)
-//	not_yet_valid     ErrInvalidToken     fails nbf (with leeway)
-//	issued_in_future  ErrInvalidToken     fails iat (with leeway)
-//	wrong_issuer      ErrInvalidToken     has another iss
-//	wrong_audience    ErrInvalidToken     has none of the accepted audiences
-//	wrong_type        ErrInvalidToken     has a typ other than at+jwt while Config.RequireType is set
-//	missing_claim     ErrInvalidToken     lacks exp, iss, aud or one of Config.RequiredClaims
-//	claim_mismatch    ErrInvalidToken     has another value for one of Config.RequiredClaims
-//	keys_unavailable  ErrKeysUnavailable  was not judged: no key set could be obtained (HTTP 503)
-//	issuer_mismatch   ErrKeysUnavailable  was not judged: the discovery document names another issuer (HTTP 503)
+//	reason                     class               the token ...
+//	malformed                  ErrInvalidToken     is not a well-formed compact JWS, JSON document or claim type
+//	too_large                  ErrInvalidToken     is longer than Config.MaxTokenSize
+//	alg_not_allowed            ErrInvalidToken     has an alg outside the allowlist (none and HS* never allowed)
+//	unknown_key                ErrInvalidToken     names no usable key of the key set for its kid and alg
+//	bad_signature              ErrInvalidToken     has a signature that does not verify
+//	expired                    ErrInvalidToken     fails exp (with leeway)
+//	not_yet_valid              ErrInvalidToken     fails nbf (with leeway)
+//	issued_in_future           ErrInvalidToken     fails iat (with leeway)
+//	wrong_issuer               ErrInvalidToken     has another iss
+//	wrong_audience             ErrInvalidToken     has none of the accepted audiences
+//	wrong_type                 ErrInvalidToken     has a typ other than at+jwt while Config.RequireType is set
+//	missing_claim              ErrInvalidToken     lacks exp, iss, aud or one of Config.RequiredClaims
+//	claim_mismatch             ErrInvalidToken     has another value for one of Config.RequiredClaims
+//	keys_unavailable           ErrKeysUnavailable  was not judged: no key set could be obtained (HTTP 503)
+//	issuer_mismatch            ErrKeysUnavailable  was not judged: the discovery document names another issuer (HTTP 503)
+//	inactive                   ErrInvalidToken     is not active, says the introspection endpoint (active false)
+//	introspection_unavailable  ErrKeysUnavailable  was not judged: the introspection endpoint failed (HTTP 503)
 //
 // ReasonOf returns "" for an error that did not come from Validate.
 //
-// wrong_type occurs only with Config.RequireType, claim_mismatch only with
-// Config.RequiredClaims. keys_unavailable means no key set has been obtained yet (or the
-// caller's ctx ended while waiting for a fetch): the token was not judged, so it must not
-// be answered as an invalid token. An unknown kid while the issuer is unreachable is
-// unknown_key, since the last good keys are still in force. issuer_mismatch is the same
-// situation with a cause no retry repairs: the issuer's discovery document names another
-// issuer than Config.Issuer (see Keys).
+// wrong_type occurs only with Config.RequireType, or for an introspected token the
+// endpoint describes as a refresh token; claim_mismatch only with Config.RequiredClaims;
+// inactive and introspection_unavailable only with Config.Introspection.
+// keys_unavailable means no key set has been obtained yet (or the caller's ctx ended
+// while waiting for a fetch): the token was not judged, so it must not be answered as
+// an invalid token. An unknown kid while the issuer is unreachable is unknown_key,
+// since the last good keys are still in force. issuer_mismatch is the same situation
+// with a cause no retry repairs: the issuer's discovery document names another issuer
+// than Config.Issuer (see Keys). introspection_unavailable is the same situation for
+// an introspected token (see Introspection), the endpoint's failure kept as the cause.
 //
 // The text of an error is a short fixed description, for a token's fault safe to return
 // to the client (package echoaxioms sends it as the error_description), followed for the
@@ -190,11 +236,15 @@
 // A [Validator] is safe for concurrent use. Keys are swapped atomically; at most one
 // fetch runs at a time and callers needing it wait for it (bounded by their own ctx)
 // while it runs detached from their cancellation. Validate does not start goroutines
-// except for that one fetch. [Claims] are immutable and may be shared between requests.
+// except for that one fetch and, with Config.Introspection, one introspection request per
+// token not cached, shared by the callers presenting that token and bounded by
+// Introspection.Timeout. [Claims] are immutable and may be shared between requests.
 //
 // # Performance
 //
 // A token seen before is answered from a bounded cache of verified tokens (on by
 // default, Config.CacheSize) without allocation. On a miss the cost is dominated by the
-// signature verification itself; see the benchmarks in this package.
+// signature verification itself; see the benchmarks in this package. An introspected
+// token seen before is answered from its own cache without allocation, after hashing the
+// token (SHA-256); on a miss the cost is the endpoint's round trip.
 package validator

@@ -25,18 +25,26 @@ const (
 	ReasonClaimMismatch   Reason = "claim_mismatch"   // a claim of Config.RequiredClaims has another value
 	ReasonKeysUnavailable Reason = "keys_unavailable" // signing keys could not be obtained (not the token's fault)
 	ReasonIssuerMismatch  Reason = "issuer_mismatch"  // the issuer's discovery document names another issuer (a configuration error)
+	// ReasonInactive: the introspection endpoint answered active false (RFC 7662).
+	ReasonInactive Reason = "inactive"
+	// ReasonIntrospectionUnavailable: the introspection endpoint could not be asked, or
+	// did not answer usably (not the token's fault).
+	ReasonIntrospectionUnavailable Reason = "introspection_unavailable"
 )
 
 // ErrInvalidToken is the class of every error that means the token must be rejected
-// (HTTP 401 invalid_token): every reason but keys_unavailable and issuer_mismatch. Match
-// it with errors.Is.
+// (HTTP 401 invalid_token): every reason but keys_unavailable, issuer_mismatch and
+// introspection_unavailable. Match it with errors.Is.
 var ErrInvalidToken = errors.New("invalid token")
 
 // ErrKeysUnavailable is the class of the errors that mean the token was not judged,
 // through no fault of the caller (HTTP 503): the issuer's signing keys could not be
-// obtained and nothing usable is cached (keys_unavailable), or the issuer's discovery
+// obtained and nothing usable is cached (keys_unavailable), the issuer's discovery
 // document names an issuer other than Config.Issuer (issuer_mismatch, a configuration
-// error). Match it with errors.Is; it never matches [ErrInvalidToken].
+// error), or the introspection endpoint could not be asked or did not answer usably
+// (introspection_unavailable: unreachable, slow, an error status, an answer too large
+// or not a valid introspection response). Match it with errors.Is; it never matches
+// [ErrInvalidToken].
 var ErrKeysUnavailable = errors.New("signing keys unavailable")
 
 // ReasonOf returns the reason code of err, an error of [Validator.Validate] or one
@@ -68,10 +76,10 @@ func (e *validationError) Error() string {
 	return e.desc
 }
 
-// Is matches the error's class: ErrKeysUnavailable for keys_unavailable and
-// issuer_mismatch, ErrInvalidToken for every other reason.
+// Is matches the error's class: ErrKeysUnavailable for keys_unavailable,
+// issuer_mismatch and introspection_unavailable, ErrInvalidToken for every other reason.
 func (e *validationError) Is(target error) bool {
-	if e.reason == ReasonKeysUnavailable || e.reason == ReasonIssuerMismatch {
+	if e.reason == ReasonKeysUnavailable || e.reason == ReasonIssuerMismatch || e.reason == ReasonIntrospectionUnavailable {
 		return target == ErrKeysUnavailable
 	}
 	return target == ErrInvalidToken
@@ -123,6 +131,8 @@ var (
 	errRequiredMissing = newError(ReasonMissingClaim, "token lacks a required claim")
 	errClaimMismatch   = newError(ReasonClaimMismatch, "a required claim has another value")
 	errListClaimType   = newError(ReasonMalformed, "a scope, role or permission claim is neither a string nor an array of strings")
+	errInactive        = newError(ReasonInactive, "token is not active")
+	errNotAccessToken  = newError(ReasonWrongType, "token is not an access token")
 )
 
 // keysUnavailable is the error for a token that cannot be judged because no key set has

@@ -94,6 +94,14 @@ func TestEveryReasonIsProducedAndDocumented(t *testing.T) {
 			_, err := remoteValidator(t, ks, axiomstest.NewClock(testNow), validator.Config{}).Validate(t.Context(), s.token(t, issuedBy(ks, nil), nil))
 			return err
 		},
+		validator.ReasonInactive: func(t *testing.T) error {
+			_, err := introValidator(t, newIntroServer(t, `{"active":false}`), validator.Config{}, validator.Introspection{}).Validate(t.Context(), opaqueToken)
+			return err
+		},
+		validator.ReasonIntrospectionUnavailable: func(t *testing.T) error {
+			_, err := introValidator(t, newIntroServer(t, `{"active":"yes"}`), validator.Config{}, validator.Introspection{}).Validate(t.Context(), opaqueToken)
+			return err
+		},
 		validator.ReasonIssuerMismatch: func(t *testing.T) error {
 			ks := newKeyServer(t, keys)
 			ks.set(func(k *keyServer) { k.discState = http.StatusServiceUnavailable })

@@ -232,12 +232,13 @@ func staticValidator(t testing.TB, cfg validator.Config, keys []byte) *validator
 func bigInt(b []byte) *big.Int { return new(big.Int).SetBytes(b) }
 
 // requireReason fails the test unless err carries reason and matches its class alone:
-// ErrKeysUnavailable for keys_unavailable and issuer_mismatch, ErrInvalidToken for every
-// other reason.
+// ErrKeysUnavailable for keys_unavailable, issuer_mismatch and introspection_unavailable,
+// ErrInvalidToken for every other reason.
 func requireReason(t testing.TB, err error, reason validator.Reason, msgAndArgs ...any) {
 	t.Helper()
 	class, other := validator.ErrInvalidToken, validator.ErrKeysUnavailable
-	if reason == validator.ReasonKeysUnavailable || reason == validator.ReasonIssuerMismatch {
+	switch reason {
+	case validator.ReasonKeysUnavailable, validator.ReasonIssuerMismatch, validator.ReasonIntrospectionUnavailable:
 		class, other = other, class
 	}
 	require.ErrorIs(t, err, class, msgAndArgs...)

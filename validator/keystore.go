@@ -45,6 +45,10 @@ type keyStore struct {
 	// jwksURL is resolved by the first successful discovery; only the running fetch
 	// touches it, and one fetch runs at a time.
 	jwksURL string
+
+	// introspection is the introspection endpoint the discovery document names (or why
+	// it names no usable one), stored by the first successful discovery; nil before.
+	introspection atomic.Pointer[discoveredIntrospection]
 }
 
 type flight struct {
@@ -270,14 +274,18 @@ func (ks *keyStore) discover(ctx context.Context) (string, error) {
 	docURL := base + "/.well-known/openid-configuration"
 	body, _, err := ks.httpGet(ctx, docURL)
 	if errors.Is(err, errNoDiscovery) {
+		if in := ks.s.introspection; in != nil && in.endpoint == "" {
+			ks.introspection.Store(&discoveredIntrospection{err: fmt.Errorf("the issuer %s has no discovery document to name an introspection endpoint", ks.s.issuer)})
+		}
 		return base + "/.well-known/jwks.json", nil
 	}
 	if err != nil {
 		return "", err
 	}
 	var doc struct {
-		Issuer  string `json:"issuer"`
-		JWKSURI string `json:"jwks_uri"`
+		Issuer                string    `json:"issuer"`
+		JWKSURI               string    `json:"jwks_uri"`
+		IntrospectionEndpoint jsonValue `json:"introspection_endpoint"` // read only when introspecting
 	}
 	if err := decodeJSON(body, &doc); err != nil {
 		return "", fmt.Errorf("discovery document of %s is not valid JSON: %w", ks.s.issuer, err)
@@ -290,6 +298,9 @@ func (ks *keyStore) discover(ctx context.Context) (string, error) {
 	}
 	if err := checkFetchURL(doc.JWKSURI, ks.s.allowHTTP); err != nil {
 		return "", fmt.Errorf("discovery jwks_uri: %w", err)
+	}
+	if in := ks.s.introspection; in != nil && in.endpoint == "" {
+		ks.introspection.Store(discoveredEndpoint(doc.IntrospectionEndpoint, ks.s.issuer, ks.s.allowHTTP))
 	}
 	return doc.JWKSURI, nil
 }

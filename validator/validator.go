@@ -7,13 +7,15 @@ import (
 	"time"
 )
 
-// Validator validates JWT access tokens from one issuer. Create it with [New]; it is
-// safe for concurrent use, and holds no goroutine between calls (key-set refreshes run
-// only while a fetch is in progress), so it needs no Close.
+// Validator validates JWT access tokens from one issuer, and opaque ones through its
+// introspection endpoint when Config.Introspection is set. Create it with [New]; it is
+// safe for concurrent use, and holds no goroutine between calls (key-set refreshes and
+// introspection requests run only while in progress), so it needs no Close.
 type Validator struct {
 	s     *settings
 	keys  *keyStore
 	cache *tokenCache
+	intro *introspector // nil: Config.Introspection is nil
 }
 
 // New returns a Validator for cfg. It fails when cfg is invalid (missing issuer or
@@ -29,6 +31,12 @@ type Validator struct {
 // reached at startup does not fail New; if its document turns out to name another
 // issuer later, Validate reports issuer_mismatch ([ReasonIssuerMismatch], of the
 // [ErrKeysUnavailable] class).
+//
+// With Config.Introspection and no Introspection.Endpoint, a discovery document read at
+// startup that names no usable introspection_endpoint (none, one that is not https, or
+// no document at all) fails New; when the issuer could not be reached, the endpoint is
+// read with the keys later, and introspected tokens get introspection_unavailable
+// until then.
 func New(ctx context.Context, cfg Config) (*Validator, error) {
 	s, err := cfg.settings()
 	if err != nil {
@@ -40,6 +48,9 @@ func New(ctx context.Context, cfg Config) (*Validator, error) {
 		onRemoved = v.cache.purgeRemoved
 	}
 	v.keys = newKeyStore(s, onRemoved)
+	if s.introspection != nil {
+		v.intro = newIntrospector(v, s.introspection, s.userClient)
+	}
 	if len(s.jwks) > 0 {
 		if err := v.keys.setStatic(s.jwks); err != nil {
 			return nil, fmt.Errorf("validator: JWKS: %w", err)
@@ -55,6 +66,13 @@ func New(ctx context.Context, cfg Config) (*Validator, error) {
 		}
 		s.logger.Warn("axioms: signing keys unavailable at startup; protected requests get 503 until they arrive",
 			"issuer", s.issuer, "error", err.Error())
+	}
+	if v.intro != nil && s.introspection.endpoint == "" {
+		// Discovery has been read if keys were fetched: its introspection_endpoint must
+		// be usable. Otherwise it is read with the keys, later.
+		if d := v.keys.introspection.Load(); d != nil && d.err != nil {
+			return nil, fmt.Errorf("validator: Introspection: %w (set Introspection.Endpoint)", d.err)
+		}
 	}
 	return v, nil
 }
@@ -72,6 +90,9 @@ func (v *Validator) Now() time.Time { return v.s.now() }
 func (v *Validator) Leeway() time.Duration { return v.s.leeway }
 
 // Validate checks rawToken (the compact JWS, without "Bearer ") and returns its claims.
+// With Config.Introspection, a token that is not shaped as a compact JWS (exactly two
+// dots), or every token with Introspection.All, is introspected instead, after the size
+// check (see the package doc, Introspection).
 //
 // The checks, in order: size; three canonical base64url segments (JWE, JSON
 // serialization and anything else rejected); header JSON (duplicate names, invalid UTF-8
@@ -97,6 +118,13 @@ func (v *Validator) Validate(ctx context.Context, rawToken string) (*Claims, err
 		return nil, fail(errEmpty)
 	}
 	now := v.s.now()
+	if v.intro != nil && (v.intro.is.all || !isCompactJWS(rawToken)) {
+		c, e := v.intro.validate(ctx, rawToken, now)
+		if e != nil {
+			return nil, e
+		}
+		return c, nil
+	}
 	if v.cache != nil {
 		if c := v.cache.get(rawToken, now); c != nil {
 			v.keys.maybeRefresh(now)

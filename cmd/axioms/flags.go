@@ -88,6 +88,11 @@ var verifyFlagVars = map[string]string{
 	"scope-claims":       "AXIOMS_SCOPE_CLAIMS",
 	"roles-claims":       "AXIOMS_ROLES_CLAIMS",
 	"permissions-claims": "AXIOMS_PERMISSIONS_CLAIMS",
+
+	"introspection":             "AXIOMS_INTROSPECTION",
+	"introspection-url":         "AXIOMS_INTROSPECTION_URL",
+	"introspection-client-id":   "AXIOMS_INTROSPECTION_CLIENT_ID",
+	"introspection-auth-method": "AXIOMS_INTROSPECTION_AUTH_METHOD",
 }
 
 // flagNames returns the message of err, a validator configuration error naming the

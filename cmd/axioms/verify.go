@@ -43,7 +43,10 @@ The reason codes and what each means: "Errors" in the validator package's docume
 https://pkg.go.dev/github.com/axioms-go/axioms-echo/validator#hdr-Errors).
 keys_unavailable means the issuer's signing keys could not be fetched: the token was not
 judged (an issuer outage is not an invalid token; the middleware answers 503), so the
-error is "temporarily_unavailable" and the exit status 3, never 1.
+error is "temporarily_unavailable" and the exit status 3, never 1. With --introspection
+(opaque tokens, RFC 7662), introspection_unavailable is the same for the introspection
+endpoint, and inactive an invalid token. The client secret is read from
+AXIOMS_INTROSPECTION_CLIENT_SECRET only, never from a flag (which other users can see).
 issuer_mismatch means the issuer's discovery document names another issuer than the
 configured one (often a trailing slash apart): a configuration error, exit status 2, with
 both spellings on stderr. It is usually found before the token is checked, and then no
@@ -86,6 +89,10 @@ func runVerify(e env, args []string) int {
 	fs.Var(&scopeNames, "scope-claims", "scope claim names (default $AXIOMS_SCOPE_CLAIMS, else scope,scp)")
 	fs.Var(&roleNames, "roles-claims", "role claim names (default $AXIOMS_ROLES_CLAIMS, else roles)")
 	fs.Var(&permNames, "permissions-claims", "permission claim names (default $AXIOMS_PERMISSIONS_CLAIMS, else permissions)")
+	fs.String("introspection", "", "introspect opaque tokens: off, opaque or all (default $AXIOMS_INTROSPECTION, else off)")
+	fs.String("introspection-url", "", "introspection endpoint (default $AXIOMS_INTROSPECTION_URL, else OIDC discovery)")
+	fs.String("introspection-client-id", "", "client id for the introspection endpoint; the secret comes from $AXIOMS_INTROSPECTION_CLIENT_SECRET only (default $AXIOMS_INTROSPECTION_CLIENT_ID)")
+	fs.String("introspection-auth-method", "", "client_secret_basic or client_secret_post (default $AXIOMS_INTROSPECTION_AUTH_METHOD, else client_secret_basic)")
 	positional, code, ok := parseArgs(e, fs, args, 1, "exactly one TOKEN (or -) is required")
 	if !ok {
 		return code

@@ -436,3 +436,35 @@ func TestVerifyShowsWhatARejectedTokenClaims(t *testing.T) {
 		}
 	})
 }
+
+func TestVerifyOpaqueToken(t *testing.T) {
+	t.Chdir(t.TempDir())
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{IntrospectionClientID: "cli", IntrospectionClientSecret: "s3cret"})
+	t.Setenv("AXIOMS_INTROSPECTION_CLIENT_SECRET", "s3cret")
+	args := []string{"--issuer", iss.URL(), "--audience", iss.Audience(), "--introspection", "opaque", "--introspection-client-id", "cli"}
+
+	code, out, stderr := verify(t, "", append(args, iss.OpaqueToken(t, map[string]any{"scope": "read write", "client_id": "app"}))...)
+	require.Equal(t, exitOK, code, stderr)
+	assert.True(t, out.Valid)
+	assert.Equal(t, []string{"read", "write"}, out.Scopes)
+	assert.Equal(t, "app", out.Claims["client_id"])
+
+	revoked := iss.OpaqueToken(t, nil)
+	iss.Revoke(revoked)
+	code, out, _ = verify(t, "", append(args, revoked)...)
+	assert.Equal(t, exitFailed, code)
+	assert.Equal(t, "invalid_token", out.Error)
+	assert.Equal(t, "inactive", out.Reason)
+
+	iss.FailIntrospection(axiomstest.Fault{Status: http.StatusBadGateway})
+	code, out, stderr = verify(t, "", append(args, iss.OpaqueToken(t, nil))...)
+	assert.Equal(t, exitUnavailable, code)
+	assert.Equal(t, "temporarily_unavailable", out.Error)
+	assert.Equal(t, "introspection_unavailable", out.Reason)
+	assert.NotContains(t, stderr+out.Description, "s3cret")
+	iss.ClearFaults()
+
+	code, _, stderr = verify(t, "", "--issuer", iss.URL(), "--audience", iss.Audience(), "--introspection-client-id", "cli", iss.OpaqueToken(t, nil))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "--introspection-client-id, AXIOMS_INTROSPECTION_CLIENT_SECRET set while --introspection or AXIOMS_INTROSPECTION is unset or off")
+}

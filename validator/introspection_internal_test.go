@@ -1,0 +1,214 @@
+package validator
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// introspectingValidator is a Validator with static keys introspecting at handler's
+// server, on the fixed clock *now.
+func introspectingValidator(t *testing.T, handler http.HandlerFunc, now *atomic.Int64, cfg Config) *Validator {
+	t.Helper()
+	srv := httptest.NewServer(handler)
+	t.Cleanup(srv.Close)
+	cfg.Issuer, cfg.Audiences = "https://issuer.example", []string{"aud"}
+	cfg.JWKS = newInternalSigner(t, "k1").jwks()
+	cfg.Now = func() time.Time { return time.Unix(0, now.Load()) }
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	cfg.Introspection = &Introspection{Endpoint: srv.URL}
+	v, err := New(t.Context(), cfg)
+	require.NoError(t, err)
+	return v
+}
+
+// TestIntrospectionSingleFlight: N concurrent validations of one token cost the
+// endpoint one request, and all get its answer.
+func TestIntrospectionSingleFlight(t *testing.T) {
+	const n = 32
+	var now atomic.Int64
+	now.Store(time.Unix(1_800_000_000, 0).UnixNano())
+	var hits atomic.Int64
+	gate := make(chan struct{})
+	v := introspectingValidator(t, func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		<-gate
+		fmt.Fprintf(w, `{"active":true,"iss":"https://issuer.example","aud":"aud","exp":%d,"sub":"u1"}`, time.Unix(0, now.Load()).Add(time.Hour).Unix())
+	}, &now, Config{CacheSize: -1}) // no cache: only the single flight can spare the endpoint
+	const token = "opaque-token"
+	h := sha256.Sum256([]byte(token))
+
+	var wg sync.WaitGroup
+	subjects := make([]string, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			c, err := v.Validate(t.Context(), token)
+			errs[i] = err
+			if c != nil {
+				subjects[i] = c.Subject()
+			}
+		})
+	}
+	// Release the endpoint once every caller but the first has joined the request.
+	require.Eventually(t, func() bool {
+		v.intro.mu.Lock()
+		defer v.intro.mu.Unlock()
+		f := v.intro.inflight[h]
+		return f != nil && f.joined == n-1
+	}, 10*time.Second, time.Millisecond)
+	close(gate)
+	wg.Wait()
+	for i := range n {
+		require.NoError(t, errs[i])
+		assert.Equal(t, "u1", subjects[i])
+	}
+	assert.EqualValues(t, 1, hits.Load(), "one POST for %d concurrent validations", n)
+	v.intro.mu.Lock()
+	assert.Empty(t, v.intro.inflight, "the flight is gone once answered")
+	v.intro.mu.Unlock()
+
+	_, err := v.Validate(t.Context(), token)
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, hits.Load(), "a later validation asks again (cache off)")
+}
+
+// TestIntrospectionCacheBounds: the introspection cache stays within its entry and
+// byte bounds, counting what its entries hold.
+func TestIntrospectionCacheBounds(t *testing.T) {
+	var now atomic.Int64
+	start := time.Unix(1_800_000_000, 0)
+	now.Store(start.UnixNano())
+	var hits atomic.Int64
+	handler := func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		body, _ := io.ReadAll(r.Body)
+		pad := strings.Repeat("x", len(body)*8) // answers of different sizes
+		fmt.Fprintf(w, `{"active":true,"iss":"https://issuer.example","aud":"aud","exp":%d,"pad":%q}`, start.Add(time.Hour).Unix(), pad)
+	}
+	t.Run("bytes", func(t *testing.T) {
+		v := introspectingValidator(t, handler, &now, Config{CacheMaxBytes: cacheShards * 4 << 10})
+		c := v.intro.cache
+		require.Equal(t, 4<<10, c.perShardBytes)
+		for i := range 300 {
+			_, err := v.Validate(t.Context(), fmt.Sprintf("tok-%d-%s", i, strings.Repeat("y", i%5*20)))
+			require.NoError(t, err)
+			checkIntroCacheBytes(t, c)
+		}
+		entries, bytes := c.stats()
+		assert.Positive(t, entries)
+		assert.Less(t, entries, 300, "the byte bound evicts long before the entry bound")
+		assert.LessOrEqual(t, bytes, cacheShards*4<<10)
+	})
+	t.Run("entries", func(t *testing.T) {
+		v := introspectingValidator(t, handler, &now, Config{CacheSize: cacheShards})
+		c := v.intro.cache
+		for i := range 200 {
+			_, err := v.Validate(t.Context(), fmt.Sprint("tok-", i))
+			require.NoError(t, err)
+			for j := range c.shards {
+				c.shards[j].mu.RLock()
+				assert.LessOrEqual(t, len(c.shards[j].m), 1)
+				c.shards[j].mu.RUnlock()
+			}
+		}
+	})
+	t.Run("too large to cache", func(t *testing.T) {
+		hits.Store(0)
+		v := introspectingValidator(t, handler, &now, Config{CacheMaxBytes: cacheShards * 4 << 10})
+		tok := strings.Repeat("z", 1000) // an answer of 8 KiB: more than a shard's share
+		for range 2 {
+			_, err := v.Validate(t.Context(), tok)
+			require.NoError(t, err)
+		}
+		assert.EqualValues(t, 2, hits.Load(), "introspected each time")
+		entries, _ := v.intro.cache.stats()
+		assert.Zero(t, entries)
+	})
+	t.Run("refusals count", func(t *testing.T) {
+		v := introspectingValidator(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"active":false}`) },
+			&now, Config{})
+		for i := range 10 {
+			_, err := v.Validate(t.Context(), fmt.Sprint("bad-", i))
+			require.Equal(t, ReasonInactive, ReasonOf(err))
+		}
+		entries, bytes := v.intro.cache.stats()
+		assert.Equal(t, 10, entries)
+		assert.Equal(t, 10*introNegativeSize, bytes)
+	})
+}
+
+// checkIntroCacheBytes checks that each shard's byte count is the sum of its entries'
+// sizes and within its bound.
+func checkIntroCacheBytes(t *testing.T, c *introCache) {
+	t.Helper()
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.RLock()
+		sum := 0
+		for _, e := range sh.m {
+			sum += e.size
+		}
+		assert.Equal(t, sum, sh.bytes)
+		assert.LessOrEqual(t, sh.bytes, c.perShardBytes)
+		sh.mu.RUnlock()
+	}
+}
+
+// FuzzIntrospectionResponse: the introspection response decoder never panics, accepts
+// only an active answer that passes the claim checks, and otherwise fails with a reason
+// of the right class.
+func FuzzIntrospectionResponse(f *testing.F) {
+	now := time.Unix(1_800_000_000, 0)
+	for _, seed := range []string{
+		`{"active":true,"iss":"https://issuer.example","aud":"aud","exp":1800003600,"scope":"a b","client_id":"c"}`,
+		`{"active":true,"iss":"https://issuer.example","aud":["aud","x"],"exp":1800003600,"nbf":1799999999,"iat":1799999999,"roles":["r"]}`,
+		`{"active":false}`,
+		`{"active":"true"}`,
+		`{"active":1}`,
+		`{"active":true,"active":false}`,
+		`{"active":true,"scope":["a"]}`,
+		`{"active":true,"exp":"soon"}`,
+		`{"active":true,"iss":"https://issuer.example","aud":"aud","exp":1800003600,"token_use":"refresh_token"}`,
+		`null`, `[]`, `"active"`, ``, "{\"active\":true,\"sub\":\"\xff\"}",
+	} {
+		f.Add([]byte(seed))
+	}
+	v, err := New(f.Context(), Config{Issuer: "https://issuer.example", Audiences: []string{"aud"}, JWKS: newInternalSigner(f, "k1").jwks(),
+		Now: func() time.Time { return now }, Logger: slog.New(slog.DiscardHandler),
+		Introspection: &Introspection{Endpoint: "https://issuer.example/introspect"}})
+	require.NoError(f, err)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c, e := v.checkIntrospection(body, now)
+		if e == nil {
+			require.NotNil(t, c)
+			set, err := decodeIntrospection(body)
+			require.NoError(t, err, "an accepted answer decodes strictly")
+			assert.Equal(t, true, set["active"])
+			assert.Equal(t, "https://issuer.example", c.Issuer())
+			assert.Contains(t, c.Audience(), "aud")
+			assert.True(t, now.Before(c.ExpiresAt().Add(DefaultLeeway)))
+			return
+		}
+		require.Nil(t, c)
+		require.NotEmpty(t, e.reason)
+		if e.reason == ReasonIntrospectionUnavailable {
+			assert.ErrorIs(t, e, ErrKeysUnavailable)
+			assert.NotErrorIs(t, e, ErrInvalidToken)
+		} else {
+			assert.ErrorIs(t, e, ErrInvalidToken)
+			assert.Nil(t, e.cause)
+		}
+	})
+}
