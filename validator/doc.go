@@ -114,6 +114,63 @@
 // same figures, with the middleware's decisions, as OpenTelemetry metrics; this package
 // does not depend on OpenTelemetry.
 //
+// # DPoP proofs
+//
+// A [DPoPChecker] checks the DPoP proofs (RFC 9449) that come with DPoP-bound access
+// tokens: the token is validated by a Validator as any other, and its
+// [Claims.DPoPThumbprint] (the cnf.jkt claim) is given to [DPoPChecker.Check] with the
+// proof, the request's method and URL and the token itself. A cnf claim that is not an
+// object, or a jkt that is not a non-empty string, makes Validate refuse the token as
+// malformed. A proof is accepted only when all of these hold, checked in this order:
+//
+//   - the token is DPoP-bound (its jkt is not empty), else dpop_key_mismatch;
+//   - the proof is at most DPoPConfig.MaxProofSize (8 KiB) and a compact JWS of three
+//     canonical base64url segments, as for tokens;
+//   - its header, a JSON object without duplicate names, has typ exactly "dpop+jwt"
+//     (not compared as a media type: RFC 9449 names this one value); an alg of
+//     DPoPConfig.Algorithms (by default every asymmetric algorithm of the package; none
+//     and HS* can never be allowed); a jwk member holding a public key that fits the
+//     alg (type and curve, and its own alg member, if any), with the same rules as an
+//     issuer's keys (RSA of at least 2048 bits, EC points on P-256/P-384/P-521,
+//     Ed25519) and without private or symmetric members (d, p, q, dp, dq, qi, oth, k;
+//     kty oct), every member in its one canonical encoding; no jku, x5u or x5c (the
+//     proof's key is its jwk alone; a kid is ignored) and no crit;
+//   - the jwk's RFC 7638 thumbprint equals the token's jkt (dpop_key_mismatch
+//     otherwise), compared in constant time;
+//   - the signature verifies with the jwk;
+//   - the payload, a JSON object without duplicate names, has jti (a non-empty string
+//     of at most 256 bytes), htm equal to the request method (case-sensitive), htu
+//     equal to the request URL, iat (a number) no earlier than now minus
+//     DPoPConfig.MaxAge (60s) and DPoPConfig.Leeway (5s) and no later than now plus
+//     Leeway, and ath equal to the base64url SHA-256 of the access token (constant
+//     time);
+//   - with server nonces (DPoPConfig.NonceSecret), its nonce is one the checker issued
+//     in the current or the previous slot (use_dpop_nonce otherwise);
+//   - its jti, with the key's thumbprint, is not in the replay cache, and can be
+//     recorded there (dpop_replayed otherwise).
+//
+// htu is compared as RFC 9449 §4.3 asks, after normalisation (RFC 3986 §6.2.2 and
+// §6.2.3): scheme and host in any case, the default port written or not, an empty path
+// as "/", percent-encodings of unreserved characters as the characters and hex digits
+// in any case, dot segments removed. A trailing slash, the case of the path, another
+// port and an encoded slash ("%2F") all make another URL. A proof whose htu has a query
+// or a fragment, user information, or a scheme other than http and https is refused.
+// The URL given to Check is the one clients address: behind a proxy, the external
+// scheme, host and port, not the ones the server listens on.
+//
+// The replay cache holds DPoPConfig.ReplayCacheSize (65536) proofs, each until its iat
+// leaves the window (MaxAge + Leeway after iat), keyed by a hash of the key's
+// thumbprint and the jti. A proof is recorded only when every other check passed, so a
+// refused proof can be repaired and sent again. When the cache is full of live
+// entries, a new proof is refused (dpop_replayed) rather than accepted unrecorded: the
+// cache fails closed. Of concurrent Checks of the same proof, exactly one succeeds.
+//
+// Server nonces (RFC 9449 §8) are off by default. With DPoPConfig.NonceSecret (at
+// least 32 bytes) every proof must carry a nonce: [DPoPChecker.Nonce] returns the
+// current one, for a DPoP-Nonce response header; it is an HMAC-SHA256 of the number of
+// the current time slot (DPoPConfig.NonceLifetime, 5m), so it needs no storage and is
+// accepted by every process sharing the secret, for one to two slots.
+//
 // # Errors
 //
 // An error of [Validator.Validate] is asked whose fault it is one way, and why one way:
@@ -144,7 +201,16 @@
 //	keys_unavailable  ErrKeysUnavailable  was not judged: no key set could be obtained (HTTP 503)
 //	issuer_mismatch   ErrKeysUnavailable  was not judged: the discovery document names another issuer (HTTP 503)
 //
-// ReasonOf returns "" for an error that did not come from Validate.
+// An error of [DPoPChecker.Check] matches [ErrInvalidDPoPProof] (HTTP 401 with a DPoP
+// challenge), never ErrInvalidToken, and carries one of these reasons:
+//
+//	reason              class                the DPoP proof ...
+//	invalid_dpop_proof  ErrInvalidDPoPProof  is malformed, too large, or fails typ, alg, jwk, signature, htm, htu, iat or ath
+//	dpop_replayed       ErrInvalidDPoPProof  has a jti already used within the window, or one the full replay cache cannot record
+//	dpop_key_mismatch   ErrInvalidDPoPProof  has a key whose thumbprint is not the token's cnf.jkt, or the token is not DPoP-bound
+//	use_dpop_nonce      ErrInvalidDPoPProof  lacks the server nonce, or has an unknown or stale one (with DPoPConfig.NonceSecret)
+//
+// ReasonOf returns "" for an error that did not come from Validate or Check.
 //
 // wrong_type occurs only with Config.RequireType, claim_mismatch only with
 // Config.RequiredClaims. keys_unavailable means no key set has been obtained yet (or the
