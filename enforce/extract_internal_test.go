@@ -32,11 +32,11 @@ func TestBearerToken(t *testing.T) {
 		{[]string{"Bearer abc", "Bearer def"}, "", tokenMalformed},
 		{[]string{""}, "", tokenMissing},
 	} {
-		b := readBearer(h(c.values...), false)
+		b := readBearer(h(c.values...), false, false)
 		assert.Equal(t, c.state, b.state, "%q", c.values)
 		assert.Equal(t, c.token, b.token, "%q", c.values)
 	}
 	hdr := h("Bearer abc.def.ghi")
-	assert.Zero(t, testing.AllocsPerRun(100, func() { readBearer(hdr, false) }))
-	assert.Zero(t, testing.AllocsPerRun(100, func() { readBearer(hdr, true) }))
+	assert.Zero(t, testing.AllocsPerRun(100, func() { readBearer(hdr, false, false) }))
+	assert.Zero(t, testing.AllocsPerRun(100, func() { readBearer(hdr, true, false) }))
 }

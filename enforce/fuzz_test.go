@@ -30,7 +30,7 @@ func authorization(first, second string) http.Header {
 func FuzzAuthorizationHeader(f *testing.F) {
 	seedHeaders(f, "Bearer abc", "bearer  a.b.c", "Bearer", "Bearer ", "Basic x", "Bearer a b", "Bearer a==", "Bearer ==", "Bearer \x00", "Bearer ü")
 	f.Fuzz(func(t *testing.T, first, second string) {
-		b := readBearer(authorization(first, second), false)
+		b := readBearer(authorization(first, second), false, false)
 		switch b.state {
 		case tokenPresent:
 			if second != "" || !isToken68(b.token) || !strings.HasSuffix(first, b.token) || !strings.EqualFold(first[:6], "bearer") || b.deferred {
@@ -57,7 +57,7 @@ func FuzzDeferredToken68(f *testing.F) {
 	seedHeaders(f, "Bearer abc", "bearer  a.b.c", "Bearer", "Bearer ", "Basic x", "Bearer a b", "Bearer a==", "Bearer ==", "Bearer \x00", "Bearer ü", "BEARER\tx", "Bearerx", "Bearer a=b")
 	f.Fuzz(func(t *testing.T, first, second string) {
 		h := authorization(first, second)
-		lazy, strict := readBearer(h, true), readBearer(h, false)
+		lazy, strict := readBearer(h, true, false), readBearer(h, false, false)
 		if lazy.state == tokenPresent && !isToken68(lazy.token) {
 			if strict.state != tokenMalformed || strict.problem != errNotToken68 || strict.token != "" {
 				t.Fatalf("candidate %q is not token68, yet the strict reading said %v %q", lazy.token, strict.state, strict.problem)
