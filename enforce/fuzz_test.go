@@ -75,3 +75,28 @@ func FuzzDeferredToken68(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDPoPAuthorizationHeader checks the reading of the DPoP scheme: it never panics,
+// accepts only a token68 token after "DPoP " or "Bearer ", marks which, and agrees with
+// the Bearer-only reading on everything but the DPoP scheme.
+func FuzzDPoPAuthorizationHeader(f *testing.F) {
+	seedHeaders(f, "DPoP abc", "dpop  a.b.c", "DPoP", "DPoP ", "DPoPx", "DPoP a b", "DPoP a==", "DPoP ==", "DPoP \x00", "DPoP ü", "Bearer abc")
+	f.Fuzz(func(t *testing.T, first, second string) {
+		h := authorization(first, second)
+		b, plain := readBearer(h, false, true), readBearer(h, false, false)
+		switch {
+		case b.state == tokenPresent && b.dpop:
+			if second != "" || !isToken68(b.token) || !strings.HasSuffix(first, b.token) || !strings.EqualFold(first[:4], "dpop") || b.deferred {
+				t.Fatalf("accepted %q from %q", b.token, first)
+			}
+		case b.state == tokenMalformed && b.dpop:
+			if b.problem == "" || b.token != "" || !strings.EqualFold(first[:4], "dpop") {
+				t.Fatalf("malformed %q: %q", first, b.problem)
+			}
+		default:
+			if b.token != plain.token || b.state != plain.state || b.problem != plain.problem {
+				t.Fatalf("on %q the DPoP-aware reading (%q, %v, %q) differs from the Bearer one (%q, %v, %q)", first, b.token, b.state, b.problem, plain.token, plain.state, plain.problem)
+			}
+		}
+	})
+}
