@@ -256,6 +256,32 @@ func TestOptionsPassthroughNeverRunsApplicationHandlers(t *testing.T) {
 	assert.Contains(t, report.Undocumented, "OPTIONS /graphql")
 }
 
+// Middleware installed after this one that answers by itself (a global Proxy) never
+// answers what Echo answers itself: 405, the automatic OPTIONS answer and 404 are given
+// directly, so nothing reaches the backend without a decision.
+func TestLaterAnsweringMiddlewareNeverServesEchosOwnAnswers(t *testing.T) {
+	h := bindingHarness(t, harnessOptions{})
+	h.e.POST("/webhooks/:id", h.handler("create"))
+	h.e.Use(proxyTo(t, "BACKEND"))
+
+	for _, c := range []struct {
+		method, target string
+		status         int
+		allow          bool
+	}{
+		{"GET", "/webhooks/42", http.StatusMethodNotAllowed, true},
+		{"DELETE", "/webhooks/42", http.StatusMethodNotAllowed, true},
+		{"OPTIONS", "/webhooks/42", http.StatusNoContent, true},
+		{"GET", "/no-route-at-all", http.StatusNotFound, false},
+	} {
+		rec := h.do(c.method, c.target, "")
+		assert.Equal(t, c.status, rec.Code, "%s %s", c.method, c.target)
+		assert.NotContains(t, rec.Body.String(), "BACKEND", "%s %s", c.method, c.target)
+		assert.Equal(t, c.allow, strings.Contains(rec.Header().Get("Allow"), "POST"), "%s %s", c.method, c.target)
+	}
+	assert.Empty(t, h.handlers())
+}
+
 // hostDoc is the document of the admin virtual host in TestVirtualHostsNeedTheirOwnDocument.
 var hostDoc = specgen.Doc{Security: "[{oauth2: []}]"}.YAML(`
   /users/{id}:

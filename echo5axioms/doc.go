@@ -23,10 +23,14 @@
 //
 //  1. The Skipper (recorded as passed, reason skipped).
 //  2. Route binding (see below): the operation of the route Echo matched, by the method
-//     and path it was registered with. Requests Echo answers itself go on to Echo
-//     untouched, through the middleware that follows: 405 and the automatic OPTIONS
-//     answer (so middleware that answers by itself, a global Proxy or Static, must never
-//     follow this one: it would answer those requests with no rule applied). A request Echo matched to no route at all is answered with Echo's 404
+//     and path it was registered with. A request for a path that has routes, none
+//     for its method, gets the default router's answer directly, without the middleware
+//     that follows (a middleware installed later that answers by itself, a global Proxy
+//     or Static, would otherwise answer it with no rule applied): the Allow header, and
+//     405 (echo.ErrMethodNotAllowed) or for OPTIONS 204. A router configured with its
+//     own MethodNotAllowedHandler or OptionsMethodHandler is not consulted: those
+//     handlers are code no operation covers. A request Echo matched to no route at all
+//     is answered with Echo's 404
 //     (echo.ErrNotFound) directly, without the middleware that follows or the router's
 //     not-found handler: installed with e.Pre, the middleware sees every request that
 //     way, and must not let one reach a handler. A request matched to a not-found route

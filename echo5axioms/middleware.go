@@ -1,6 +1,7 @@
 package echo5axioms
 
 import (
+	"net/http"
 	"sync"
 
 	"github.com/labstack/echo/v5"
@@ -47,9 +48,11 @@ func (m *engine) serve(c *echo.Context, next echo.HandlerFunc) error {
 	case "":
 		rq.release()
 		if ri.Name == echo.MethodNotAllowedRouteName {
-			// Not a decision: the router answers 405, or OPTIONS with its automatic
-			// answer, for a path that has routes but none for the method.
-			return next(c)
+			// Not a decision: a path that has routes, none for the method. Echo's
+			// default answer is given directly (Allow, and 405 or for OPTIONS 204),
+			// without the middleware that follows, which might answer by itself (a
+			// global Proxy or Static) with no rule applied.
+			return routerAnswer(c)
 		}
 		// Echo matched no route (404), or the middleware runs before routing (e.Pre):
 		// then next would run a handler that nothing checked. Echo's not-found answer
@@ -118,4 +121,18 @@ func params(req any) (names, values []string) {
 		rq.values = append(rq.values, pv.Value)
 	}
 	return rq.names, rq.values
+}
+
+// routerAnswer answers a request whose path has routes but none for its method as Echo's
+// default router does: the Allow header, then 204 for OPTIONS and 405 otherwise. A
+// router configured with its own MethodNotAllowedHandler or OptionsMethodHandler is not
+// consulted: those handlers are application code that no operation covers.
+func routerAnswer(c *echo.Context) error {
+	if allow, ok := c.Get(echo.ContextKeyHeaderAllow).(string); ok && allow != "" {
+		c.Response().Header().Set(echo.HeaderAllow, allow)
+	}
+	if c.Request().Method == http.MethodOptions {
+		return c.NoContent(http.StatusNoContent)
+	}
+	return echo.ErrMethodNotAllowed
 }

@@ -2,12 +2,16 @@ package echoaxioms_test
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/axioms-go/axioms-echo/axiomstest"
 	"github.com/axioms-go/axioms-echo/echoaxioms"
@@ -51,13 +55,19 @@ func floorMiddleware(alg string, iss *axiomstest.Issuer, routes map[string]bool)
 // BenchmarkMiddleware measures the middleware through e.ServeHTTP beside bare Echo and
 // the floor, interleaved in one run. Reported metrics: "x-floor" = (miss − bare) ÷
 // (floor − bare), target ≤ 1.05; for hit, "ns-over-bare" (target ≤ 300) and
-// "allocs-over-bare" (target ≤ 3).
+// "allocs-over-bare" (target ≤ 3); for hit-stepup (the same operations with
+// x-axioms-acr and x-axioms-max-age, a token that satisfies them, cache hit) beside
+// hit, "x-hit" = stepup ÷ hit, "ns-over-hit" and "allocs-over-hit" (target 0).
 func BenchmarkMiddleware(b *testing.B) {
 	iss := axiomstest.NewIssuer(b, axiomstest.IssuerConfig{})
 	for _, n := range []int{10, 500, 2000} {
 		// n GET operations, each requiring a scope, a role, a permission and ownership
-		// (the id path parameter must equal sub).
+		// (the id path parameter must equal sub); the same with step-up.
 		policies, err := openapi.LoadData(specgen.API{N: n, Rules: true, Owner: true}.YAML(), openapi.LoadOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		stepUpPolicies, err := openapi.LoadData(specgen.API{N: n, Rules: true, Owner: true, StepUp: true}.YAML(), openapi.LoadOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -75,9 +85,9 @@ func BenchmarkMiddleware(b *testing.B) {
 		}
 		target := specgen.Target(n / 2)
 		for _, alg := range axiomstest.DefaultAlgorithms() {
-			token := iss.Token(b, axiomstest.TokenSpec{Alg: alg, Claims: map[string]any{
-				"sub": "abc", "scope": "openid read:data", "roles": []string{"reader"}, "permissions": []string{"items:read"}}})
-			serve := func(e *echo.Echo) func() bool {
+			token := iss.Token(b, axiomstest.TokenSpec{Alg: alg, Claims: benchClaims})
+			stepUpToken := iss.Token(b, axiomstest.TokenSpec{Alg: alg, Claims: stepUpClaims(time.Now())})
+			serveToken := func(e *echo.Echo, token string) func() bool {
 				req := httptest.NewRequest(http.MethodGet, target, nil)
 				req.Header.Set("Authorization", "Bearer "+token)
 				w := &discard{h: http.Header{}}
@@ -88,18 +98,20 @@ func BenchmarkMiddleware(b *testing.B) {
 					return w.code == http.StatusOK
 				}
 			}
+			serve := func(e *echo.Echo) func() bool { return serveToken(e, token) }
 			bare := serve(app(nil))
 			floorApp := serve(app(floorMiddleware(alg, iss, routes)))
-			protected := func(cacheSize int) func() bool {
+			protected := func(policies *openapi.Policies, cacheSize int, token string) func() bool {
 				cfg := iss.ValidatorConfig()
 				cfg.CacheSize = cacheSize
 				v, err := validator.New(b.Context(), cfg)
 				if err != nil {
 					b.Fatal(err)
 				}
-				return serve(app(echoaxioms.WithConfig(echoaxioms.Config{Policies: policies, Validator: v})))
+				return serveToken(app(echoaxioms.WithConfig(echoaxioms.Config{Policies: policies, Validator: v})), token)
 			}
-			miss, hit := protected(-1), protected(0)
+			miss, hit := protected(policies, -1, token), protected(policies, 0, token)
+			stepUpHit := protected(stepUpPolicies, 0, stepUpToken)
 
 			b.Run(fmt.Sprintf("ops=%d/%s/miss", n, alg), func(b *testing.B) {
 				ns := floor.Compare(b, []string{"miss", "floor", "bare"}, miss, floorApp, bare)
@@ -110,8 +122,71 @@ func BenchmarkMiddleware(b *testing.B) {
 				b.ReportMetric(ns[0]-ns[1], "ns-over-bare")
 				b.ReportMetric(testing.AllocsPerRun(200, func() { hit() })-testing.AllocsPerRun(200, func() { bare() }), "allocs-over-bare")
 			})
+			b.Run(fmt.Sprintf("ops=%d/%s/hit-stepup", n, alg), func(b *testing.B) {
+				ns := floor.Compare(b, []string{"hit-stepup", "hit"}, stepUpHit, hit)
+				b.ReportMetric(ns[0]/ns[1], "x-hit")
+				b.ReportMetric(ns[0]-ns[1], "ns-over-hit")
+				b.ReportMetric(testing.AllocsPerRun(200, func() { stepUpHit() })-testing.AllocsPerRun(200, func() { hit() }), "allocs-over-hit")
+			})
 		}
 	}
+}
+
+// benchClaims are the claims of the benchmarks' token: the scope, role and permission
+// of every operation of specgen.API with Rules, and the sub its owner rule compares
+// with the id path parameter of specgen.Target.
+var benchClaims = map[string]any{
+	"sub": "abc", "scope": "openid read:data", "roles": []string{"reader"}, "permissions": []string{"items:read"}}
+
+// stepUpClaims are benchClaims with an acr and an auth_time (at authenticated) that
+// satisfy specgen.API's step-up requirements.
+func stepUpClaims(authenticated time.Time) map[string]any {
+	claims := maps.Clone(benchClaims)
+	claims["acr"], claims["auth_time"] = specgen.StepUpACR, authenticated
+	return claims
+}
+
+// TestStepUpHitAllocations: on a cache hit, an operation with x-axioms-acr and
+// x-axioms-max-age allocates exactly what the same operation without them does (the
+// check reads claims the validator already decoded), and a token that falls short of
+// them is denied. The issuer and the validator run on a clock that does not move.
+func TestStepUpHitAllocations(t *testing.T) {
+	clock := axiomstest.NewClock(time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC))
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Now: clock.Now})
+	cfg := iss.ValidatorConfig()
+	cfg.Now = clock.Now
+	v, err := validator.New(t.Context(), cfg)
+	require.NoError(t, err)
+	serve := func(stepUp bool, claims map[string]any) func() int {
+		policies, err := openapi.LoadData(specgen.API{N: 10, Rules: true, Owner: true, StepUp: stepUp}.YAML(), openapi.LoadOptions{})
+		require.NoError(t, err)
+		e := echo.New()
+		e.Use(echoaxioms.WithConfig(echoaxioms.Config{Policies: policies, Validator: v}))
+		for i := range 10 {
+			e.GET(specgen.Route(i), handler)
+		}
+		req := httptest.NewRequest(http.MethodGet, specgen.Target(5), nil)
+		req.Header.Set("Authorization", "Bearer "+iss.Token(t, axiomstest.TokenSpec{Claims: claims}))
+		w := &discard{h: http.Header{}}
+		return func() int {
+			clear(w.h)
+			w.code = 0
+			e.ServeHTTP(w, req)
+			return w.code
+		}
+	}
+	plain := serve(false, benchClaims)
+	stepUp := serve(true, stepUpClaims(clock.Now().Add(-time.Minute)))
+	tooOld := serve(true, stepUpClaims(clock.Now().Add(-(specgen.StepUpMaxAge+1)*time.Second)))
+	require.Equal(t, http.StatusOK, plain())
+	require.Equal(t, http.StatusOK, stepUp())
+	require.Equal(t, http.StatusUnauthorized, tooOld(), "the step-up rule is enforced")
+	require.Equal(t, http.StatusUnauthorized, serve(true, benchClaims)(), "a token without acr is denied")
+	if raceEnabled {
+		t.Skip("allocation counts vary under the race detector (sync.Pool drops items at random)")
+	}
+	plainAllocs := testing.AllocsPerRun(100, func() { plain() })
+	assert.Equal(t, plainAllocs, testing.AllocsPerRun(100, func() { stepUp() }), "allocations of a step-up hit, beside the plain hit's %v", plainAllocs)
 }
 
 // BenchmarkMiddlewareDPoP measures a DPoP request (RFC 9449) through e.ServeHTTP: the
@@ -153,9 +228,8 @@ func BenchmarkMiddlewareDPoP(b *testing.B) {
 		return app(echoaxioms.WithConfig(echoaxioms.Config{Policies: p, Validator: v, DPoPBaseURL: "https://api.example.com"}))
 	}
 	target := specgen.Target(n / 2)
-	claims := map[string]any{"sub": "abc", "scope": "openid read:data", "roles": []string{"reader"}, "permissions": []string{"items:read"}}
-	bearerToken := iss.Token(b, axiomstest.TokenSpec{Claims: claims})
-	dpopToken := iss.Token(b, axiomstest.TokenSpec{Claims: claims, DPoPKey: key})
+	bearerToken := iss.Token(b, axiomstest.TokenSpec{Claims: benchClaims})
+	dpopToken := iss.Token(b, axiomstest.TokenSpec{Claims: benchClaims, DPoPKey: key})
 
 	serve := func(e *echo.Echo, auth string, proof func() string) func() bool {
 		req := httptest.NewRequest(http.MethodGet, target, nil)

@@ -30,10 +30,10 @@
 //     in Config.Hosts, and every route of a host router without one is denied. Then the
 //     Skipper (recorded as passed, reason skipped).
 //  2. Route binding (see below): the operation of the handler Echo chose. Requests Echo
-//     answers itself go on to Echo untouched, through the middleware that follows: 405,
-//     the automatic OPTIONS answer, and Echo's not-found handler (so middleware that
-//     answers by itself, a global Proxy or Static, must never follow this one: it would
-//     answer those requests with no rule applied). A request Echo matched
+//     answers itself are answered by Echo's own handler directly, without the middleware
+//     that follows: 405, the automatic OPTIONS answer, and Echo's not-found handler (a
+//     middleware installed later that answers by itself, a global Proxy or Static, would
+//     otherwise answer them with no rule applied). A request Echo matched
 //     to no route at all (c.Path() empty) is answered with echo.NotFoundHandler directly,
 //     without the middleware that follows: installed with e.Pre, the middleware sees
 //     every request that way, and must not let one reach a handler. A request matched to

@@ -55,7 +55,10 @@ func (m *engine) enforce(c echo.Context, next echo.HandlerFunc, router *echo.Rou
 	}
 	switch method, b := m.bind(c, router, r.Route, c.Handler()); b {
 	case echoAnswer:
-		return next(c) // not a decision: Echo answers 404, 405 or its automatic OPTIONS
+		// Not a decision: Echo's own answer (404, 405 or its automatic OPTIONS) runs
+		// directly, without the middleware that follows, which might answer by itself
+		// (a global Proxy or Static) with no rule applied.
+		return c.Handler()(c)
 	case boundNotFound:
 		// A not-found route runs its handler inside the group's middleware, which may
 		// answer by itself (a proxy, static files): neither runs. Echo's answer is given,

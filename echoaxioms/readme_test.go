@@ -70,9 +70,12 @@ func newServer(vcfg validator.Config) *echo.Echo {
 // readme:dpop begin
 func TestOrdersWithDPoP(t *testing.T) {
 	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
-	e := newServer(iss.ValidatorConfig()) // your app: the document above, DPoPBaseURL https://api.example.com
-	key := axiomstest.NewDPoPKey(t, "ES256") // the client's key
-	token := iss.Token(t, axiomstest.TokenSpec{DPoPKey: key, // cnf.jkt: the key's thumbprint
+	// Your app: the document above, with DPoPBaseURL https://api.example.com.
+	e := newServer(iss.ValidatorConfig())
+
+	// The client's key, a token bound to it (cnf.jkt: its thumbprint), a proof.
+	key := axiomstest.NewDPoPKey(t, "ES256")
+	token := iss.Token(t, axiomstest.TokenSpec{DPoPKey: key,
 		Claims: map[string]any{"scope": "orders:read"}})
 	proof := key.Proof(t, axiomstest.ProofSpec{Method: http.MethodGet,
 		URL: "https://api.example.com/orders", AccessToken: token})

@@ -201,6 +201,7 @@ func newServer(store *Store, spec []byte, policies *openapi.Policies, v echoaxio
 	e.GET("/openapi.yaml", a.openAPI)
 	e.GET("/protected", a.caller("you hold a valid access token"))
 	e.GET("/me", a.caller("this is what the service knows about you"))
+	e.DELETE("/me", a.deleteMe)
 	e.GET("/public-data", a.publicData)
 	e.GET("/api/read", a.caller("read:data or admin scope"))
 	e.GET("/api/write", a.caller("write:data and openid scopes"))

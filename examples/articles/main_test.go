@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -33,6 +35,7 @@ func TestSpecCopyIsIdentical(t *testing.T) {
 type server struct {
 	t      *testing.T
 	url    string
+	dev    *axiomstest.Issuer
 	tokens map[string]string
 	out    *syncBuffer
 	cancel context.CancelFunc
@@ -66,13 +69,13 @@ func startServer(t *testing.T, dbPath string) *server {
 	}()
 	select {
 	case st := <-ready:
-		s.url = st.URL
+		s.url, s.dev = st.URL, st.Dev
 		require.NotNil(t, st.Dev, "no issuer configured: the development issuer runs")
 		mint := func(name string, claims map[string]any) {
 			s.tokens[name] = st.Dev.Token(t, axiomstest.TokenSpec{Claims: claims})
 		}
 		for _, p := range personas {
-			mint(p.env, p.claims)
+			mint(p.env, p.tokenClaims(time.Now()))
 		}
 		mint("NOSCOPE", map[string]any{"sub": "plain-1"})
 		mint("EXPIRED", map[string]any{"sub": "reader-1", "exp": time.Now().Add(-time.Hour).Unix()})
@@ -403,6 +406,158 @@ func TestEveryOperation(t *testing.T) {
 	)
 	assert.Empty(t, s.list("/articles", "WRITER"))
 	assert.Equal(t, []int64{idOf(t, second), idOf(t, other)}, s.list("/articles", "READER"))
+}
+
+// TestDeleteMeNeedsStepUp: DELETE /me needs, beyond a valid token, an acr of
+// urn:example:mfa and an auth_time at most 600 seconds old (x-axioms-acr,
+// x-axioms-max-age); a token that falls short is answered 401
+// insufficient_user_authentication naming both, and the guide's login command mints
+// one that passes.
+func TestDeleteMeNeedsStepUp(t *testing.T) {
+	s := startServer(t, filepath.Join(t.TempDir(), "articles.db"))
+	defer s.stop()
+	const (
+		weak = `Bearer realm="api", error="insufficient_user_authentication", error_description="a stronger authentication is required", acr_values="urn:example:mfa", max_age="600"`
+		old  = `Bearer realm="api", error="insufficient_user_authentication", error_description="the authentication is too old", acr_values="urn:example:mfa", max_age="600"`
+	)
+	editor := map[string]any{"sub": "editor-1", "scope": "openid"}
+	with := func(name string, extra map[string]any) {
+		claims := maps.Clone(editor)
+		maps.Copy(claims, extra)
+		s.tokens[name] = s.dev.Token(t, axiomstest.TokenSpec{Claims: claims})
+	}
+	now := time.Now()
+	with("MFA_OLD", map[string]any{"acr": "urn:example:mfa", "auth_time": now.Add(-time.Hour)})
+	with("MFA_NO_TIME", map[string]any{"acr": "urn:example:mfa"})
+	with("MFA_ARRAY", map[string]any{"acr": []string{"urn:example:mfa"}, "auth_time": now})
+	with("PWD_FRESH", map[string]any{"acr": "urn:example:pwd", "auth_time": now})
+	s.tokens["MFA_NO_SUB"] = s.dev.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"acr": "urn:example:mfa", "auth_time": now}})
+
+	code, _, hdr := s.call("DELETE", "/me", "", "")
+	assert.Equal(t, http.StatusUnauthorized, code, "anonymous")
+	assert.Equal(t, `Bearer realm="api"`, hdr.Get("WWW-Authenticate"))
+	for _, c := range []struct{ persona, challenge string }{
+		{"EDITOR", weak},     // a valid token of the owner, without acr
+		{"ADMIN", weak},      // roles do not replace a multi-factor login
+		{"PWD_FRESH", weak},  // another acr
+		{"MFA_ARRAY", weak},  // an acr that is not a string
+		{"MFA_OLD", old},     // logged in an hour ago
+		{"MFA_NO_TIME", old}, // no auth_time
+	} {
+		code, out, hdr := s.call("DELETE", "/me", c.persona, "")
+		assert.Equal(t, http.StatusUnauthorized, code, c.persona)
+		assert.Equal(t, c.challenge, hdr.Get("WWW-Authenticate"), c.persona)
+		assert.Equal(t, "insufficient_user_authentication", out["error"], c.persona)
+		assert.Equal(t, "no-store", hdr.Get("Cache-Control"), c.persona)
+	}
+	code, out, _ := s.call("DELETE", "/me", "MFA_NO_SUB", "")
+	assert.Equal(t, http.StatusBadRequest, code, "a token without sub deletes nothing: %v", out)
+
+	code, created, _ := s.call("POST", "/articles", "EDITOR", `{"title":"Mine","content":"x"}`)
+	require.Equal(t, http.StatusCreated, code)
+	code, others, _ := s.call("POST", "/articles", "READER", `{"title":"Theirs","content":"y"}`)
+	require.Equal(t, http.StatusCreated, code)
+	code, _, _ = s.call("DELETE", "/me", "EDITOR", "")
+	require.Equal(t, http.StatusUnauthorized, code)
+	assert.Equal(t, []int64{idOf(t, created)}, s.list("/articles", "EDITOR"), "a denied DELETE deletes nothing")
+
+	code, out, _ = s.call("DELETE", "/me", "EDITOR_MFA", "")
+	assert.Equal(t, http.StatusNoContent, code, "the guide's persona after a multi-factor login: %v", out)
+	assert.Empty(t, s.list("/articles", "EDITOR"), "the editor's articles are gone")
+	assert.Equal(t, []int64{idOf(t, others)}, s.list("/articles", "READER"), "nobody else's")
+	code, _, _ = s.call("DELETE", "/me", "EDITOR_MFA", "")
+	assert.Equal(t, http.StatusNotFound, code, "nothing left")
+
+	// The guide's login command: POST /token with acr and auth_time (its $(date +%s)).
+	assert.Contains(t, s.out.String(), mfaLogin(s.dev.URL()), "the guide prints the login command")
+	res, err := http.Post(s.dev.URL()+"/token", "application/json",
+		strings.NewReader(fmt.Sprintf(`{"sub":"reader-1","acr":"urn:example:mfa","auth_time":%d}`, time.Now().Unix())))
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var minted struct {
+		AccessToken string `json:"access_token"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&minted))
+	s.tokens["READER_MFA"] = minted.AccessToken
+	code, out, _ = s.call("DELETE", "/me", "READER_MFA", "")
+	assert.Equal(t, http.StatusNoContent, code, "a token of the issuer's POST /token with acr and auth_time: %v", out)
+	assert.Empty(t, s.list("/articles", "READER"))
+}
+
+// readmeBlock returns the fenced block that follows the marker line
+// "<!-- readme:NAME -->" in the README.
+func readmeBlock(t *testing.T, name string) string {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	_, after, ok := strings.Cut(string(readme), "<!-- readme:"+name+" -->\n```")
+	require.True(t, ok, "the README has a readme:%s block", name)
+	_, after, _ = strings.Cut(after, "\n") // the fence's language
+	block, _, ok := strings.Cut(after, "```")
+	require.True(t, ok)
+	return block
+}
+
+// TestREADMEStepUpExample keeps the README's step-up worked example true: its excerpt
+// of spec.example.yaml is in the document (lines in order), the service answers
+// DELETE /me with a token without acr exactly as shown, and the login command, run
+// against the development issuer, mints a token that DELETE /me accepts.
+func TestREADMEStepUpExample(t *testing.T) {
+	spec, err := os.ReadFile("../../spec.example.yaml")
+	require.NoError(t, err)
+	rest := string(spec)
+	for _, line := range strings.Split(strings.TrimSuffix(readmeBlock(t, "stepup-spec"), "\n"), "\n") {
+		i := strings.Index(rest, "\n"+line+"\n")
+		require.GreaterOrEqual(t, i, 0, "the excerpt's line %q is not in spec.example.yaml (after the previous one)", line)
+		rest = rest[i+len(line)+1:]
+	}
+
+	s := startServer(t, filepath.Join(t.TempDir(), "articles.db"))
+	defer s.stop()
+	do := func(method, path, token string) (*http.Response, string) {
+		t.Helper()
+		req, err := http.NewRequest(method, s.url+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		return res, strings.TrimSuffix(string(b), "\n")
+	}
+	res, body := do(http.MethodDelete, "/me", s.tokens["EDITOR"])
+	got := fmt.Sprintf("%s %s\nCache-Control: %s\nWww-Authenticate: %s\n\n%s\n", res.Proto, res.Status,
+		res.Header.Get("Cache-Control"), res.Header.Get("WWW-Authenticate"), body)
+	assert.Equal(t, readmeBlock(t, "stepup-answer"), got)
+
+	login := strings.Split(readmeBlock(t, "stepup-login"), "\n")
+	require.GreaterOrEqual(t, len(login), 2)
+	_, printed, _ := strings.Cut(mfaLogin("$ISSUER"), "\n")
+	assert.Equal(t, printed, login[0], "the README shows the command the service prints")
+	// The command's body, with $(date +%s) evaluated, posted to the development issuer;
+	// the token taken from the answer as its sed does.
+	_, payload, ok := strings.Cut(login[0], "-d '")
+	require.True(t, ok, login[0])
+	payload, _, ok = strings.Cut(payload, "' | sed")
+	require.True(t, ok, login[0])
+	payload = strings.ReplaceAll(payload, `'"$(date +%s)"'`, fmt.Sprint(time.Now().Unix()))
+	minted, err := http.Post(s.dev.URL()+"/token", "application/json", strings.NewReader(payload))
+	require.NoError(t, err)
+	answer, err := io.ReadAll(minted.Body)
+	minted.Body.Close()
+	require.NoError(t, err)
+	m := regexp.MustCompile(`.*"access_token":"([^"]+)".*`).FindStringSubmatch(string(answer))
+	require.Len(t, m, 2, "the issuer's answer: %s", answer)
+
+	require.Contains(t, login[1], `curl -i -X DELETE http://127.0.0.1:8000/me -H "Authorization: Bearer $EDITOR_MFA"`)
+	require.Contains(t, login[1], "# 204, then 404")
+	code, _, _ := s.call("POST", "/articles", "EDITOR", `{"title":"Mine","content":"x"}`)
+	require.Equal(t, http.StatusCreated, code)
+	res, body = do(http.MethodDelete, "/me", m[1])
+	assert.Equal(t, http.StatusNoContent, res.StatusCode, body)
+	res, _ = do(http.MethodDelete, "/me", m[1])
+	assert.Equal(t, http.StatusNotFound, res.StatusCode)
 }
 
 // TestCommittedDataSurvivesRestart stops the service gracefully and starts it again on

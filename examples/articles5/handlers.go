@@ -90,6 +90,19 @@ func (a *api) deleteUser(c *echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+// deleteMe deletes what the caller owns or created; the document's step-up rule (a
+// multi-factor login at most 600 seconds old) was enforced before it runs.
+func (a *api) deleteMe(c *echo.Context) error {
+	sub := subject(c)
+	if sub == "" {
+		return fail(http.StatusBadRequest, "the access token has no subject (sub)")
+	}
+	if a.store.deleteUserData(sub) == 0 {
+		return fail(http.StatusNotFound, "nothing is held for you")
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
 func (a *api) createArticle(c *echo.Context) error {
 	var in struct{ Title, Content string }
 	if err := c.Bind(&in); err != nil || strings.TrimSpace(in.Title) == "" {

@@ -171,6 +171,7 @@ func newServer(s *store, spec []byte, policies *openapi.Policies, v echo5axioms.
 	e.GET("/public-data", a.publicData)
 	e.GET("/protected", caller("you hold a valid access token"))
 	e.GET("/me", caller("this is what the service knows about you"))
+	e.DELETE("/me", a.deleteMe)
 	e.GET("/api/read", caller("read:data or admin scope"))
 	e.GET("/api/write", caller("write:data and openid scopes"))
 	e.GET("/api/strict", caller("openid or profile scope, editor role, resource:write permission"))
@@ -234,6 +235,17 @@ Then try:
   curl -i {base}/api/write -H "Authorization: Bearer $WRITER"    # 200
   curl -i -X POST {base}/articles -H "Authorization: Bearer $EDITOR" -H 'Content-Type: application/json' -d '{"title":"Hello","content":"First post"}'   # 201
   curl -i {base}/articles/1 -H "Authorization: Bearer $OTHER"    # 403 insufficient_permission: not the owner
+  curl -i -X DELETE {base}/me -H "Authorization: Bearer $EDITOR" # 401 insufficient_user_authentication: a multi-factor login is needed
 `, "{base}", url))
+	fmt.Fprint(w, "Step-up: log in again with a second factor, then delete your data:\n", mfaLogin(dev.URL()),
+		"  curl -i -X DELETE ", url, "/me -H \"Authorization: Bearer $EDITOR_MFA\"   # 204\n")
 	fmt.Fprintf(w, "More tokens: curl -s -X POST %s/token -d '{\"sub\":\"alice\",\"scope\":\"read:data\"}'\n\n", dev.URL())
+}
+
+// mfaLogin is the guide's command for a fresh multi-factor login at the development
+// issuer: a token whose acr and auth_time satisfy DELETE /me's step-up rule
+// (x-axioms-acr urn:example:mfa, x-axioms-max-age 600), kept in $EDITOR_MFA.
+func mfaLogin(issuer string) string {
+	return "  export EDITOR_MFA=$(curl -s -X POST " + issuer +
+		`/token -d '{"sub":"editor-1","acr":"urn:example:mfa","auth_time":'"$(date +%s)"'}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')` + "\n"
 }

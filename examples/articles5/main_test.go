@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -122,4 +124,27 @@ func TestService(t *testing.T) {
 	assert.Contains(t, h.Get("WWW-Authenticate"), `error="insufficient_permission"`)
 	status, _, _ = call("GET", "/articles/999", editor, "")
 	assert.Equal(t, http.StatusNotFound, status, "the owner loader's own answer")
+
+	// DELETE /me needs a multi-factor login at most 600 seconds old (step-up, RFC 9470).
+	const challenge = `Bearer realm="api", error="insufficient_user_authentication", error_description="%s", acr_values="urn:example:mfa", max_age="600"`
+	status, _, h = call("DELETE", "/me", "", "")
+	assert.Equal(t, http.StatusUnauthorized, status, "anonymous")
+	assert.Equal(t, `Bearer realm="api"`, h.Get("WWW-Authenticate"))
+	status, body, h = call("DELETE", "/me", editor, "")
+	assert.Equal(t, http.StatusUnauthorized, status, "a token without acr")
+	assert.Equal(t, fmt.Sprintf(challenge, "a stronger authentication is required"), h.Get("WWW-Authenticate"))
+	assert.JSONEq(t, `{"error":"insufficient_user_authentication","error_description":"a stronger authentication is required"}`, body)
+	status, _, h = call("DELETE", "/me", token(map[string]any{"sub": "editor-1", "acr": "urn:example:mfa", "auth_time": time.Now().Add(-time.Hour)}), "")
+	assert.Equal(t, http.StatusUnauthorized, status, "a multi-factor login an hour ago")
+	assert.Equal(t, fmt.Sprintf(challenge, "the authentication is too old"), h.Get("WWW-Authenticate"))
+	status, _, _ = call("GET", path, editor, "")
+	require.Equal(t, http.StatusOK, status, "a denied DELETE deletes nothing")
+	mfa := token(map[string]any{"sub": "editor-1", "acr": "urn:example:mfa", "auth_time": time.Now()})
+	status, body, _ = call("DELETE", "/me", mfa, "")
+	assert.Equal(t, http.StatusNoContent, status, "a fresh multi-factor login: %s", body)
+	status, _, _ = call("GET", path, editor, "")
+	assert.Equal(t, http.StatusNotFound, status, "the editor's article is gone")
+	status, _, _ = call("DELETE", "/me", mfa, "")
+	assert.Equal(t, http.StatusNotFound, status, "nothing left")
+	assert.Contains(t, out.String(), mfaLogin(s.dev.URL()), "the guide prints the login command")
 }

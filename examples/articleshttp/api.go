@@ -83,6 +83,7 @@ func (a *api) routes(mux *httpaxioms.Mux) {
 		mux.HandleFunc(pattern, caller(msg))
 	}
 	mux.HandleFunc("DELETE /admin/users/{user_id}", a.deleteUser)
+	mux.HandleFunc("DELETE /me", a.deleteMe)
 	mux.HandleFunc("POST /api/resource", a.createResource)
 	mux.HandleFunc("GET /articles", a.listArticles)
 	mux.HandleFunc("POST /articles", a.createArticle)
@@ -214,8 +215,32 @@ func (a *api) next() int64 {
 }
 
 func (a *api) deleteUser(w http.ResponseWriter, r *http.Request) {
-	user := r.PathValue("user_id")
+	if a.deleteUserData(r.PathValue("user_id")) == 0 {
+		fail(w, http.StatusNotFound, "nothing is stored for this user")
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// deleteMe deletes what the caller owns or created; the document's step-up rule (a
+// multi-factor login at most 600 seconds old) was enforced before it runs.
+func (a *api) deleteMe(w http.ResponseWriter, r *http.Request) {
+	sub, ok := subject(w, r)
+	if !ok {
+		return
+	}
+	if a.deleteUserData(sub) == 0 {
+		fail(w, http.StatusNotFound, "nothing is stored for you")
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// deleteUserData deletes what user owns or created: its articles, its comments and
+// those on its articles, its projects and resources; it returns how many objects.
+func (a *api) deleteUserData(user string) int {
 	a.mu.Lock()
+	defer a.mu.Unlock()
 	n := 0
 	for id, art := range a.articles {
 		if art.User == user {
@@ -241,12 +266,7 @@ func (a *api) deleteUser(w http.ResponseWriter, r *http.Request) {
 			n++
 		}
 	}
-	a.mu.Unlock()
-	if n == 0 {
-		fail(w, http.StatusNotFound, "nothing is stored for this user")
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	return n
 }
 
 func (a *api) createResource(w http.ResponseWriter, r *http.Request) {

@@ -188,6 +188,17 @@ func guide(w io.Writer, url string, cfg validator.Config, dev *axiomstest.Issuer
   curl -i {base}/api/write -H "Authorization: Bearer $WRITER"    # 200
   curl -i -X POST {base}/articles -H "Authorization: Bearer $EDITOR" -d '{"title":"Hello","content":"First post"}'   # 201
   curl -i {base}/articles/1 -H "Authorization: Bearer $READER"   # 403 insufficient_permission: not the owner
+  curl -i -X DELETE {base}/me -H "Authorization: Bearer $EDITOR" # 401 insufficient_user_authentication: a multi-factor login is needed
 `, "{base}", url))
+	fmt.Fprint(w, "Step-up: log in again with a second factor, then delete your data:\n", mfaLogin(dev.URL()),
+		"  curl -i -X DELETE ", url, "/me -H \"Authorization: Bearer $EDITOR_MFA\"   # 204\n")
 	fmt.Fprintf(w, "More tokens: curl -s -X POST %s/token -d '{\"sub\":\"alice\",\"scope\":\"read:data\"}'\n", dev.URL())
+}
+
+// mfaLogin is the guide's command for a fresh multi-factor login at the development
+// issuer: a token whose acr and auth_time satisfy DELETE /me's step-up rule
+// (x-axioms-acr urn:example:mfa, x-axioms-max-age 600), kept in $EDITOR_MFA.
+func mfaLogin(issuer string) string {
+	return "  export EDITOR_MFA=$(curl -s -X POST " + issuer +
+		`/token -d '{"sub":"editor-1","acr":"urn:example:mfa","auth_time":'"$(date +%s)"'}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')` + "\n"
 }

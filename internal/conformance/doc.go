@@ -13,7 +13,10 @@
 // and optional authentication; malformed headers (Bearer alone, two tokens,
 // characters outside token68, two Authorization headers); invalid tokens (expired,
 // wrong audience, bad signature, another issuer); scopes, roles and permissions; both
-// forms of the owner rule, the loader's not-found and failure included; an API key
+// forms of the owner rule, the loader's not-found and failure included; step-up
+// (RFC 9470: x-axioms-acr and x-axioms-max-age on an operation and on a path item,
+// the acr of the wrong type or value, auth_time too old, missing, a string or ahead of
+// the clock beyond the leeway, and a scope or role failure decided before step-up); an API key
 // beside a token (OR and AND); a scheme whose signing keys cannot be fetched (503,
 // Retry-After: 30); DPoP (RFC 9449) on a required and an allowed scheme — proofs
 // missing, repeated, replayed, for another method, URL or token, signed by another key,

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -195,6 +196,20 @@ func (env *environment) token(t *testing.T, tok token) string {
 	}
 	if tok.Audience != "" {
 		claims["aud"] = tok.Audience
+	}
+	if tok.ACR != "" {
+		var acr any
+		if err := json.Unmarshal([]byte(tok.ACR), &acr); err != nil {
+			t.Fatalf("token.ACR %q: %v", tok.ACR, err)
+		}
+		claims["acr"] = acr
+	}
+	if tok.AuthAge != 0 {
+		at := env.clock.Now().Add(-tok.AuthAge).Unix()
+		claims["auth_time"] = at
+		if tok.AuthTimeText {
+			claims["auth_time"] = strconv.FormatInt(at, 10)
+		}
 	}
 	spec := axiomstest.TokenSpec{Claims: claims}
 	if tok.Bound {

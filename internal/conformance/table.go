@@ -79,6 +79,16 @@ type token struct {
 	Expired bool
 	// Audience is the aud claim. Default: the issuer's audience.
 	Audience string
+	// ACR is the acr claim as JSON text (`"urn:example:mfa"`, `["urn:example:mfa"]`,
+	// `2`, `null`). Default: absent.
+	ACR string
+	// AuthAge, when not zero, writes the auth_time claim: the clock's time minus AuthAge,
+	// in seconds since the epoch (a negative AuthAge is a time ahead of the clock).
+	// Default: absent.
+	AuthAge time.Duration
+	// AuthTimeText writes auth_time as a JSON string of those seconds instead of a
+	// number. Default: false.
+	AuthTimeText bool
 	// Bound binds the token to the DPoP key of the proofs (cnf.jkt). Default: not bound.
 	Bound bool
 }
@@ -209,6 +219,31 @@ var (
 	bound            = token{Bound: true}
 )
 
+// stepUp is the RFC 9470 answer to a token whose acr (acrFailed) or else auth_time falls
+// short of what the operation declares: acrValues its x-axioms-acr (space-separated, ""
+// for none) and maxAge its x-axioms-max-age ("" for none).
+func stepUp(acrFailed bool, acrValues, maxAge string) want {
+	desc := "the authentication is too old"
+	if acrFailed {
+		desc = "a stronger authentication is required"
+	}
+	w := denied(401, "insufficient_user_authentication", desc, "insufficient_user_authentication")
+	if acrValues != "" {
+		w.Challenge += `, acr_values="` + acrValues + `"`
+	}
+	if maxAge != "" {
+		w.Challenge += `, max_age="` + maxAge + `"`
+	}
+	return w
+}
+
+// acr claims, as token.ACR writes them.
+const (
+	acrMFA = `"urn:example:mfa"`
+	acrHWK = `"urn:example:hwk"`
+	acrPwd = `"urn:example:pwd"`
+)
+
 // Answers shared by several rows.
 var (
 	missingToken   = want{Status: 401, Challenge: challengeNone, Error: "unauthorized", Outcome: "denied", Reason: "missing_token"}
@@ -226,7 +261,9 @@ var (
 	anonymous      = want{Status: 200, Outcome: "anonymous", Ran: true}
 	allowed        = want{Status: 200, Outcome: "allowed", Ran: true, Subject: defaultUser}
 	allowedKey     = want{Status: 200, Outcome: "allowed", Ran: true, Subject: keyClient}
-	notAllowed     = want{Status: 405} // the router's own answer: no decision, no handler
+	weakAuth       = stepUp(true, "urn:example:mfa urn:example:hwk", "") // GET /account/security
+	oldAuth        = stepUp(false, "", "300")                            // GET /account/sessions
+	notAllowed     = want{Status: 405}                                   // the router's own answer: no decision, no handler
 	notFound       = want{Status: 404}
 )
 
@@ -323,6 +360,51 @@ var table = []row{
 	{Name: "multi-scheme/optional key, none", Method: "GET", Path: "/reports/summary", Operation: "reportSummary", Want: anonymous},
 	{Name: "multi-scheme/optional key, valid", Method: "GET", Path: "/reports/summary", APIKey: "good-key", Operation: "reportSummary", Want: allowedKey},
 	{Name: "multi-scheme/optional key, invalid", Method: "GET", Path: "/reports/summary", APIKey: "bad-key", Operation: "reportSummary", Want: invalidKey},
+
+	// Step-up (RFC 9470), declared on the operation: the acr claim must be a string equal
+	// to one of x-axioms-acr's values; scopes are decided first.
+	{Name: "step-up acr/first value", Method: "GET", Path: "/account/security", Authorization: bearer, Token: token{Scope: "read:data", ACR: acrMFA}, Operation: "accountSecurity", Want: allowed},
+	{Name: "step-up acr/second value", Method: "GET", Path: "/account/security", Authorization: bearer, Token: token{Scope: "read:data", ACR: acrHWK}, Operation: "accountSecurity", Want: allowed},
+	{Name: "step-up acr/missing", Method: "GET", Path: "/account/security", Authorization: bearer, Token: token{Scope: "read:data"}, Operation: "accountSecurity", Want: weakAuth},
+	{Name: "step-up acr/another value", Method: "GET", Path: "/account/security", Authorization: bearer, Token: token{Scope: "read:data", ACR: acrPwd}, Operation: "accountSecurity", Want: weakAuth},
+	{Name: "step-up acr/compared exactly", Method: "GET", Path: "/account/security", Authorization: bearer, Token: token{Scope: "read:data", ACR: `"URN:EXAMPLE:MFA"`}, Operation: "accountSecurity", Want: weakAuth},
+	{Name: "step-up acr/an array", Method: "GET", Path: "/account/security", Authorization: bearer, Token: token{Scope: "read:data", ACR: `["urn:example:mfa"]`}, Operation: "accountSecurity", Want: weakAuth},
+	{Name: "step-up acr/a number", Method: "GET", Path: "/account/security", Authorization: bearer, Token: token{Scope: "read:data", ACR: `2`}, Operation: "accountSecurity", Want: weakAuth},
+	{Name: "step-up acr/null", Method: "GET", Path: "/account/security", Authorization: bearer, Token: token{Scope: "read:data", ACR: `null`}, Operation: "accountSecurity", Want: weakAuth},
+	{Name: "step-up acr/scope missing too", Method: "GET", Path: "/account/security", Authorization: bearer, Token: token{ACR: acrPwd}, Operation: "accountSecurity", Want: missingScope("read:data")},
+	{Name: "step-up acr/scope missing, acr held", Method: "GET", Path: "/account/security", Authorization: bearer, Token: token{ACR: acrMFA}, Operation: "accountSecurity", Want: missingScope("read:data")},
+	{Name: "step-up acr/no credentials", Method: "GET", Path: "/account/security", Operation: "accountSecurity", Want: missingToken},
+	{Name: "step-up acr/expired token with the acr", Method: "GET", Path: "/account/security", Authorization: bearer, Token: token{Scope: "read:data", ACR: acrMFA, Expired: true}, Operation: "accountSecurity", Want: expired},
+
+	// Step-up on the operation: auth_time must be a number at most x-axioms-max-age
+	// seconds before the validator's clock, and not ahead of it by more than the leeway (30 s).
+	{Name: "step-up max-age/a minute old", Method: "GET", Path: "/account/sessions", Authorization: bearer, Token: token{AuthAge: time.Minute}, Operation: "listSessions", Want: allowed},
+	{Name: "step-up max-age/exactly max-age old", Method: "GET", Path: "/account/sessions", Authorization: bearer, Token: token{AuthAge: 300 * time.Second}, Operation: "listSessions", Want: allowed},
+	{Name: "step-up max-age/a second too old", Method: "GET", Path: "/account/sessions", Authorization: bearer, Token: token{AuthAge: 301 * time.Second}, Operation: "listSessions", Want: oldAuth},
+	{Name: "step-up max-age/hours old", Method: "GET", Path: "/account/sessions", Authorization: bearer, Token: token{AuthAge: 2 * time.Hour}, Operation: "listSessions", Want: oldAuth},
+	{Name: "step-up max-age/missing", Method: "GET", Path: "/account/sessions", Authorization: bearer, Operation: "listSessions", Want: oldAuth},
+	{Name: "step-up max-age/a string", Method: "GET", Path: "/account/sessions", Authorization: bearer, Token: token{AuthAge: time.Minute, AuthTimeText: true}, Operation: "listSessions", Want: oldAuth},
+	{Name: "step-up max-age/ahead within the leeway", Method: "GET", Path: "/account/sessions", Authorization: bearer, Token: token{AuthAge: -30 * time.Second}, Operation: "listSessions", Want: allowed},
+	{Name: "step-up max-age/ahead beyond the leeway", Method: "GET", Path: "/account/sessions", Authorization: bearer, Token: token{AuthAge: -31 * time.Second}, Operation: "listSessions", Want: oldAuth},
+	{Name: "step-up max-age/an acr does not replace it", Method: "GET", Path: "/account/sessions", Authorization: bearer, Token: token{ACR: acrMFA}, Operation: "listSessions", Want: oldAuth},
+	{Name: "step-up max-age/no credentials", Method: "GET", Path: "/account/sessions", Operation: "listSessions", Want: missingToken},
+
+	// Step-up declared on the path item (acr urn:example:hwk, max-age 60): the challenge
+	// names both; the acr is judged first. DELETE declares its own acr and a role; roles
+	// are decided before step-up.
+	{Name: "step-up path item/both met", Method: "GET", Path: "/account/keys", Authorization: bearer, Token: token{ACR: acrHWK, AuthAge: 10 * time.Second}, Operation: "listKeys", Want: allowed},
+	{Name: "step-up path item/acr fails", Method: "GET", Path: "/account/keys", Authorization: bearer, Token: token{ACR: acrMFA, AuthAge: 10 * time.Second}, Operation: "listKeys",
+		Want: stepUp(true, "urn:example:hwk", "60")},
+	{Name: "step-up path item/too old", Method: "GET", Path: "/account/keys", Authorization: bearer, Token: token{ACR: acrHWK, AuthAge: 61 * time.Second}, Operation: "listKeys",
+		Want: stepUp(false, "urn:example:hwk", "60")},
+	{Name: "step-up path item/both fail", Method: "GET", Path: "/account/keys", Authorization: bearer, Token: token{AuthAge: time.Hour}, Operation: "listKeys",
+		Want: stepUp(true, "urn:example:hwk", "60")},
+	{Name: "step-up path item/operation's own acr met", Method: "DELETE", Path: "/account/keys", Authorization: bearer, Token: token{Roles: "admin", ACR: acrMFA, AuthAge: 10 * time.Second}, Operation: "deleteKeys", Want: allowed},
+	{Name: "step-up path item/the path item's acr no longer suffices", Method: "DELETE", Path: "/account/keys", Authorization: bearer, Token: token{Roles: "admin", ACR: acrHWK, AuthAge: 10 * time.Second}, Operation: "deleteKeys",
+		Want: stepUp(true, "urn:example:mfa", "60")},
+	{Name: "step-up path item/inherited max-age", Method: "DELETE", Path: "/account/keys", Authorization: bearer, Token: token{Roles: "admin", ACR: acrMFA, AuthAge: 61 * time.Second}, Operation: "deleteKeys",
+		Want: stepUp(false, "urn:example:mfa", "60")},
+	{Name: "step-up path item/role missing too", Method: "DELETE", Path: "/account/keys", Authorization: bearer, Token: token{ACR: acrPwd}, Operation: "deleteKeys", Want: missingRole},
 
 	// A second bearer scheme: with a validator of its own, its issuer's key set cannot be fetched.
 	{Name: "partners/main issuer's token, one validator", Method: "GET", Path: "/partners/orders", Authorization: bearer, Operation: "partnerOrders", Only: oneValidator, Want: allowed},

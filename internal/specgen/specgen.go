@@ -91,6 +91,14 @@ func APIKey(name, header string) string {
 // Scope is the scope every operation of an [API] requires.
 const Scope = "read:data"
 
+// The step-up requirements of an [API] with StepUp: the acr its GET operations accept,
+// and the largest age of auth_time in seconds (an hour, so that a token minted for a
+// benchmark keeps passing while it runs).
+const (
+	StepUpACR    = "urn:example:mfa"
+	StepUpMaxAge = 3600
+)
+
 // API is a synthetic API: N operations on the templated paths
 // /resource{i}/{id}/items/{item_id} (Echo's [Route](i)), each requiring [Scope] of its
 // security scheme. It is the document the benchmarks measure: its size is N, and its
@@ -110,6 +118,9 @@ type API struct {
 	// Owner adds x-axioms-owner: {param: id} to every GET operation: the id path
 	// parameter must equal the token's sub.
 	Owner bool
+	// StepUp adds x-axioms-acr: [StepUpACR] and x-axioms-max-age: StepUpMaxAge to every
+	// GET operation (RFC 9470 step-up).
+	StepUp bool
 	// Deletes makes the N operations a GET and a DELETE on each of N/2 paths. A DELETE
 	// requires write:data or admin (two alternatives) and the permission
 	// resource:delete (allOf).
@@ -142,6 +153,9 @@ func (a API) YAML() []byte {
 		}
 		if a.Owner {
 			b.WriteString("      x-axioms-owner: {param: id}\n")
+		}
+		if a.StepUp {
+			fmt.Fprintf(&b, "      x-axioms-acr: [%q]\n      x-axioms-max-age: %d\n", StepUpACR, StepUpMaxAge)
 		}
 		b.WriteString("      responses: {\"200\": {description: ok}, \"401\": {description: no}, \"403\": {description: no}}\n")
 		if a.Deletes {

@@ -63,6 +63,14 @@ func TestAPI(t *testing.T) {
 	assert.Equal(t, []string{"items:read"}, get.Permissions.AnyOf)
 	require.NotNil(t, get.Owner)
 	assert.Equal(t, "id", get.Owner.Param)
+	assert.Nil(t, get.ACR)
+	assert.Zero(t, get.MaxAge)
+
+	p = load(t, specgen.API{N: 6, Rules: true, StepUp: true}.YAML())
+	get = p.Lookup("GET", specgen.Route(4))
+	assert.Equal(t, []string{specgen.StepUpACR}, get.ACR)
+	assert.Equal(t, specgen.StepUpMaxAge, get.MaxAge)
+	assert.Equal(t, []string{"reader"}, get.Roles.AnyOf)
 
 	p = load(t, specgen.API{Doc: specgen.Doc{Version: "3.0.3", Servers: "[{url: /api}]"}, N: 6, Deletes: true}.YAML())
 	require.Len(t, p.All(), 6, "a GET and a DELETE on each of 3 paths")
