@@ -288,6 +288,9 @@ func (d *DPoPChecker) check(proof, method, htu, accessToken, jkt string) *valida
 	if c.iat < nowSec-d.windowSeconds {
 		return fail(errDPoPTooOld)
 	}
+	if !c.hasATH {
+		return fail(errDPoPClaimMissing)
+	}
 	if subtle.ConstantTimeCompare([]byte(c.ath), []byte(accessTokenHash(accessToken))) != 1 {
 		return fail(errDPoPATH)
 	}
@@ -375,17 +378,19 @@ func (d *DPoPChecker) parseProofHeader(seg string) (proofHeader, *validationErro
 // proofClaims are the claims Check reads from a proof's payload.
 type proofClaims struct {
 	jti, htm, htu, ath, nonce string
+	hasATH                    bool
 	iat                       float64
 }
 
-// readProofClaims reads the proof's claims (RFC 9449 §4.2): jti, htm, htu and ath
-// strings and iat a number, all required; nonce, a string, read only when wantNonce.
+// readProofClaims reads the proof's claims (RFC 9449 §4.2): jti, htm and htu strings
+// and iat a number, all required; ath, a string; nonce, a string, read only when
+// wantNonce.
 func readProofClaims(set map[string]any, wantNonce bool) (proofClaims, *validationError) {
 	var c proofClaims
 	for _, m := range [...]struct {
 		name string
 		dst  *string
-	}{{"jti", &c.jti}, {"htm", &c.htm}, {"htu", &c.htu}, {"ath", &c.ath}} {
+	}{{"jti", &c.jti}, {"htm", &c.htm}, {"htu", &c.htu}} {
 		x, present := set[m.name]
 		if !present {
 			return c, fail(errDPoPClaimMissing)
@@ -408,6 +413,14 @@ func readProofClaims(set map[string]any, wantNonce bool) (proofClaims, *validati
 		return c, fail(errDPoPClaimType)
 	}
 	c.iat = iat
+	// ath is required too, but its absence is reported where ath is compared, after
+	// htm, htu and iat: a proof made for a token request (RFC 9449 §5) has none.
+	if x, present := set["ath"]; present {
+		if c.ath, ok = x.(string); !ok {
+			return c, fail(errDPoPClaimType)
+		}
+		c.hasATH = true
+	}
 	if wantNonce {
 		if x, present := set["nonce"]; present {
 			if c.nonce, ok = x.(string); !ok {

@@ -1,7 +1,7 @@
 package validator
 
 import (
-	"net/url"
+	"net/netip"
 	"strconv"
 	"strings"
 )
@@ -12,9 +12,6 @@ import (
 // or https URL without user information, query or fragment; htu is the server's own
 // view of the request, from which anything from a '?' or '#' on is dropped.
 func sameHTU(claim, htu string) bool {
-	if strings.ContainsAny(claim, "?#") {
-		return false
-	}
 	if i := strings.IndexAny(htu, "?#"); i >= 0 {
 		htu = htu[:i]
 	}
@@ -26,47 +23,86 @@ func sameHTU(claim, htu string) bool {
 	return ok && a == b
 }
 
-// normalizeHTU returns s, an absolute http or https URL without query and fragment, in
-// normal form: scheme and host in lower case, the scheme's default port dropped (and a
-// port written without leading zeros), an empty path written "/", percent-encodings of
-// unreserved characters decoded and the others' hex digits in upper case, and dot
-// segments removed. It reports false for anything else.
+// normalizeHTU returns s, an absolute http or https URL without user information,
+// query and fragment, in normal form: scheme and host in lower case (an IPv6 address in
+// its RFC 5952 form), the scheme's default port dropped (and a port written without
+// leading zeros), an empty path written "/", percent-encodings of unreserved characters
+// decoded and the others' hex digits in upper case, and dot segments removed. It
+// reports false for anything else, and for any character RFC 3986 does not allow in a
+// host or a path (non-ASCII, spaces and controls included): such a URL has no one
+// reading.
 func normalizeHTU(s string) (string, bool) {
-	u, err := url.Parse(s)
-	if err != nil || u.Opaque != "" || u.User != nil || u.Host == "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+	sep := strings.Index(s, "://")
+	if sep < 0 {
 		return "", false
 	}
-	scheme := strings.ToLower(u.Scheme)
-	var defaultPort string
+	scheme := strings.ToLower(s[:sep])
+	var defaultPort int
 	switch scheme {
 	case "https":
-		defaultPort = "443"
+		defaultPort = 443
 	case "http":
-		defaultPort = "80"
+		defaultPort = 80
 	default:
 		return "", false
 	}
-	host := strings.ToLower(u.Hostname())
-	if host == "" {
-		return "", false
+	rest := s[sep+len("://"):]
+	authority, path := rest, ""
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		authority, path = rest[:i], rest[i:]
 	}
-	if strings.IndexByte(host, ':') >= 0 {
-		host = "[" + host + "]"
-	}
-	if p := u.Port(); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 65535 {
+
+	// host [":" port], the host a registered name or a bracketed IPv6 address.
+	var host, port string
+	if strings.HasPrefix(authority, "[") {
+		end := strings.IndexByte(authority, ']')
+		if end < 0 {
 			return "", false
 		}
-		if p = strconv.Itoa(n); p != defaultPort {
-			host += ":" + p
+		addr, err := netip.ParseAddr(authority[1:end])
+		if err != nil || !addr.Is6() || addr.Zone() != "" {
+			return "", false
+		}
+		host, port = "["+addr.String()+"]", authority[end+1:]
+	} else {
+		host, port = authority, ""
+		if i := strings.LastIndexByte(authority, ':'); i >= 0 {
+			host, port = authority[:i], authority[i:]
+		}
+		if host == "" {
+			return "", false
+		}
+		for i := 0; i < len(host); i++ {
+			if !isUnreserved(host[i]) {
+				return "", false
+			}
+		}
+		host = strings.ToLower(host)
+	}
+	switch {
+	case port == "" || port == ":": // no port, or an empty one (RFC 3986 §6.2.3)
+	case port[0] != ':' || len(port) > 6:
+		return "", false
+	default:
+		n := 0
+		for _, c := range []byte(port[1:]) {
+			if c < '0' || c > '9' {
+				return "", false
+			}
+			n = n*10 + int(c-'0')
+		}
+		if n < 1 || n > 65535 {
+			return "", false
+		}
+		if n != defaultPort {
+			host += ":" + strconv.Itoa(n)
 		}
 	}
-	// The path as written: after "scheme://" and the authority.
-	rest := s[len(u.Scheme)+len("://"):]
-	path := ""
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		path = rest[i:]
+
+	for i := 0; i < len(path); i++ {
+		if !isPathChar(path[i]) {
+			return "", false
+		}
 	}
 	path, ok := normalizePercent(path)
 	if !ok {
@@ -77,6 +113,12 @@ func normalizeHTU(s string) (string, bool) {
 		path = "/"
 	}
 	return scheme + "://" + host + path, true
+}
+
+// isPathChar reports whether c may appear in an absolute path (RFC 3986 §3.3: "/",
+// pchar, and '%' which normalizePercent checks).
+func isPathChar(c byte) bool {
+	return isUnreserved(c) || strings.IndexByte("/%!$&'()*+,;=:@", c) >= 0
 }
 
 // normalizePercent decodes the percent-encodings of unreserved characters and writes
