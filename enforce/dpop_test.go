@@ -81,8 +81,14 @@ func (s *dpopSetup) proof(route, token string) string {
 // do has the core decide a GET of route on host api.example.test with the headers h.
 func (s *dpopSetup) do(route string, h http.Header) (enforce.Result, enforce.AuditRecord) {
 	s.t.Helper()
+	return s.doPath(route, route, h)
+}
+
+// doPath is do for a request to path, which the router matched with route.
+func (s *dpopSetup) doPath(route, path string, h http.Header) (enforce.Result, enforce.AuditRecord) {
+	s.t.Helper()
 	req := enforce.Request{Native: nil, Header: h, Method: http.MethodGet, Route: route,
-		Host: "api.example.test", RequestURI: route, URL: &url.URL{Path: route},
+		Host: "api.example.test", RequestURI: path, URL: &url.URL{Path: path},
 		Policy: s.policies.Lookup(http.MethodGet, route)}
 	before := len(s.records)
 	res := s.core.Enforce(context.Background(), &req)
@@ -127,7 +133,7 @@ func TestDPoPDenialsAfterAuthentication(t *testing.T) {
 	assert.Equal(t, []string{`DPoP realm="api", error="insufficient_user_authentication", error_description="a stronger authentication is required", acr_values="urn:example:mfa", ` + dpopAlgs},
 		res.Denial.Challenges())
 
-	res, rec = s.do("/users/{uid}", dpopHeaders(tok, s.proof("/users/{uid}", tok)))
+	res, rec = s.doPath("/users/{uid}", "/users/someone-else", dpopHeaders(tok, s.proof("/users/someone-else", tok)))
 	require.NotNil(t, res.Denial)
 	assert.Equal(t, enforce.ReasonNotOwner, rec.Reason)
 	assert.Equal(t, `DPoP realm="api", error="insufficient_permission", error_description="the caller does not own this resource", `+dpopAlgs, res.Denial.Challenge())
