@@ -38,6 +38,12 @@ func (e *Enforcer) checkProof(st *dpopState, r *Request, token, jkt string) *Err
 		return st.err
 	}
 	st.checked = true
+	if e.dpop == nil {
+		// New builds a checker whenever a scheme in use declares x-axioms-dpop; a policy
+		// that is not the document's may still name one: refuse, never accept unchecked.
+		st.err = e.proofError(errors.New("no DPoP checker for this policy's schemes"), "the DPoP proof cannot be checked")
+		return st.err
+	}
 	switch proofs := r.Header["Dpop"]; len(proofs) {
 	case 0:
 		st.err = e.proofError(errors.New("no DPoP proof header"), "the DPoP proof is missing")
@@ -74,7 +80,7 @@ func (e *Enforcer) proofError(err error, desc string) *Error {
 	}
 	d := &Error{Status: http.StatusUnauthorized, Code: CodeInvalidDPoPProof, Description: desc,
 		Schemes: AuthDPoP, Algs: e.dpopAlgs, Reason: Reason(reason), Err: err, realm: e.realm}
-	if reason == validator.ReasonUseDPoPNonce {
+	if reason == validator.ReasonUseDPoPNonce && e.dpop != nil {
 		d.Code, d.Nonce = CodeUseDPoPNonce, e.dpop.Nonce()
 	}
 	return d

@@ -363,3 +363,26 @@ func TestErrorChallenges(t *testing.T) {
 	assert.Empty(t, unavailable.Challenge())
 	assert.Equal(t, "invalid_dpop_proof", (&enforce.Error{Status: 401, Code: enforce.CodeInvalidDPoPProof}).Body().Error)
 }
+
+// A policy that is not the document's (a hand-built one) may name a DPoP scheme the
+// Enforcer has no checker for: refused, never accepted unchecked.
+func TestDPoPWithoutChecker(t *testing.T) {
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
+	plain, err := openapi.LoadData(specgen.Doc{Schemes: []string{specgen.Bearer("b")}}.YAML(`
+  /x:
+    get: {security: [{b: []}], responses: {"200": {description: ok}}}
+`), openapi.LoadOptions{})
+	require.NoError(t, err)
+	core, err := enforce.New(enforce.Config{Policies: plain, Validator: iss.Validator(t)})
+	require.NoError(t, err)
+	key := axiomstest.NewDPoPKey(t, "ES256")
+	tok := iss.Token(t, axiomstest.TokenSpec{DPoPKey: key})
+	p := &openapi.Policy{Method: "GET", Path: "/x", Route: "/x", Auth: openapi.AuthRequired,
+		Alternatives: []openapi.Alternative{{{Scheme: "b", Type: openapi.SchemeHTTP, Bearer: true, DPoP: openapi.DPoPRequired, Scopes: []string{}}}}}
+	proof := key.Proof(t, axiomstest.ProofSpec{Method: "GET", URL: "http://api.example.test/x", AccessToken: tok})
+	res := core.Enforce(context.Background(), &enforce.Request{Header: dpopHeaders(tok, proof), Method: "GET", Route: "/x",
+		Host: "api.example.test", RequestURI: "/x", Policy: p})
+	require.NotNil(t, res.Denial)
+	assert.Equal(t, http.StatusUnauthorized, res.Status)
+	assert.Equal(t, enforce.CodeInvalidDPoPProof, res.Denial.Code)
+}
