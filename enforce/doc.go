@@ -140,7 +140,8 @@
 //	no credentials, allowed scheme             Bearer realm="…" and DPoP realm="…", algs="…" (two header values)
 //
 // Scope, role, permission, step-up and ownership denials of a DPoP request challenge
-// DPoP with the same attributes as Bearer. A malformed `Authorization: DPoP` header is
+// DPoP with the same attributes as Bearer, and so do the [Requirement] checks on the
+// context such a request proceeds with. A malformed `Authorization: DPoP` header is
 // a 400 invalid_request in the DPoP scheme. Operations without DPoP schemes answer
 // exactly as before, Bearer only.
 //

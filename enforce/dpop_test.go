@@ -386,3 +386,29 @@ func TestDPoPWithoutChecker(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, res.Status)
 	assert.Equal(t, enforce.CodeInvalidDPoPProof, res.Denial.Code)
 }
+
+// The code-level checks after the Enforcer answer a DPoP request in the DPoP scheme, a
+// Bearer request as before.
+func TestRequirementAfterDPoP(t *testing.T) {
+	s := newDPoPSetup(t, nil)
+	tok := s.boundToken(nil)
+	res, _ := s.do("/dpop", dpopHeaders(tok, s.proof("/dpop", tok)))
+	require.Nil(t, res.Denial)
+	req := &enforce.Request{Method: "GET", Route: "/dpop"}
+	check := enforce.RequireRoles("admin").Check(res.Context, req)
+	require.NotNil(t, check.Denial)
+	assert.Equal(t, []string{`DPoP realm="api", error="insufficient_permission", error_description="the access token lacks a required role", ` + dpopAlgs},
+		check.Denial.Challenges())
+	owner := enforce.RequireOwner(func(context.Context, any) (any, error) { return map[string]any{"user": "someone-else"}, nil }, "", "", nil)
+	check = owner.Check(res.Context, req)
+	require.NotNil(t, check.Denial)
+	assert.Equal(t, enforce.AuthDPoP, check.Denial.Schemes)
+
+	plain := s.iss.Token(t, axiomstest.TokenSpec{})
+	res, _ = s.do("/either", http.Header{"Authorization": {"Bearer " + plain}})
+	require.Nil(t, res.Denial)
+	check = enforce.RequireRoles("admin").Check(res.Context, req)
+	require.NotNil(t, check.Denial)
+	assert.Equal(t, `Bearer realm="api", error="insufficient_permission", error_description="the access token lacks a required role"`, check.Denial.Challenge())
+	assert.Len(t, check.Denial.Challenges(), 1)
+}

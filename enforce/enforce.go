@@ -451,6 +451,10 @@ func (e *Enforcer) Enforce(ctx context.Context, r *Request) Result {
 		}
 	}
 	ctx = withCaller(ctx, principal)
+	if dpop {
+		// The code-level checks after this one answer in the DPoP scheme too.
+		ctx = withDPoP(ctx, e.dpopAlgs)
+	}
 	if p.Owner != nil {
 		var end Result
 		var ok bool
