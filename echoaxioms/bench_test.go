@@ -269,3 +269,43 @@ func BenchmarkMiddlewareDPoP(b *testing.B) {
 		b.ReportMetric(testing.AllocsPerRun(200, func() { dpop() })-testing.AllocsPerRun(200, func() { signOnly() })-testing.AllocsPerRun(200, func() { bare() }), "allocs-over-bare")
 	})
 }
+
+// TestBearerHitAllocationsBesideDPoP: a Bearer cache hit allocates exactly what it does
+// in a document without x-axioms-dpop anywhere, on an operation without DPoP when
+// another scheme of the document requires it, and on an operation whose scheme allows
+// DPoP.
+func TestBearerHitAllocationsBesideDPoP(t *testing.T) {
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
+	v := iss.Validator(t)
+	scheme := specgen.OAuth2("oauth2", specgen.Scope, "write:data", "admin")
+	serve := func(schemes ...string) func() int {
+		policies, err := openapi.LoadData(specgen.API{N: 10, Rules: true, Owner: true, Doc: specgen.Doc{Schemes: schemes}}.YAML(), openapi.LoadOptions{})
+		require.NoError(t, err)
+		e := echo.New()
+		e.Use(echoaxioms.WithConfig(echoaxioms.Config{Policies: policies, Validator: v}))
+		for i := range 10 {
+			e.GET(specgen.Route(i), handler)
+		}
+		req := httptest.NewRequest(http.MethodGet, specgen.Target(5), nil)
+		req.Header.Set("Authorization", "Bearer "+iss.Token(t, axiomstest.TokenSpec{Claims: benchClaims}))
+		w := &discard{h: http.Header{}}
+		return func() int {
+			clear(w.h)
+			w.code = 0
+			e.ServeHTTP(w, req)
+			return w.code
+		}
+	}
+	plain := serve(scheme)
+	beside := serve(scheme, "dpop: {type: http, scheme: bearer, x-axioms-dpop: required}")
+	allowed := serve(strings.TrimSuffix(scheme, "}") + ", x-axioms-dpop: allowed}")
+	require.Equal(t, http.StatusOK, plain())
+	require.Equal(t, http.StatusOK, beside())
+	require.Equal(t, http.StatusOK, allowed())
+	if raceEnabled {
+		t.Skip("allocation counts vary under the race detector (sync.Pool drops items at random)")
+	}
+	want := testing.AllocsPerRun(100, func() { plain() })
+	assert.Equal(t, want, testing.AllocsPerRun(100, func() { beside() }), "beside a DPoP scheme")
+	assert.Equal(t, want, testing.AllocsPerRun(100, func() { allowed() }), "on a scheme that allows DPoP")
+}

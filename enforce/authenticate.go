@@ -17,30 +17,32 @@ import (
 // dpop reports whether the request presented its token with the DPoP scheme: the
 // denials that follow authentication (step-up, ownership) then challenge DPoP too.
 func (e *Enforcer) authenticate(ctx context.Context, r *Request, p *openapi.Policy) (_ openapi.Principal, dpop bool, _ *Error) {
-	fast := e.simple && bearerOnly(p)
-	if !fast {
+	only, allowed := bearerOnly(p)
+	if !e.simple || !only {
 		schemes, takesDPoP := policySchemes(p)
-		b := readBearer(r.Header, false, takesDPoP)
-		if b.state == tokenMalformed {
-			// A malformed DPoP header is answered in its scheme; a malformed Bearer
-			// header, or several headers, with the operation's challenges.
-			if b.dpop {
-				schemes = AuthDPoP
-			}
-			return nil, b.dpop, e.challenge(invalidRequestError(e.realm, b.problem), schemes)
-		}
-		principal, d := e.authenticateSchemes(ctx, r, p, b, schemes)
-		return principal, b.dpop, d
+		return e.authenticateGeneral(ctx, r, p, readBearer(r.Header, false, takesDPoP), schemes)
 	}
-	b := readBearer(r.Header, e.builtin, false)
+	// The allocation-free path: bearer schemes sharing one validator, none requiring
+	// DPoP. With a scheme that allows DPoP, a request presenting the DPoP scheme takes
+	// the general path; Bearer requests stay here, and the answers that concern no
+	// presented token (missing, malformed) challenge both schemes.
+	b := readBearer(r.Header, e.builtin, allowed)
+	if b.dpop {
+		schemes, _ := policySchemes(p)
+		return e.authenticateGeneral(ctx, r, p, b, schemes)
+	}
+	var schemes AuthScheme
+	if allowed {
+		schemes = AuthBearer | AuthDPoP
+	}
 	if b.state == tokenMalformed {
-		return nil, false, invalidRequestError(e.realm, b.problem)
+		return nil, false, e.challenge(invalidRequestError(e.realm, b.problem), schemes)
 	}
 	if b.state == tokenMissing {
 		if p.Auth == openapi.AuthOptional {
 			return nil, false, nil
 		}
-		return nil, false, missingTokenError(e.realm)
+		return nil, false, e.challenge(missingTokenError(e.realm), schemes)
 	}
 	claims, err := e.validator.Validate(ctx, b.token)
 	if err != nil {
@@ -51,6 +53,21 @@ func (e *Enforcer) authenticate(ctx context.Context, r *Request, p *openapi.Poli
 	}
 	principal, d := e.decide(p, p.EvaluatePrincipal(claims), 0)
 	return principal, false, d
+}
+
+// authenticateGeneral authenticates on the general path the credentials b of a request
+// to an operation whose challenges are schemes (policySchemes).
+func (e *Enforcer) authenticateGeneral(ctx context.Context, r *Request, p *openapi.Policy, b bearer, schemes AuthScheme) (openapi.Principal, bool, *Error) {
+	if b.state == tokenMalformed {
+		// A malformed DPoP header is answered in its scheme; a malformed Bearer header,
+		// or several headers, with the operation's challenges.
+		if b.dpop {
+			schemes = AuthDPoP
+		}
+		return nil, b.dpop, e.challenge(invalidRequestError(e.realm, b.problem), schemes)
+	}
+	principal, d := e.authenticateSchemes(ctx, r, p, b, schemes)
+	return principal, b.dpop, d
 }
 
 // authenticateSchemes is the general path: each scheme of the policy through its own
@@ -195,17 +212,20 @@ func (e *Enforcer) decide(p *openapi.Policy, d openapi.Decision, schemes AuthSch
 	return nil, missingTokenError(e.realm)
 }
 
-// bearerOnly reports whether every scheme of p is a bearer scheme without DPoP: the
-// allocation-free path.
-func bearerOnly(p *openapi.Policy) bool {
+// bearerOnly reports whether every scheme of p is a bearer scheme that does not require
+// DPoP (only: the allocation-free path), and whether one of them allows it.
+func bearerOnly(p *openapi.Policy) (only, allowed bool) {
 	for _, alt := range p.Alternatives {
 		for _, req := range alt {
-			if !req.Bearer || req.DPoP != openapi.DPoPNone {
-				return false
+			switch {
+			case !req.Bearer || req.DPoP == openapi.DPoPRequired:
+				return false, false
+			case req.DPoP == openapi.DPoPAllowed:
+				allowed = true
 			}
 		}
 	}
-	return true
+	return true, allowed
 }
 
 func rank(e *Error) int {

@@ -143,7 +143,9 @@
 // DPoP with the same attributes as Bearer, and so do the [Requirement] checks on the
 // context such a request proceeds with. A malformed `Authorization: DPoP` header is
 // a 400 invalid_request in the DPoP scheme. Operations without DPoP schemes answer
-// exactly as before, Bearer only.
+// exactly as before, Bearer only; Bearer requests to them, and to schemes that allow
+// DPoP, cost what they did (one allocation on a cache hit), while a DPoP request pays
+// for its proof: a signature verification and the replay cache.
 //
 // The proof's htu must be the URL the client addressed: Config.DPoPBaseURL followed by
 // the path of the request-target as received ([Request].RequestURI, so a rewrite of
