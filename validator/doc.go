@@ -131,7 +131,7 @@
 //     DPoPConfig.Algorithms (by default every asymmetric algorithm of the package; none
 //     and HS* can never be allowed); a jwk member holding a public key that fits the
 //     alg (type and curve, and its own alg member, if any), with the same rules as an
-//     issuer's keys (RSA of at least 2048 bits, EC points on P-256/P-384/P-521,
+//     issuer's keys (RSA of 2048 to 8192 bits, EC points on P-256/P-384/P-521,
 //     Ed25519) and without private or symmetric members (d, p, q, dp, dq, qi, oth, k;
 //     kty oct), every member in its one canonical encoding; no jku, x5u or x5c (the
 //     proof's key is its jwk alone; a kid is ignored) and no crit;
