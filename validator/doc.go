@@ -45,8 +45,9 @@
 //   - aud (a string or an array of strings) holds one of Config.Audiences; exp is
 //     present and not passed; nbf, if present, is reached; iat, if present, is not in
 //     the future — all with Config.Leeway (30s);
-//   - sub and jti, when present, are strings; the scope, role and permission claims are a
-//     space-separated string or an array of strings.
+//   - sub and jti, when present, are strings; cnf, when present, is an object whose
+//     jkt, if any, is a non-empty string ([Claims.DPoPThumbprint]); the scope, role and
+//     permission claims are a space-separated string or an array of strings.
 //
 // Claims are read by exact key. Names of scope, role and permission claims are
 // configurable ordered lists, each a top-level key or a JSON Pointer (see
