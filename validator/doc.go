@@ -155,10 +155,12 @@
 // leading zeros), an empty path as "/", an IPv6 host in any of its spellings,
 // percent-encodings of unreserved characters as the characters and hex digits in any
 // case, dot segments removed. A trailing slash, the case of the path, another port and
-// an encoded slash ("%2F") all make another URL. A proof whose htu has a query or a
+// an encoded slash ("%2F") all make another URL. A character RFC 3986 does not allow
+// in a path (non-ASCII, a space, "|", "[", which some clients send as they are) equals
+// its percent-encoding; Unicode is not normalised. A proof whose htu has a query or a
 // fragment (even an empty one), user information, a scheme other than http and https,
-// or a character RFC 3986 does not allow in a host or a path (non-ASCII, spaces, "\")
-// is refused: clients send such characters percent-encoded. The URL given to Check is
+// a control character, or a host that is neither a name of letters, digits, "-", ".",
+// "_" and "~" nor a bracketed IPv6 address, is refused. The URL given to Check is
 // the one clients address: behind a proxy, the external scheme, host and port, not the
 // ones the server listens on; its query and fragment, if any, are ignored.
 //
@@ -254,8 +256,8 @@
 // the standard library's crypto/rsa, crypto/ecdsa and crypto/ed25519, so the algorithm
 // is always the allowlist's and the key's, never chosen by a library from the token.
 // github.com/lestrrat-go/jwx/v3 parses and checks JWK set members (RSA sizes, EC points
-// on their curve) and is not used on the request path: the jwk of a DPoP proof, which
-// is, is read with the standard library alone. The hand-written JWS step is
+// on their curve) and is not used on the request path: the jwk of a DPoP proof, read on
+// every request, is parsed with the standard library alone. The hand-written JWS step is
 // tested against the Project Wycheproof JWS and JWK vectors, which include the RFC 7520
 // examples (testdata/wycheproof), and tokens signed by jwx in the other tests.
 //
