@@ -2,9 +2,13 @@ package axiomstest_test
 
 import (
 	"crypto"
+	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
+	"hash"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,4 +118,53 @@ func keysOf(m map[string]any) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestDPoPCraftedProofs: the options for attack tests produce what they say.
+func TestDPoPCraftedProofs(t *testing.T) {
+	k := axiomstest.NewDPoPKey(t, "ES256")
+	parts := func(p string) []string {
+		s := strings.Split(p, ".")
+		require.Len(t, s, 3)
+		return s
+	}
+
+	unsigned := k.Proof(t, axiomstest.ProofSpec{Unsigned: true})
+	assert.Equal(t, "none", header(t, unsigned)["alg"])
+	assert.Empty(t, parts(unsigned)[2])
+
+	secret := []byte("a public key's bytes, say")
+	for alg, hash := range map[string]func() hash.Hash{"HS256": sha256.New, "HS384": sha512.New384} {
+		spec := axiomstest.ProofSpec{HMACSecret: secret}
+		if alg != "HS256" {
+			spec.Header = map[string]any{"alg": alg}
+		}
+		p := k.Proof(t, spec)
+		assert.Equal(t, alg, header(t, p)["alg"])
+		m := hmac.New(hash, secret)
+		m.Write([]byte(parts(p)[0] + "." + parts(p)[1]))
+		assert.Equal(t, base64.RawURLEncoding.EncodeToString(m.Sum(nil)), parts(p)[2], alg)
+	}
+
+	// A lying alg is written as given and signed with the key's own algorithm.
+	lying := k.Proof(t, axiomstest.ProofSpec{Header: map[string]any{"alg": "ES384"}})
+	assert.Equal(t, "ES384", header(t, lying)["alg"])
+	verifyStd(t, k.Public(), "ES256", lying)
+
+	// Raw bytes are used verbatim and signed.
+	raw := k.Proof(t, axiomstest.ProofSpec{RawHeader: []byte(`{"alg":"ES256","alg":"ES256"}`), RawPayload: []byte("not json")})
+	assert.Equal(t, base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"ES256","alg":"ES256"}`)), parts(raw)[0])
+	assert.Equal(t, base64.RawURLEncoding.EncodeToString([]byte("not json")), parts(raw)[1])
+	verifyStd(t, k.Public(), "ES256", raw)
+
+	// Time values in Claims become NumericDates; Omit removes a header member.
+	at := time.Unix(1_800_000_123, 0)
+	p := k.Proof(t, axiomstest.ProofSpec{Claims: map[string]any{"iat": at}, Header: map[string]any{"jwk": axiomstest.Omit}})
+	assert.Equal(t, float64(at.Unix()), payload(t, p)["iat"])
+	assert.NotContains(t, header(t, p), "jwk")
+
+	// The key's JWK is the caller's to change.
+	j := k.PublicJWK()
+	j["x"] = "changed"
+	assert.NotEqual(t, "changed", k.PublicJWK()["x"])
 }

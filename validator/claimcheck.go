@@ -46,20 +46,6 @@ func (v *Validator) checkClaims(set map[string]any, payload []byte, now time.Tim
 		}
 	}
 
-	// cnf (RFC 7800), read for its jkt (RFC 9449 §6.1); other confirmation methods are
-	// left to Claim.
-	if x, present := set["cnf"]; present {
-		cnf, isObject := x.(map[string]any)
-		if !isObject {
-			return nil, fail(errCnfType)
-		}
-		if j, present := cnf["jkt"]; present {
-			if c.dpopJKT, ok = j.(string); !ok || c.dpopJKT == "" {
-				return nil, fail(errCnfType)
-			}
-		}
-	}
-
 	// iss was compared with the configured issuer before the key lookup (checkIssuer);
 	// here it is only read.
 	if x, present := set["iss"]; present {
@@ -130,6 +116,20 @@ func (v *Validator) checkClaims(set map[string]any, payload []byte, now time.Tim
 			return nil, fail(errIssuedFuture)
 		}
 		c.issuedAt = toTime(iat)
+	}
+
+	// cnf (RFC 7800), read for its jkt (RFC 9449 §6.1); other confirmation methods are
+	// left to Claim.
+	if x, present := set["cnf"]; present {
+		cnf, isObject := x.(map[string]any)
+		if !isObject {
+			return nil, fail(errCnfType)
+		}
+		if j, present := cnf["jkt"]; present {
+			if c.dpopJKT, ok = j.(string); !ok || c.dpopJKT == "" {
+				return nil, fail(errCnfType)
+			}
+		}
 	}
 
 	for _, rc := range v.s.requiredClaims {

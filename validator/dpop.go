@@ -68,7 +68,8 @@ type DPoPConfig struct {
 	// ReplayCacheSize is how many proofs the replay cache remembers at once, each until
 	// its iat leaves the window (MaxAge + Leeway). A proof whose jti cannot be recorded
 	// because the cache is full of live entries is refused (dpop_replayed), never
-	// accepted unrecorded. If zero, [DefaultDPoPReplayCacheSize] (65536, a few MiB);
+	// accepted unrecorded. If zero, [DefaultDPoPReplayCacheSize] (65536, about 5 MiB
+	// when full);
 	// negative fails [NewDPoPChecker]: replay protection cannot be switched off.
 	ReplayCacheSize int
 

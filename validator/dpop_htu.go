@@ -24,14 +24,16 @@ func sameHTU(claim, htu string) bool {
 }
 
 // normalizeHTU returns s, an absolute http or https URL without user information,
-// query and fragment, in normal form: scheme and host in lower case (an IPv6 address in
+// query and fragment ('?' and '#' are refused wherever they are), in normal form: scheme and host in lower case (an IPv6 address in
 // its RFC 5952 form), the scheme's default port dropped (and a port written without
-// leading zeros), an empty path written "/", percent-encodings of unreserved characters
-// decoded and the others' hex digits in upper case, and dot segments removed. It
-// reports false for anything else, and for any character RFC 3986 does not allow in a
-// host or a path (non-ASCII, spaces and controls included): such a URL has no one
-// reading.
+// leading zeros), an empty path written "/", its path normalised by normalizePath, and
+// dot segments removed. It reports false for anything else: a host that is neither a
+// registered name of RFC 3986 unreserved characters nor a bracketed IPv6 address, a
+// port that is not a number from 1 to 65535, or a path that normalizePath refuses.
 func normalizeHTU(s string) (string, bool) {
+	if strings.ContainsAny(s, "?#") { // a query or a fragment, even an empty one
+		return "", false
+	}
 	sep := strings.Index(s, "://")
 	if sep < 0 {
 		return "", false
@@ -99,12 +101,7 @@ func normalizeHTU(s string) (string, bool) {
 		}
 	}
 
-	for i := 0; i < len(path); i++ {
-		if !isPathChar(path[i]) {
-			return "", false
-		}
-	}
-	path, ok := normalizePercent(path)
+	path, ok := normalizePath(path)
 	if !ok {
 		return "", false
 	}
@@ -115,38 +112,57 @@ func normalizeHTU(s string) (string, bool) {
 	return scheme + "://" + host + path, true
 }
 
-// isPathChar reports whether c may appear in an absolute path (RFC 3986 §3.3: "/",
-// pchar, and '%' which normalizePercent checks).
+// isPathChar reports whether c may appear as itself in an absolute path (RFC 3986
+// §3.3: "/" and pchar, '%' aside).
 func isPathChar(c byte) bool {
-	return isUnreserved(c) || strings.IndexByte("/%!$&'()*+,;=:@", c) >= 0
+	return isUnreserved(c) || strings.IndexByte("/!$&'()*+,;=:@", c) >= 0
 }
 
-// normalizePercent decodes the percent-encodings of unreserved characters and writes
-// the hex digits of the others in upper case (RFC 3986 §6.2.2.1, §6.2.2.2). It reports
-// false for a '%' not followed by two hex digits.
-func normalizePercent(p string) (string, bool) {
-	if strings.IndexByte(p, '%') < 0 {
+// normalizePath writes a path in the normal form of RFC 3986 §6.2.2.1 and §6.2.2.2:
+// percent-encodings of unreserved characters decoded, the others' hex digits in upper
+// case, and every other byte RFC 3986 does not allow in a path (non-ASCII, space, '|',
+// '[' and the like, which some clients send as they are) percent-encoded, so that a
+// path compares equal however it was escaped. It reports false for a '%' not followed
+// by two hex digits, and for control characters.
+func normalizePath(p string) (string, bool) {
+	clean := true
+	for i := 0; i < len(p); i++ {
+		if !isPathChar(p[i]) {
+			clean = false
+			break
+		}
+	}
+	if clean {
 		return p, true
 	}
+	const hex = "0123456789ABCDEF"
 	var b strings.Builder
-	b.Grow(len(p))
+	b.Grow(len(p) + 8)
 	for i := 0; i < len(p); i++ {
-		if p[i] != '%' {
-			b.WriteByte(p[i])
-			continue
-		}
-		if i+2 >= len(p) || !isHex(p[i+1]) || !isHex(p[i+2]) {
+		c := p[i]
+		switch {
+		case c < 0x20 || c == 0x7f:
 			return "", false
-		}
-		c := unhex(p[i+1])<<4 | unhex(p[i+2])
-		if isUnreserved(c) {
+		case c == '%':
+			if i+2 >= len(p) || !isHex(p[i+1]) || !isHex(p[i+2]) {
+				return "", false
+			}
+			d := unhex(p[i+1])<<4 | unhex(p[i+2])
+			if isUnreserved(d) {
+				b.WriteByte(d)
+			} else {
+				b.WriteByte('%')
+				b.WriteByte(upperHex(p[i+1]))
+				b.WriteByte(upperHex(p[i+2]))
+			}
+			i += 2
+		case isPathChar(c):
 			b.WriteByte(c)
-		} else {
+		default:
 			b.WriteByte('%')
-			b.WriteByte(upperHex(p[i+1]))
-			b.WriteByte(upperHex(p[i+2]))
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&0xf])
 		}
-		i += 2
 	}
 	return b.String(), true
 }

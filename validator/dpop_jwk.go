@@ -10,9 +10,9 @@ import (
 	"math/big"
 )
 
-// maxDPoPRSABits bounds the modulus of a proof's RSA key, so that a proof cannot make
-// its verification arbitrarily slow.
-const maxDPoPRSABits = 16384
+// maxDPoPRSABits bounds the modulus of a proof's RSA key, so that a client cannot make
+// the verification of its proofs arbitrarily slow.
+const maxDPoPRSABits = 8192
 
 // parseProofKey reads the jwk header member of a DPoP proof (RFC 9449 §4.2) into a key,
 // with the standard library alone (it runs on every request), and returns it with its
@@ -20,8 +20,8 @@ const maxDPoPRSABits = 16384
 // written in other than its one canonical encoding (RFC 7518 §6: base64url without
 // padding, RSA integers without leading zero octets, EC coordinates of the curve's full
 // width), so that one public key has one thumbprint. The same key rules as for an
-// issuer's key set apply: RSA of at least 2048 bits with an odd exponent of at least 3
-// and without the ROCA fingerprint, EC P-256/P-384/P-521 points on their curve, Ed25519.
+// issuer's key set apply, and an upper bound: RSA of 2048 to 8192 bits with an odd
+// exponent of at least 3 (and below 2^31) and without the ROCA fingerprint, EC P-256/P-384/P-521 points on their curve, Ed25519.
 func parseProofKey(m map[string]any) (*key, string, *validationError) {
 	for _, name := range [...]string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"} {
 		if _, present := m[name]; present {

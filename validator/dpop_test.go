@@ -1,6 +1,7 @@
 package validator_test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -330,6 +331,7 @@ func TestDPoPRefusesUnusableKeys(t *testing.T) {
 		{"d null", "ES256", with(ec, map[string]any{"d": "null-marker"}), private},
 		{"kty oct", "ES256", map[string]any{"kty": "oct", "alg": "ES256"}, private},
 		{"RSA of 1024 bits", "RS256", map[string]any{"kty": "RSA", "n": b(small.N.Bytes()), "e": "AQAB"}, unusable},
+		{"RSA over 8192 bits", "RS256", map[string]any{"kty": "RSA", "n": b(append([]byte{1}, bytes.Repeat([]byte{0xff}, 1024)...)), "e": "AQAB"}, unusable},
 		{"RSA exponent 1", "RS256", with(rsaJWK, map[string]any{"e": "AQ"}), unusable},
 		{"RSA even exponent", "RS256", with(rsaJWK, map[string]any{"e": "AQAA"}), unusable},
 		{"RSA exponent with a leading zero", "RS256", with(rsaJWK, map[string]any{"e": "AAEAAQ"}), unusable},
@@ -407,6 +409,10 @@ func TestDPoPRefusesWrongTypes(t *testing.T) {
 		{name: "iat null", claims: map[string]any{"iat": nil}, desc: claim},
 		{name: "iat a bool", claims: map[string]any{"iat": true}, desc: claim},
 		{name: "jti missing", claims: map[string]any{"jti": axiomstest.Omit}, desc: missing},
+		{name: "iat huge", claims: map[string]any{"iat": 1e308}, desc: "DPoP proof is issued in the future (iat)"},
+		{name: "iat negative", claims: map[string]any{"iat": -1}, desc: "DPoP proof is too old (iat)"},
+		{name: "iat zero", claims: map[string]any{"iat": 0}, desc: "DPoP proof is too old (iat)"},
+		{name: "jti of 257 bytes of unicode", claims: map[string]any{"jti": strings.Repeat("é", 128) + "x"}, desc: "DPoP proof jti is empty or too long"},
 		{name: "htu missing", claims: map[string]any{"htu": axiomstest.Omit}, desc: missing},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -415,6 +421,11 @@ func TestDPoPRefusesWrongTypes(t *testing.T) {
 			requireReason(t, err, validator.ReasonInvalidDPoPProof)
 			assert.Equal(t, tc.desc, err.Error())
 		})
+	}
+	// A jti of 256 bytes, any characters, is accepted.
+	for _, jti := range []string{strings.Repeat("j", 256), strings.Repeat("é", 128), "☃", " ", "\u0000"} {
+		proof := k.Proof(t, proofSpec(func(s *axiomstest.ProofSpec) { s.ID = jti }))
+		assert.NoError(t, dpopChecker(t, validator.DPoPConfig{}).Check(proof, dpopMethod, dpopURL, dpopToken, k.Thumbprint()), "jti %q", jti)
 	}
 	// Header and payload that are not JSON objects, or not UTF-8.
 	for name, raw := range map[string][2]string{
@@ -425,6 +436,8 @@ func TestDPoPRefusesWrongTypes(t *testing.T) {
 		"payload a string":  {``, `"x"`},
 		"payload not UTF-8": {``, "{\"jti\":\"\xff\"}"},
 		"payload trailing":  {``, `{"jti":"a"} {}`},
+		"duplicate in jwk":  {`{"typ":"dpop+jwt","alg":"ES256","jwk":{"kty":"EC","kty":"EC"}}`, ``},
+		"header with a BOM": {"\ufeff{}", ``},
 	} {
 		t.Run(name, func(t *testing.T) {
 			spec := proofSpec(nil)
@@ -436,7 +449,10 @@ func TestDPoPRefusesWrongTypes(t *testing.T) {
 			}
 			err := dpopChecker(t, validator.DPoPConfig{}).Check(k.Proof(t, spec), dpopMethod, dpopURL, dpopToken, k.Thumbprint())
 			requireReason(t, err, validator.ReasonInvalidDPoPProof)
-			assert.Contains(t, []string{"DPoP proof header is not a valid JSON object", "DPoP proof payload is not a valid JSON object"}, err.Error())
+			assert.Contains(t, []string{
+				"DPoP proof header is not a valid JSON object", "DPoP proof payload is not a valid JSON object",
+				"DPoP proof header has duplicate member names",
+			}, err.Error())
 		})
 	}
 }
@@ -480,7 +496,9 @@ func TestDPoPHTUNormalisation(t *testing.T) {
 		{"https://api.example.test/orders/42/", "https://api.example.test/orders/42", false},
 		{"https://api.example.test/Orders/42", "https://api.example.test/orders/42", false},
 		{"https://api.example.test/a%2Fb", "https://api.example.test/a/b", false},
-		{"https://api.example.test/caf%C3%A9", "https://api.example.test/café", false},
+		{"https://api.example.test/caf%C3%A9", "https://api.example.test/café", true},
+		{"https://api.example.test/a|b[c]^{d}`e\"f<g>", "https://api.example.test/a%7Cb%5Bc%5D%5E%7Bd%7D%60e%22f%3Cg%3E", true},
+		{"https://api.example.test/caf%C3%A9", "https://api.example.test/cafe%CC%81", false}, // no Unicode normalisation
 		{"https://api.example.test/orders/42?", "https://api.example.test/orders/42", false},
 		{"https://api.example.test/orders/42#", "https://api.example.test/orders/42", false},
 		{"https://api.example.test./orders/42", "https://api.example.test/orders/42", false},
@@ -490,7 +508,9 @@ func TestDPoPHTUNormalisation(t *testing.T) {
 		{"mailto:a@example.test", "mailto:a@example.test", false},
 		{"", "", false},
 		{"https://api.example.test/%zz", "https://api.example.test/%zz", false},
-		{"https://api.example.test/a b", "https://api.example.test/a%20b", false},
+		{"https://api.example.test/a b", "https://api.example.test/a%20b", true},
+		{"https://api.example.test/a\tb", "https://api.example.test/a%09b", false},
+		{"https://api.example.test/a\x7fb", "https://api.example.test/a%7Fb", false},
 		{"https://api.example.test/orders/42", "not a URL", false},
 		{"https://[::1%25eth0]/a", "https://[::1%25eth0]/a", false},
 		{"https://[127.0.0.1]/a", "https://[127.0.0.1]/a", false},
@@ -499,7 +519,8 @@ func TestDPoPHTUNormalisation(t *testing.T) {
 		{"https://api.example.test:4a/a", "https://api.example.test:4a/a", false},
 		{"https://api.example.test:000443/a", "https://api.example.test/a", false},
 		{"https://api.exämple.test/a", "https://api.exämple.test/a", false},
-		{"https://api.example.test/a\\b", "https://api.example.test/a\\b", false},
+		{"https://api.example.test/a\\b", "https://api.example.test/a%5Cb", true},
+		{"https://api.example.test/a\\b", "https://api.example.test/a/b", false},
 		{"https://api.example.test/a\x00", "https://api.example.test/a\x00", false},
 		{"https://api%2Eexample.test/a", "https://api.example.test/a", false},
 	} {
