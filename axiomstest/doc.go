@@ -25,9 +25,10 @@
 //     defaults ([IssuerConfig], [TokenSpec]).
 //   - A program that is not a test (a development server, an Example) uses the
 //     error-returning form: the same name with the suffix Err, the same arguments
-//     without the testing.TB, and the error last. Only the two operations such a
-//     program needs have one: [NewIssuerErr] (the caller then calls [Issuer.Close])
-//     and [Issuer.TokenErr]. Outside a test, build a validator with
+//     without the testing.TB, and the error last. Only the operations such a program
+//     needs have one: [NewIssuerErr] (the caller then calls [Issuer.Close]),
+//     [Issuer.TokenErr], and for a DPoP client [NewDPoPKeyErr] and
+//     [DPoPKey.ProofErr]. Outside a test, build a validator with
 //     validator.New(ctx, iss.ValidatorConfig()).
 //   - Methods that cannot fail take no testing.TB; those that can fail only through
 //     misuse ([Issuer.Publish] of nil, an invalid [Fault]) panic.
@@ -92,6 +93,22 @@
 // header and payload bytes (duplicate members, invalid UTF-8), non-canonical base64url
 // segments, HMAC signatures keyed with a public key, and unsigned ("alg":"none")
 // tokens.
+//
+// # DPoP
+//
+// A [DPoPKey] is a client's DPoP key (RFC 9449): TokenSpec.DPoPKey binds a token to it
+// (the claim "cnf": {"jkt": <its RFC 7638 thumbprint>}) and [DPoPKey.Proof] signs the
+// proof a request carries in its DPoP header, sent with "Authorization: DPoP <token>":
+//
+//	k := axiomstest.NewDPoPKey(t, "ES256")
+//	token := iss.Token(t, axiomstest.TokenSpec{DPoPKey: k})
+//	proof := k.Proof(t, axiomstest.ProofSpec{Method: "GET", URL: "https://api.example.com/orders", AccessToken: token})
+//	req.Header.Set("Authorization", "DPoP "+token)
+//	req.Header.Set("DPoP", proof)
+//
+// [ProofSpec] also crafts the proofs a server must refuse: any header member or claim
+// replaced or removed (typ, alg, jwk, htm, htu, iat, jti, ath, nonce), verbatim header
+// and payload bytes, HMAC-signed and unsigned proofs.
 //
 // # Development issuer
 //

@@ -134,3 +134,49 @@ func ExampleIssuer_TokenErr() {
 	// typ: <nil> embedded jwk: true
 	// exp: <nil> scope: admin
 }
+
+// A DPoP-bound token and the proofs a client sends with it (RFC 9449): the token's
+// cnf.jkt names the client's key, and each request carries a proof signed by that key
+// for its method and URL. A proof sent twice, or for another request, is refused.
+func ExampleDPoPKey() {
+	iss, err := axiomstest.NewIssuerErr(axiomstest.IssuerConfig{})
+	if err != nil {
+		panic(err)
+	}
+	defer iss.Close()
+	v, err := validator.New(context.Background(), iss.ValidatorConfig())
+	if err != nil {
+		panic(err)
+	}
+	checker, err := validator.NewDPoPChecker(validator.DPoPConfig{})
+	if err != nil {
+		panic(err)
+	}
+
+	key, err := axiomstest.NewDPoPKeyErr("ES256")
+	if err != nil {
+		panic(err)
+	}
+	token, err := iss.TokenErr(axiomstest.TokenSpec{DPoPKey: key})
+	if err != nil {
+		panic(err)
+	}
+	// Sent as "Authorization: DPoP <token>" and "DPoP: <proof>".
+	proof, err := key.ProofErr(axiomstest.ProofSpec{Method: "GET", URL: "https://api.example.com/orders", AccessToken: token})
+	if err != nil {
+		panic(err)
+	}
+
+	claims, err := v.Validate(context.Background(), token)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(claims.DPoPThumbprint() == key.Thumbprint())
+	fmt.Println(checker.Check(proof, "GET", "https://api.example.com/orders", token, claims.DPoPThumbprint()))
+	err = checker.Check(proof, "GET", "https://api.example.com/orders", token, claims.DPoPThumbprint())
+	fmt.Println(validator.ReasonOf(err))
+	// Output:
+	// true
+	// <nil>
+	// dpop_replayed
+}

@@ -1,6 +1,7 @@
 package axiomstest
 
 import (
+	"crypto"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -79,6 +80,12 @@ type TokenSpec struct {
 	// Unsigned mints an Unsecured JWS (RFC 7515 §A.5): header alg "none" unless Header
 	// says otherwise, and an empty signature.
 	Unsigned bool
+
+	// DPoPKey, if set, binds the token to that DPoP key (RFC 9449 §6.1): the claims get
+	// "cnf": {"jkt": DPoPKey.Thumbprint()}, to be presented with proofs from
+	// [DPoPKey.Proof]. Setting it with a "cnf" member in Claims, or with a raw payload,
+	// fails the test.
+	DPoPKey *DPoPKey
 }
 
 // Token mints the token spec describes: with the zero TokenSpec, a token signed by the
@@ -121,6 +128,10 @@ func (i *Issuer) mint(spec TokenSpec, ttl time.Duration) (token string, now time
 		return "", now, errors.New("axiomstest: TokenSpec sets a raw header and Header, KeyID or OmitKeyID, which would be ignored")
 	case rawPayload && spec.Claims != nil:
 		return "", now, errors.New("axiomstest: TokenSpec sets a raw payload and Claims, which would be ignored")
+	case spec.DPoPKey != nil && rawPayload:
+		return "", now, errors.New("axiomstest: TokenSpec sets a raw payload and DPoPKey, which would be ignored")
+	case spec.DPoPKey != nil && hasMember(spec.Claims, "cnf"):
+		return "", now, errors.New("axiomstest: TokenSpec sets both DPoPKey and a cnf claim")
 	}
 
 	key := spec.Key
@@ -157,6 +168,9 @@ func (i *Issuer) mint(spec TokenSpec, ttl time.Duration) (token string, now time
 		"jti": randomHex(16),
 	}
 	merge(claims, i.cfg.Claims)
+	if spec.DPoPKey != nil {
+		claims["cnf"] = map[string]any{"jkt": spec.DPoPKey.Thumbprint()}
+	}
 	merge(claims, spec.Claims)
 	for name, v := range claims {
 		if t, ok := v.(time.Time); ok {
@@ -175,26 +189,39 @@ func (i *Issuer) mint(spec TokenSpec, ttl time.Duration) (token string, now time
 	input := headerSeg + "." + payloadSeg
 
 	headerAlg, _ := header["alg"].(string)
-	var sig []byte
-	switch {
-	case spec.Unsigned:
-	case spec.HMACSecret != nil:
-		alg := "HS256"
-		if h := headerAlg; !rawHeader && (h == "HS384" || h == "HS512") {
-			alg = h
-		}
-		sig, err = signing.HMACSignature(spec.HMACSecret, alg, []byte(input))
-	default:
-		alg := key.Alg()
-		if !rawHeader && signing.CanSign(key.Signer(), headerAlg) {
-			alg = headerAlg
-		}
-		sig, err = signing.Signature(key.Signer(), alg, []byte(input))
-	}
+	sig, err := sign(input, key, headerAlg, rawHeader, spec.Unsigned, spec.HMACSecret)
 	if err != nil {
 		return "", now, fmt.Errorf("axiomstest: signing: %w", err)
 	}
 	return input + "." + base64.RawURLEncoding.EncodeToString(sig), now, nil
+}
+
+// sign returns the signature of input, the encoded header and payload of a token or a
+// DPoP proof: none when unsigned; an HMAC under hmacSecret (HS256, or HS384 or HS512
+// when the header's alg says so); else key's, in the header's alg when key can produce
+// it and the header is not raw, in key's own algorithm otherwise.
+func sign(input string, key signer, headerAlg string, rawHeader, unsigned bool, hmacSecret []byte) ([]byte, error) {
+	switch {
+	case unsigned:
+		return nil, nil
+	case hmacSecret != nil:
+		alg := "HS256"
+		if !rawHeader && (headerAlg == "HS384" || headerAlg == "HS512") {
+			alg = headerAlg
+		}
+		return signing.HMACSignature(hmacSecret, alg, []byte(input))
+	}
+	alg := key.Alg()
+	if !rawHeader && signing.CanSign(key.Signer(), headerAlg) {
+		alg = headerAlg
+	}
+	return signing.Signature(key.Signer(), alg, []byte(input))
+}
+
+// signer is a key that signs tokens ([Key]) or DPoP proofs ([DPoPKey]).
+type signer interface {
+	Alg() string
+	Signer() crypto.Signer
 }
 
 // segment returns the encoded segment: given verbatim, raw bytes encoded, or v as JSON.
@@ -210,6 +237,12 @@ func segment(given string, raw []byte, v map[string]any) (string, error) {
 		return "", err
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// hasMember reports whether m has a member called name, whatever its value.
+func hasMember(m map[string]any, name string) bool {
+	_, ok := m[name]
+	return ok
 }
 
 // merge sets src's members in dst, deleting those whose value is Omit.

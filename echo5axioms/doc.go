@@ -48,6 +48,11 @@
 //     credential is never ignored: a bearer token that no validator of the operation's
 //     schemes accepts, or credentials an Authenticator rejects, deny the request (401,
 //     503 when signing keys are unavailable) even when another alternative is satisfied.
+//     A scheme with x-axioms-dpop takes `Authorization: DPoP <token>` with one DPoP proof
+//     (RFC 9449), checked against the URL the client sent (Config.DPoPBaseURL and the
+//     request-target's path: a rewrite in e.Pre does not change it); a DPoP-bound token
+//     presented as Bearer is refused on every scheme. See package enforce,
+//     "Sender-constrained tokens".
 //  5. Security alternatives (OR of ANDs of scopes), then x-axioms-roles, then
 //     x-axioms-permissions, then x-axioms-owner — ownership last, so a loader runs only
 //     for callers who passed everything else.

@@ -34,7 +34,8 @@ type engine struct {
 func (m *engine) serve(c *echo.Context, next echo.HandlerFunc) error {
 	req := c.Request()
 	rq := acquire(c)
-	r := enforce.Request{Native: rq, Header: req.Header, Method: req.Method}
+	r := enforce.Request{Native: rq, Header: req.Header, Method: req.Method,
+		Host: req.Host, TLS: req.TLS != nil, RequestURI: req.RequestURI, URL: req.URL}
 	if m.skipper(c) {
 		r.Route = c.Path()
 		m.core.Skip(req.Context(), &r)

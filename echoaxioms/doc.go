@@ -55,7 +55,11 @@
 //     503 when signing keys are unavailable) even when another alternative is satisfied
 //     (a valid API key beside an invalid token is 401). A token that one scheme's
 //     validator accepts is valid, even when the validator of another scheme (another
-//     issuer) rejects it.
+//     issuer) rejects it. A scheme with x-axioms-dpop takes `Authorization: DPoP <token>`
+//     with one DPoP proof (RFC 9449), checked against the URL the client sent
+//     (Config.DPoPBaseURL and the request-target's path: a rewrite in e.Pre does not
+//     change it); a DPoP-bound token presented as Bearer is refused on every scheme. See
+//     package enforce, "Sender-constrained tokens".
 //  5. Security alternatives (OR of ANDs of scopes), then x-axioms-roles, then
 //     x-axioms-permissions, then x-axioms-owner — ownership last, so a loader runs only
 //     for callers who passed everything else.

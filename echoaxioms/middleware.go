@@ -41,7 +41,8 @@ func (m *engine) serve(c echo.Context, next echo.HandlerFunc) error {
 func (m *engine) enforce(c echo.Context, next echo.HandlerFunc, router *echo.Router) error {
 	skip := m.skipper(c)
 	req := c.Request()
-	r := enforce.Request{Native: c, Header: req.Header, Method: req.Method, Route: c.Path()}
+	r := enforce.Request{Native: c, Header: req.Header, Method: req.Method, Route: c.Path(),
+		Host: req.Host, TLS: req.TLS != nil, RequestURI: req.RequestURI, URL: req.URL}
 	if skip {
 		m.core.Skip(req.Context(), &r)
 		return next(c)

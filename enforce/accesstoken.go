@@ -99,17 +99,22 @@ func NewAccessToken(cfg AccessTokenConfig) (*AccessToken, error) {
 
 // Inspect reads the bearer token of a request's header h and returns ctx (the request's
 // context) holding the token's state ([StateFromContext]) and, for a valid token, its
-// claims (validator.FromContext).
+// claims (validator.FromContext). It reads `Authorization: Bearer` only: a DPoP-bound
+// token (cnf.jkt) there is invalid (dpop_bound_token), and the DPoP scheme is another
+// scheme (missing), since no proof is checked here.
 func (a *AccessToken) Inspect(ctx context.Context, h http.Header) context.Context {
 	st := &TokenState{realm: a.realm, rec: a.rec}
-	switch b := readBearer(h, false); b.state {
+	switch b := readBearer(h, false, false); b.state {
 	case tokenMalformed:
 		st.Status, st.Err = TokenInvalid, invalidRequestError(a.realm, b.problem)
 	case tokenPresent:
 		claims, err := a.validator.Validate(ctx, b.token)
-		if err != nil {
+		switch {
+		case err != nil:
 			st.Status, st.Err = TokenInvalid, b.refuse(a.realm, err)
-		} else {
+		case claims.DPoPThumbprint() != "":
+			st.Status, st.Err = TokenInvalid, boundTokenError(a.realm)
+		default:
 			st.Status = TokenValid
 			ctx = validator.NewContext(ctx, claims)
 		}

@@ -13,6 +13,24 @@ type objectKey struct{}
 
 type stateKey struct{}
 
+// dpopKey marks a context whose request presented its token with the DPoP scheme; its
+// value is the accepted proof algorithms, for the challenges of later denials.
+type dpopKey struct{}
+
+// withDPoP returns ctx marked as a DPoP request (see dpopKey).
+func withDPoP(ctx context.Context, algs []string) context.Context {
+	return context.WithValue(ctx, dpopKey{}, algs)
+}
+
+// challengeDPoP makes d, a denial of the request of ctx, challenge DPoP when that request
+// presented its token with the DPoP scheme; d is returned.
+func challengeDPoP(ctx context.Context, d *Error) *Error {
+	if algs, ok := ctx.Value(dpopKey{}).([]string); ok && d != nil {
+		d.Schemes, d.Algs = AuthDPoP, algs
+	}
+	return d
+}
+
 // withCaller returns ctx holding the principal: a token's claims where
 // validator.FromContext finds them, any other principal under the key of
 // [PrincipalFromContext]. One context value either way.

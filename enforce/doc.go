@@ -9,7 +9,12 @@
 // decides:
 //
 //   - the bearer token, strictly from `Authorization: Bearer <token68>` (never the query
-//     string): a malformed header or a token that is not token68 is a 400;
+//     string): a malformed header or a token that is not token68 is a 400. A
+//     DPoP-bound token (cnf.jkt) is refused there, on every scheme;
+//   - for schemes declaring x-axioms-dpop (RFC 9449), the token from
+//     `Authorization: DPoP <token68>` with its one DPoP proof header, checked by
+//     Config.DPoP against the method, the URL the client addressed (Config.DPoPBaseURL),
+//     the token and its cnf.jkt: see "Sender-constrained tokens" below;
 //   - which security alternative the caller satisfies: the token through its scheme's
 //     validator, other schemes through their [Authenticator]. A presented credential is
 //     never ignored: a bearer token that no validator of the operation's schemes accepts,
@@ -101,16 +106,55 @@
 //	skipped                  the Skipper let the request through unchecked (passed)
 //	owner_loader             the owner loader answered with its own status (e.g. 404)
 //	server_error             a server-side failure of the ownership check (500): a loader's other error, an object without the field, route parameters that do not match the operation's
+//	dpop_bound_token         a DPoP-bound token (cnf.jkt) presented with the Bearer scheme (401 Bearer invalid_token)
+//	dpop_required            a token presented with the Bearer scheme where the scheme requires DPoP (401 DPoP invalid_token)
 //
 // and, for a refused token, the validator's reason (validator.ReasonOf; listed in the
 // validator package's "Errors"): inactive (401) for a token the introspection endpoint
 // says is not active; keys_unavailable for any 503 of the signing keys (issuer_mismatch
 // included, its cause kept in [Error.Err]); introspection_unavailable (503, with
 // Retry-After, described "the token could not be checked: introspection is
-// unavailable") when the introspection endpoint failed.
+// unavailable") when the introspection endpoint failed;
+// for a refused DPoP proof, the validator's proof reason: invalid_dpop_proof (a missing,
+// repeated or invalid proof), dpop_replayed, dpop_key_mismatch (401 DPoP
+// invalid_dpop_proof) or use_dpop_nonce (401 DPoP use_dpop_nonce, with a DPoP-Nonce
+// header).
 // owner_loader and server_error appear only in audit records, never in an [Error]. Check
 // is empty for the spec middleware and names the helper (RequireAuth, RequireScopes, ...)
 // for the code-level helpers.
+//
+// # Sender-constrained tokens
+//
+// A scheme with x-axioms-dpop: required takes only `Authorization: DPoP <token>` with
+// exactly one DPoP header; x-axioms-dpop: allowed takes that or `Authorization: Bearer`
+// with a token that is not DPoP-bound; a scheme without the extension takes Bearer
+// only, and `Authorization: DPoP` is another scheme to it (no credentials: 401
+// missing_token on an operation it alone protects). The token is validated first,
+// then the proof, once per request whatever the number of schemes (the proof's jti is
+// spent only when everything else passed). Refusals (401, RFC 9449 §7.1):
+//
+//	DPoP header missing, repeated or invalid   DPoP realm="…", error="invalid_dpop_proof", error_description="…", algs="…"
+//	proof replayed, key != cnf.jkt             DPoP … error="invalid_dpop_proof" (dpop_replayed, dpop_key_mismatch)
+//	token without cnf.jkt with the DPoP scheme DPoP … error="invalid_dpop_proof" (dpop_key_mismatch: RFC 9449 §4.3 step 12)
+//	nonce missing or stale (nonces on)         DPoP … error="use_dpop_nonce", and a DPoP-Nonce header
+//	token invalid (with the DPoP scheme)       DPoP … error="invalid_token"
+//	Bearer token on a required scheme          DPoP … error="invalid_token" (dpop_required)
+//	DPoP-bound token with the Bearer scheme    Bearer … error="invalid_token" (dpop_bound_token, RFC 9449 §7.2)
+//	no credentials, required scheme            DPoP realm="…", algs="…"
+//	no credentials, allowed scheme             Bearer realm="…" and DPoP realm="…", algs="…" (two header values)
+//
+// Scope, role, permission, step-up and ownership denials of a DPoP request challenge
+// DPoP with the same attributes as Bearer, and so do the [Requirement] checks on the
+// context such a request proceeds with. A malformed `Authorization: DPoP` header is
+// a 400 invalid_request in the DPoP scheme. Operations without DPoP schemes answer
+// exactly as before, Bearer only; Bearer requests to them, and to schemes that allow
+// DPoP, cost what they did (one allocation on a cache hit), while a DPoP request pays
+// for its proof: a signature verification and the replay cache.
+//
+// The proof's htu must be the URL the client addressed: Config.DPoPBaseURL followed by
+// the path of the request-target as received ([Request].RequestURI, so a rewrite of
+// the URL before routing does not change it), or without DPoPBaseURL, https (over TLS)
+// or http and the request's Host. Behind a TLS-terminating proxy, set DPoPBaseURL.
 //
 // # Security
 //

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -107,6 +108,27 @@ type Config struct {
 	// Realm is the realm of WWW-Authenticate challenges. Default: [DefaultRealm].
 	Realm string
 
+	// DPoP checks the DPoP proofs (RFC 9449) of requests to operations whose schemes
+	// declare x-axioms-dpop: its replay cache, algorithms, clock and server nonces
+	// (validator.DPoPConfig.NonceSecret) apply. If nil and a scheme in use declares
+	// x-axioms-dpop, [New] builds one with validator.NewDPoPChecker's defaults (no
+	// nonces). Share one checker between the Enforcers of one service only when they
+	// answer the same URLs: the replay cache then spans them. Default: nil.
+	DPoP *validator.DPoPChecker
+
+	// DPoPBaseURL is the service's external base URL as DPoP clients address it, e.g.
+	// "https://api.example.com" (a path prefix that a proxy strips, as in
+	// "https://example.com/api", is kept): the htu a proof must name is DPoPBaseURL
+	// followed by the path of the request-target. It must be an absolute http or https
+	// URL without user information, query or fragment, else [New] fails. If empty, the
+	// URL is built from each request: https when it came over TLS, else http, and its
+	// Host header. Set it behind a TLS-terminating proxy or load balancer (the service
+	// then sees http and perhaps an internal host, and refuses every proof), and in
+	// production generally: the Host header is the client's word, so without it a proof
+	// made for another service that accepts the same tokens could be replayed here with
+	// that service's Host. Default: "".
+	DPoPBaseURL string
+
 	// InsecureAllowUndocumented lets requests without an operation ([Request].Policy
 	// nil) through, unchecked (recorded as passed, reason undocumented_route). Default
 	// false: they are denied with 403 undocumented_route.
@@ -153,6 +175,9 @@ type Enforcer struct {
 	allowUndocumented bool
 	success           func(context.Context, any)
 	rec               recorder
+	dpop              *validator.DPoPChecker // nil when no scheme in use declares x-axioms-dpop
+	dpopAlgs          []string               // dpop.Algorithms(), for the algs of DPoP challenges
+	dpopBase          string                 // Config.DPoPBaseURL without its trailing slash
 	// builtin is set when every bearer scheme uses a *validator.Validator, which accepts
 	// only compact JWS in canonical base64url: a subset of token68. The token68 check of
 	// the token then runs only when validation fails, to tell 400 from 401.
@@ -175,6 +200,20 @@ type Request struct {
 	// Route is the pattern of the route the router matched ("/articles/:id"), for audit
 	// records and the owner rule's checks.
 	Route string
+	// Host is the request's Host (http.Request.Host): the host of the URL a DPoP proof
+	// must name, unless Config.DPoPBaseURL is set. Read for DPoP requests only.
+	Host string
+	// TLS reports whether the request came over TLS (http.Request.TLS != nil): that URL's
+	// scheme is then https, else http, unless Config.DPoPBaseURL is set.
+	TLS bool
+	// RequestURI is the request-target as the client sent it (http.Request.RequestURI):
+	// its path is the path of that URL, whatever middleware did to the request's URL
+	// since (a rewrite before routing). Read for DPoP requests only.
+	RequestURI string
+	// URL is the request's URL (http.Request.URL): its path stands in for RequestURI's
+	// when that is empty (a request built in a test, not read by a server). Read for
+	// DPoP requests only.
+	URL *url.URL
 	// Policy is the operation of the matched route: the policy of the route's method and
 	// pattern (openapi.Policies.Lookup), found by the adapter from what its router
 	// matched, never by routing the URL a second time. Nil when the route has no
@@ -211,7 +250,8 @@ type Result struct {
 // policies are missing, a bearer scheme has no validator, a non-bearer scheme an
 // operation relies on has no authenticator, an owner rule's loader is not registered, an
 // owner parameter is not in its operation's route or is there more than once (base path
-// included), Params is missing while an owner rule needs it, or SchemeValidators /
+// included), Params is missing while an owner rule needs it, DPoPBaseURL is not an
+// absolute http or https URL, or SchemeValidators /
 // Authenticators name schemes the document does not declare or map them to nil. The
 // problems are listed in the same order every time: SchemeValidators and Authenticators
 // entries by scheme name, then the schemes in use, then the operations.
@@ -299,6 +339,25 @@ func New(cfg Config) (*Enforcer, error) {
 			fail("security scheme %q (%s) is used by operations but has no Authenticator", name, describeScheme(s))
 		}
 	}
+	e.dpop = cfg.DPoP
+	if cfg.DPoPBaseURL != "" {
+		base, err := parseBaseURL(cfg.DPoPBaseURL)
+		if err != nil {
+			fail("%v", err)
+		}
+		e.dpopBase = base
+	}
+	if e.dpop == nil && usesDPoP(cfg.Policies, e.schemes) {
+		// The defaults never fail.
+		c, err := validator.NewDPoPChecker(validator.DPoPConfig{})
+		if err != nil {
+			fail("building the DPoP checker: %v", err)
+		}
+		e.dpop = c
+	}
+	if e.dpop != nil {
+		e.dpopAlgs = e.dpop.Algorithms()
+	}
 	e.simple = len(cfg.SchemeValidators) == 0
 	e.builtin = true
 	for _, v := range e.schemeValidators {
@@ -375,7 +434,7 @@ func (e *Enforcer) Enforce(ctx context.Context, r *Request) Result {
 		e.rec.record(ctx, r, p, nil, OutcomePublic, http.StatusOK, "", "")
 		return Result{Context: ctx}
 	}
-	principal, denial := e.authenticate(ctx, r, p)
+	principal, dpop, denial := e.authenticate(ctx, r, p)
 	if denial != nil {
 		return e.deny(ctx, r, p, principal, denial)
 	}
@@ -385,14 +444,24 @@ func (e *Enforcer) Enforce(ctx context.Context, r *Request) Result {
 	}
 	if p.ACR != nil || p.MaxAge != 0 {
 		if denial := stepUp(e.realm, p, principal, e.now(), e.leeway); denial != nil {
+			if dpop {
+				e.challenge(denial, AuthDPoP)
+			}
 			return e.deny(ctx, r, p, principal, denial)
 		}
 	}
 	ctx = withCaller(ctx, principal)
+	if dpop {
+		// The code-level checks after this one answer in the DPoP scheme too.
+		ctx = withDPoP(ctx, e.dpopAlgs)
+	}
 	if p.Owner != nil {
 		var end Result
 		var ok bool
 		if ctx, end, ok = e.checkOwner(ctx, r, p, principal); !ok {
+			if dpop {
+				e.challenge(end.Denial, AuthDPoP)
+			}
 			return end
 		}
 	}

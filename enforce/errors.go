@@ -16,13 +16,29 @@ type Code string
 
 // RFC 6750 §3.1 error codes, plus insufficient_permission for role, permission and
 // ownership denials (same 403 status as insufficient_scope, without a scope attribute),
-// and RFC 9470's insufficient_user_authentication for step-up denials (401).
+// RFC 9470's insufficient_user_authentication for step-up denials (401), and RFC 9449
+// §7.1's invalid_dpop_proof and use_dpop_nonce for DPoP proofs (401).
 const (
 	CodeInvalidRequest                 Code = "invalid_request"
 	CodeInvalidToken                   Code = "invalid_token"
 	CodeInsufficientScope              Code = "insufficient_scope"
 	CodeInsufficientPermission         Code = "insufficient_permission"
 	CodeInsufficientUserAuthentication Code = "insufficient_user_authentication"
+	CodeInvalidDPoPProof               Code = "invalid_dpop_proof"
+	CodeUseDPoPNonce                   Code = "use_dpop_nonce"
+)
+
+// AuthScheme is a set of HTTP authentication schemes: those a denial challenges in its
+// WWW-Authenticate header ([Error.Schemes]).
+type AuthScheme uint8
+
+// The authentication schemes of challenges.
+const (
+	// AuthBearer is the Bearer scheme of RFC 6750.
+	AuthBearer AuthScheme = 1 << iota
+	// AuthDPoP is the DPoP scheme of RFC 9449 §7.1, whose challenge also names the
+	// accepted proof algorithms (algs).
+	AuthDPoP
 )
 
 // Reason is the stable reason code of a decision, in [AuditRecord.Reason] and
@@ -50,6 +66,13 @@ const (
 	ReasonSkipped                        Reason = "skipped"            // the Skipper let the request through unchecked
 	ReasonOwnerLoader                    Reason = "owner_loader"       // the owner loader answered with its own status (e.g. 404)
 	ReasonServerError                    Reason = "server_error"       // a server-side failure: an owner loader's error, an object without the owner field
+	// ReasonDPoPBoundToken: a DPoP-bound token (one with cnf.jkt) was presented with the
+	// Bearer scheme, which would let whoever holds it use it without the key (RFC 9449
+	// §7.2).
+	ReasonDPoPBoundToken Reason = "dpop_bound_token"
+	// ReasonDPoPRequired: a token was presented with the Bearer scheme to an operation
+	// whose only accepting scheme requires DPoP (x-axioms-dpop: required).
+	ReasonDPoPRequired Reason = "dpop_required"
 )
 
 // tokenReason is the Reason of a token validation error, the one place where a
@@ -82,8 +105,8 @@ type Error struct {
 	// carry another status of 400 or above).
 	Status int
 	// Code is the RFC 6750 error code (invalid_request, invalid_token,
-	// insufficient_scope, insufficient_permission, insufficient_user_authentication),
-	// or "" for a request without
+	// insufficient_scope, insufficient_permission, insufficient_user_authentication,
+	// invalid_dpop_proof, use_dpop_nonce), or "" for a request without
 	// credentials, which RFC 6750 §3.1 answers without an error code.
 	Code Code
 	// Description is a short fixed text for error_description; never token content.
@@ -100,6 +123,17 @@ type Error struct {
 	// (insufficient_user_authentication only, when it declares x-axioms-max-age), 0
 	// otherwise: the max_age attribute of RFC 9470.
 	MaxAge int
+	// Schemes are the authentication schemes the WWW-Authenticate header challenges,
+	// one header value each, Bearer first: [AuthBearer] (the zero value stands for it),
+	// [AuthDPoP], or both (a missing token on an operation whose scheme allows DPoP).
+	// Denials of requests that presented a DPoP token challenge DPoP.
+	Schemes AuthScheme
+	// Algs lists the DPoP proof algorithms accepted, the algs attribute of the DPoP
+	// challenge (RFC 9449 §7.1); nil when Schemes does not include [AuthDPoP].
+	Algs []string
+	// Nonce is the server nonce a DPoP client must put in its next proof, sent as the
+	// DPoP-Nonce response header (RFC 9449 §8): set with use_dpop_nonce, "" otherwise.
+	Nonce string
 	// Reason is the stable reason code: see [Reason].
 	Reason Reason
 	// Err is the underlying cause, for logs.
@@ -134,9 +168,10 @@ func (e *Error) Unwrap() error { return e.Err }
 // value per denial.
 type Body struct {
 	// Error is the RFC 6750 error code (invalid_request, invalid_token,
-	// insufficient_scope, insufficient_permission, insufficient_user_authentication),
-	// or for denials without one "unauthorized" (401 without credentials), "forbidden"
-	// (an undocumented route) or "temporarily_unavailable" (503).
+	// insufficient_scope, insufficient_permission, insufficient_user_authentication,
+	// and RFC 9449's invalid_dpop_proof and use_dpop_nonce), or for denials without one
+	// "unauthorized" (401 without credentials), "forbidden" (an undocumented route) or
+	// "temporarily_unavailable" (503).
 	Error string `json:"error"`
 	// ErrorDescription is a short fixed text (the [Error]'s Description); never token
 	// or request content.
@@ -163,18 +198,53 @@ func (e *Error) Body() Body {
 	return Body{Error: code, ErrorDescription: e.Description}
 }
 
-// Challenge returns the WWW-Authenticate header value for e: always for 401, for 400
-// and 403 when they carry an RFC 6750 code, never otherwise (503, an undocumented
-// route). Values are quoted and escaped; none comes from the token or the request.
+// Challenge returns the WWW-Authenticate header value for e, the first of
+// [Error.Challenges]: "" when there is none.
 func (e *Error) Challenge() string {
+	if !e.challenged() {
+		return ""
+	}
+	if e.Schemes == 0 || e.Schemes&AuthBearer != 0 {
+		return e.challenge("Bearer")
+	}
+	return e.challenge("DPoP")
+}
+
+// Challenges returns the WWW-Authenticate header values for e, one per scheme of
+// [Error.Schemes], Bearer first: for every 401, for 400 and 403 when they carry an
+// error code, never otherwise (503, an undocumented route). Values are quoted and
+// escaped; none comes from the token or the request.
+func (e *Error) Challenges() []string {
+	if !e.challenged() {
+		return nil
+	}
+	var out []string
+	if e.Schemes == 0 || e.Schemes&AuthBearer != 0 {
+		out = append(out, e.challenge("Bearer"))
+	}
+	if e.Schemes&AuthDPoP != 0 {
+		out = append(out, e.challenge("DPoP"))
+	}
+	return out
+}
+
+// challenged reports whether e is answered with a WWW-Authenticate header.
+func (e *Error) challenged() bool {
 	switch {
 	case e.Status == http.StatusUnauthorized:
 	case (e.Status == http.StatusBadRequest || e.Status == http.StatusForbidden) && e.Code != "":
 	default:
-		return ""
+		return false
 	}
+	return true
+}
+
+// challenge renders the challenge of scheme ("Bearer" or "DPoP"): the realm, the error
+// attributes, and for DPoP the accepted algorithms.
+func (e *Error) challenge(scheme string) string {
 	var b strings.Builder
-	b.WriteString("Bearer realm=")
+	b.WriteString(scheme)
+	b.WriteString(" realm=")
 	b.WriteString(quote(e.realm))
 	if e.Code != "" {
 		b.WriteString(", error=")
@@ -196,15 +266,30 @@ func (e *Error) Challenge() string {
 			b.WriteString(quote(strconv.Itoa(e.MaxAge)))
 		}
 	}
+	if scheme == "DPoP" && len(e.Algs) > 0 {
+		b.WriteString(", algs=")
+		b.WriteString(quote(strings.Join(e.Algs, " ")))
+	}
 	return b.String()
 }
 
 // SetHeaders sets the response headers of the denial in h: WWW-Authenticate when
-// [Error.Challenge] is not empty, Retry-After (30 seconds) for a 503, and
-// Cache-Control: no-store for every status below 500.
+// [Error.Challenges] is not empty (one value per challenge), DPoP-Nonce when
+// [Error.Nonce] is set, Retry-After (30 seconds) for a 503, and Cache-Control: no-store
+// for every status below 500.
 func (e *Error) SetHeaders(h http.Header) {
-	if ch := e.Challenge(); ch != "" {
-		h.Set("WWW-Authenticate", ch)
+	if e.Schemes&AuthDPoP == 0 {
+		if ch := e.Challenge(); ch != "" {
+			h.Set("WWW-Authenticate", ch)
+		}
+	} else {
+		h.Del("WWW-Authenticate")
+		for _, ch := range e.Challenges() {
+			h.Add("WWW-Authenticate", ch)
+		}
+	}
+	if e.Nonce != "" {
+		h.Set("DPoP-Nonce", e.Nonce)
 	}
 	if e.Status == http.StatusServiceUnavailable {
 		h.Set("Retry-After", strconv.Itoa(retryAfterSeconds))

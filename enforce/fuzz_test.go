@@ -30,7 +30,7 @@ func authorization(first, second string) http.Header {
 func FuzzAuthorizationHeader(f *testing.F) {
 	seedHeaders(f, "Bearer abc", "bearer  a.b.c", "Bearer", "Bearer ", "Basic x", "Bearer a b", "Bearer a==", "Bearer ==", "Bearer \x00", "Bearer ü")
 	f.Fuzz(func(t *testing.T, first, second string) {
-		b := readBearer(authorization(first, second), false)
+		b := readBearer(authorization(first, second), false, false)
 		switch b.state {
 		case tokenPresent:
 			if second != "" || !isToken68(b.token) || !strings.HasSuffix(first, b.token) || !strings.EqualFold(first[:6], "bearer") || b.deferred {
@@ -57,7 +57,7 @@ func FuzzDeferredToken68(f *testing.F) {
 	seedHeaders(f, "Bearer abc", "bearer  a.b.c", "Bearer", "Bearer ", "Basic x", "Bearer a b", "Bearer a==", "Bearer ==", "Bearer \x00", "Bearer ü", "BEARER\tx", "Bearerx", "Bearer a=b")
 	f.Fuzz(func(t *testing.T, first, second string) {
 		h := authorization(first, second)
-		lazy, strict := readBearer(h, true), readBearer(h, false)
+		lazy, strict := readBearer(h, true, false), readBearer(h, false, false)
 		if lazy.state == tokenPresent && !isToken68(lazy.token) {
 			if strict.state != tokenMalformed || strict.problem != errNotToken68 || strict.token != "" {
 				t.Fatalf("candidate %q is not token68, yet the strict reading said %v %q", lazy.token, strict.state, strict.problem)
@@ -72,6 +72,31 @@ func FuzzDeferredToken68(f *testing.F) {
 		}
 		if lazy.token != strict.token || lazy.state != strict.state || lazy.problem != strict.problem {
 			t.Fatalf("deferred (%q, %v, %q) and strict (%q, %v, %q) readings disagree on %q", lazy.token, lazy.state, lazy.problem, strict.token, strict.state, strict.problem, first)
+		}
+	})
+}
+
+// FuzzDPoPAuthorizationHeader checks the reading of the DPoP scheme: it never panics,
+// accepts only a token68 token after "DPoP " or "Bearer ", marks which, and agrees with
+// the Bearer-only reading on everything but the DPoP scheme.
+func FuzzDPoPAuthorizationHeader(f *testing.F) {
+	seedHeaders(f, "DPoP abc", "dpop  a.b.c", "DPoP", "DPoP ", "DPoPx", "DPoP a b", "DPoP a==", "DPoP ==", "DPoP \x00", "DPoP ü", "Bearer abc")
+	f.Fuzz(func(t *testing.T, first, second string) {
+		h := authorization(first, second)
+		b, plain := readBearer(h, false, true), readBearer(h, false, false)
+		switch {
+		case b.state == tokenPresent && b.dpop:
+			if second != "" || !isToken68(b.token) || !strings.HasSuffix(first, b.token) || !strings.EqualFold(first[:4], "dpop") || b.deferred {
+				t.Fatalf("accepted %q from %q", b.token, first)
+			}
+		case b.state == tokenMalformed && b.dpop:
+			if b.problem == "" || b.token != "" || !strings.EqualFold(first[:4], "dpop") {
+				t.Fatalf("malformed %q: %q", first, b.problem)
+			}
+		default:
+			if b.token != plain.token || b.state != plain.state || b.problem != plain.problem {
+				t.Fatalf("on %q the DPoP-aware reading (%q, %v, %q) differs from the Bearer one (%q, %v, %q)", first, b.token, b.state, b.problem, plain.token, plain.state, plain.problem)
+			}
 		}
 	})
 }

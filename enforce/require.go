@@ -81,7 +81,8 @@ func RequireOwner(loader OwnerLoader, field, claim string, status ErrorStatus) *
 }
 
 // Check decides r (Policy is not read) on ctx, the request's context, and records the
-// decision. The Result's Context holds the loaded object after [RequireOwner].
+// decision. Its denials of a request the [Enforcer] authenticated with the DPoP scheme
+// challenge DPoP. The Result's Context holds the loaded object after [RequireOwner].
 func (q *Requirement) Check(ctx context.Context, r *Request) Result {
 	var rec recorder
 	realm := DefaultRealm
@@ -106,7 +107,7 @@ func (q *Requirement) Check(ctx context.Context, r *Request) Result {
 		return q.owner.check(ctx, &rec, realm, r, p)
 	case q.has != nil:
 		if !slices.ContainsFunc(q.items, func(item string) bool { return q.has(p, item) }) {
-			return denied(ctx, &rec, r, nil, p, q.deny(realm), q.check)
+			return denied(ctx, &rec, r, nil, p, challengeDPoP(ctx, q.deny(realm)), q.check)
 		}
 	}
 	rec.allowed(ctx, r, nil, p, q.check)
@@ -117,14 +118,14 @@ func (o *ownerCheck) check(ctx context.Context, rec *recorder, realm string, r *
 	const check = "RequireOwner"
 	want, ok := p.Claim(o.claim)
 	if !ok {
-		return denied(ctx, rec, r, nil, p, noOwnerClaimError(realm), check)
+		return denied(ctx, rec, r, nil, p, challengeDPoP(ctx, noOwnerClaimError(realm)), check)
 	}
 	obj, owns, f := loadOwned(ctx, r.Native, o.loader, o.field, claimOwnerKey(p, o.claim, want), o.status)
 	switch {
 	case f.err != nil:
 		return rec.failed(ctx, r, nil, p, f, check)
 	case !owns:
-		return denied(ctx, rec, r, nil, p, notOwnerError(realm), check)
+		return denied(ctx, rec, r, nil, p, challengeDPoP(ctx, notOwnerError(realm)), check)
 	}
 	rec.allowed(ctx, r, nil, p, check)
 	return Result{Context: withObject(ctx, obj)}

@@ -18,7 +18,8 @@
 // # Variables
 //
 // Each variable sets one field of [validator.Config] (its documentation has the details),
-// except AXIOMS_SPEC, which the adapters' ConfigFromEnv (through [Setup]) read. A test
+// except AXIOMS_SPEC and AXIOMS_DPOP_*, which the adapters' ConfigFromEnv (through
+// [SetupSettings]) read. A test
 // keeps this list equal to [Names]. Defaults are those of validator.New unless stated.
 //
 //	AXIOMS_ISS_URL
@@ -93,6 +94,15 @@
 //	AXIOMS_SPEC
 //		no field: read by [Setup]; path of the OpenAPI document; default:
 //		SetupOptions.DefaultSpec, else required
+//	AXIOMS_DPOP_BASE_URL
+//		no field: read by [SetupSettings] into [DPoPSettings].BaseURL, the adapters'
+//		Config.DPoPBaseURL; the service's external base URL as DPoP clients address it
+//		(https://api.example.com); default: built from each request (scheme, Host)
+//	AXIOMS_DPOP_NONCE_SECRET
+//		no field: read by [SetupSettings] into [DPoPSettings].Checker, the adapters'
+//		Config.DPoP; turns DPoP server nonces on (validator.DPoPConfig.NonceSecret): at
+//		least 32 bytes, e.g. from openssl rand -base64 48, the same on every instance;
+//		default: no nonces
 //
 // The AXIOMS_INTROSPECTION_* variables apply only with AXIOMS_INTROSPECTION set to
 // opaque or all: set while it is unset or off, they are an error naming them, as is a

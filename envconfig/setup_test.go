@@ -61,3 +61,50 @@ func TestSetup(t *testing.T) {
 	assert.ErrorContains(t, err, "AXIOMS_AUDIENCE")
 	assert.NotContains(t, err.Error(), "InsecureSkipAudienceCheck")
 }
+
+// TestDPoPSettings: AXIOMS_DPOP_BASE_URL is passed on as it is (the middleware checks
+// it), AXIOMS_DPOP_NONCE_SECRET builds a checker with nonces; empty values and short
+// secrets fail, naming the variable and never the secret.
+func TestDPoPSettings(t *testing.T) {
+	s, err := FromLookup(lookupMap(nil)).DPoP()
+	require.NoError(t, err)
+	assert.Equal(t, DPoPSettings{}, s, "unset: no base URL, no checker")
+
+	secret := "a nonce secret of at least thirty-two bytes"
+	s, err = FromLookup(lookupMap(map[string]string{"AXIOMS_DPOP_BASE_URL": "https://api.example.com", "AXIOMS_DPOP_NONCE_SECRET": secret})).DPoP()
+	require.NoError(t, err)
+	assert.Equal(t, "https://api.example.com", s.BaseURL)
+	require.NotNil(t, s.Checker)
+	assert.NotEmpty(t, s.Checker.Nonce(), "nonces are on")
+
+	_, err = FromLookup(lookupMap(map[string]string{"AXIOMS_DPOP_NONCE_SECRET": "short-secret"})).DPoP()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "AXIOMS_DPOP_NONCE_SECRET")
+	assert.NotContains(t, err.Error(), "short-secret")
+
+	_, err = FromLookup(lookupMap(map[string]string{"AXIOMS_DPOP_BASE_URL": " ", "AXIOMS_DPOP_NONCE_SECRET": ""})).DPoP()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "AXIOMS_DPOP_BASE_URL is set but empty")
+	assert.Contains(t, err.Error(), "AXIOMS_DPOP_NONCE_SECRET is set but empty")
+}
+
+// TestSetupSettings: the DPoP settings come with the policies and the validator, and a
+// malformed one fails the setup.
+func TestSetupSettings(t *testing.T) {
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
+	t.Chdir(t.TempDir())
+	require.NoError(t, os.WriteFile(DefaultFile, []byte("AXIOMS_ISS_URL="+iss.URL()+"\nAXIOMS_AUDIENCE="+iss.Audience()+
+		"\nAXIOMS_DPOP_BASE_URL=https://api.example.com\n"), 0o600))
+	s, err := SetupSettings(t.Context(), SetupOptions{DefaultSpec: setupDoc})
+	require.NoError(t, err)
+	assert.NotNil(t, s.Policies.Lookup("GET", "/read"))
+	assert.NotNil(t, s.Validator)
+	assert.Equal(t, "https://api.example.com", s.DPoP.BaseURL)
+	assert.Nil(t, s.DPoP.Checker)
+
+	t.Setenv("AXIOMS_DPOP_NONCE_SECRET", "too short")
+	_, err = SetupSettings(t.Context(), SetupOptions{DefaultSpec: setupDoc})
+	assert.ErrorContains(t, err, "AXIOMS_DPOP_NONCE_SECRET")
+	_, _, err = Setup(t.Context(), SetupOptions{DefaultSpec: setupDoc})
+	assert.ErrorContains(t, err, "AXIOMS_DPOP_NONCE_SECRET", "Setup reads them too")
+}

@@ -145,6 +145,10 @@ var variables = []variable{
 
 	// The OpenAPI document, read by the middleware's ConfigFromEnv.
 	{"AXIOMS_SPEC", "", nil},
+
+	// DPoP (RFC 9449), read by SetupSettings for the middleware's ConfigFromEnv.
+	{"AXIOMS_DPOP_BASE_URL", "", nil},
+	{"AXIOMS_DPOP_NONCE_SECRET", "", nil},
 }
 
 // Names returns the name of every AXIOMS_* variable this module reads, AXIOMS_SPEC (read

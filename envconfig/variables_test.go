@@ -69,7 +69,13 @@ func TestEveryVariableSetsItsField(t *testing.T) {
 			assert.Equal(t, f.Name == v.field, !val.Field(i).IsZero(), "%s=%s and Config.%s", v.name, sample, f.Name)
 		}
 	}
-	assert.Len(t, samples, len(variables)-1, "one sample per variable this package reads")
+	read := 0
+	for _, v := range variables {
+		if v.set != nil {
+			read++
+		}
+	}
+	assert.Len(t, samples, read, "one sample per variable that sets a validator.Config field")
 }
 
 // TestDocListsEveryVariable keeps the package doc's list of variables (the one list users

@@ -11,6 +11,7 @@ import (
 
 	"github.com/axioms-go/axioms-echo/enforce"
 	"github.com/axioms-go/axioms-echo/openapi"
+	"github.com/axioms-go/axioms-echo/validator"
 )
 
 // DefaultRealm is the realm of WWW-Authenticate challenges when Config.Realm is empty.
@@ -84,6 +85,22 @@ type Config struct {
 
 	// Realm is the realm of WWW-Authenticate challenges. Default: [DefaultRealm].
 	Realm string
+
+	// DPoP checks the DPoP proofs (RFC 9449) of requests to operations whose security
+	// schemes declare x-axioms-dpop (its replay cache, algorithms, clock and server
+	// nonces apply). If nil and a scheme in use declares x-axioms-dpop, one is built
+	// with validator.NewDPoPChecker's defaults (no nonces). See enforce.Config.DPoP.
+	// Default: nil.
+	DPoP *validator.DPoPChecker
+
+	// DPoPBaseURL is the service's external base URL as DPoP clients address it
+	// ("https://api.example.com"): a proof's htu must be it followed by the path of the
+	// request-target. If empty, the URL is built from each request (https over TLS,
+	// else http, and the Host header): set it behind a TLS-terminating proxy, and in
+	// production generally (the Host header is the client's word). Building fails
+	// unless it is an absolute http or https URL without user information, query or
+	// fragment. See enforce.Config.DPoPBaseURL. Default: "".
+	DPoPBaseURL string
 
 	// Hosts binds API documents to host patterns ("admin.example.com/users/{id}"), by
 	// the host as the patterns write it. A request whose pattern names a host is
@@ -197,6 +214,8 @@ func (cfg Config) buildOne(m *middleware) (*engine, error) {
 		Params:                    m.params,
 		ErrorStatus:               errorStatus,
 		Realm:                     cfg.Realm,
+		DPoP:                      cfg.DPoP,
+		DPoPBaseURL:               cfg.DPoPBaseURL,
 		InsecureAllowUndocumented: cfg.InsecureAllowUndocumented,
 		AuditHook:                 auditHook(cfg.AuditHook),
 		Logger:                    cfg.Logger,

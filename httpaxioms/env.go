@@ -12,18 +12,19 @@ import (
 type EnvOptions = envconfig.SetupOptions
 
 // ConfigFromEnv is the one-call setup for the common case: a Config holding the
-// policies of the document at AXIOMS_SPEC (opts.DefaultSpec when unset) and a validator
-// configured from the AXIOMS_* variables and the .env file, as envconfig.Setup loads
+// policies of the document at AXIOMS_SPEC (opts.DefaultSpec when unset), a validator
+// configured from the AXIOMS_* variables and the .env file, and the DPoP settings of
+// AXIOMS_DPOP_BASE_URL and AXIOMS_DPOP_NONCE_SECRET, as envconfig.SetupSettings loads
 // them, failing as it fails. Complete the Config (owner loaders, hooks) and pass it to
 // [NewMux] or [Config.Middleware]. The issuer being unreachable is not a failure:
 // requests get 503 until its keys arrive.
 func ConfigFromEnv(ctx context.Context, opts EnvOptions) (Config, error) {
-	policies, v, err := envconfig.Setup(ctx, opts)
+	s, err := envconfig.SetupSettings(ctx, opts)
 	if errors.Is(err, envconfig.ErrNoSpec) {
 		return Config{}, fmt.Errorf("httpaxioms: %w", err)
 	}
 	if err != nil {
 		return Config{}, err
 	}
-	return Config{Policies: policies, Validator: v}, nil
+	return Config{Policies: s.Policies, Validator: s.Validator, DPoP: s.DPoP.Checker, DPoPBaseURL: s.DPoP.BaseURL}, nil
 }

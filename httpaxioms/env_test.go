@@ -55,3 +55,17 @@ func writeEnv(t *testing.T, lines ...string) {
 	t.Helper()
 	require.NoError(t, os.WriteFile(".env", []byte(strings.Join(lines, "\n")+"\n"), 0o600))
 }
+
+// TestConfigFromEnvDPoP: AXIOMS_DPOP_BASE_URL and AXIOMS_DPOP_NONCE_SECRET fill
+// Config.DPoPBaseURL and Config.DPoP.
+func TestConfigFromEnvDPoP(t *testing.T) {
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
+	t.Chdir(t.TempDir())
+	writeEnv(t, "AXIOMS_ISS_URL="+iss.URL(), "AXIOMS_AUDIENCE="+iss.Audience(),
+		"AXIOMS_DPOP_BASE_URL=https://api.example.com", "AXIOMS_DPOP_NONCE_SECRET=a nonce secret of at least thirty-two bytes")
+	cfg, err := httpaxioms.ConfigFromEnv(t.Context(), httpaxioms.EnvOptions{DefaultSpec: testDoc})
+	require.NoError(t, err)
+	assert.Equal(t, "https://api.example.com", cfg.DPoPBaseURL)
+	require.NotNil(t, cfg.DPoP)
+	assert.NotEmpty(t, cfg.DPoP.Nonce())
+}

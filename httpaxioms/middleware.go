@@ -43,7 +43,8 @@ type binding struct {
 func (m *middleware) serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
 	b := m.bind(r.Pattern)
 	e := b.engine
-	req := enforce.Request{Native: r, Header: r.Header, Method: r.Method, Route: b.route}
+	req := enforce.Request{Native: r, Header: r.Header, Method: r.Method, Route: b.route,
+		Host: r.Host, TLS: r.TLS != nil, RequestURI: r.RequestURI, URL: r.URL}
 	if e.skipper(r) {
 		e.core.Skip(r.Context(), &req)
 		next.ServeHTTP(w, r)

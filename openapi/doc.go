@@ -86,6 +86,25 @@
 // middleware answers a token that does not satisfy them with 401
 // insufficient_user_authentication, naming acr_values and max_age.
 //
+// x-axioms-dpop is declared on a security scheme (oauth2, openIdConnect or http bearer)
+// in components.securitySchemes, and says whether the scheme takes sender-constrained
+// tokens (RFC 9449 DPoP), compiled into [Scheme.DPoP] and [SchemeRequirement.DPoP]:
+//
+//	components:
+//	  securitySchemes:
+//	    oauth2:
+//	      type: oauth2
+//	      x-axioms-dpop: required   # only `Authorization: DPoP <token>` with a DPoP proof
+//	      flows: ...
+//	    partner:
+//	      type: http
+//	      scheme: bearer
+//	      x-axioms-dpop: allowed    # DPoP as above, or Bearer with a token that is not DPoP-bound
+//
+// Without it the scheme takes Bearer tokens only ([DPoPNone]). Any other value
+// ("Required", true, a list) is an error, as is the key on an apiKey, http basic or
+// mutualTLS scheme, or on the document root, a path item or an operation.
+//
 // Requirements only make sense where callers are authenticated. Declared on a public or
 // optional operation, roles, permissions, step-up requirements or an owner rule are an error: anonymous
 // callers would bypass them. Inherited from the root or a path item, they apply to the
@@ -95,8 +114,8 @@
 //
 // These keys are read on the document root, on the path items of paths (a path item
 // there may be a $ref to components.pathItems: the entry is then read) and on their
-// operations, nowhere else. Any key that looks like one of them must be exactly one of
-// the five, allowed where it appears; anywhere else in the document (under responses,
+// operations, nowhere else (x-axioms-dpop: on security schemes only). Any key that
+// looks like one of them must be exactly one of the six, allowed where it appears; anywhere else in the document (under responses,
 // a request body, a parameter, a schema, info, tags, servers, a security scheme, the
 // paths or components object, webhooks, callbacks, a components.pathItems entry no path
 // references) it is an error, located by its JSON Pointer: a misplaced, misspelt or

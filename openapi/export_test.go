@@ -5,6 +5,7 @@ package openapi
 var (
 	DecodeCondition = decodeCondition
 	DecodeOwner     = decodeOwner
+	DecodeDPoP      = decodeDPoP
 )
 
 // BenchDoc generates the benchmarks' document, shared with the external benchmarks.

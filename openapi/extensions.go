@@ -14,9 +14,10 @@ const (
 	extOwner       = "x-axioms-owner"
 	extACR         = "x-axioms-acr"
 	extMaxAge      = "x-axioms-max-age"
+	extDPoP        = "x-axioms-dpop" // on security schemes only
 )
 
-var knownExtensions = []string{extACR, extMaxAge, extOwner, extPermissions, extRoles}
+var knownExtensions = []string{extACR, extDPoP, extMaxAge, extOwner, extPermissions, extRoles}
 
 // where an extension appears, for the rules on where each is allowed. Anywhere else,
 // checkPlacement reports it.
@@ -49,7 +50,10 @@ func (c *compiler) checkUnknown(ext map[string]any, lvl level, method, path, ptr
 		case keyMisspelt, keyLookalike:
 			c.fail(method, path, child(ptr, k), "%s", unknownKeyMessage(k))
 		case keyKnown:
-			if k == extOwner && lvl == levelRoot {
+			switch {
+			case k == extDPoP:
+				c.fail(method, path, child(ptr, k), "%s is not allowed here: declare it on a security scheme (oauth2, openIdConnect or http bearer) in components.securitySchemes", k)
+			case k == extOwner && lvl == levelRoot:
 				c.fail(method, path, child(ptr, k), "%s is not allowed on the document root: declare it on a path item or an operation", k)
 			}
 		case keyUnenforced:
@@ -124,6 +128,20 @@ func decodeACR(v any) ([]string, string) {
 		problem = "must list at least one acr value"
 	}
 	return list, problem
+}
+
+// decodeDPoP decodes an x-axioms-dpop value: "required" or "allowed" (RFC 9449).
+func decodeDPoP(v any) (DPoPMode, string) {
+	switch v {
+	case "required":
+		return DPoPRequired, ""
+	case "allowed":
+		return DPoPAllowed, ""
+	}
+	if s, ok := v.(string); ok {
+		return DPoPNone, fmt.Sprintf("must be \"required\" or \"allowed\", not %q", s)
+	}
+	return DPoPNone, fmt.Sprintf("must be the string \"required\" or \"allowed\", not %s", typeName(v))
 }
 
 // decodeMaxAge decodes an x-axioms-max-age value: a positive whole number of seconds

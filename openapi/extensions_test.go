@@ -326,7 +326,7 @@ func TestUnknownExtensionKeys(t *testing.T) {
 		{"on a path item", `security: [{oauth: []}]`, `
   /a:
     x-axioms-audience: [x]
-    get: {responses: {"401": {description: no}}}`, "#/paths/~1a/x-axioms-audience", "", "/a", `unknown extension "x-axioms-audience" (known: x-axioms-acr, x-axioms-max-age, x-axioms-owner, x-axioms-permissions, x-axioms-roles)`},
+    get: {responses: {"401": {description: no}}}`, "#/paths/~1a/x-axioms-audience", "", "/a", `unknown extension "x-axioms-audience" (known: x-axioms-acr, x-axioms-dpop, x-axioms-max-age, x-axioms-owner, x-axioms-permissions, x-axioms-roles)`},
 		{"on the root", `x-axioms-permission: [x]
 security: [{oauth: []}]`, `
   /a:

@@ -90,7 +90,7 @@ func keyClassOf(k string) keyClass {
 		return keyOther
 	}
 	switch k {
-	case extRoles, extPermissions, extOwner, extACR, extMaxAge:
+	case extRoles, extPermissions, extOwner, extACR, extMaxAge, extDPoP:
 		return keyKnown
 	}
 	if !printableASCII(k) {

@@ -438,3 +438,50 @@ func levenshtein(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// FuzzDecodeDPoP checks the x-axioms-dpop decoder on JSON values and through a loaded
+// document: exactly the strings "required" and "allowed" are accepted, as their modes,
+// and anything else is a located load error, never a scheme without DPoP.
+func FuzzDecodeDPoP(f *testing.F) {
+	for _, seed := range []string{`"required"`, `"allowed"`, `"Required"`, `"none"`, `""`, `" required"`, `"requіred"`,
+		`true`, `1`, `null`, `["required"]`, `{"mode": "required"}`, `"allowed\u0000"`} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		var v any
+		if json.Unmarshal([]byte(text), &v) != nil {
+			return
+		}
+		mode, problem := openapi.DecodeDPoP(v)
+		switch v {
+		case "required":
+			if mode != openapi.DPoPRequired || problem != "" {
+				t.Fatalf("%s decoded to %v (%q)", text, mode, problem)
+			}
+		case "allowed":
+			if mode != openapi.DPoPAllowed || problem != "" {
+				t.Fatalf("%s decoded to %v (%q)", text, mode, problem)
+			}
+		default:
+			if problem == "" || mode != openapi.DPoPNone {
+				t.Fatalf("%s accepted as %v", text, mode)
+			}
+		}
+		doc := `{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+"components": {"securitySchemes": {"b": {"type": "http", "scheme": "bearer", "x-axioms-dpop": ` + text + `}}},
+"paths": {"/x": {"get": {"security": [{"b": []}], "responses": {"401": {"description": "no"}}}}}}`
+		p, err := openapi.LoadData([]byte(doc), openapi.LoadOptions{})
+		if problem != "" {
+			if err == nil {
+				t.Fatalf("%s loaded", text)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		if got := p.Lookup("GET", "/x").Alternatives[0][0].DPoP; got != mode {
+			t.Fatalf("%s compiled to %v, want %v", text, got, mode)
+		}
+	})
+}

@@ -231,7 +231,7 @@ func TestMisspeltExtensionPrefixes(t *testing.T) {
 				assert.Equal(t, where.method, pr.Method)
 				assert.Equal(t, where.path, pr.Path)
 				if c.key == "x-axiom" {
-					assert.Equal(t, `unknown extension "x-axiom" (known: x-axioms-acr, x-axioms-max-age, x-axioms-owner, x-axioms-permissions, x-axioms-roles)`, pr.Message)
+					assert.Equal(t, `unknown extension "x-axiom" (known: x-axioms-acr, x-axioms-dpop, x-axioms-max-age, x-axioms-owner, x-axioms-permissions, x-axioms-roles)`, pr.Message)
 				} else {
 					assert.Equal(t, `unknown extension "`+c.key+`" (did you mean "`+c.want+`"?)`, pr.Message)
 				}
@@ -317,7 +317,7 @@ func TestLookalikeExtensionKeys(t *testing.T) {
 					if c.suggestion != "" {
 						want += ` (did you mean "` + c.suggestion + `"?)`
 					} else {
-						want += " (known: x-axioms-acr, x-axioms-max-age, x-axioms-owner, x-axioms-permissions, x-axioms-roles)"
+						want += " (known: x-axioms-acr, x-axioms-dpop, x-axioms-max-age, x-axioms-owner, x-axioms-permissions, x-axioms-roles)"
 					}
 					assert.Equal(t, want, pr.Message)
 				})

@@ -51,6 +51,37 @@ const (
 	SchemeMutualTLS     SchemeType = "mutualTLS"
 )
 
+// DPoPMode says whether a security scheme takes sender-constrained tokens (RFC 9449
+// DPoP): its x-axioms-dpop extension. The zero value, [DPoPNone], is a scheme without the
+// extension: bearer tokens only.
+type DPoPMode uint8
+
+const (
+	// DPoPNone: no x-axioms-dpop; the scheme takes `Authorization: Bearer` tokens only,
+	// and refuses those bound to a key (cnf.jkt), which must be presented with DPoP.
+	DPoPNone DPoPMode = iota
+	// DPoPAllowed: x-axioms-dpop: allowed; the scheme takes a DPoP-bound token with the
+	// DPoP scheme and a proof, or a token that is not DPoP-bound with the Bearer scheme.
+	DPoPAllowed
+	// DPoPRequired: x-axioms-dpop: required; the scheme takes only a DPoP-bound token
+	// with the DPoP scheme and a proof.
+	DPoPRequired
+)
+
+// String returns "none", "allowed" or "required" (the values of the dpop field in the
+// JSON output of "axioms routes"), and "invalid" for any other value.
+func (m DPoPMode) String() string {
+	switch m {
+	case DPoPNone:
+		return "none"
+	case DPoPAllowed:
+		return "allowed"
+	case DPoPRequired:
+		return "required"
+	}
+	return "invalid"
+}
+
 // Scheme is a security scheme declared in components.securitySchemes. Fields that do
 // not apply to the scheme's type are empty.
 type Scheme struct {
@@ -71,6 +102,10 @@ type Scheme struct {
 	// OpenAPI 3.2's deviceAuthorization included), sorted and distinct; nil for other
 	// types.
 	Scopes []string
+	// DPoP is the scheme's x-axioms-dpop: whether it requires or allows DPoP-bound
+	// tokens (RFC 9449). Only bearer schemes ([Scheme.Bearer]) may declare it. Default
+	// [DPoPNone].
+	DPoP DPoPMode
 }
 
 // Bearer reports whether the library enforces the scheme with bearer tokens: oauth2,
@@ -89,6 +124,8 @@ type SchemeRequirement struct {
 	Type SchemeType
 	// Bearer is the scheme's [Scheme.Bearer].
 	Bearer bool
+	// DPoP is the scheme's [Scheme.DPoP].
+	DPoP DPoPMode
 	// Scopes must all be held, in document order; empty (never nil) when none is listed.
 	// For schemes other than oauth2 and openIdConnect, OpenAPI 3.1 calls them roles:
 	// they are required the same way, through [Principal.HasScope].

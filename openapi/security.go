@@ -47,9 +47,29 @@ func (c *compiler) declareSchemes() {
 			c.broken[name] = fmt.Sprintf("its type %q is none of oauth2, openIdConnect, http, apiKey, mutualTLS", v.Type)
 			continue
 		}
+		if raw, ok := v.Extensions[extDPoP]; ok {
+			ptr := pointer("components", "securitySchemes", name, extDPoP)
+			mode, problem := decodeDPoP(raw)
+			switch {
+			case problem != "":
+				c.fail("", "", ptr, "%s: %s", extDPoP, problem)
+			case !s.Bearer():
+				c.fail("", "", ptr, "%s on the %s scheme %q: only oauth2, openIdConnect and http bearer schemes carry DPoP-bound tokens", extDPoP, describe(s), name)
+			default:
+				s.DPoP = mode
+			}
+		}
 		c.schemes[name] = s
 		c.ps.schemes = append(c.ps.schemes, s)
 	}
+}
+
+// describe names a scheme's type for messages: "http basic", "apiKey".
+func describe(s Scheme) string {
+	if s.Type == SchemeHTTP {
+		return "http " + s.HTTPScheme
+	}
+	return string(s.Type)
 }
 
 // flowScopes returns the scopes declared in every flow of an oauth2 scheme, sorted and
@@ -103,7 +123,7 @@ func (c *compiler) alternative(req openapi3.SecurityRequirement) Alternative {
 		if scopes == nil {
 			scopes = []string{}
 		}
-		alt = append(alt, SchemeRequirement{Scheme: name, Type: s.Type, Bearer: s.Bearer(), Scopes: scopes})
+		alt = append(alt, SchemeRequirement{Scheme: name, Type: s.Type, Bearer: s.Bearer(), DPoP: s.DPoP, Scopes: scopes})
 		c.inUse[name] = true
 	}
 	return alt

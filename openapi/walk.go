@@ -366,8 +366,20 @@ func (w *walker) encoding(e *openapi3.Encoding) {
 	keyed(w, "headers", e.Headers, (*walker).headerRef)
 }
 
+// securityScheme walks a security scheme. Its x-axioms-dpop is the compiler's
+// (declareSchemes); any other key of ours is misplaced there.
 func (w *walker) securityScheme(s *openapi3.SecurityScheme) {
-	w.extensionMap(s.Extensions)
+	if _, ok := s.Extensions[extDPoP]; ok {
+		ext := make(map[string]any, len(s.Extensions)-1)
+		for k, v := range s.Extensions {
+			if k != extDPoP {
+				ext[k] = v
+			}
+		}
+		w.extensionMap(ext)
+	} else {
+		w.extensionMap(s.Extensions)
+	}
 	field(w, "flows", s.Flows, (*walker).oauthFlows)
 }
 
@@ -454,9 +466,12 @@ func (w *walker) misplaced(k string) {
 			}
 		}
 	}
-	if slices.Contains(knownExtensions, k) {
+	switch {
+	case k == extDPoP:
+		p.Message = k + " is not allowed here: declare it on a security scheme (oauth2, openIdConnect or http bearer) in components.securitySchemes"
+	case slices.Contains(knownExtensions, k):
 		p.Message = k + " is not allowed here: use it on the document root, a path item of paths or one of its operations"
-	} else {
+	default:
 		p.Message = unknownKeyMessage(k)
 	}
 	w.found = append(w.found, p)

@@ -118,6 +118,20 @@ func (v *Validator) checkClaims(set map[string]any, payload []byte, now time.Tim
 		c.issuedAt = toTime(iat)
 	}
 
+	// cnf (RFC 7800), read for its jkt (RFC 9449 §6.1); other confirmation methods are
+	// left to Claim.
+	if x, present := set["cnf"]; present {
+		cnf, isObject := x.(map[string]any)
+		if !isObject {
+			return nil, fail(errCnfType)
+		}
+		if j, present := cnf["jkt"]; present {
+			if c.dpopJKT, ok = j.(string); !ok || c.dpopJKT == "" {
+				return nil, fail(errCnfType)
+			}
+		}
+	}
+
 	for _, rc := range v.s.requiredClaims {
 		x, ok := rc.path.lookup(set)
 		if !ok {

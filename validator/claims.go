@@ -25,6 +25,7 @@ type Claims struct {
 	notBefore time.Time
 	issuedAt  time.Time
 	id        string
+	dpopJKT   string // cnf.jkt
 
 	scopes      []string
 	roles       []string
@@ -55,6 +56,13 @@ func (c *Claims) IssuedAt() time.Time { return c.issuedAt }
 
 // ID returns the `jti` claim ("" if absent).
 func (c *Claims) ID() string { return c.id }
+
+// DPoPThumbprint returns the token's cnf.jkt claim (RFC 9449 §6.1): the RFC 7638
+// thumbprint of the DPoP key the token is bound to, to be given to [DPoPChecker.Check].
+// It returns "" when the token has no cnf claim or its cnf has no jkt: the token is not
+// DPoP-bound. A cnf that is not an object, or a jkt that is not a non-empty string,
+// makes the token malformed, so such a token never reaches this accessor.
+func (c *Claims) DPoPThumbprint() string { return c.dpopJKT }
 
 // Scopes returns the token's scopes, read from the first configured scope claim present
 // (Config.ScopeClaims). It returns a fresh slice; nil if the token has none.

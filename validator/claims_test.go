@@ -160,6 +160,56 @@ func TestClaimAccessors(t *testing.T) {
 	assert.Error(t, c.Decode(&wrong))
 }
 
+// TestDPoPThumbprint: cnf.jkt is read when the claims are built; a cnf that cannot be
+// read refuses the token as malformed, and tokens without one are not bound.
+func TestDPoPThumbprint(t *testing.T) {
+	s := newSigner(t, "ES256", "k1")
+	v := staticValidator(t, validator.Config{}, jwksJSON(t, s.jwk(t, nil)))
+	for _, tc := range []struct {
+		name string
+		cnf  any // absent when nil
+		want string
+	}{
+		{"no cnf", nil, ""},
+		{"jkt", map[string]any{"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}, "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"},
+		{"another confirmation method", map[string]any{"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}, ""},
+		{"empty cnf", map[string]any{}, ""},
+		{"jkt beside another method", map[string]any{"jkt": "a", "x5t#S256": "b"}, "a"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			over := map[string]any{}
+			if tc.cnf != nil {
+				over["cnf"] = tc.cnf
+			}
+			c, err := v.Validate(t.Context(), s.token(t, claims(over), nil))
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, c.DPoPThumbprint())
+		})
+	}
+	for _, tc := range []struct {
+		name string
+		cnf  any
+	}{
+		{"cnf a string", "jkt"},
+		{"cnf an array", []any{map[string]any{"jkt": "a"}}},
+		{"jkt null", map[string]any{"jkt": nil}},
+		{"jkt empty", map[string]any{"jkt": ""}},
+		{"jkt a number", map[string]any{"jkt": 1}},
+		{"jkt an object", map[string]any{"jkt": map[string]any{}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := v.Validate(t.Context(), s.token(t, claims(map[string]any{"cnf": tc.cnf}), nil))
+			requireReason(t, err, validator.ReasonMalformed)
+			assert.Equal(t, "the cnf claim is not an object with a non-empty string jkt", err.Error())
+		})
+	}
+	// cnf null, and duplicate members inside cnf (refused with the payload).
+	for _, cnf := range []string{`null`, `{"jkt":"a","jkt":"a"}`} {
+		_, err := v.Validate(t.Context(), s.tokenBytes(t, []byte(`{"iss":"`+testIssuer+`","aud":"`+testAudience+`","exp":1800003600,"cnf":`+cnf+`}`), nil))
+		requireReason(t, err, validator.ReasonMalformed, cnf)
+	}
+}
+
 func TestContextRoundTrip(t *testing.T) {
 	_, ok := validator.FromContext(context.Background())
 	assert.False(t, ok)

@@ -47,8 +47,9 @@
 //   - aud (a string or an array of strings) holds one of Config.Audiences; exp is
 //     present and not passed; nbf, if present, is reached; iat, if present, is not in
 //     the future — all with Config.Leeway (30s);
-//   - sub and jti, when present, are strings; the scope, role and permission claims are a
-//     space-separated string or an array of strings.
+//   - sub and jti, when present, are strings; cnf, when present, is an object whose
+//     jkt, if any, is a non-empty string ([Claims.DPoPThumbprint]); the scope, role and
+//     permission claims are a space-separated string or an array of strings.
 //
 // Claims are read by exact key. Names of scope, role and permission claims are
 // configurable ordered lists, each a top-level key or a JSON Pointer (see
@@ -155,6 +156,70 @@
 // same figures, with the middleware's decisions, as OpenTelemetry metrics; this package
 // does not depend on OpenTelemetry.
 //
+// # DPoP proofs
+//
+// A [DPoPChecker] checks the DPoP proofs (RFC 9449) that come with DPoP-bound access
+// tokens: the token is validated by a Validator as any other, and its
+// [Claims.DPoPThumbprint] (the cnf.jkt claim) is given to [DPoPChecker.Check] with the
+// proof, the request's method and URL and the token itself. A cnf claim that is not an
+// object, or a jkt that is not a non-empty string, makes Validate refuse the token as
+// malformed. A proof is accepted only when all of these hold, checked in this order:
+//
+//   - the token is DPoP-bound (its jkt is not empty), else dpop_key_mismatch;
+//   - the proof is at most DPoPConfig.MaxProofSize (8 KiB) and a compact JWS of three
+//     canonical base64url segments, as for tokens;
+//   - its header, a JSON object without duplicate names, has typ exactly "dpop+jwt"
+//     (not compared as a media type: RFC 9449 names this one value); an alg of
+//     DPoPConfig.Algorithms (by default every asymmetric algorithm of the package; none
+//     and HS* can never be allowed); a jwk member holding a public key that fits the
+//     alg (type and curve, and its own alg member, if any), with the same rules as an
+//     issuer's keys (RSA of 2048 to 8192 bits, EC points on P-256/P-384/P-521,
+//     Ed25519) and without private or symmetric members (d, p, q, dp, dq, qi, oth, k;
+//     kty oct), every member in its one canonical encoding; no jku, x5u or x5c (the
+//     proof's key is its jwk alone; a kid is ignored) and no crit;
+//   - the jwk's RFC 7638 thumbprint equals the token's jkt (dpop_key_mismatch
+//     otherwise), compared in constant time;
+//   - the signature verifies with the jwk;
+//   - the payload, a JSON object without duplicate names, has jti (a non-empty string
+//     of at most 256 bytes), htm equal to the request method (case-sensitive), htu
+//     equal to the request URL, iat (a number) no earlier than now minus
+//     DPoPConfig.MaxAge (60s) and DPoPConfig.Leeway (5s) and no later than now plus
+//     Leeway, and ath equal to the base64url SHA-256 of the access token (constant
+//     time; a proof without ath, as one made for a token request, fails here);
+//   - with server nonces (DPoPConfig.NonceSecret), its nonce is one the checker issued
+//     in the current or the previous slot (use_dpop_nonce otherwise);
+//   - its jti, with the key's thumbprint, is not in the replay cache, and can be
+//     recorded there (dpop_replayed otherwise).
+//
+// htu is compared as RFC 9449 §4.3 asks, after normalisation (RFC 3986 §6.2.2 and
+// §6.2.3): scheme and host in any case, the default port written or not (and without
+// leading zeros), an empty path as "/", an IPv6 host in any of its spellings,
+// percent-encodings of unreserved characters as the characters and hex digits in any
+// case, dot segments removed. A trailing slash, the case of the path, another port and
+// an encoded slash ("%2F") all make another URL. A character RFC 3986 does not allow
+// in a path (non-ASCII, a space, "|", "[", which some clients send as they are) equals
+// its percent-encoding; Unicode is not normalised. A proof whose htu has a query or a
+// fragment (even an empty one), user information, a scheme other than http and https,
+// a control character, or a host that is neither a name of letters, digits, "-", ".",
+// "_" and "~" nor a bracketed IPv6 address, is refused. The URL given to Check is
+// the one clients address: behind a proxy, the external scheme, host and port, not the
+// ones the server listens on; its query and fragment, if any, are ignored.
+//
+// The replay cache holds DPoPConfig.ReplayCacheSize (65536; about 5 MiB when full)
+// proofs, each until its iat leaves the window (MaxAge + Leeway after iat), keyed by a
+// hash of the key's thumbprint and the jti. One cache serves one process: behind a
+// load balancer, a proof replayed to another instance is caught only by the iat window
+// (and by nonces, if on). A proof is recorded only when every other check passed, so a
+// refused proof can be repaired and sent again. When the cache is full of live
+// entries, a new proof is refused (dpop_replayed) rather than accepted unrecorded: the
+// cache fails closed. Of concurrent Checks of the same proof, exactly one succeeds.
+//
+// Server nonces (RFC 9449 §8) are off by default. With DPoPConfig.NonceSecret (at
+// least 32 bytes) every proof must carry a nonce: [DPoPChecker.Nonce] returns the
+// current one, for a DPoP-Nonce response header; it is an HMAC-SHA256 of the number of
+// the current time slot (DPoPConfig.NonceLifetime, 5m), so it needs no storage and is
+// accepted by every process sharing the secret, for one to two slots.
+//
 // # Errors
 //
 // An error of [Validator.Validate] is asked whose fault it is one way, and why one way:
@@ -187,7 +252,16 @@
 //	inactive                   ErrInvalidToken     is not active, says the introspection endpoint (active false)
 //	introspection_unavailable  ErrKeysUnavailable  was not judged: the introspection endpoint failed (HTTP 503)
 //
-// ReasonOf returns "" for an error that did not come from Validate.
+// An error of [DPoPChecker.Check] matches [ErrInvalidDPoPProof] (HTTP 401 with a DPoP
+// challenge), never ErrInvalidToken, and carries one of these reasons:
+//
+//	reason              class                the DPoP proof ...
+//	invalid_dpop_proof  ErrInvalidDPoPProof  is malformed, too large, or fails typ, alg, jwk, signature, htm, htu, iat or ath
+//	dpop_replayed       ErrInvalidDPoPProof  has a jti already used within the window, or one the full replay cache cannot record
+//	dpop_key_mismatch   ErrInvalidDPoPProof  has a key whose thumbprint is not the token's cnf.jkt, or the token is not DPoP-bound
+//	use_dpop_nonce      ErrInvalidDPoPProof  lacks the server nonce, or has an unknown or stale one (with DPoPConfig.NonceSecret)
+//
+// ReasonOf returns "" for an error that did not come from Validate or Check.
 //
 // wrong_type occurs only with Config.RequireType, or for an introspected token the
 // endpoint describes as a refresh token; claim_mismatch only with Config.RequiredClaims;
@@ -208,7 +282,8 @@
 // # Security
 //
 // Secure defaults cannot be switched off by a zero value: only fields named
-// InsecureSkip… weaken a check. The algorithm is chosen by the allowlist and the key,
+// InsecureSkip… weaken a check (DPoPConfig has none: replay protection and every proof
+// check are always on). The algorithm is chosen by the allowlist and the key,
 // never by the token alone, which closes alg=none and RSA/HMAC confusion. Parsing is
 // strict (duplicate names, invalid UTF-8 and non-canonical encodings rejected) so that
 // this package and any other reader of the same token agree on its content.
@@ -227,11 +302,15 @@
 // the standard library's crypto/rsa, crypto/ecdsa and crypto/ed25519, so the algorithm
 // is always the allowlist's and the key's, never chosen by a library from the token.
 // github.com/lestrrat-go/jwx/v3 parses and checks JWK set members (RSA sizes, EC points
-// on their curve) and is not used on the request path. The hand-written JWS step is
+// on their curve) and is not used on the request path: the jwk of a DPoP proof, read on
+// every request, is parsed with the standard library alone. The hand-written JWS step is
 // tested against the Project Wycheproof JWS and JWK vectors, which include the RFC 7520
 // examples (testdata/wycheproof), and tokens signed by jwx in the other tests.
 //
 // # Concurrency
+//
+// A [DPoPChecker] is safe for concurrent use; its replay cache takes one lock per
+// accepted proof, after the signature is verified.
 //
 // A [Validator] is safe for concurrent use. Keys are swapped atomically; at most one
 // fetch runs at a time and callers needing it wait for it (bounded by their own ctx)
@@ -246,5 +325,7 @@
 // default, Config.CacheSize) without allocation. On a miss the cost is dominated by the
 // signature verification itself; see the benchmarks in this package. An introspected
 // token seen before is answered from its own cache without allocation, after hashing the
-// token (SHA-256); on a miss the cost is the endpoint's round trip.
+// token (SHA-256); on a miss the cost is the endpoint's round trip. A DPoP proof is
+// never cached (each is new): [DPoPChecker.Check] costs about what a miss does, again
+// mostly its signature verification (BenchmarkDPoPCheck reports the ratio).
 package validator

@@ -30,6 +30,12 @@ const (
 	// ReasonIntrospectionUnavailable: the introspection endpoint could not be asked, or
 	// did not answer usably (not the token's fault).
 	ReasonIntrospectionUnavailable Reason = "introspection_unavailable"
+
+	// Reasons of [DPoPChecker.Check], all of the [ErrInvalidDPoPProof] class.
+	ReasonInvalidDPoPProof Reason = "invalid_dpop_proof" // malformed, typ, alg, jwk, signature, htm, htu, iat, ath or size
+	ReasonDPoPReplayed     Reason = "dpop_replayed"      // jti already used within the window, or it cannot be recorded
+	ReasonDPoPKeyMismatch  Reason = "dpop_key_mismatch"  // the proof key's thumbprint is not the token's cnf.jkt (or the token is not bound)
+	ReasonUseDPoPNonce     Reason = "use_dpop_nonce"     // the server nonce is missing, unknown or stale
 )
 
 // ErrInvalidToken is the class of every error that means the token must be rejected
@@ -47,10 +53,16 @@ var ErrInvalidToken = errors.New("invalid token")
 // [ErrInvalidToken].
 var ErrKeysUnavailable = errors.New("signing keys unavailable")
 
-// ReasonOf returns the reason code of err, an error of [Validator.Validate] or one
-// wrapping it. It returns "" for nil and for an error that did not come from
-// [Validator.Validate], the bare class sentinels [ErrInvalidToken] and
-// [ErrKeysUnavailable] included.
+// ErrInvalidDPoPProof is the class of every error of [DPoPChecker.Check]: the DPoP
+// proof (RFC 9449) must be rejected (HTTP 401 with a DPoP challenge: invalid_dpop_proof,
+// or use_dpop_nonce for [ReasonUseDPoPNonce]). Match it with errors.Is; it never matches
+// [ErrInvalidToken] nor [ErrKeysUnavailable].
+var ErrInvalidDPoPProof = errors.New("invalid DPoP proof")
+
+// ReasonOf returns the reason code of err, an error of [Validator.Validate] or
+// [DPoPChecker.Check], or one wrapping it. It returns "" for nil and for an error that
+// did not come from either, the bare class sentinels [ErrInvalidToken],
+// [ErrKeysUnavailable] and [ErrInvalidDPoPProof] included.
 func ReasonOf(err error) Reason {
 	var e *validationError
 	if errors.As(err, &e) {
@@ -77,10 +89,14 @@ func (e *validationError) Error() string {
 }
 
 // Is matches the error's class: ErrKeysUnavailable for keys_unavailable,
-// issuer_mismatch and introspection_unavailable, ErrInvalidToken for every other reason.
+// issuer_mismatch and introspection_unavailable, ErrInvalidDPoPProof for the reasons of DPoPChecker.Check,
+// ErrInvalidToken for every other reason.
 func (e *validationError) Is(target error) bool {
-	if e.reason == ReasonKeysUnavailable || e.reason == ReasonIssuerMismatch || e.reason == ReasonIntrospectionUnavailable {
+	switch e.reason {
+	case ReasonKeysUnavailable, ReasonIssuerMismatch, ReasonIntrospectionUnavailable:
 		return target == ErrKeysUnavailable
+	case ReasonInvalidDPoPProof, ReasonDPoPReplayed, ReasonDPoPKeyMismatch, ReasonUseDPoPNonce:
+		return target == ErrInvalidDPoPProof
 	}
 	return target == ErrInvalidToken
 }
@@ -133,6 +149,39 @@ var (
 	errListClaimType   = newError(ReasonMalformed, "a scope, role or permission claim is neither a string nor an array of strings")
 	errInactive        = newError(ReasonInactive, "token is not active")
 	errNotAccessToken  = newError(ReasonWrongType, "token is not an access token")
+	errCnfType         = newError(ReasonMalformed, "the cnf claim is not an object with a non-empty string jkt")
+)
+
+// Failure templates of DPoPChecker.Check. Like the others they never quote the proof.
+var (
+	errDPoPTooLarge     = newError(ReasonInvalidDPoPProof, "DPoP proof exceeds the size limit")
+	errDPoPNotCompact   = newError(ReasonInvalidDPoPProof, "DPoP proof is not a compact JWS (three canonical base64url segments)")
+	errDPoPHeaderJSON   = newError(ReasonInvalidDPoPProof, "DPoP proof header is not a valid JSON object")
+	errDPoPHeaderDup    = newError(ReasonInvalidDPoPProof, "DPoP proof header has duplicate member names")
+	errDPoPPayloadJSON  = newError(ReasonInvalidDPoPProof, "DPoP proof payload is not a valid JSON object")
+	errDPoPPayloadDup   = newError(ReasonInvalidDPoPProof, "DPoP proof payload has duplicate member names")
+	errDPoPType         = newError(ReasonInvalidDPoPProof, "DPoP proof typ is not dpop+jwt")
+	errDPoPAlg          = newError(ReasonInvalidDPoPProof, "DPoP proof signing algorithm not allowed")
+	errDPoPHeaderMember = newError(ReasonInvalidDPoPProof, "DPoP proof header member is missing or has the wrong type")
+	errDPoPKeyRef       = newError(ReasonInvalidDPoPProof, "DPoP proof header refers to a key other than by its jwk member")
+	errDPoPCrit         = newError(ReasonInvalidDPoPProof, "DPoP proof header lists critical parameters that are not understood")
+	errDPoPPrivateKey   = newError(ReasonInvalidDPoPProof, "DPoP proof jwk holds private or symmetric key material")
+	errDPoPKey          = newError(ReasonInvalidDPoPProof, "DPoP proof jwk is not a usable public key for its alg")
+	errDPoPSignature    = newError(ReasonInvalidDPoPProof, "DPoP proof signature verification failed")
+	errDPoPClaimMissing = newError(ReasonInvalidDPoPProof, "DPoP proof lacks a required claim (jti, htm, htu, iat, ath)")
+	errDPoPClaimType    = newError(ReasonInvalidDPoPProof, "DPoP proof claim has the wrong type")
+	errDPoPJTI          = newError(ReasonInvalidDPoPProof, "DPoP proof jti is empty or too long")
+	errDPoPMethod       = newError(ReasonInvalidDPoPProof, "DPoP proof htm does not match the request method")
+	errDPoPURL          = newError(ReasonInvalidDPoPProof, "DPoP proof htu does not match the request URL")
+	errDPoPTooOld       = newError(ReasonInvalidDPoPProof, "DPoP proof is too old (iat)")
+	errDPoPFuture       = newError(ReasonInvalidDPoPProof, "DPoP proof is issued in the future (iat)")
+	errDPoPATH          = newError(ReasonInvalidDPoPProof, "DPoP proof ath does not match the access token")
+	errDPoPUnbound      = newError(ReasonDPoPKeyMismatch, "access token is not bound to a DPoP key (no cnf.jkt)")
+	errDPoPKeyMismatch  = newError(ReasonDPoPKeyMismatch, "DPoP proof key does not match the access token's cnf.jkt")
+	errDPoPReplayed     = newError(ReasonDPoPReplayed, "DPoP proof has already been used")
+	errDPoPReplayFull   = newError(ReasonDPoPReplayed, "DPoP proof cannot be recorded against replay (replay cache full)")
+	errDPoPNonceMissing = newError(ReasonUseDPoPNonce, "DPoP proof lacks the server nonce")
+	errDPoPNonce        = newError(ReasonUseDPoPNonce, "DPoP proof nonce is unknown or expired")
 )
 
 // keysUnavailable is the error for a token that cannot be judged because no key set has

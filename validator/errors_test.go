@@ -116,12 +116,37 @@ func TestEveryReasonIsProducedAndDocumented(t *testing.T) {
 		},
 	}
 
+	dpopKey := axiomstest.NewDPoPKey(t, "ES256")
+	check := func(cfg validator.DPoPConfig, spec axiomstest.ProofSpec, jkt string) error {
+		cfg.Now = func() time.Time { return testNow }
+		d, err := validator.NewDPoPChecker(cfg)
+		require.NoError(t, err)
+		spec.Method, spec.URL, spec.AccessToken, spec.IssuedAt = "GET", "https://api.example.test/", "token", testNow
+		proof := dpopKey.Proof(t, spec)
+		if err := d.Check(proof, "GET", "https://api.example.test/", "token", jkt); err != nil {
+			return err
+		}
+		return d.Check(proof, "GET", "https://api.example.test/", "token", jkt)
+	}
+	produce[validator.ReasonInvalidDPoPProof] = func(t *testing.T) error {
+		return check(validator.DPoPConfig{}, axiomstest.ProofSpec{Header: map[string]any{"typ": "JWT"}}, dpopKey.Thumbprint())
+	}
+	produce[validator.ReasonDPoPReplayed] = func(t *testing.T) error {
+		return check(validator.DPoPConfig{}, axiomstest.ProofSpec{}, dpopKey.Thumbprint())
+	}
+	produce[validator.ReasonDPoPKeyMismatch] = func(t *testing.T) error {
+		return check(validator.DPoPConfig{}, axiomstest.ProofSpec{}, axiomstest.NewDPoPKey(t, "ES256").Thumbprint())
+	}
+	produce[validator.ReasonUseDPoPNonce] = func(t *testing.T) error {
+		return check(validator.DPoPConfig{NonceSecret: make([]byte, 32)}, axiomstest.ProofSpec{}, dpopKey.Thumbprint())
+	}
+
 	constants := reasonConstants(t)
 	documented := documentedReasons(t)
 	for _, r := range constants {
 		t.Run(string(r), func(t *testing.T) {
 			f, ok := produce[r]
-			require.True(t, ok, "no error of Validate is known to carry %s", r)
+			require.True(t, ok, "no error of Validate or DPoPChecker.Check is known to carry %s", r)
 			err := f(t)
 			requireReason(t, err, r)
 			require.Contains(t, documented, r, "the package doc lists %s", r)
@@ -168,7 +193,11 @@ func documentedReasons(t *testing.T) map[validator.Reason]error {
 	_, section, ok := strings.Cut(string(src), "// # Errors\n")
 	require.True(t, ok)
 	section, _, _ = strings.Cut(section, "// # ")
-	classes := map[string]error{"ErrInvalidToken": validator.ErrInvalidToken, "ErrKeysUnavailable": validator.ErrKeysUnavailable}
+	classes := map[string]error{
+		"ErrInvalidToken":     validator.ErrInvalidToken,
+		"ErrKeysUnavailable":  validator.ErrKeysUnavailable,
+		"ErrInvalidDPoPProof": validator.ErrInvalidDPoPProof,
+	}
 	out := map[validator.Reason]error{}
 	for line := range strings.Lines(section) {
 		fields := strings.Fields(strings.TrimPrefix(line, "//\t"))

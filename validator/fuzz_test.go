@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	stdjson "encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/axioms-go/axioms-echo/axiomstest"
 	"github.com/axioms-go/axioms-echo/validator"
 )
 
@@ -352,4 +354,64 @@ func TestDuplicateNamesOracle(t *testing.T) {
 	} {
 		assert.Equal(t, want, duplicateNames([]byte(doc)), doc)
 	}
+}
+
+// FuzzDPoPProof fuzzes DPoPChecker.Check with proofs whose header and payload are any
+// bytes, signed with the key the fuzzed header may carry (so the checks past the
+// signature are reached), and with any request URL. Every refusal carries a DPoP reason;
+// an accepted proof is one the checks allow, and is refused when presented again.
+func FuzzDPoPProof(f *testing.F) {
+	k := axiomstest.NewDPoPKey(f, "ES256")
+	jwk := mustJSON(f, k.PublicJWK())
+	header := `{"typ":"dpop+jwt","alg":"ES256","jwk":` + jwk + `}`
+	payload := func(extra string) string {
+		return `{"jti":"j-1","htm":"GET","htu":"` + dpopURL + `","iat":1800000000,"ath":"` + athOf(dpopToken) + `"` + extra + `}`
+	}
+	for _, seed := range [][2]string{
+		{header, payload("")},
+		{header, payload(`,"nonce":"n"`)},
+		{`{"typ":"dpop+jwt","alg":"none","jwk":` + jwk + `}`, payload("")},
+		{`{"typ":"dpop+jwt","alg":"ES256","jwk":{"kty":"oct","k":"AAAA"}}`, payload("")},
+		{`{"typ":"dpop+jwt","alg":"ES256","alg":"ES256","jwk":` + jwk + `}`, payload("")},
+		{header, `{"jti":"j","htm":"GET","htu":"HTTPS://API.EXAMPLE.TEST:443/orders/./42","iat":1800000000.5,"ath":"x"}`},
+		{header, `{"jti":1,"htm":null,"htu":[],"iat":"1"}`},
+		{`{}`, `{}`}, {`[]`, `null`}, {"{\"typ\":\"\xff\"}", `{"jti":"\ud800"}`},
+	} {
+		f.Add(seed[0], seed[1], dpopURL)
+	}
+	f.Add(header, payload(""), "https://api.example.test/orders/42?x#y")
+	f.Add(header, payload(""), "HTTPS://api.example.test/%6Frders/42")
+	f.Fuzz(func(t *testing.T, header, payload, htu string) {
+		proof, err := k.ProofErr(axiomstest.ProofSpec{RawHeader: []byte(header), RawPayload: []byte(payload)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := validator.NewDPoPChecker(validator.DPoPConfig{Now: func() time.Time { return testNow }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = d.Check(proof, dpopMethod, htu, dpopToken, k.Thumbprint())
+		if err != nil {
+			switch validator.ReasonOf(err) {
+			case validator.ReasonInvalidDPoPProof, validator.ReasonDPoPKeyMismatch, validator.ReasonDPoPReplayed:
+			default:
+				t.Fatalf("refusal without a DPoP reason: %v", err)
+			}
+			if !errors.Is(err, validator.ErrInvalidDPoPProof) || errors.Is(err, validator.ErrInvalidToken) {
+				t.Fatalf("refusal of the wrong class: %v", err)
+			}
+			return
+		}
+		var h map[string]any
+		var c map[string]any
+		if stdjson.Unmarshal([]byte(header), &h) != nil || stdjson.Unmarshal([]byte(payload), &c) != nil {
+			t.Fatalf("accepted a proof that is not JSON: %q %q", header, payload)
+		}
+		if h["typ"] != "dpop+jwt" || h["alg"] != "ES256" || c["htm"] != dpopMethod || c["ath"] != athOf(dpopToken) {
+			t.Fatalf("accepted a proof the checks refuse: %q %q", header, payload)
+		}
+		if err := d.Check(proof, dpopMethod, htu, dpopToken, k.Thumbprint()); validator.ReasonOf(err) != validator.ReasonDPoPReplayed {
+			t.Fatalf("an accepted proof was not recorded: %v", err)
+		}
+	})
 }

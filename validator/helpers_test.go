@@ -232,16 +232,25 @@ func staticValidator(t testing.TB, cfg validator.Config, keys []byte) *validator
 func bigInt(b []byte) *big.Int { return new(big.Int).SetBytes(b) }
 
 // requireReason fails the test unless err carries reason and matches its class alone:
-// ErrKeysUnavailable for keys_unavailable, issuer_mismatch and introspection_unavailable,
-// ErrInvalidToken for every other reason.
+// ErrKeysUnavailable for keys_unavailable, issuer_mismatch and
+// introspection_unavailable, ErrInvalidDPoPProof for
+// the reasons of DPoPChecker.Check, ErrInvalidToken for every other reason.
 func requireReason(t testing.TB, err error, reason validator.Reason, msgAndArgs ...any) {
 	t.Helper()
-	class, other := validator.ErrInvalidToken, validator.ErrKeysUnavailable
+	classes := []error{validator.ErrInvalidToken, validator.ErrKeysUnavailable, validator.ErrInvalidDPoPProof}
+	class := validator.ErrInvalidToken
 	switch reason {
 	case validator.ReasonKeysUnavailable, validator.ReasonIssuerMismatch, validator.ReasonIntrospectionUnavailable:
-		class, other = other, class
+		class = validator.ErrKeysUnavailable
+	case validator.ReasonInvalidDPoPProof, validator.ReasonDPoPReplayed, validator.ReasonDPoPKeyMismatch, validator.ReasonUseDPoPNonce:
+		class = validator.ErrInvalidDPoPProof
 	}
-	require.ErrorIs(t, err, class, msgAndArgs...)
-	require.NotErrorIs(t, err, other, msgAndArgs...)
+	for _, c := range classes {
+		if c == class {
+			require.ErrorIs(t, err, c, msgAndArgs...)
+		} else {
+			require.NotErrorIs(t, err, c, msgAndArgs...)
+		}
+	}
 	require.Equal(t, reason, validator.ReasonOf(err), msgAndArgs...)
 }

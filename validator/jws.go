@@ -35,39 +35,49 @@ type compactJWS struct {
 // signature segments. It looks up no key and does not interpret the payload.
 func (v *Validator) parseJWS(token string) (compactJWS, *validationError) {
 	var j compactJWS
+	hdr, payload, sig, e := splitCompact(token)
+	if e != nil {
+		return j, e
+	}
+	if j.header, e = v.parseHeader(hdr); e != nil {
+		return j, e
+	}
+	if sig == "" {
+		return j, fail(errSignature) // unsigned or stripped signature
+	}
+	if j.sig, e = decodeSegment(sig); e != nil {
+		return j, e
+	}
+	if j.payload, e = decodeSegment(payload); e != nil {
+		return j, e
+	}
+	j.signingInput = token[:len(hdr)+1+len(payload)]
+	return j, nil
+}
+
+// splitCompact splits a compact JWS into its three encoded segments, checking only the
+// structure: no line breaks, a non-empty header and payload, exactly two dots. The
+// signature segment may be empty (an unsigned token), which callers refuse. The tokens
+// of the Validator and the proofs of the DPoPChecker are split by it.
+func splitCompact(token string) (hdr, payload, sig string, e *validationError) {
 	// The base64 decoder skips CR and LF; a token containing them has more than one
 	// spelling, so it is rejected here.
 	if strings.IndexByte(token, '\n') >= 0 || strings.IndexByte(token, '\r') >= 0 {
-		return j, fail(errEncoding)
+		return "", "", "", fail(errEncoding)
 	}
 	d1 := strings.IndexByte(token, '.')
 	if d1 <= 0 {
-		return j, fail(errNotCompact)
+		return "", "", "", fail(errNotCompact)
 	}
 	d2 := strings.IndexByte(token[d1+1:], '.')
 	if d2 < 0 {
-		return j, fail(errNotCompact)
+		return "", "", "", fail(errNotCompact)
 	}
 	d2 += d1 + 1
 	if d2 == d1+1 || strings.IndexByte(token[d2+1:], '.') >= 0 {
-		return j, fail(errNotCompact) // empty payload, or JWE / extra segments
+		return "", "", "", fail(errNotCompact) // empty payload, or JWE / extra segments
 	}
-
-	var e *validationError
-	if j.header, e = v.parseHeader(token[:d1]); e != nil {
-		return j, e
-	}
-	if d2+1 == len(token) {
-		return j, fail(errSignature) // unsigned or stripped signature
-	}
-	if j.sig, e = decodeSegment(token[d2+1:]); e != nil {
-		return j, e
-	}
-	if j.payload, e = decodeSegment(token[d1+1 : d2]); e != nil {
-		return j, e
-	}
-	j.signingInput = token[:d2]
-	return j, nil
+	return token[:d1], token[d1+1 : d2], token[d2+1:], nil
 }
 
 // parseHeader decodes and checks the protected header. The algorithm is checked here,

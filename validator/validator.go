@@ -99,7 +99,8 @@ func (v *Validator) Leeway() time.Duration { return v.s.leeway }
 // rejected); alg in the allowlist; typ when required; crit and b64; payload JSON and iss,
 // before any key is looked up (a token of another issuer never causes a fetch); the
 // signing key, chosen by kid (and alg) from the issuer's key set; the signature; aud,
-// exp, nbf, iat with leeway; the scope, role and permission claims' types.
+// exp, nbf, iat with leeway; cnf (an object, its jkt a non-empty string); the scope, role
+// and permission claims' types.
 //
 // Every error matches one class with errors.Is, [ErrInvalidToken] (reject with 401) or
 // [ErrKeysUnavailable] (503), and carries one reason, read with [ReasonOf]; its text is a

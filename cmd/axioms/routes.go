@@ -28,13 +28,15 @@ requirements (x-axioms-acr, x-axioms-max-age), sorted by path then method. A doc
 --format json is a stable contract: an array, sorted by path then method, of
   {"method": "GET", "path": "/articles/{article_id}", "operationId": "getArticle",
    "auth": "required",
-   "alternatives": [[{"scheme": "oauth2", "type": "oauth2", "scopes": ["read:data"]}]],
+   "alternatives": [[{"scheme": "oauth2", "type": "oauth2", "scopes": ["read:data"],
+                      "dpop": "none"}]],
    "roles": {"anyOf": [], "allOf": []}, "permissions": {"anyOf": [], "allOf": []},
    "owner": null, "acr": [], "maxAge": 0}
 where path is the document's template (without base path); operationId is "" when the
 operation has none; auth is "required", "optional" or "none"; alternatives lists every
 non-empty security alternative in document order (each a list of schemes sorted by name,
-type as the document declares it: oauth2, openIdConnect, http, apiKey or mutualTLS);
+type as the document declares it: oauth2, openIdConnect, http, apiKey or mutualTLS; dpop
+is the scheme's x-axioms-dpop: "required", "allowed", or "none" without it);
 lists are never null; owner is null or {"param": ..., "field": ..., "claim": ...,
 "loader": ...} with "" for the fields of the other form; acr lists the x-axioms-acr values
 (any of them, document order) and maxAge is x-axioms-max-age in seconds, 0 when none.
@@ -59,6 +61,7 @@ type schemeJSON struct {
 	Scheme string   `json:"scheme"`
 	Type   string   `json:"type"`
 	Scopes []string `json:"scopes"`
+	DPoP   string   `json:"dpop"`
 }
 
 type conditionJSON struct {
@@ -88,7 +91,7 @@ func toRouteJSON(p *openapi.Policy) routeJSON {
 	for _, alt := range p.Alternatives {
 		a := []schemeJSON{}
 		for _, req := range alt {
-			a = append(a, schemeJSON{Scheme: req.Scheme, Type: string(req.Type), Scopes: nonNil(req.Scopes)})
+			a = append(a, schemeJSON{Scheme: req.Scheme, Type: string(req.Type), Scopes: nonNil(req.Scopes), DPoP: req.DPoP.String()})
 		}
 		r.Alternatives = append(r.Alternatives, a)
 	}
@@ -175,7 +178,8 @@ func runRoutes(e env, args []string) int {
 	return exitOK
 }
 
-// security renders a policy's alternatives: "{} OR oauth2(read:data) AND key".
+// security renders a policy's alternatives: "{} OR oauth2(read:data) AND key", a scheme
+// with x-axioms-dpop followed by "[dpop required]" or "[dpop allowed]".
 func security(p *openapi.Policy) string {
 	var alts []string
 	if p.Auth == openapi.AuthOptional {
@@ -187,6 +191,9 @@ func security(p *openapi.Policy) string {
 			s := r.Scheme
 			if len(r.Scopes) > 0 {
 				s += "(" + strings.Join(r.Scopes, " ") + ")"
+			}
+			if r.DPoP != openapi.DPoPNone {
+				s += " [dpop " + r.DPoP.String() + "]"
 			}
 			reqs = append(reqs, s)
 		}

@@ -16,12 +16,12 @@ func TestRoutesJSONContract(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	assert.JSONEq(t, `[
 	  {"method":"GET","path":"/articles/{article_id}","operationId":"getArticle","auth":"required",
-	   "alternatives":[[{"scheme":"key","type":"apiKey","scopes":[]},{"scheme":"oauth2","type":"oauth2","scopes":["read:data"]}],
-	                   [{"scheme":"oauth2","type":"oauth2","scopes":["admin"]}]],
+	   "alternatives":[[{"scheme":"key","type":"apiKey","scopes":[],"dpop":"none"},{"scheme":"oauth2","type":"oauth2","scopes":["read:data"],"dpop":"none"}],
+	                   [{"scheme":"oauth2","type":"oauth2","scopes":["admin"],"dpop":"none"}]],
 	   "roles":{"anyOf":["editor"],"allOf":["verified"]},"permissions":{"anyOf":[],"allOf":[]},
 	   "owner":{"param":"","field":"user","claim":"sub","loader":"getArticle"},"acr":[],"maxAge":0},
 	  {"method":"GET","path":"/feed","operationId":"feed","auth":"optional",
-	   "alternatives":[[{"scheme":"oauth2","type":"oauth2","scopes":[]}]],
+	   "alternatives":[[{"scheme":"oauth2","type":"oauth2","scopes":[],"dpop":"none"}]],
 	   "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":[]},"owner":null,"acr":[],"maxAge":0},
 	  {"method":"GET","path":"/health","operationId":"","auth":"none","alternatives":[],
 	   "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":[]},"owner":null,"acr":[],"maxAge":0}
@@ -67,7 +67,7 @@ func TestRoutesJSONOwnerParamForm(t *testing.T) {
 	code, stdout, stderr := runCLI(t, stepUpDoc, "routes", "--format=json", "-")
 	require.Equal(t, exitOK, code, stderr)
 	assert.JSONEq(t, `[{"method":"DELETE","path":"/users/{id}","operationId":"","auth":"required",
-	  "alternatives":[[{"scheme":"b","type":"http","scopes":[]}]],
+	  "alternatives":[[{"scheme":"b","type":"http","scopes":[],"dpop":"none"}]],
 	  "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":["users:delete"]},
 	  "owner":{"param":"id","field":"","claim":"/org/user_id","loader":""},
 	  "acr":["urn:example:mfa","urn:example:hwk"],"maxAge":300}]`, stdout)
@@ -237,7 +237,7 @@ func TestRoutesPetstoreJSON(t *testing.T) {
 		byRoute[r.Method+" "+r.Path] = string(raw)
 	}
 	assert.JSONEq(t, `{"method":"GET","path":"/pet/{petId}","operationId":"getPetById","auth":"required",
-	  "alternatives":[[{"scheme":"api_key","type":"apiKey","scopes":[]}],[{"scheme":"petstore_auth","type":"oauth2","scopes":["write:pets","read:pets"]}]],
+	  "alternatives":[[{"scheme":"api_key","type":"apiKey","scopes":[],"dpop":"none"}],[{"scheme":"petstore_auth","type":"oauth2","scopes":["write:pets","read:pets"],"dpop":"none"}]],
 	  "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":[]},"owner":null,"acr":[],"maxAge":0}`, byRoute["GET /pet/{petId}"])
 	assert.JSONEq(t, `{"method":"POST","path":"/user","operationId":"createUser","auth":"none","alternatives":[],
 	  "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":[]},"owner":null,"acr":[],"maxAge":0}`, byRoute["POST /user"])
@@ -250,4 +250,28 @@ func TestRoutesFromStandardInput(t *testing.T) {
 	code, fromStdin, stderr := runCLI(t, string(data), "routes", "--format", "json", "-")
 	require.Equal(t, exitOK, code, stderr)
 	assert.Equal(t, fromFile, fromStdin)
+}
+
+func TestRoutesDPoP(t *testing.T) {
+	const spec = `openapi: 3.1.0
+info: {title: t, version: "1"}
+components:
+  securitySchemes:
+    dpop: {type: http, scheme: bearer, x-axioms-dpop: required}
+    either: {type: http, scheme: bearer, x-axioms-dpop: allowed}
+    plain: {type: http, scheme: bearer}
+paths:
+  /a:
+    get: {security: [{dpop: []}, {either: [], plain: []}], responses: {"401": {description: no}}}
+`
+	code, stdout, stderr := runCLI(t, spec, "routes", "--format=json", "-")
+	require.Equal(t, exitOK, code, stderr)
+	assert.JSONEq(t, `[{"method":"GET","path":"/a","operationId":"","auth":"required",
+	  "alternatives":[[{"scheme":"dpop","type":"http","scopes":[],"dpop":"required"}],
+	                  [{"scheme":"either","type":"http","scopes":[],"dpop":"allowed"},{"scheme":"plain","type":"http","scopes":[],"dpop":"none"}]],
+	  "roles":{"anyOf":[],"allOf":[]},"permissions":{"anyOf":[],"allOf":[]},"owner":null,"acr":[],"maxAge":0}]`, stdout)
+
+	code, stdout, stderr = runCLI(t, spec, "routes", "-")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "dpop [dpop required] OR either [dpop allowed] AND plain")
 }

@@ -18,9 +18,15 @@
 // the acr of the wrong type or value, auth_time too old, missing, a string or ahead of
 // the clock beyond the leeway, and a scope or role failure decided before step-up); an API key
 // beside a token (OR and AND); a scheme whose signing keys cannot be fetched (503,
-// Retry-After: 30); routes without an operation (403); and the answers the router
-// gives by itself (404, 405, HEAD on a GET route). Run runs the table twice: with one
-// validator for every bearer scheme, and with a validator per scheme.
+// Retry-After: 30); DPoP (RFC 9449) on a required and an allowed scheme — proofs
+// missing, repeated, replayed, for another method, URL or token, signed by another key,
+// unsigned, HMAC-signed, oversized or stale, tokens without cnf.jkt, DPoP-bound tokens
+// presented as Bearer on every kind of scheme, the external URL behind a proxy, server
+// nonces; routes without an operation (403); and the answers the router gives by itself
+// (404, 405, HEAD on a GET route). Run runs the table three times: with one validator
+// for every bearer scheme, with a validator per scheme (both with DPoPBaseURL set), and,
+// for the rows restricted to it, with DPoP server nonces and the URL of proofs built
+// from each request.
 //
 // Run uses only the adapters' public API, through their driver, and the package
 // imports no web framework (a test keeps it so). Tokens are minted and validated on
@@ -36,7 +42,7 @@
 //     adapter's configuration from Setup (policies, validators; Authenticators and
 //     OwnerLoaders wrapped into the framework's callback types: pass the
 //     *http.Request, read the route parameter OwnerLoader.Param, answer ErrNotFound
-//     with the framework's 404 error); the adapter's audit hook calling Setup.Audit
+//     with the framework's 404 error; DPoP and DPoPBaseURL as they are); the adapter's audit hook calling Setup.Audit
 //     with the record converted to AuditRecord; every route of Setup.Routes registered
 //     the framework's way (ColonPath for ":name" routers, the template itself for
 //     net/http's ServeMux) with a handler that calls Respond with the route's Name,

@@ -61,6 +61,11 @@ type Setup struct {
 	// Audit receives the adapter's audit records, converted to AuditRecord. It must be
 	// called on the request's goroutine, before the response is complete.
 	Audit func(AuditRecord)
+	// DPoP checks the DPoP proofs: the adapter's Config.DPoP.
+	DPoP *validator.DPoPChecker
+	// DPoPBaseURL is the adapter's Config.DPoPBaseURL ("" in the arrangement where the
+	// URL is built from each request).
+	DPoPBaseURL string
 }
 
 // Route is a route the application registers.

@@ -23,6 +23,8 @@ func (echo4Driver) Router() conformance.Router { return conformance.Router{} }
 func (echo4Driver) Handler(tb testing.TB, s conformance.Setup) http.Handler {
 	cfg := echoaxioms.Config{
 		Policies:       s.Policies,
+		DPoP:           s.DPoP,
+		DPoPBaseURL:    s.DPoPBaseURL,
 		Validator:      s.Validator,
 		Authenticators: map[string]echoaxioms.Authenticator{},
 		OwnerLoaders:   map[string]echoaxioms.OwnerLoader{},

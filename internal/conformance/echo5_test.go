@@ -23,6 +23,8 @@ func (echo5Driver) Router() conformance.Router { return conformance.Router{} }
 func (echo5Driver) Handler(tb testing.TB, s conformance.Setup) http.Handler {
 	cfg := echo5axioms.Config{
 		Policies:       s.Policies,
+		DPoP:           s.DPoP,
+		DPoPBaseURL:    s.DPoPBaseURL,
 		Validator:      s.Validator,
 		Authenticators: map[string]echo5axioms.Authenticator{},
 		OwnerLoaders:   map[string]echo5axioms.OwnerLoader{},

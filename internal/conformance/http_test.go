@@ -21,6 +21,8 @@ func (httpDriver) Router() conformance.Router { return conformance.Router{HeadAs
 func (httpDriver) Handler(tb testing.TB, s conformance.Setup) http.Handler {
 	cfg := httpaxioms.Config{
 		Policies:       s.Policies,
+		DPoP:           s.DPoP,
+		DPoPBaseURL:    s.DPoPBaseURL,
 		Validator:      s.Validator,
 		Authenticators: map[string]httpaxioms.Authenticator{},
 		OwnerLoaders:   map[string]httpaxioms.OwnerLoader{},

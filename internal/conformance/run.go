@@ -34,7 +34,15 @@ var arrangements = []struct {
 }{
 	{"one validator", oneValidator},
 	{"a validator per scheme", perScheme},
+	{"DPoP nonces, URL from the request", dpopNonces},
 }
+
+// baseURL is the DPoPBaseURL of the arrangements other than dpopNonces: the URL clients
+// address, whatever the request's Host says.
+const baseURL = "https://api.example.test"
+
+// nonceSecret keys the server nonces of the dpopNonces arrangement.
+var nonceSecret = []byte("conformance nonce secret, 32 bytes or more")
 
 // Run sends every request of the table to the application d builds, once per validator
 // arrangement, and checks each answer: status, WWW-Authenticate, Retry-After,
@@ -46,12 +54,13 @@ func Run(t *testing.T, d Driver) {
 	router := d.Router()
 	for _, a := range arrangements {
 		t.Run(a.name, func(t *testing.T) {
-			h := d.Handler(t, env.setup(a.arrangement))
+			s := env.setup(t, a.arrangement)
+			h := d.Handler(t, s)
 			for _, r := range table {
-				if r.Only != everyArrangement && r.Only != a.arrangement {
+				if r.Only != a.arrangement && (r.Only != everyArrangement || a.arrangement == dpopNonces) {
 					continue
 				}
-				t.Run(r.Name, func(t *testing.T) { env.check(t, h, router, r) })
+				t.Run(r.Name, func(t *testing.T) { env.check(t, h, router, r, s) })
 			}
 		})
 	}
@@ -71,6 +80,8 @@ type environment struct {
 	authenticators   map[string]Authenticator
 	ownerLoaders     map[string]OwnerLoader
 	routes           []Route
+	// dpopKey is the DPoP key bound tokens are bound to; otherDPoPKey one no token is.
+	dpopKey, otherDPoPKey *axiomstest.DPoPKey
 }
 
 func newEnvironment(t *testing.T) *environment {
@@ -81,12 +92,14 @@ func newEnvironment(t *testing.T) *environment {
 	}
 	clock := axiomstest.NewClock(epoch)
 	env := &environment{
-		policies:  policies,
-		clock:     clock,
-		main:      axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Now: clock.Now}),
-		partners:  axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Now: clock.Now}),
-		forgedKey: axiomstest.NewKey(t, "ES256"),
-		tokens:    map[token]string{},
+		policies:     policies,
+		clock:        clock,
+		main:         axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Now: clock.Now}),
+		partners:     axiomstest.NewIssuer(t, axiomstest.IssuerConfig{Now: clock.Now}),
+		forgedKey:    axiomstest.NewKey(t, "ES256"),
+		dpopKey:      axiomstest.NewDPoPKey(t, "ES256"),
+		otherDPoPKey: axiomstest.NewDPoPKey(t, "ES256"),
+		tokens:       map[token]string{},
 		authenticators: map[string]Authenticator{
 			"apiKey": apiKeyAuthenticator,
 		},
@@ -118,8 +131,9 @@ func newValidator(t *testing.T, iss *axiomstest.Issuer, clock *axiomstest.Clock)
 	return v
 }
 
-// setup returns the Setup of an arrangement.
-func (env *environment) setup(a arrangement) Setup {
+// setup returns the Setup of an arrangement, with a DPoP checker of its own on the
+// clock: with server nonces and without DPoPBaseURL for dpopNonces.
+func (env *environment) setup(t *testing.T, a arrangement) Setup {
 	s := Setup{
 		Policies:       env.policies,
 		Routes:         env.routes,
@@ -127,9 +141,18 @@ func (env *environment) setup(a arrangement) Setup {
 		Authenticators: env.authenticators,
 		OwnerLoaders:   env.ownerLoaders,
 		Audit:          env.record,
+		DPoPBaseURL:    baseURL,
 	}
-	if a == perScheme {
+	cfg := validator.DPoPConfig{Now: env.clock.Now}
+	switch a {
+	case perScheme:
 		s.SchemeValidators = map[string]*validator.Validator{"partners": env.partnersV}
+	case dpopNonces:
+		cfg.NonceSecret, s.DPoPBaseURL = nonceSecret, ""
+	}
+	var err error
+	if s.DPoP, err = validator.NewDPoPChecker(cfg); err != nil {
+		t.Fatalf("DPoP checker: %v", err)
 	}
 	return s
 }
@@ -189,6 +212,9 @@ func (env *environment) token(t *testing.T, tok token) string {
 		}
 	}
 	spec := axiomstest.TokenSpec{Claims: claims}
+	if tok.Bound {
+		spec.DPoPKey = env.dpopKey
+	}
 	iss := env.main
 	switch tok.Issuer {
 	case signerPartners:
@@ -201,8 +227,8 @@ func (env *environment) token(t *testing.T, tok token) string {
 	return s
 }
 
-// request returns the request of r.
-func (env *environment) request(t *testing.T, r row) *http.Request {
+// request returns the request of r, its DPoP proofs carrying nonce unless empty.
+func (env *environment) request(t *testing.T, r row, s Setup, nonce string) *http.Request {
 	req := httptest.NewRequest(r.Method, r.Path, nil)
 	for _, v := range r.Authorization {
 		if strings.Contains(v, "$token") {
@@ -213,18 +239,92 @@ func (env *environment) request(t *testing.T, r row) *http.Request {
 	if r.APIKey != "" {
 		req.Header.Set("X-API-Key", r.APIKey)
 	}
+	if p := r.Proof; p != nil {
+		req.Header.Add("DPoP", env.proof(t, r, s, req, nonce))
+		if p.Twice {
+			req.Header.Add("DPoP", env.proof(t, r, s, req, nonce))
+		}
+	}
 	return req
 }
 
-// check sends the request of r to h and compares the answer with the row's.
-func (env *environment) check(t *testing.T, h http.Handler, router Router, r row) {
+// proof returns a DPoP proof for req as r.Proof describes it.
+func (env *environment) proof(t *testing.T, r row, s Setup, req *http.Request, nonce string) string {
+	p := r.Proof
+	path := req.URL.EscapedPath()
+	spec := axiomstest.ProofSpec{
+		Method:      r.Method,
+		URL:         s.DPoPBaseURL + path,
+		AccessToken: env.token(t, r.Token),
+		IssuedAt:    env.clock.Now().Add(-p.Age),
+		Nonce:       p.Nonce,
+	}
+	if s.DPoPBaseURL == "" {
+		spec.URL = "http://" + req.Host + path
+	}
+	if p.CurrentNonce {
+		spec.Nonce = s.DPoP.Nonce()
+	}
+	if nonce != "" {
+		spec.Nonce = nonce
+	}
+	if p.Method != "" {
+		spec.Method = p.Method
+	}
+	if p.URL != "" {
+		spec.URL = p.URL
+	}
+	if p.Token != nil {
+		spec.AccessToken = env.token(t, *p.Token)
+	}
+	switch p.Alg {
+	case "none":
+		spec.Unsigned = true
+	case "HS256":
+		spec.HMACSecret = []byte("a shared secret a client must never use")
+	}
+	if p.Oversized {
+		spec.Claims = map[string]any{"padding": strings.Repeat("p", validator.DefaultDPoPMaxProofSize)}
+	}
+	key := env.dpopKey
+	if p.OtherKey {
+		key = env.otherDPoPKey
+	}
+	return key.Proof(t, spec)
+}
+
+// check sends the request of r to h and compares the answer with the row's: for a
+// replayed proof, the answer to the second sending (the first must be allowed); for a
+// retry with a nonce, the answer to the request sent again with the nonce of the first
+// answer (which must ask for it).
+func (env *environment) check(t *testing.T, h http.Handler, router Router, r row, s Setup) {
 	w := r.Want
 	if r.HeadAsGet != nil && router.HeadAsGet {
 		w = *r.HeadAsGet
 	}
-	req := env.request(t, r)
+	req := env.request(t, r, s, "")
 	env.takeRecords()
 	rec := httptest.NewRecorder()
+	switch {
+	case r.Proof != nil && r.Proof.Replay:
+		first := httptest.NewRecorder()
+		h.ServeHTTP(first, req.Clone(req.Context()))
+		if first.Code != http.StatusOK {
+			t.Fatalf("%s %s: the first sending of the proof answered %d, want 200", r.Method, r.Path, first.Code)
+		}
+		env.takeRecords()
+	case r.Proof != nil && r.Proof.RetryWithNonce:
+		first := httptest.NewRecorder()
+		h.ServeHTTP(first, req)
+		nonce := first.Header().Get("DPoP-Nonce")
+		if first.Code != http.StatusUnauthorized || nonce == "" ||
+			!strings.Contains(first.Header().Get("WWW-Authenticate"), `error="use_dpop_nonce"`) {
+			t.Fatalf("%s %s: the request without a nonce answered %d, WWW-Authenticate %q, DPoP-Nonce %q; want 401 use_dpop_nonce with a nonce",
+				r.Method, r.Path, first.Code, first.Header().Get("WWW-Authenticate"), nonce)
+		}
+		env.takeRecords()
+		req = env.request(t, r, s, nonce)
+	}
 	h.ServeHTTP(rec, req)
 	res := rec.Result()
 	records := env.takeRecords()
@@ -238,6 +338,7 @@ func (env *environment) check(t *testing.T, h http.Handler, router Router, r row
 	expect("status", w.Status, res.StatusCode)
 	expect("WWW-Authenticate", w.Challenge, strings.Join(res.Header.Values("WWW-Authenticate"), " | "))
 	expect("Retry-After", w.RetryAfter, res.Header.Get("Retry-After"))
+	expect("a DPoP-Nonce header", w.Nonce, res.Header.Get("DPoP-Nonce") != "")
 	if r.Method != http.MethodHead {
 		body, err := denialBody(res.Header.Get("Content-Type"), rec.Body.Bytes())
 		if err != nil {

@@ -27,6 +27,8 @@ type row struct {
 	Only arrangement
 	// Want is the answer.
 	Want want
+	// Proof, if set, describes the request's DPoP header.
+	Proof *proof
 	// HeadAsGet, for a HEAD request on a path with only a GET route, is the answer of a
 	// router that serves HEAD with the GET route (Router.HeadAsGet) instead of Want.
 	HeadAsGet *want
@@ -45,6 +47,9 @@ const (
 	// perScheme: the partners scheme has a validator of its own, for an issuer whose
 	// key set cannot be fetched.
 	perScheme
+	// dpopNonces: the DPoP checker requires server nonces, and DPoPBaseURL is empty: the
+	// URL of proofs is built from the request. Only the rows restricted to it run.
+	dpopNonces
 )
 
 // signer names who signs a token.
@@ -84,6 +89,41 @@ type token struct {
 	// AuthTimeText writes auth_time as a JSON string of those seconds instead of a
 	// number. Default: false.
 	AuthTimeText bool
+	// Bound binds the token to the DPoP key of the proofs (cnf.jkt). Default: not bound.
+	Bound bool
+}
+
+// proof describes the DPoP header of a request. The zero value is one valid proof: signed
+// (ES256) by the key bound tokens are bound to, htm the row's method, htu the URL the
+// client addresses (the setup's DPoPBaseURL, else http:// and the request's host,
+// followed by the path without query), ath the hash of the row's token, iat the clock's
+// time, a fresh jti.
+type proof struct {
+	// Method and URL replace htm and htu.
+	Method, URL string
+	// Token, if set, is the token whose hash is ath, instead of the row's.
+	Token *token
+	// OtherKey signs with a DPoP key no token is bound to.
+	OtherKey bool
+	// Alg "none" leaves the proof unsigned; "HS256" signs it with HMAC.
+	Alg string
+	// Age sets iat this long before the clock's time.
+	Age time.Duration
+	// Oversized pads the proof beyond the checker's default size limit.
+	Oversized bool
+	// Twice sends two DPoP headers, each a valid proof.
+	Twice bool
+	// Nonce is the nonce claim.
+	Nonce string
+	// CurrentNonce sets the nonce claim to the nonce the checker issues now.
+	CurrentNonce bool
+	// Replay sends the request twice with the same proof: the first must be allowed,
+	// and Want is the answer to the second.
+	Replay bool
+	// RetryWithNonce sends the request first without a nonce, which must be answered
+	// 401 use_dpop_nonce with a DPoP-Nonce header; Want is the answer to the request
+	// sent again with a fresh proof carrying that nonce.
+	RetryWithNonce bool
 }
 
 // want is the answer to a request.
@@ -109,6 +149,8 @@ type want struct {
 	Subject string
 	// Object is the ID of the object the owner loader handed the handler, "" for none.
 	Object string
+	// Nonce says that the answer carries a DPoP-Nonce header.
+	Nonce bool
 }
 
 // Authorization header values.
@@ -150,6 +192,32 @@ func missingScope(scope string) want {
 	w.Challenge += `, scope="` + scope + `"`
 	return w
 }
+
+// DPoP (RFC 9449) Authorization values, and the algs attribute of DPoP challenges.
+var (
+	dpopScheme = []string{"DPoP $token"}
+	dpopAlgs   = `algs="ES256 ES384 ES512 PS256 PS384 PS512 RS256 RS384 RS512 EdDSA"`
+)
+
+// dpopDenied is the RFC 9449 §7.1 answer: denied as by denied, in the DPoP scheme.
+func dpopDenied(status int, code, desc, reason string) want {
+	w := denied(status, code, desc, reason)
+	w.Challenge = `DPoP realm="api", error="` + code + `", error_description="` + desc + `", ` + dpopAlgs
+	return w
+}
+
+// badProof is the answer to a refused DPoP proof.
+func badProof(desc, reason string) want { return dpopDenied(401, "invalid_dpop_proof", desc, reason) }
+
+// DPoP answers shared by several rows.
+var (
+	dpopMissingToken = want{Status: 401, Challenge: `DPoP realm="api", ` + dpopAlgs, Error: "unauthorized", Outcome: "denied", Reason: "missing_token"}
+	boundAsBearer    = denied(401, "invalid_token", "the access token is DPoP-bound: present it with the DPoP scheme and a proof", "dpop_bound_token")
+	dpopRequired     = dpopDenied(401, "invalid_token", "the operation requires a DPoP-bound access token with the DPoP scheme and a proof", "dpop_required")
+	proofMissing     = badProof("the DPoP proof is missing", "invalid_dpop_proof")
+	wrongURL         = badProof("DPoP proof htu does not match the request URL", "invalid_dpop_proof")
+	bound            = token{Bound: true}
+)
 
 // stepUp is the RFC 9470 answer to a token whose acr (acrFailed) or else auth_time falls
 // short of what the operation declares: acrValues its x-axioms-acr (space-separated, ""
@@ -343,6 +411,78 @@ var table = []row{
 	{Name: "partners/keys unavailable", Method: "GET", Path: "/partners/orders", Authorization: bearer, Token: token{Issuer: signerPartners}, Operation: "partnerOrders", Only: perScheme, Want: keysDown},
 	{Name: "partners/no credentials", Method: "GET", Path: "/partners/orders", Operation: "partnerOrders", Want: missingToken},
 	{Name: "partners/main issuer's token, own validator", Method: "GET", Path: "/partners/orders", Authorization: bearer, Operation: "partnerOrders", Only: perScheme, Want: wrongIssuer},
+
+	// DPoP (RFC 9449), required: a DPoP-bound token with the DPoP scheme and exactly one valid proof.
+	{Name: "dpop/valid proof", Method: "GET", Path: "/dpop/orders", Authorization: dpopScheme, Token: bound, Proof: &proof{}, Operation: "dpopOrders", Want: allowed},
+	{Name: "dpop/scheme in lower case", Method: "GET", Path: "/dpop/orders", Authorization: []string{"dpop $token"}, Token: bound, Proof: &proof{}, Operation: "dpopOrders", Want: allowed},
+	{Name: "dpop/query not in htu", Method: "GET", Path: "/dpop/orders?page=2", Authorization: dpopScheme, Token: bound, Proof: &proof{}, Operation: "dpopOrders", Want: allowed},
+	{Name: "dpop/behind a proxy, proof for the external URL", Method: "GET", Path: "http://internal:8080/dpop/orders", Authorization: dpopScheme, Token: bound,
+		Proof: &proof{URL: baseURL + "/dpop/orders"}, Operation: "dpopOrders", Want: allowed},
+	{Name: "dpop/behind a proxy, proof for the internal URL", Method: "GET", Path: "http://internal:8080/dpop/orders", Authorization: dpopScheme, Token: bound,
+		Proof: &proof{URL: "http://internal:8080/dpop/orders"}, Operation: "dpopOrders", Want: wrongURL},
+	{Name: "dpop/no credentials", Method: "GET", Path: "/dpop/orders", Operation: "dpopOrders", Want: dpopMissingToken},
+	{Name: "dpop/another scheme", Method: "GET", Path: "/dpop/orders", Authorization: basic, Operation: "dpopOrders", Want: dpopMissingToken},
+	{Name: "dpop/proof missing", Method: "GET", Path: "/dpop/orders", Authorization: dpopScheme, Token: bound, Operation: "dpopOrders", Want: proofMissing},
+	{Name: "dpop/two proofs", Method: "GET", Path: "/dpop/orders", Authorization: dpopScheme, Token: bound, Proof: &proof{Twice: true}, Operation: "dpopOrders",
+		Want: badProof("more than one DPoP proof", "invalid_dpop_proof")},
+	{Name: "dpop/replayed proof", Method: "GET", Path: "/dpop/orders", Authorization: dpopScheme, Token: bound, Proof: &proof{Replay: true}, Operation: "dpopOrders",
+		Want: badProof("DPoP proof has already been used", "dpop_replayed")},
+	{Name: "dpop/proof for another method", Method: "GET", Path: "/dpop/orders", Authorization: dpopScheme, Token: bound, Proof: &proof{Method: "POST"}, Operation: "dpopOrders",
+		Want: badProof("DPoP proof htm does not match the request method", "invalid_dpop_proof")},
+	{Name: "dpop/proof for another path", Method: "GET", Path: "/dpop/orders", Authorization: dpopScheme, Token: bound, Proof: &proof{URL: baseURL + "/dpop/either"}, Operation: "dpopOrders", Want: wrongURL},
+	{Name: "dpop/proof for another host", Method: "GET", Path: "/dpop/orders", Authorization: dpopScheme, Token: bound, Proof: &proof{URL: "https://other.example.test/dpop/orders"}, Operation: "dpopOrders", Want: wrongURL},
+	{Name: "dpop/proof for another token", Method: "GET", Path: "/dpop/orders", Authorization: dpopScheme, Token: bound, Proof: &proof{Token: &token{Bound: true, Subject: "user-2"}}, Operation: "dpopOrders",
+		Want: badProof("DPoP proof ath does not match the access token", "invalid_dpop_proof")},
+	{Name: "dpop/proof key is not cnf.jkt", Method: "GET", Path: "/dpop/orders", Authorization: dpopScheme, Token: bound, Proof: &proof{OtherKey: true}, Operation: "dpopOrders",
+		Want: badProof("DPoP proof key does not match the access token's cnf.jkt", "dpop_key_mismatch")},
+	{Name: "dpop/unsigned proof", Method: "GET", Path: "/dpop/orders", Authorization: dpopScheme, Token: bound, Proof: &proof{Alg: "none"}, Operation: "dpopOrders",
+		Want: badProof("DPoP proof signing algorithm not allowed", "invalid_dpop_proof")},
+	{Name: "dpop/HMAC proof", Method: "GET", Path: "/dpop/orders", Authorization: dpopScheme, Token: bound, Proof: &proof{Alg: "HS256"}, Operation: "dpopOrders",
+		Want: badProof("DPoP proof signing algorithm not allowed", "invalid_dpop_proof")},
+	{Name: "dpop/oversized proof", Method: "GET", Path: "/dpop/orders", Authorization: dpopScheme, Token: bound, Proof: &proof{Oversized: true}, Operation: "dpopOrders",
+		Want: badProof("DPoP proof exceeds the size limit", "invalid_dpop_proof")},
+	{Name: "dpop/stale proof", Method: "GET", Path: "/dpop/orders", Authorization: dpopScheme, Token: bound, Proof: &proof{Age: 10 * time.Minute}, Operation: "dpopOrders",
+		Want: badProof("DPoP proof is too old (iat)", "invalid_dpop_proof")},
+	{Name: "dpop/token without cnf", Method: "GET", Path: "/dpop/orders", Authorization: dpopScheme, Proof: &proof{}, Operation: "dpopOrders",
+		Want: badProof("access token is not bound to a DPoP key (no cnf.jkt)", "dpop_key_mismatch")},
+	{Name: "dpop/expired token", Method: "GET", Path: "/dpop/orders", Authorization: dpopScheme, Token: token{Bound: true, Expired: true}, Proof: &proof{}, Operation: "dpopOrders",
+		Want: dpopDenied(401, "invalid_token", "token expired", "expired")},
+	{Name: "dpop/bound token as Bearer", Method: "GET", Path: "/dpop/orders", Authorization: bearer, Token: bound, Proof: &proof{}, Operation: "dpopOrders", Want: boundAsBearer},
+	{Name: "dpop/token as Bearer", Method: "GET", Path: "/dpop/orders", Authorization: bearer, Operation: "dpopOrders", Want: dpopRequired},
+	{Name: "dpop/DPoP alone", Method: "GET", Path: "/dpop/orders", Authorization: []string{"DPoP"}, Operation: "dpopOrders",
+		Want: dpopDenied(400, "invalid_request", "the DPoP scheme carries no token", "invalid_request")},
+	{Name: "dpop/two tokens", Method: "GET", Path: "/dpop/orders", Authorization: []string{"DPoP a.b.c d.e.f"}, Operation: "dpopOrders",
+		Want: dpopDenied(400, "invalid_request", "the DPoP access token is not a single token68 value", "invalid_request")},
+	{Name: "dpop/scope held", Method: "POST", Path: "/dpop/orders", Authorization: dpopScheme, Token: token{Bound: true, Scope: "orders:write"}, Proof: &proof{}, Operation: "createDpopOrder", Want: allowed},
+	{Name: "dpop/scope missing", Method: "POST", Path: "/dpop/orders", Authorization: dpopScheme, Token: bound, Proof: &proof{}, Operation: "createDpopOrder",
+		Want: want{Status: 403, Challenge: `DPoP realm="api", error="insufficient_scope", error_description="the access token lacks a required scope", scope="orders:write", ` + dpopAlgs,
+			Error: "insufficient_scope", Outcome: "denied", Reason: "insufficient_scope"}},
+
+	// DPoP allowed: DPoP as above, or Bearer with a token that is not DPoP-bound.
+	{Name: "dpop allowed/valid proof", Method: "GET", Path: "/dpop/either", Authorization: dpopScheme, Token: bound, Proof: &proof{}, Operation: "dpopEither", Want: allowed},
+	{Name: "dpop allowed/token as Bearer", Method: "GET", Path: "/dpop/either", Authorization: bearer, Operation: "dpopEither", Want: allowed},
+	{Name: "dpop allowed/bound token as Bearer", Method: "GET", Path: "/dpop/either", Authorization: bearer, Token: bound, Operation: "dpopEither", Want: boundAsBearer},
+	{Name: "dpop allowed/proof missing", Method: "GET", Path: "/dpop/either", Authorization: dpopScheme, Token: bound, Operation: "dpopEither", Want: proofMissing},
+	{Name: "dpop allowed/no credentials", Method: "GET", Path: "/dpop/either", Operation: "dpopEither",
+		Want: want{Status: 401, Challenge: `Bearer realm="api" | DPoP realm="api", ` + dpopAlgs, Error: "unauthorized", Outcome: "denied", Reason: "missing_token"}},
+
+	// Schemes without x-axioms-dpop: a DPoP-bound token as Bearer is refused; the DPoP
+	// scheme is another scheme.
+	{Name: "dpop elsewhere/bound token as Bearer", Method: "GET", Path: "/protected", Authorization: bearer, Token: bound, Operation: "protected", Want: boundAsBearer},
+	{Name: "dpop elsewhere/bound token as Bearer, optional", Method: "GET", Path: "/public-data", Authorization: bearer, Token: bound, Operation: "publicData", Want: boundAsBearer},
+	{Name: "dpop elsewhere/DPoP scheme", Method: "GET", Path: "/protected", Authorization: dpopScheme, Token: bound, Proof: &proof{}, Operation: "protected", Want: missingToken},
+
+	// Server nonces (RFC 9449 §8), and the URL built from the request without DPoPBaseURL.
+	{Name: "dpop nonce/retry with the nonce", Method: "GET", Path: "/dpop/orders", Authorization: dpopScheme, Token: bound, Proof: &proof{RetryWithNonce: true}, Operation: "dpopOrders", Only: dpopNonces, Want: allowed},
+	{Name: "dpop nonce/no nonce", Method: "GET", Path: "/dpop/orders", Authorization: dpopScheme, Token: bound, Proof: &proof{}, Operation: "dpopOrders", Only: dpopNonces,
+		Want: want{Status: 401, Challenge: `DPoP realm="api", error="use_dpop_nonce", error_description="DPoP proof lacks the server nonce", ` + dpopAlgs,
+			Error: "use_dpop_nonce", Outcome: "denied", Reason: "use_dpop_nonce", Nonce: true}},
+	{Name: "dpop nonce/unknown nonce", Method: "GET", Path: "/dpop/orders", Authorization: dpopScheme, Token: bound, Proof: &proof{Nonce: "made-up"}, Operation: "dpopOrders", Only: dpopNonces,
+		Want: want{Status: 401, Challenge: `DPoP realm="api", error="use_dpop_nonce", error_description="DPoP proof nonce is unknown or expired", ` + dpopAlgs,
+			Error: "use_dpop_nonce", Outcome: "denied", Reason: "use_dpop_nonce", Nonce: true}},
+	{Name: "dpop nonce/proof for the external URL, without DPoPBaseURL", Method: "GET", Path: "http://internal:8080/dpop/orders", Authorization: dpopScheme, Token: bound,
+		Proof: &proof{URL: baseURL + "/dpop/orders", CurrentNonce: true}, Operation: "dpopOrders", Only: dpopNonces, Want: wrongURL},
+	{Name: "dpop nonce/Bearer answers unchanged", Method: "GET", Path: "/protected", Authorization: bearer, Operation: "protected", Only: dpopNonces, Want: allowed},
 
 	// Routes without an operation, and requests the router answers by itself.
 	{Name: "undocumented/route", Method: "GET", Path: "/undocumented", Want: undocumented},
