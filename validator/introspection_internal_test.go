@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -356,4 +357,70 @@ func TestIntrospectionSlotWait(t *testing.T) {
 	st := v.Status()
 	assert.EqualValues(t, 1, st.IntrospectionThrottled, "the cancelled wait")
 	assert.EqualValues(t, 2, st.IntrospectionRequests)
+}
+
+// TestIntrospectionFloodIsBounded: 10,000 distinct opaque tokens from 200 goroutines
+// against a slow endpoint never have more than MaxConcurrent requests in flight, every
+// token is either accepted or unjudged (never refused as invalid, never anything else),
+// and the goroutines stay within a bound and return to their level.
+func TestIntrospectionFloodIsBounded(t *testing.T) {
+	const tokens, workers = 10_000, 200
+	var now atomic.Int64
+	now.Store(time.Unix(1_800_000_000, 0).UnixNano())
+	var inflight, most, peak atomic.Int64
+	sample := func() {
+		for n, m := int64(runtime.NumGoroutine()), peak.Load(); n > m && !peak.CompareAndSwap(m, n); m = peak.Load() {
+		}
+	}
+	slow := func(w http.ResponseWriter, r *http.Request) {
+		n := inflight.Add(1)
+		defer inflight.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		sample()
+		time.Sleep(2 * time.Millisecond) // a slow endpoint; nothing here asserts time
+		fmt.Fprintf(w, `{"active":true,"iss":"https://issuer.example","aud":"aud","exp":%d}`, time.Unix(0, now.Load()).Add(time.Hour).Unix())
+	}
+	v := introspectingValidator(t, slow, &now, Config{})
+	bound := DefaultIntrospectionMaxConcurrent
+	require.Equal(t, bound, cap(v.intro.slots), "MaxConcurrent's default")
+	before := runtime.NumGoroutine()
+
+	var accepted, unjudged, other atomic.Int64
+	next := atomic.Int64{}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := next.Add(1); i <= tokens; i = next.Add(1) {
+				_, err := v.Validate(t.Context(), fmt.Sprint("flood-", i))
+				switch ReasonOf(err) {
+				case "":
+					accepted.Add(1)
+				case ReasonIntrospectionUnavailable:
+					unjudged.Add(1)
+				default:
+					other.Add(1)
+				}
+				sample()
+			}
+		})
+	}
+	wg.Wait()
+	// Goroutines the flood may hold: the workers and, per request in flight, its run and
+	// those of its loopback connection on both sides (two each), with as many again for
+	// connections being torn down (the default transport keeps two idle ones per host).
+	// Unbounded, each worker's token would hold a run and a connection of its own.
+	limit := before + workers + 8*bound
+	assert.LessOrEqual(t, most.Load(), int64(bound), "requests in flight")
+	assert.Zero(t, other.Load(), "no token refused as invalid, nor anything else")
+	assert.EqualValues(t, tokens, accepted.Load()+unjudged.Load())
+	assert.LessOrEqual(t, peak.Load(), int64(limit), "goroutines")
+	v.intro.client.CloseIdleConnections()
+	require.Eventually(t, func() bool { return runtime.NumGoroutine() <= before+4 }, 10*time.Second, 10*time.Millisecond,
+		"goroutines return to their level")
+	st := v.Status()
+	assert.EqualValues(t, accepted.Load(), st.IntrospectionRequests)
+	t.Logf("FIGURE introspection-flood: %d distinct opaque tokens from %d goroutines against a slow endpoint: %d accepted, %d unjudged (503), "+
+		"at most %d requests in flight (bound %d), goroutines %d -> peak %d (bound %d) -> %d",
+		tokens, workers, accepted.Load(), unjudged.Load(), most.Load(), bound, before, peak.Load(), limit, runtime.NumGoroutine())
 }
