@@ -168,8 +168,7 @@
 // [ReadyHandler] answers a readiness probe (/readyz) from it: 200 when every validator
 // has usable keys, 503 otherwise, saying which issuer is not ready and why. Package
 // axiomsotel exports the same figures, with the middleware's decisions, as
-// OpenTelemetry metrics; this package
-// does not depend on OpenTelemetry.
+// OpenTelemetry metrics; this package does not depend on OpenTelemetry.
 //
 // # Errors
 //
