@@ -18,7 +18,10 @@
 // the acr of the wrong type or value, auth_time too old, missing, a string or ahead of
 // the clock beyond the leeway, and a scope or role failure decided before step-up); an API key
 // beside a token (OR and AND); a scheme whose signing keys cannot be fetched (503,
-// Retry-After: 30); routes without an operation (403); and the answers the router
+// Retry-After: 30); opaque tokens the main validator introspects (RFC 7662: the same
+// scope, role and owner rules, revoked, expired and unknown tokens inactive, an
+// endpoint answering 503 unjudged: 503, Retry-After: 30, no challenge; opaque.go);
+// routes without an operation (403); and the answers the router
 // gives by itself (404, 405, HEAD on a GET route). Run runs the table twice: with one
 // validator for every bearer scheme, and with a validator per scheme.
 //

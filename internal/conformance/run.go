@@ -106,11 +106,13 @@ func newEnvironment(t *testing.T) *environment {
 	return env
 }
 
-// newValidator returns a validator trusting iss on clock.
+// newValidator returns a validator trusting iss on clock, introspecting its opaque
+// tokens at its introspection endpoint.
 func newValidator(t *testing.T, iss *axiomstest.Issuer, clock *axiomstest.Clock) *validator.Validator {
 	t.Helper()
 	cfg := iss.ValidatorConfig()
 	cfg.Now = clock.Now
+	cfg.Introspection = &validator.Introspection{Endpoint: iss.IntrospectionURL()}
 	v, err := validator.New(t.Context(), cfg)
 	if err != nil {
 		t.Fatalf("validator: %v", err)
@@ -188,6 +190,11 @@ func (env *environment) token(t *testing.T, tok token) string {
 			claims["auth_time"] = strconv.FormatInt(at, 10)
 		}
 	}
+	if tok.Opaque != jwt {
+		s := env.opaqueToken(t, tok, claims)
+		env.tokens[tok] = s
+		return s
+	}
 	spec := axiomstest.TokenSpec{Claims: claims}
 	iss := env.main
 	switch tok.Issuer {
@@ -223,6 +230,7 @@ func (env *environment) check(t *testing.T, h http.Handler, router Router, r row
 		w = *r.HeadAsGet
 	}
 	req := env.request(t, r)
+	defer env.failIntrospection(r)()
 	env.takeRecords()
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
