@@ -90,7 +90,10 @@ type Introspection struct {
 	// MaxConcurrent bounds the introspection requests in flight at once for this
 	// Validator, so that a flood of distinct unknown tokens costs the endpoint at most
 	// MaxConcurrent requests at a time and this process at most MaxConcurrent
-	// goroutines waiting on them. A token not cached, and not already being
+	// goroutines waiting on them. Without Config.HTTPClient, introspection requests use a
+	// transport of their own that keeps up to MaxConcurrent idle connections to the
+	// endpoint; a Config.HTTPClient is used as it is (give its transport as many idle
+	// connections per host, or most requests open a new connection). A token not cached, and not already being
 	// introspected, that finds MaxConcurrent requests in flight waits for one to end,
 	// for at most Timeout and never past its ctx; if none ends in time it is unjudged
 	// (introspection_unavailable, HTTP 503), never accepted. If zero,
@@ -195,6 +198,14 @@ func newIntrospector(v *Validator, is *introSettings, userClient bool) *introspe
 	client := *v.s.client // never modify the caller's client
 	if !userClient {
 		client.Timeout = 0 // bounded by is.timeout through the request's context
+		// Keep a connection per request that may be in flight: with the default
+		// transport's two idle connections per host, a busy endpoint would cost a new
+		// connection (and TLS handshake) for most requests.
+		if t, ok := http.DefaultTransport.(*http.Transport); ok {
+			t = t.Clone()
+			t.MaxIdleConnsPerHost = is.concurrent
+			client.Transport = t
+		}
 	}
 	// Redirects are never followed: the client's credentials and the token would go
 	// wherever the endpoint points. A redirect is answered as an unavailable endpoint.
