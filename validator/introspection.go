@@ -90,14 +90,17 @@ type Introspection struct {
 	// MaxConcurrent bounds the introspection requests in flight at once for this
 	// Validator, so that a flood of distinct unknown tokens costs the endpoint at most
 	// MaxConcurrent requests at a time and this process at most MaxConcurrent
-	// goroutines waiting on them. Without Config.HTTPClient, introspection requests use a
-	// transport of their own that keeps up to MaxConcurrent idle connections to the
-	// endpoint; a Config.HTTPClient is used as it is (give its transport as many idle
-	// connections per host, or most requests open a new connection). A token not cached, and not already being
+	// goroutines waiting on them. A token not cached, and not already being
 	// introspected, that finds MaxConcurrent requests in flight waits for one to end,
 	// for at most Timeout and never past its ctx; if none ends in time it is unjudged
 	// (introspection_unavailable, HTTP 503), never accepted. If zero,
 	// [DefaultIntrospectionMaxConcurrent] (32); negative is an error.
+	//
+	// Without Config.HTTPClient, introspection requests use a transport of their own
+	// that keeps up to MaxConcurrent idle connections to the endpoint. A Config.HTTPClient
+	// is used as it is: give its transport as many idle connections per host
+	// (http.Transport.MaxIdleConnsPerHost, 2 by default), or under load most
+	// introspection requests open a new connection.
 	MaxConcurrent int
 }
 
@@ -307,6 +310,7 @@ func (in *introspector) acquire(ctx context.Context) *validationError {
 	}
 }
 
+// newTimer is introspector.after outside tests: a time.Timer.
 func newTimer(d time.Duration) (<-chan time.Time, func() bool) {
 	t := time.NewTimer(d)
 	return t.C, t.Stop
@@ -317,14 +321,11 @@ func newTimer(d time.Duration) (<-chan time.Time, func() bool) {
 func (in *introspector) run(ctx context.Context, h [sha256.Size]byte, token string, f *introFlight) {
 	c, e := in.introspect(ctx, token)
 	<-in.slots
-	switch {
-	case e == nil:
-	case e.Is(ErrKeysUnavailable):
-		in.failures.Add(1)
-	case e.reason == ReasonInactive:
+	if e != nil && e.reason == ReasonInactive {
 		in.inactive.Add(1)
 	}
 	if e != nil && e.Is(ErrKeysUnavailable) {
+		in.failures.Add(1)
 		in.logFailure(e)
 	} else if in.cache != nil {
 		now := in.v.s.now()
