@@ -100,7 +100,9 @@ func (k decisionKey) attributes() []attribute.KeyValue {
 }
 
 // Instrument registers the asynchronous instruments of vs on meter (key-set fetches,
-// failures, usable keys and age, token-cache hits and misses: see the package doc),
+// failures, usable keys and age, token-cache hits and misses, introspection requests,
+// failures, inactive answers, throttled validations and introspection-cache hits and
+// misses: see the package doc),
 // each observation carrying the validator's issuer. The returned Registration
 // unregisters them. It fails when meter is nil, a validator is nil, or meter refuses
 // an instrument or the callback.
@@ -124,6 +126,13 @@ func Instrument(meter metric.Meter, vs ...*validator.Validator) (metric.Registra
 	failures := counter("axioms.keyset.failures", "{fetch}", "Key-set fetches that failed, by issuer.")
 	hits := counter("axioms.token_cache.hits", "{lookup}", "Verified-token cache lookups that answered the token, by issuer.")
 	misses := counter("axioms.token_cache.misses", "{lookup}", "Verified-token cache lookups that did not, by issuer.")
+	introRequests := counter("axioms.introspection.requests", "{request}", "Requests sent to the introspection endpoint, by issuer.")
+	introFailures := counter("axioms.introspection.failures", "{introspection}", "Introspections without a usable answer (introspection_unavailable), by issuer.")
+	introInactive := counter("axioms.introspection.inactive", "{answer}", "Introspection answers active false, by issuer.")
+	introThrottled := counter("axioms.introspection.throttled", "{validation}",
+		"Validations refused because Introspection.MaxConcurrent requests were in flight, by issuer.")
+	introHits := counter("axioms.introspection_cache.hits", "{lookup}", "Introspection cache lookups that answered the token, by issuer.")
+	introMisses := counter("axioms.introspection_cache.misses", "{lookup}", "Introspection cache lookups that did not, by issuer.")
 	keys, err := meter.Int64ObservableGauge("axioms.keyset.keys", metric.WithUnit("{key}"),
 		metric.WithDescription("Usable keys in the key set in use (0: not ready), by issuer."))
 	errs = append(errs, err)
@@ -142,13 +151,19 @@ func Instrument(meter metric.Meter, vs ...*validator.Validator) (metric.Registra
 			o.ObserveInt64(failures, int64(st.FetchFailures), issuer)
 			o.ObserveInt64(hits, int64(st.CacheHits), issuer)
 			o.ObserveInt64(misses, int64(st.CacheMisses), issuer)
+			o.ObserveInt64(introRequests, int64(st.IntrospectionRequests), issuer)
+			o.ObserveInt64(introFailures, int64(st.IntrospectionFailures), issuer)
+			o.ObserveInt64(introInactive, int64(st.IntrospectionInactive), issuer)
+			o.ObserveInt64(introThrottled, int64(st.IntrospectionThrottled), issuer)
+			o.ObserveInt64(introHits, int64(st.IntrospectionCacheHits), issuer)
+			o.ObserveInt64(introMisses, int64(st.IntrospectionCacheMisses), issuer)
 			o.ObserveInt64(keys, int64(st.Keys), issuer)
 			if !st.LastSuccess.IsZero() {
 				o.ObserveFloat64(age, now.Sub(st.LastSuccess).Seconds(), issuer)
 			}
 		}
 		return nil
-	}, fetches, failures, hits, misses, keys, age)
+	}, fetches, failures, hits, misses, introRequests, introFailures, introInactive, introThrottled, introHits, introMisses, keys, age)
 	if err != nil {
 		return nil, fmt.Errorf("axiomsotel: Instrument: %w", err)
 	}

@@ -221,6 +221,54 @@ func TestInstrument(t *testing.T) {
 	assert.Equal(t, issuer, attrs(age.DataPoints[0].Attributes))
 }
 
+// The introspection counters of a validator introspecting opaque tokens: requests sent,
+// failures, inactive answers, throttled validations and introspection-cache lookups.
+func TestInstrumentIntrospection(t *testing.T) {
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
+	cfg := iss.ValidatorConfig()
+	cfg.Introspection = &validator.Introspection{Endpoint: iss.IntrospectionURL()}
+	v, err := validator.New(t.Context(), cfg)
+	require.NoError(t, err)
+	reader := sdkmetric.NewManualReader()
+	_, err = axiomsotel.Instrument(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)).Meter(axiomsotel.ScopeName), v)
+	require.NoError(t, err)
+
+	active := iss.OpaqueToken(t, nil)
+	for range 3 {
+		_, err := v.Validate(t.Context(), active)
+		require.NoError(t, err)
+	}
+	revoked := iss.OpaqueToken(t, nil)
+	iss.Revoke(revoked)
+	_, err = v.Validate(t.Context(), revoked)
+	require.ErrorIs(t, err, validator.ErrInvalidToken)
+	iss.FailIntrospection(axiomstest.Fault{Status: http.StatusBadGateway})
+	_, err = v.Validate(t.Context(), iss.OpaqueToken(t, nil))
+	require.ErrorIs(t, err, validator.ErrKeysUnavailable)
+
+	var rm metricdata.ResourceMetrics
+	require.NoError(t, reader.Collect(context.Background(), &rm))
+	m := map[string]metricdata.Metrics{}
+	for _, mm := range rm.ScopeMetrics[0].Metrics {
+		m[mm.Name] = mm
+	}
+	issuer := "issuer=" + iss.URL()
+	for name, want := range map[string]int64{
+		"axioms.introspection.requests":     3,
+		"axioms.introspection.failures":     1,
+		"axioms.introspection.inactive":     1,
+		"axioms.introspection.throttled":    0,
+		"axioms.introspection_cache.hits":   2,
+		"axioms.introspection_cache.misses": 3,
+		"axioms.token_cache.misses":         0,
+	} {
+		require.Contains(t, m, name)
+		assert.Equal(t, map[string]int64{issuer: want}, sums(t, m[name]), name)
+	}
+	st := v.Status()
+	assert.Equal(t, uint64(3), st.IntrospectionRequests, "the same figures as Status")
+}
+
 // A validator whose issuer is down: failures counted, no usable key, no age.
 func TestInstrumentIssuerDown(t *testing.T) {
 	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
@@ -278,7 +326,7 @@ func TestNoTokenContent(t *testing.T) {
 
 	var values []string
 	m := h.collect(t)
-	require.Len(t, m, 7, "every instrument has points")
+	require.Len(t, m, 13, "every instrument has points")
 	for _, metric := range m {
 		switch d := metric.Data.(type) {
 		case metricdata.Sum[int64]:

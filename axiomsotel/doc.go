@@ -20,14 +20,20 @@
 //
 // # Instruments
 //
-//	name                       kind                   unit         attributes
-//	axioms.decisions           counter                {decision}   outcome, reason, operation, check (when not "")
-//	axioms.keyset.fetches      asynchronous counter   {fetch}      issuer
-//	axioms.keyset.failures     asynchronous counter   {fetch}      issuer
-//	axioms.keyset.keys         asynchronous gauge     {key}        issuer
-//	axioms.keyset.age          asynchronous gauge     s            issuer (fetched key sets only)
-//	axioms.token_cache.hits    asynchronous counter   {lookup}     issuer
-//	axioms.token_cache.misses  asynchronous counter   {lookup}     issuer
+//	name                               kind                   unit             attributes
+//	axioms.decisions                   counter                {decision}       outcome, reason, operation, check (when not "")
+//	axioms.keyset.fetches              asynchronous counter   {fetch}          issuer
+//	axioms.keyset.failures             asynchronous counter   {fetch}          issuer
+//	axioms.keyset.keys                 asynchronous gauge     {key}            issuer
+//	axioms.keyset.age                  asynchronous gauge     s                issuer (fetched key sets only)
+//	axioms.token_cache.hits            asynchronous counter   {lookup}         issuer
+//	axioms.token_cache.misses          asynchronous counter   {lookup}         issuer
+//	axioms.introspection.requests      asynchronous counter   {request}        issuer
+//	axioms.introspection.failures      asynchronous counter   {introspection}  issuer
+//	axioms.introspection.inactive      asynchronous counter   {answer}         issuer
+//	axioms.introspection.throttled     asynchronous counter   {validation}     issuer
+//	axioms.introspection_cache.hits    asynchronous counter   {lookup}         issuer
+//	axioms.introspection_cache.misses  asynchronous counter   {lookup}         issuer
 //
 // outcome is an [enforce.Outcome], reason an [enforce.Reason] ("" for an allowed,
 // public or anonymous request), operation the operationId ("" for a route without
@@ -36,7 +42,11 @@
 // each collection: fetches and failures count the key-set fetches since the validator
 // was built, keys the usable keys in use (0: not ready), age the seconds from the
 // moment the key set in use was fetched (by the validator's clock, Config.Now) to the
-// collection (by time.Now).
+// collection (by time.Now). The axioms.introspection instruments are the introspection
+// counters of Status (requests sent to the endpoint, introspections without a usable
+// answer, answers active false, validations refused because
+// validator.Introspection.MaxConcurrent requests were in flight, and the introspection
+// cache's hits and misses); they stay 0 for a validator without introspection.
 //
 // Each decision also adds an event named axioms.decision to the span of the context
 // passed to the hook, when that span is recording, with the attributes outcome,

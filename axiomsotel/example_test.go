@@ -92,4 +92,10 @@ paths:
 	// axioms.keyset.failures 0
 	// axioms.token_cache.hits 1
 	// axioms.token_cache.misses 1
+	// axioms.introspection.requests 0
+	// axioms.introspection.failures 0
+	// axioms.introspection.inactive 0
+	// axioms.introspection.throttled 0
+	// axioms.introspection_cache.hits 0
+	// axioms.introspection_cache.misses 0
 }

@@ -146,15 +146,30 @@
 // off with it. Concurrent requests presenting the same token share one introspection
 // request (single-flight), which runs detached from their cancellation.
 //
+// At most Introspection.MaxConcurrent (32) introspection requests are in flight at once
+// per Validator, however many distinct unknown tokens arrive: a token that finds them all
+// in flight waits for one to end, for at most Introspection.Timeout and never past its
+// ctx, and is otherwise introspection_unavailable (HTTP 503), never accepted. A flood of
+// random opaque tokens thus costs the endpoint at most MaxConcurrent requests at a time
+// and this process at most MaxConcurrent goroutines waiting on them; cached answers are
+// served throughout. There is no backoff after a failure: each token not cached is
+// introspected when a slot is free, so the first request after the endpoint recovers
+// is answered. A backoff would refuse every new token for its duration after one failed
+// request, and which requests fail is partly in the caller's hands (a token the endpoint
+// chokes on), which would let one client shut out every new token; the bound already
+// caps what an outage costs.
+//
 // # Readiness and metrics
 //
 // [Validator.Status] tells whether a validator has usable keys, when its key set was
 // fetched, when it last tried and what the last error was, and counts its fetches,
-// failed fetches and verified-token cache hits and misses. [ReadyHandler] answers a
-// readiness probe (/readyz) from it: 200 when every validator has usable keys, 503
-// otherwise, saying which issuer is not ready and why. Package axiomsotel exports the
-// same figures, with the middleware's decisions, as OpenTelemetry metrics; this package
-// does not depend on OpenTelemetry.
+// failed fetches and verified-token cache hits and misses; with Config.Introspection,
+// also its introspection requests, failures, inactive answers, validations refused for
+// want of a slot (Introspection.MaxConcurrent) and introspection-cache hits and misses.
+// [ReadyHandler] answers a readiness probe (/readyz) from it: 200 when every validator
+// has usable keys, 503 otherwise, saying which issuer is not ready and why. Package
+// axiomsotel exports the same figures, with the middleware's decisions, as
+// OpenTelemetry metrics; this package does not depend on OpenTelemetry.
 //
 // # DPoP proofs
 //
@@ -316,8 +331,8 @@
 // fetch runs at a time and callers needing it wait for it (bounded by their own ctx)
 // while it runs detached from their cancellation. Validate does not start goroutines
 // except for that one fetch and, with Config.Introspection, one introspection request per
-// token not cached, shared by the callers presenting that token and bounded by
-// Introspection.Timeout. [Claims] are immutable and may be shared between requests.
+// token not cached, shared by the callers presenting that token, bounded by
+// Introspection.Timeout, and at most Introspection.MaxConcurrent of them at a time. [Claims] are immutable and may be shared between requests.
 //
 // # Performance
 //

@@ -130,6 +130,15 @@ func (sh *introShard) evictLocked(now time.Time) {
 	}
 }
 
+// counts sums the shards' hit and miss counters.
+func (c *introCache) counts() (hits, misses uint64) {
+	for i := range c.shards {
+		hits += c.shards[i].hits.Load()
+		misses += c.shards[i].misses.Load()
+	}
+	return hits, misses
+}
+
 // stats reports the number of entries and bytes held (for tests).
 func (c *introCache) stats() (entries, bytes int) {
 	for i := range c.shards {

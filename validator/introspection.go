@@ -19,6 +19,7 @@ const (
 	DefaultIntrospectionTTL             = 5 * time.Minute
 	DefaultIntrospectionNegativeTTL     = 10 * time.Second
 	DefaultMaxIntrospectionResponseSize = 64 << 10 // 64 KiB
+	DefaultIntrospectionMaxConcurrent   = 32
 )
 
 // Client authentication methods of [Introspection.AuthMethod] (RFC 7591 §2 names).
@@ -85,6 +86,22 @@ type Introspection struct {
 	// larger one makes the token unjudged (introspection_unavailable). If zero,
 	// [DefaultMaxIntrospectionResponseSize] (64 KiB); negative is an error.
 	MaxResponseSize int64
+
+	// MaxConcurrent bounds the introspection requests in flight at once for this
+	// Validator, so that a flood of distinct unknown tokens costs the endpoint at most
+	// MaxConcurrent requests at a time and this process at most MaxConcurrent
+	// goroutines waiting on them. A token not cached, and not already being
+	// introspected, that finds MaxConcurrent requests in flight waits for one to end,
+	// for at most Timeout and never past its ctx; if none ends in time it is unjudged
+	// (introspection_unavailable, HTTP 503), never accepted. If zero,
+	// [DefaultIntrospectionMaxConcurrent] (32); negative is an error.
+	//
+	// Without Config.HTTPClient, introspection requests use a transport of their own
+	// that keeps up to MaxConcurrent idle connections to the endpoint. A Config.HTTPClient
+	// is used as it is: give its transport as many idle connections per host
+	// (http.Transport.MaxIdleConnsPerHost, 2 by default), or under load most
+	// introspection requests open a new connection.
+	MaxConcurrent int
 }
 
 // introSettings is a validated Introspection with defaults applied.
@@ -98,6 +115,7 @@ type introSettings struct {
 	negativeTTL time.Duration
 	timeout     time.Duration
 	maxSize     int64
+	concurrent  int // MaxConcurrent
 }
 
 func (in *Introspection) settings(c *Config, s *settings, bad func(string, ...any)) *introSettings {
@@ -128,6 +146,7 @@ func (in *Introspection) settings(c *Config, s *settings, bad func(string, ...an
 	is.negativeTTL = positiveOr(in.NegativeTTL, DefaultIntrospectionNegativeTTL, "Introspection.NegativeTTL", bad)
 	is.timeout = positiveOr(in.Timeout, s.fetchTimeout, "Introspection.Timeout", bad)
 	is.maxSize = positiveOr(in.MaxResponseSize, DefaultMaxIntrospectionResponseSize, "Introspection.MaxResponseSize", bad)
+	is.concurrent = positiveOr(in.MaxConcurrent, DefaultIntrospectionMaxConcurrent, "Introspection.MaxConcurrent", bad)
 	return is
 }
 
@@ -137,15 +156,28 @@ func isCompactJWS(token string) bool {
 }
 
 // introspector sends tokens to the introspection endpoint, at most one request per
-// token at a time, and caches the results.
+// token and Introspection.MaxConcurrent in all at a time, and caches the results.
 type introspector struct {
 	v      *Validator
 	is     *introSettings
 	client *http.Client
 	cache  *introCache // nil when Config.CacheSize is negative
 
+	// slots holds one element per introspection in flight: a flight is started only
+	// once its starter has put one in, and its run takes it out when it ends.
+	slots chan struct{}
+	// after returns a channel that fires after d, and a function stopping it: the
+	// bound of a wait for a slot (time.NewTimer; tests replace it).
+	after func(d time.Duration) (<-chan time.Time, func() bool)
+
 	mu       sync.Mutex
 	inflight map[[sha256.Size]byte]*introFlight
+
+	// Counters reported by Validator.Status.
+	requests  atomic.Uint64 // requests sent to the endpoint
+	failures  atomic.Uint64 // introspections without a usable answer
+	inactive  atomic.Uint64 // answers active false
+	throttled atomic.Uint64 // validations refused for want of a slot
 
 	// lastLog (UnixNano) and unlogged bound the failure log to one line per
 	// logInterval, however many requests fail while the endpoint is down.
@@ -169,19 +201,28 @@ func newIntrospector(v *Validator, is *introSettings, userClient bool) *introspe
 	client := *v.s.client // never modify the caller's client
 	if !userClient {
 		client.Timeout = 0 // bounded by is.timeout through the request's context
+		// Keep a connection per request that may be in flight: with the default
+		// transport's two idle connections per host, a busy endpoint would cost a new
+		// connection (and TLS handshake) for most requests.
+		if t, ok := http.DefaultTransport.(*http.Transport); ok {
+			t = t.Clone()
+			t.MaxIdleConnsPerHost = is.concurrent
+			client.Transport = t
+		}
 	}
 	// Redirects are never followed: the client's credentials and the token would go
 	// wherever the endpoint points. A redirect is answered as an unavailable endpoint.
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	in := &introspector{v: v, is: is, client: &client, inflight: map[[sha256.Size]byte]*introFlight{}}
+	in := &introspector{v: v, is: is, client: &client, inflight: map[[sha256.Size]byte]*introFlight{},
+		slots: make(chan struct{}, is.concurrent), after: newTimer}
 	if v.s.cacheSize > 0 {
 		in.cache = newIntroCache(v.s.cacheSize, v.s.cacheMaxBytes)
 	}
 	return in
 }
 
-// validate answers an introspected token: from the cache, or by joining or starting
-// the request for it.
+// validate answers an introspected token: from the cache, or by joining the request
+// for it or starting one once a slot is free.
 func (in *introspector) validate(ctx context.Context, token string, now time.Time) (*Claims, *validationError) {
 	h := sha256.Sum256([]byte(token))
 	if in.cache != nil {
@@ -192,16 +233,10 @@ func (in *introspector) validate(ctx context.Context, token string, now time.Tim
 			return c, nil
 		}
 	}
-	in.mu.Lock()
-	f := in.inflight[h]
-	if f == nil {
-		f = &introFlight{done: make(chan struct{})}
-		in.inflight[h] = f
-		go in.run(context.WithoutCancel(ctx), h, token, f)
-	} else {
-		f.joined++
+	f, e := in.flight(ctx, h, token)
+	if e != nil {
+		return nil, e
 	}
-	in.mu.Unlock()
 	select {
 	case <-f.done:
 	case <-ctx.Done():
@@ -213,11 +248,84 @@ func (in *introspector) validate(ctx context.Context, token string, now time.Tim
 	return f.claims, nil
 }
 
-// run introspects token, caches the answer (not an unavailable endpoint's) and
-// releases the callers waiting for it.
+// flight returns the request for the token hashed h: the one in flight, joined, or a
+// new one, started once a slot is free. When no slot frees in time it returns
+// introspection_unavailable, unless a request for the token started meanwhile.
+func (in *introspector) flight(ctx context.Context, h [sha256.Size]byte, token string) (*introFlight, *validationError) {
+	if f := in.join(h); f != nil {
+		return f, nil
+	}
+	if e := in.acquire(ctx); e != nil {
+		if f := in.join(h); f != nil {
+			return f, nil
+		}
+		in.throttled.Add(1)
+		in.logFailure(e)
+		return nil, e
+	}
+	in.mu.Lock()
+	f := in.inflight[h]
+	if f != nil { // started while this caller waited for its slot
+		f.joined++
+		in.mu.Unlock()
+		<-in.slots
+		return f, nil
+	}
+	f = &introFlight{done: make(chan struct{})}
+	in.inflight[h] = f
+	in.mu.Unlock()
+	go in.run(context.WithoutCancel(ctx), h, token, f)
+	return f, nil
+}
+
+// join returns the request in flight for the token hashed h, counting the caller in,
+// or nil.
+func (in *introspector) join(h [sha256.Size]byte) *introFlight {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	f := in.inflight[h]
+	if f != nil {
+		f.joined++
+	}
+	return f
+}
+
+// acquire takes a slot for a new request, waiting for one for at most the
+// introspection Timeout and never past ctx.
+func (in *introspector) acquire(ctx context.Context) *validationError {
+	select {
+	case in.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	expired, stop := in.after(in.is.timeout)
+	defer stop()
+	select {
+	case in.slots <- struct{}{}:
+		return nil
+	case <-expired:
+		return introspectionUnavailable(fmt.Errorf("%d introspection requests in flight (Introspection.MaxConcurrent), none ended within %v", cap(in.slots), in.is.timeout))
+	case <-ctx.Done():
+		return introspectionUnavailable(fmt.Errorf("waiting for one of %d introspection requests in flight (Introspection.MaxConcurrent) to end: %w", cap(in.slots), ctx.Err()))
+	}
+}
+
+// newTimer is introspector.after outside tests: a time.Timer.
+func newTimer(d time.Duration) (<-chan time.Time, func() bool) {
+	t := time.NewTimer(d)
+	return t.C, t.Stop
+}
+
+// run introspects token, caches the answer (not an unavailable endpoint's), releases
+// its slot and the callers waiting for it.
 func (in *introspector) run(ctx context.Context, h [sha256.Size]byte, token string, f *introFlight) {
 	c, e := in.introspect(ctx, token)
+	<-in.slots
+	if e != nil && e.reason == ReasonInactive {
+		in.inactive.Add(1)
+	}
 	if e != nil && e.Is(ErrKeysUnavailable) {
+		in.failures.Add(1)
 		in.logFailure(e)
 	} else if in.cache != nil {
 		now := in.v.s.now()
@@ -304,6 +412,7 @@ func (in *introspector) post(ctx context.Context, endpoint, token string) ([]byt
 		// RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
 		req.SetBasicAuth(url.QueryEscape(in.is.clientID), url.QueryEscape(in.is.secret))
 	}
+	in.requests.Add(1)
 	resp, err := in.client.Do(req)
 	if err != nil {
 		// *url.Error names the method and URL; its text holds neither the form nor

@@ -460,6 +460,8 @@ func TestIntrospectionConfig(t *testing.T) {
 			"Introspection.Timeout must not be negative"},
 		{"negative MaxResponseSize", validator.Config{JWKS: keys, Introspection: &validator.Introspection{Endpoint: "https://issuer.example/i", MaxResponseSize: -1}},
 			"Introspection.MaxResponseSize must not be negative"},
+		{"negative MaxConcurrent", validator.Config{JWKS: keys, Introspection: &validator.Introspection{Endpoint: "https://issuer.example/i", MaxConcurrent: -1}},
+			"Introspection.MaxConcurrent must not be negative"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.cfg.Issuer, tc.cfg.Audiences, tc.cfg.Logger = testIssuer, []string{testAudience}, quietLogger
@@ -571,4 +573,49 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// TestIntrospectionStatus: Status counts the requests sent, the failures, the inactive
+// answers and the introspection cache's hits and misses; all stay 0 without
+// introspection.
+func TestIntrospectionStatus(t *testing.T) {
+	is := newIntroServer(t, activeBody(t, nil))
+	v := introValidator(t, is, validator.Config{}, validator.Introspection{})
+	for range 3 {
+		_, err := v.Validate(t.Context(), opaqueToken)
+		require.NoError(t, err)
+	}
+	is.set(0, `{"active":false}`)
+	for range 2 {
+		_, err := v.Validate(t.Context(), "revoked-token")
+		requireReason(t, err, validator.ReasonInactive)
+	}
+	is.set(http.StatusInternalServerError, "")
+	for range 2 {
+		_, err := v.Validate(t.Context(), "unjudged-token")
+		requireReason(t, err, validator.ReasonIntrospectionUnavailable)
+	}
+	st := v.Status()
+	assert.Equal(t, uint64(4), st.IntrospectionRequests, "one per token answered, two for the failing one (failures are not cached)")
+	assert.Equal(t, uint64(2), st.IntrospectionFailures)
+	assert.Equal(t, uint64(1), st.IntrospectionInactive)
+	assert.Equal(t, uint64(0), st.IntrospectionThrottled)
+	assert.Equal(t, uint64(3), st.IntrospectionCacheHits)
+	assert.Equal(t, uint64(4), st.IntrospectionCacheMisses)
+	assert.Zero(t, st.CacheHits+st.CacheMisses, "introspected tokens do not touch the verified-token cache")
+
+	off := introValidator(t, is, validator.Config{CacheSize: -1}, validator.Introspection{})
+	is.set(0, activeBody(t, nil))
+	_, err := off.Validate(t.Context(), opaqueToken)
+	require.NoError(t, err)
+	st = off.Status()
+	assert.Equal(t, uint64(1), st.IntrospectionRequests)
+	assert.Zero(t, st.IntrospectionCacheHits+st.IntrospectionCacheMisses, "cache off")
+
+	jwtOnly := staticValidator(t, validator.Config{}, jwksJSON(t, newSigner(t, "ES256", "k1").jwk(t, nil)))
+	_, err = jwtOnly.Validate(t.Context(), opaqueToken)
+	require.Error(t, err)
+	st = jwtOnly.Status()
+	assert.Zero(t, st.IntrospectionRequests+st.IntrospectionFailures+st.IntrospectionInactive+st.IntrospectionThrottled+
+		st.IntrospectionCacheHits+st.IntrospectionCacheMisses)
 }

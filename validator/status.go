@@ -42,6 +42,20 @@ type Status struct {
 	// answered a token, and those that did not (the token was then verified), since New;
 	// both stay 0 when the cache is off (Config.CacheSize negative).
 	CacheHits, CacheMisses uint64
+	// IntrospectionRequests counts the requests sent to the introspection endpoint,
+	// whatever their answer; IntrospectionFailures the introspections that got no usable
+	// answer (introspection_unavailable: the endpoint unknown, unreachable, slower than
+	// Introspection.Timeout, an error status, an invalid answer); IntrospectionInactive
+	// the answers active false; IntrospectionThrottled the validations refused
+	// (introspection_unavailable) because Introspection.MaxConcurrent requests were in
+	// flight until their wait for a slot ended. All since New; all 0 without
+	// Config.Introspection.
+	IntrospectionRequests, IntrospectionFailures, IntrospectionInactive, IntrospectionThrottled uint64
+	// IntrospectionCacheHits and IntrospectionCacheMisses count the lookups of the
+	// introspection cache that answered a token (active or refused), and those that did
+	// not (the token was then introspected, or joined the request in flight), since New;
+	// both stay 0 without Config.Introspection or with the cache off.
+	IntrospectionCacheHits, IntrospectionCacheMisses uint64
 }
 
 // Ready reports whether the validator has usable keys: true once a key set has been
@@ -73,6 +87,13 @@ func (v *Validator) Status() Status {
 	}
 	if v.cache != nil {
 		st.CacheHits, st.CacheMisses = v.cache.counts()
+	}
+	if in := v.intro; in != nil {
+		st.IntrospectionRequests, st.IntrospectionFailures = in.requests.Load(), in.failures.Load()
+		st.IntrospectionInactive, st.IntrospectionThrottled = in.inactive.Load(), in.throttled.Load()
+		if in.cache != nil {
+			st.IntrospectionCacheHits, st.IntrospectionCacheMisses = in.cache.counts()
+		}
 	}
 	return st
 }

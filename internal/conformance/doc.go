@@ -18,7 +18,10 @@
 // the acr of the wrong type or value, auth_time too old, missing, a string or ahead of
 // the clock beyond the leeway, and a scope or role failure decided before step-up); an API key
 // beside a token (OR and AND); a scheme whose signing keys cannot be fetched (503,
-// Retry-After: 30); DPoP (RFC 9449) on a required and an allowed scheme — proofs
+// Retry-After: 30); opaque tokens the main validator introspects (RFC 7662: the same
+// scope, role and owner rules, revoked, expired and unknown tokens inactive, an
+// endpoint answering 503 unjudged: 503, Retry-After: 30, no challenge; opaque.go);
+// DPoP (RFC 9449) on a required and an allowed scheme — proofs
 // missing, repeated, replayed, for another method, URL or token, signed by another key,
 // unsigned, HMAC-signed, oversized or stale, tokens without cnf.jkt, DPoP-bound tokens
 // presented as Bearer on every kind of scheme, the external URL behind a proxy, server

@@ -119,11 +119,13 @@ func newEnvironment(t *testing.T) *environment {
 	return env
 }
 
-// newValidator returns a validator trusting iss on clock.
+// newValidator returns a validator trusting iss on clock, introspecting its opaque
+// tokens at its introspection endpoint.
 func newValidator(t *testing.T, iss *axiomstest.Issuer, clock *axiomstest.Clock) *validator.Validator {
 	t.Helper()
 	cfg := iss.ValidatorConfig()
 	cfg.Now = clock.Now
+	cfg.Introspection = &validator.Introspection{Endpoint: iss.IntrospectionURL()}
 	v, err := validator.New(t.Context(), cfg)
 	if err != nil {
 		t.Fatalf("validator: %v", err)
@@ -210,6 +212,11 @@ func (env *environment) token(t *testing.T, tok token) string {
 		if tok.AuthTimeText {
 			claims["auth_time"] = strconv.FormatInt(at, 10)
 		}
+	}
+	if tok.Opaque != jwt {
+		s := env.opaqueToken(t, tok, claims)
+		env.tokens[tok] = s
+		return s
 	}
 	spec := axiomstest.TokenSpec{Claims: claims}
 	if tok.Bound {
@@ -303,6 +310,7 @@ func (env *environment) check(t *testing.T, h http.Handler, router Router, r row
 		w = *r.HeadAsGet
 	}
 	req := env.request(t, r, s, "")
+	defer env.failIntrospection(r)()
 	env.takeRecords()
 	rec := httptest.NewRecorder()
 	switch {

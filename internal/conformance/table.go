@@ -25,6 +25,9 @@ type row struct {
 	Operation string
 	// Only restricts the row to one validator arrangement; by default it runs in both.
 	Only arrangement
+	// IntrospectionDown makes the main issuer's introspection endpoint answer 503 while
+	// the request is served. Default: it answers normally.
+	IntrospectionDown bool
 	// Want is the answer.
 	Want want
 	// Proof, if set, describes the request's DPoP header.
@@ -89,6 +92,9 @@ type token struct {
 	// AuthTimeText writes auth_time as a JSON string of those seconds instead of a
 	// number. Default: false.
 	AuthTimeText bool
+	// Opaque mints, with the same claims, an opaque token the main validator
+	// introspects instead of a JWT (see opaque.go). Default: a JWT.
+	Opaque opacity
 	// Bound binds the token to the DPoP key of the proofs (cnf.jkt). Default: not bound.
 	Bound bool
 }
