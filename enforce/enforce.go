@@ -179,7 +179,8 @@ type Enforcer struct {
 	dpopAlgs          []string               // dpop.Algorithms(), for the algs of DPoP challenges
 	dpopBase          string                 // Config.DPoPBaseURL without its trailing slash
 	// builtin is set when every bearer scheme uses a *validator.Validator, which accepts
-	// only compact JWS in canonical base64url: a subset of token68. The token68 check of
+	// only compact JWS in canonical base64url, and with introspection only token68
+	// values: never a token outside token68. The token68 check of
 	// the token then runs only when validation fails, to tell 400 from 401.
 	builtin bool
 }

@@ -114,6 +114,9 @@
 // as a compact JWS (anything but exactly two dots), or every token with
 // Introspection.All, is sent to the issuer's introspection endpoint (RFC 7662), named
 // by Introspection.Endpoint or by the introspection_endpoint of the discovery document.
+// Only a token68 value (RFC 7235 §2.1, the syntax of bearer and DPoP tokens) is sent:
+// any other is malformed, as it would be on the JWT path, so that Validate accepts no
+// token the Authorization header cannot carry.
 // The request is a POST of token and token_type_hint=access_token, the client
 // authenticated with client_secret_basic (the default) or client_secret_post;
 // redirects are not followed. An answer is accepted only when all of these hold:

@@ -136,6 +136,31 @@ func isCompactJWS(token string) bool {
 	return strings.Count(token, ".") == 2
 }
 
+// isToken68 reports whether token matches token68 (RFC 7235 §2.1), the syntax of a
+// bearer token (RFC 6750 §2.1) and of a DPoP one (RFC 9449 §7.1): 1*( ALPHA / DIGIT /
+// "-" / "." / "_" / "~" / "+" / "/" ) *"=". A token that is not is refused before it
+// is introspected: it can be no bearer token, and a caller that reads tokens from the
+// Authorization header may have left this check to Validate (compact JWS in canonical
+// base64url, all the JWT path accepts, is token68).
+func isToken68(token string) bool {
+	i := 0
+	for ; i < len(token); i++ {
+		c := token[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~+/", c) >= 0) {
+			break
+		}
+	}
+	if i == 0 {
+		return false
+	}
+	for ; i < len(token); i++ {
+		if token[i] != '=' {
+			return false
+		}
+	}
+	return true
+}
+
 // introspector sends tokens to the introspection endpoint, at most one request per
 // token at a time, and caches the results.
 type introspector struct {

@@ -572,3 +572,24 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// TestIntrospectionRefusesNonToken68: a token with characters a bearer token cannot
+// hold is malformed, and never reaches the endpoint, even one that would call it
+// active: callers that read tokens from the Authorization header (the enforce
+// package's allocation-free path) rely on Validate accepting only token68.
+func TestIntrospectionRefusesNonToken68(t *testing.T) {
+	is := newIntroServer(t, activeBody(t, nil))
+	for _, all := range []bool{false, true} {
+		v := introValidator(t, is, validator.Config{}, validator.Introspection{All: all})
+		for _, tok := range []string{`ory_at_a"b`, "ory_at_a:b", "ory_at_tökén", "ory_at_a b", "ory_at_a,b", "a=b", "=ab", "ory_at_\x00"} {
+			_, err := v.Validate(t.Context(), tok)
+			requireReason(t, err, validator.ReasonMalformed, "%q (All %v)", tok, all)
+			assert.Equal(t, "token is not a single token68 value", err.Error())
+		}
+		for _, tok := range []string{"ory_at_k3Vx9Qw2.Zp4Lr8Tn", "a-b_c~d+e/f==", "a..b...c"} {
+			_, err := v.Validate(t.Context(), tok)
+			require.NoError(t, err, "%q (All %v)", tok, all)
+		}
+	}
+	assert.EqualValues(t, 6, is.hits.Load(), "only token68 values are introspected")
+}
