@@ -198,8 +198,11 @@
 // §6.2.3): scheme and host in any case, the default port written or not (and without
 // leading zeros), an empty path as "/", an IPv6 host in any of its spellings,
 // percent-encodings of unreserved characters as the characters and hex digits in any
-// case, dot segments removed. A trailing slash, the case of the path, another port and
-// an encoded slash ("%2F") all make another URL. A character RFC 3986 does not allow
+// case, dot segments removed from the proof's htu. A request URL whose path has dot
+// segments ("/files/../admin", "/files/%2E%2E/admin") matches no proof: routers such
+// as Echo's match that path as it is, so the URL with the segments removed would name
+// another route than the one that answers. A trailing slash, the case of the path,
+// another port and an encoded slash ("%2F") all make another URL. A character RFC 3986 does not allow
 // in a path (non-ASCII, a space, "|", "[", which some clients send as they are) equals
 // its percent-encoding; Unicode is not normalised. A proof whose htu has a query or a
 // fragment (even an empty one), user information, a scheme other than http and https,
