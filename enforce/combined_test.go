@@ -2,6 +2,7 @@ package enforce_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -70,4 +71,67 @@ func TestIntrospectedTokenNotToken68(t *testing.T) {
 		Method: "GET", Route: "/plain", Host: "api.example.test", RequestURI: "/plain", Policy: policies.Lookup("GET", "/plain")})
 	assert.Nil(t, res.Denial, "a token68 opaque token the endpoint calls active")
 	assert.Equal(t, 1, iss.IntrospectionFetches())
+}
+
+// A token bound by a confirmation method other than DPoP's jkt (a certificate
+// thumbprint of RFC 8705 mutual TLS, a jwk, a kid) cannot have its binding checked
+// here: it is refused however it is presented, on the allocation-free path, the general
+// path and by AccessToken, JWT or introspected; a cnf holding only jkt, or nothing, is
+// not affected.
+func TestTokensBoundOtherwiseAreRefused(t *testing.T) {
+	const desc = "the access token is bound to a key or certificate by a method this service does not check"
+	others := []map[string]any{
+		{"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"},
+		{"jwk": map[string]any{"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}},
+		{"kid": "dfd1aa97-6d8d-4575-a0fe-34b96de2bfad"},
+	}
+	for _, general := range []bool{false, true} {
+		s := newDPoPSetup(t, func(s *dpopSetup, c *enforce.Config) {
+			c.Validator = introspecting(t, s.iss)
+			if general {
+				c.SchemeValidators = map[string]enforce.TokenValidator{"plain": introspecting(t, s.iss)}
+			}
+		})
+		at, err := enforce.NewAccessToken(enforce.AccessTokenConfig{Validator: introspecting(t, s.iss)})
+		require.NoError(t, err)
+		for i, cnf := range others {
+			for _, opaque := range []bool{false, true} {
+				claims := map[string]any{"cnf": cnf}
+				tok := s.iss.Token(t, axiomstest.TokenSpec{Claims: claims})
+				if opaque {
+					tok = s.iss.OpaqueToken(t, claims)
+				}
+				name := fmt.Sprintf("general %v, cnf %d, opaque %v", general, i, opaque)
+				for _, route := range []string{"/plain", "/either"} {
+					res, rec := s.do(route, http.Header{"Authorization": {"Bearer " + tok}})
+					require.NotNil(t, res.Denial, "%s %s", name, route)
+					assert.Equal(t, enforce.ReasonUnsupportedBinding, rec.Reason, "%s %s", name, route)
+					assert.Equal(t, `Bearer realm="api", error="invalid_token", error_description="`+desc+`"`, res.Denial.Challenge(), "%s %s", name, route)
+				}
+				st := enforce.StateFromContext(at.Inspect(context.Background(), http.Header{"Authorization": {"Bearer " + tok}}))
+				require.NotNil(t, st.Err, name)
+				assert.Equal(t, enforce.ReasonUnsupportedBinding, st.Err.Reason, name)
+			}
+		}
+		// Beside jkt, with the DPoP scheme and a valid proof: the other binding is not
+		// checked either.
+		both := s.iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"cnf": map[string]any{
+			"jkt": s.key.Thumbprint(), "x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}}})
+		res, rec := s.do("/dpop", dpopHeaders(both, s.proof("/dpop", both)))
+		require.NotNil(t, res.Denial)
+		assert.Equal(t, enforce.ReasonUnsupportedBinding, rec.Reason)
+		assert.Equal(t, `DPoP realm="api", error="invalid_token", error_description="`+desc+`", `+dpopAlgs, res.Denial.Challenge())
+
+		for _, cnf := range []map[string]any{{}, nil} {
+			claims := map[string]any{}
+			if cnf != nil {
+				claims["cnf"] = cnf
+			}
+			res, _ = s.do("/plain", http.Header{"Authorization": {"Bearer " + s.iss.Token(t, axiomstest.TokenSpec{Claims: claims})}})
+			assert.Nil(t, res.Denial, "cnf %v", cnf)
+		}
+		bound := s.boundToken(nil)
+		res, _ = s.do("/dpop", dpopHeaders(bound, s.proof("/dpop", bound)))
+		assert.Nil(t, res.Denial, "cnf with jkt alone")
+	}
 }

@@ -93,6 +93,35 @@ func boundTokenError(realm string) *Error {
 		Reason:      ReasonDPoPBoundToken, realm: realm}
 }
 
+// unsupportedBindingError refuses a token bound by a confirmation method other than
+// DPoP's (otherBinding).
+func unsupportedBindingError(realm string) *Error {
+	return &Error{Status: http.StatusUnauthorized, Code: CodeInvalidToken,
+		Description: "the access token is bound to a key or certificate by a method this service does not check",
+		Reason:      ReasonUnsupportedBinding, realm: realm}
+}
+
+// otherBinding reports whether claims name a confirmation method other than DPoP's:
+// a member of cnf (RFC 7800; an object, as the validator checked) other than jkt, such
+// as x5t#S256 (RFC 8705), jwk, jwe, jku or kid. Such a token is sender-constrained by
+// a proof nothing here checks: accepted, its binding would protect nothing.
+func otherBinding(claims *validator.Claims) bool {
+	cnf, ok := claims.Claim("cnf")
+	if !ok {
+		return false
+	}
+	m, isObject := cnf.(map[string]any)
+	if !isObject {
+		return true
+	}
+	for name := range m {
+		if name != "jkt" {
+			return true
+		}
+	}
+	return false
+}
+
 // dpopRequiredError refuses a Bearer token where the scheme requires DPoP.
 func (e *Enforcer) dpopRequiredError() *Error {
 	return &Error{Status: http.StatusUnauthorized, Code: CodeInvalidToken,
