@@ -135,3 +135,82 @@ func TestTokensBoundOtherwiseAreRefused(t *testing.T) {
 		assert.Nil(t, res.Denial, "cnf with jkt alone")
 	}
 }
+
+// An operation whose alternatives mix a scheme requiring DPoP with a plain bearer
+// scheme, or make authentication optional, lets no token through the other door: a
+// bound token presented as Bearer is refused by every alternative, a DPoP request whose
+// proof fails is denied (never judged by the plain scheme, never anonymous), and an
+// unbound Bearer token passes only by a scheme that takes Bearer.
+func TestDPoPAlternativesNeverSlipThrough(t *testing.T) {
+	doc := specgen.Doc{Schemes: []string{
+		specgen.Bearer("plain"),
+		"dpop: {type: http, scheme: bearer, x-axioms-dpop: required}",
+		"either: {type: http, scheme: bearer, x-axioms-dpop: allowed}",
+	}}.YAML(`
+  /mixed:
+    get: {operationId: mixed, security: [{dpop: []}, {plain: []}], responses: {"200": {description: ok}}}
+  /optional-dpop:
+    get: {operationId: optionalDpop, security: [{}, {dpop: []}], responses: {"200": {description: ok}}}
+  /optional-either:
+    get: {operationId: optionalEither, security: [{}, {either: []}], responses: {"200": {description: ok}}}
+`)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
+	key := axiomstest.NewDPoPKey(t, "ES256")
+	policies, err := openapi.LoadData(doc, openapi.LoadOptions{})
+	require.NoError(t, err)
+	bound := iss.Token(t, axiomstest.TokenSpec{DPoPKey: key})
+	unbound := iss.Token(t, axiomstest.TokenSpec{})
+	proof := func(route, tok string) string {
+		return key.Proof(t, axiomstest.ProofSpec{Method: "GET", URL: "http://api.example.test" + route, AccessToken: tok})
+	}
+	for _, general := range []bool{false, true} {
+		cfg := enforce.Config{Policies: policies, Validator: iss.Validator(t)}
+		if general {
+			cfg.SchemeValidators = map[string]enforce.TokenValidator{"plain": iss.Validator(t), "either": iss.Validator(t)}
+		}
+		core, err := enforce.New(cfg)
+		require.NoError(t, err)
+		for _, c := range []struct {
+			route, auth, proof string
+			want               enforce.Reason // "" when allowed
+			anonymous          bool
+		}{
+			{"/mixed", "Bearer " + bound, "", enforce.ReasonDPoPBoundToken, false},
+			{"/mixed", "Bearer " + bound, proof("/mixed", bound), enforce.ReasonDPoPBoundToken, false},
+			{"/mixed", "Bearer " + unbound, "", "", false},
+			{"/mixed", "DPoP " + bound, proof("/mixed", bound), "", false},
+			{"/mixed", "DPoP " + bound, "", enforce.Reason(validator.ReasonInvalidDPoPProof), false},
+			{"/mixed", "DPoP " + bound, proof("/other", bound), enforce.Reason(validator.ReasonInvalidDPoPProof), false},
+			{"/mixed", "DPoP " + unbound, proof("/mixed", unbound), enforce.Reason(validator.ReasonDPoPKeyMismatch), false},
+			{"/optional-dpop", "", "", "", true},
+			{"/optional-dpop", "DPoP " + bound, "x.y.z", enforce.Reason(validator.ReasonInvalidDPoPProof), false},
+			{"/optional-dpop", "DPoP " + bound, "", enforce.Reason(validator.ReasonInvalidDPoPProof), false},
+			{"/optional-dpop", "Bearer " + unbound, "", enforce.ReasonDPoPRequired, false},
+			{"/optional-dpop", "Bearer " + bound, "", enforce.ReasonDPoPBoundToken, false},
+			{"/optional-dpop", "DPoP " + bound, proof("/optional-dpop", bound), "", false},
+			{"/optional-either", "DPoP " + bound, "x.y.z", enforce.Reason(validator.ReasonInvalidDPoPProof), false},
+			{"/optional-either", "DPoP " + unbound, proof("/optional-either", unbound), enforce.Reason(validator.ReasonDPoPKeyMismatch), false},
+			{"/optional-either", "Bearer " + bound, "", enforce.ReasonDPoPBoundToken, false},
+			{"/optional-either", "Bearer " + unbound, "", "", false},
+		} {
+			h := http.Header{}
+			if c.auth != "" {
+				h.Set("Authorization", c.auth)
+			}
+			if c.proof != "" {
+				h.Set("DPoP", c.proof)
+			}
+			res := core.Enforce(context.Background(), &enforce.Request{Header: h, Method: "GET", Route: c.route,
+				Host: "api.example.test", RequestURI: c.route, Policy: policies.Lookup("GET", c.route)})
+			name := fmt.Sprintf("general %v %s %.12s… proof %v", general, c.route, c.auth, c.proof != "")
+			if c.want == "" {
+				require.Nil(t, res.Denial, "%s: %v", name, res.Denial)
+				assert.Equal(t, c.anonymous, enforce.PrincipalFromContext(res.Context) == nil, name)
+				continue
+			}
+			require.NotNil(t, res.Denial, name)
+			assert.Equal(t, http.StatusUnauthorized, res.Status, name)
+			assert.Equal(t, c.want, res.Denial.Reason, name)
+		}
+	}
+}
