@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -211,6 +213,42 @@ func TestDPoPAlternativesNeverSlipThrough(t *testing.T) {
 			require.NotNil(t, res.Denial, name)
 			assert.Equal(t, http.StatusUnauthorized, res.Status, name)
 			assert.Equal(t, c.want, res.Denial.Reason, name)
+		}
+	}
+}
+
+// One proof sent by many concurrent requests, on both paths, is accepted once: the
+// Enforcer checks it once per request against the one replay cache of its checker.
+func TestDPoPProofRaceThroughTheEnforcer(t *testing.T) {
+	for _, general := range []bool{false, true} {
+		iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
+		key := axiomstest.NewDPoPKey(t, "ES256")
+		policies, err := openapi.LoadData(dpopDoc, openapi.LoadOptions{})
+		require.NoError(t, err)
+		cfg := enforce.Config{Policies: policies, Validator: iss.Validator(t), Params: func(any) ([]string, []string) { return nil, nil }}
+		if general {
+			cfg.SchemeValidators = map[string]enforce.TokenValidator{"either": iss.Validator(t)}
+		}
+		core, err := enforce.New(cfg)
+		require.NoError(t, err)
+		tok := iss.Token(t, axiomstest.TokenSpec{DPoPKey: key})
+		for _, route := range []string{"/dpop", "/either"} {
+			proof := key.Proof(t, axiomstest.ProofSpec{Method: "GET", URL: "http://api.example.test" + route, AccessToken: tok})
+			var accepted atomic.Int32
+			var wg sync.WaitGroup
+			for range 64 {
+				wg.Go(func() {
+					res := core.Enforce(context.Background(), &enforce.Request{Header: dpopHeaders(tok, proof), Method: "GET", Route: route,
+						Host: "api.example.test", RequestURI: route, Policy: policies.Lookup("GET", route)})
+					if res.Denial == nil {
+						accepted.Add(1)
+					} else if res.Denial.Reason != enforce.Reason(validator.ReasonDPoPReplayed) {
+						t.Errorf("general %v %s: %s", general, route, res.Denial.Reason)
+					}
+				})
+			}
+			wg.Wait()
+			assert.EqualValues(t, 1, accepted.Load(), "general %v %s", general, route)
 		}
 	}
 }
