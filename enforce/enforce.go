@@ -122,7 +122,9 @@ type Config struct {
 	// followed by the path of the request-target. It must be an absolute http or https
 	// URL without user information, query or fragment, else [New] fails. If empty, the
 	// URL is built from each request: https when it came over TLS, else http, and its
-	// Host header. Set it behind a TLS-terminating proxy or load balancer (the service
+	// Host header (net/http's Request.Host: the authority of an absolute-form
+	// request-target when there is one, as RFC 9112 §3.2.2 asks; X-Forwarded-* and
+	// Forwarded headers are never read). Set it behind a TLS-terminating proxy or load balancer (the service
 	// then sees http and perhaps an internal host, and refuses every proof), and in
 	// production generally: the Host header is the client's word, so without it a proof
 	// made for another service that accepts the same tokens could be replayed here with
