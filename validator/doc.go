@@ -130,6 +130,8 @@
 //     scope, role, permission and audience claims;
 //   - active is true, and neither token_use (other than access_token) nor token_type
 //     (refresh_token) says it is another kind of token (wrong_type);
+//   - an answer with token_type DPoP carries cnf.jkt (RFC 9449 §6.2): otherwise it is
+//     the endpoint's fault (introspection_unavailable), never an unbound token;
 //   - iss, aud, exp, nbf, iat and Config.RequiredClaims pass the checks a JWT's claims
 //     pass, with the same reasons and Config.Leeway.
 //

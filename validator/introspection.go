@@ -363,7 +363,8 @@ func (e errIntrospectionResponse) Error() string {
 // member names, an active member that is not a JSON boolean or a registered member of
 // the wrong type is the endpoint's fault (introspection_unavailable); active false is
 // inactive; a claim failing a check (iss, aud, exp, nbf, iat, Config.RequiredClaims)
-// gets the reason a JWT would.
+// gets the reason a JWT would. An active answer with token_type DPoP but no cnf.jkt is
+// the endpoint's fault too: it names no key to bind the token to.
 func (v *Validator) checkIntrospection(body []byte, now time.Time) (*Claims, *validationError) {
 	set, err := decodeIntrospection(body)
 	if err != nil {
@@ -386,6 +387,12 @@ func (v *Validator) checkIntrospection(body []byte, now time.Time) (*Claims, *va
 			return nil, introspectionUnavailable(errIntrospectionResponse("member has the wrong type: " + e.desc))
 		}
 		return nil, e
+	}
+	if typ, _ := set["token_type"].(string); strings.EqualFold(typ, "DPoP") && c.dpopJKT == "" {
+		// RFC 9449 §6.2: the answer about a DPoP-bound token carries its key's
+		// thumbprint. Without it, the token would pass for an unbound one, presented as
+		// Bearer by whoever holds it.
+		return nil, introspectionUnavailable(errIntrospectionResponse("has token_type DPoP but no cnf.jkt"))
 	}
 	return c, nil
 }
