@@ -252,3 +252,37 @@ func TestDPoPProofRaceThroughTheEnforcer(t *testing.T) {
 		}
 	}
 }
+
+// Step-up after DPoP with an introspected token: the answer's acr is judged as a JWT's
+// (only a listed string passes), after the token and its proof, and the shortfall is
+// challenged in the DPoP scheme.
+func TestStepUpIntrospectedDPoPToken(t *testing.T) {
+	s := newDPoPSetup(t, func(s *dpopSetup, c *enforce.Config) { c.Validator = introspecting(t, s.iss) })
+	jkt := map[string]any{"jkt": s.key.Thumbprint()}
+	for _, c := range []struct {
+		acr  any
+		want enforce.Reason
+	}{
+		{"urn:example:mfa", ""},
+		{"urn:example:pwd", enforce.ReasonInsufficientUserAuthentication},
+		{[]any{"urn:example:mfa"}, enforce.ReasonInsufficientUserAuthentication},
+		{map[string]any{"value": "urn:example:mfa"}, enforce.ReasonInsufficientUserAuthentication},
+		{7, enforce.ReasonInsufficientUserAuthentication},
+		{axiomstest.Omit, enforce.ReasonInsufficientUserAuthentication},
+	} {
+		tok := s.iss.OpaqueToken(t, map[string]any{"cnf": jkt, "acr": c.acr})
+		res, rec := s.do("/mfa", dpopHeaders(tok, s.proof("/mfa", tok)))
+		if c.want == "" {
+			assert.Nil(t, res.Denial, "acr %v", c.acr)
+			continue
+		}
+		require.NotNil(t, res.Denial, "acr %v", c.acr)
+		assert.Equal(t, c.want, rec.Reason, "acr %v", c.acr)
+		assert.Equal(t, `DPoP realm="api", error="insufficient_user_authentication", error_description="a stronger authentication is required", acr_values="urn:example:mfa", `+dpopAlgs, res.Denial.Challenge())
+
+		// The proof is checked before step-up: without one, the proof is what is refused.
+		res, rec = s.do("/mfa", dpopHeaders(tok, ""))
+		require.NotNil(t, res.Denial)
+		assert.Equal(t, enforce.Reason(validator.ReasonInvalidDPoPProof), rec.Reason, "acr %v", c.acr)
+	}
+}
