@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/axioms-go/axioms-echo/openapi"
@@ -206,8 +207,8 @@ func requestPath(r *Request) string {
 }
 
 // parseBaseURL checks Config.DPoPBaseURL and returns it without a trailing slash: an
-// absolute http or https URL with a host, optionally a path prefix, without user
-// information, query or fragment.
+// absolute http or https URL with a host, optionally a path prefix without dot
+// segments, without user information, query or fragment.
 func parseBaseURL(s string) (string, error) {
 	u, err := url.Parse(s)
 	switch {
@@ -221,6 +222,9 @@ func parseBaseURL(s string) (string, error) {
 		return "", fmt.Errorf("Config.DPoPBaseURL %q must not carry user information", s)
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(s, "?#"):
 		return "", fmt.Errorf("Config.DPoPBaseURL %q must not carry a query or a fragment", s)
+	case slices.ContainsFunc(strings.Split(u.Path, "/"), func(seg string) bool { return seg == "." || seg == ".." }):
+		// The checker matches no request URL with dot segments: every proof would fail.
+		return "", fmt.Errorf("Config.DPoPBaseURL %q must not have dot segments (\".\", \"..\") in its path", s)
 	}
 	return u.Scheme + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/"), nil
 }

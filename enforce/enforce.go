@@ -120,7 +120,7 @@ type Config struct {
 	// "https://api.example.com" (a path prefix that a proxy strips, as in
 	// "https://example.com/api", is kept): the htu a proof must name is DPoPBaseURL
 	// followed by the path of the request-target. It must be an absolute http or https
-	// URL without user information, query or fragment, else [New] fails. If empty, the
+	// URL without user information, query, fragment or dot segments, else [New] fails. If empty, the
 	// URL is built from each request: https when it came over TLS, else http, and its
 	// Host header (net/http's Request.Host: the authority of an absolute-form
 	// request-target when there is one, as RFC 9112 §3.2.2 asks; X-Forwarded-* and
