@@ -97,8 +97,8 @@ type Config struct {
 	// request-target. If empty, the URL is built from each request (https over TLS,
 	// else http, and the Host header): set it behind a TLS-terminating proxy, and in
 	// production generally (the Host header is the client's word). Building fails
-	// unless it is an absolute http or https URL without user information, query or
-	// fragment. See enforce.Config.DPoPBaseURL. Default: "".
+	// unless it is an absolute http or https URL without user information, query,
+	// fragment or dot segments. See enforce.Config.DPoPBaseURL. Default: "".
 	DPoPBaseURL string
 
 	// InsecureAllowUndocumented lets requests through, unchecked, to routes that have no

@@ -71,3 +71,36 @@ func TestDPoPErrorHandler(t *testing.T) {
 	assert.Equal(t, got.Challenges(), rec.Header().Values("WWW-Authenticate"))
 	assert.Equal(t, `DPoP realm="api", algs="ES256 ES384 ES512 PS256 PS384 PS512 RS256 RS384 RS512 EdDSA"`, rec.Header().Get("WWW-Authenticate"))
 }
+
+// TestDPoPDotSegmentsNeverChangeTheRoute: Echo matches a path with dot segments as it
+// is ("/files/../admin" is the /files/:name route), so a proof whose htu names the path
+// with the segments removed (/admin) must not pass there, nor any proof: a proof is
+// good only for the route its URL names.
+func TestDPoPDotSegmentsNeverChangeTheRoute(t *testing.T) {
+	doc := specgen.Doc{Schemes: []string{"dpop: {type: http, scheme: bearer, x-axioms-dpop: required}"}}.YAML(`
+  /files/{name}:
+    parameters: [{name: name, in: path, required: true, schema: {type: string}}]
+    get: {operationId: file, security: [{dpop: []}], responses: {"200": {description: ok}}}
+  /admin:
+    get: {operationId: admin, security: [{dpop: []}], responses: {"200": {description: ok}}}
+`)
+	key := axiomstest.NewDPoPKey(t, "ES256")
+	h := newHarness(t, harnessOptions{doc: doc, config: func(c *echoaxioms.Config) { c.DPoPBaseURL = "https://api.example.com" }})
+	h.e.GET("/files/:name", ok)
+	h.e.GET("/admin", ok)
+	tok := h.iss.Token(t, axiomstest.TokenSpec{DPoPKey: key})
+	send := func(target, htu string) int {
+		proof := key.Proof(t, axiomstest.ProofSpec{Method: http.MethodGet, URL: htu, AccessToken: tok})
+		return h.do(http.MethodGet, target, "DPoP "+tok, "DPoP", proof).Code
+	}
+	for _, target := range []string{"/files/../admin", "/files/%2E%2E/admin", "/files/%2e%2e/admin"} {
+		assert.Equal(t, http.StatusUnauthorized, send(target, "https://api.example.com/admin"), "%s with a proof for /admin", target)
+		assert.Equal(t, http.StatusUnauthorized, send(target, "https://api.example.com"+target), "%s with a proof for itself", target)
+	}
+	assert.Equal(t, http.StatusOK, send("/admin", "https://api.example.com/admin"))
+	assert.Equal(t, http.StatusOK, send("/files/a..b", "https://api.example.com/files/a..b"), "dots inside a segment are no dot segment")
+	for _, r := range h.records()[:6] {
+		assert.Equal(t, "file", r.OperationID)
+		assert.Equal(t, "invalid_dpop_proof", string(r.Reason))
+	}
+}

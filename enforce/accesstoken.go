@@ -100,8 +100,9 @@ func NewAccessToken(cfg AccessTokenConfig) (*AccessToken, error) {
 // Inspect reads the bearer token of a request's header h and returns ctx (the request's
 // context) holding the token's state ([StateFromContext]) and, for a valid token, its
 // claims (validator.FromContext). It reads `Authorization: Bearer` only: a DPoP-bound
-// token (cnf.jkt) there is invalid (dpop_bound_token), and the DPoP scheme is another
-// scheme (missing), since no proof is checked here.
+// token (cnf.jkt) there is invalid (dpop_bound_token), as is one bound by another
+// confirmation method (unsupported_binding), and the DPoP scheme is another scheme
+// (missing), since no proof is checked here.
 func (a *AccessToken) Inspect(ctx context.Context, h http.Header) context.Context {
 	st := &TokenState{realm: a.realm, rec: a.rec}
 	switch b := readBearer(h, false, false); b.state {
@@ -112,6 +113,8 @@ func (a *AccessToken) Inspect(ctx context.Context, h http.Header) context.Contex
 		switch {
 		case err != nil:
 			st.Status, st.Err = TokenInvalid, b.refuse(a.realm, err)
+		case otherBinding(claims):
+			st.Status, st.Err = TokenInvalid, unsupportedBindingError(a.realm)
 		case claims.DPoPThumbprint() != "":
 			st.Status, st.Err = TokenInvalid, boundTokenError(a.realm)
 		default:

@@ -48,6 +48,9 @@ func (e *Enforcer) authenticate(ctx context.Context, r *Request, p *openapi.Poli
 	if err != nil {
 		return nil, false, b.refuse(e.realm, err)
 	}
+	if otherBinding(claims) {
+		return claims, false, unsupportedBindingError(e.realm)
+	}
 	if claims.DPoPThumbprint() != "" {
 		return claims, false, boundTokenError(e.realm)
 	}
@@ -85,7 +88,8 @@ func (e *Enforcer) authenticateGeneral(ctx context.Context, r *Request, p *opena
 // x-axioms-dpop only (for the others, as any other scheme, none), and is accepted for
 // them once its proof passed (checked once per request). A token presented with the
 // Bearer scheme is refused when it is DPoP-bound (every scheme), and by a scheme that
-// requires DPoP.
+// requires DPoP. A token bound by another confirmation method (otherBinding) is
+// refused however it is presented.
 func (e *Enforcer) authenticateSchemes(ctx context.Context, r *Request, p *openapi.Policy, b bearer, schemes AuthScheme) (openapi.Principal, *Error) {
 	type validation struct {
 		v      TokenValidator
@@ -134,6 +138,14 @@ func (e *Enforcer) authenticateSchemes(ctx context.Context, r *Request, p *opena
 					continue
 				}
 				claims := validations[i].claims
+				if otherBinding(claims) {
+					d := unsupportedBindingError(e.realm)
+					if b.dpop {
+						d = e.challenge(d, AuthDPoP)
+					}
+					keep(&tokenErr, d)
+					continue
+				}
 				jkt := claims.DPoPThumbprint()
 				switch {
 				case b.dpop:

@@ -108,6 +108,7 @@
 //	server_error             a server-side failure of the ownership check (500): a loader's other error, an object without the field, route parameters that do not match the operation's
 //	dpop_bound_token         a DPoP-bound token (cnf.jkt) presented with the Bearer scheme (401 Bearer invalid_token)
 //	dpop_required            a token presented with the Bearer scheme where the scheme requires DPoP (401 DPoP invalid_token)
+//	unsupported_binding      a token bound by a confirmation method other than DPoP's jkt (cnf x5t#S256, jwk, ...), however presented (401 invalid_token)
 //
 // and, for a refused token, the validator's reason (validator.ReasonOf; listed in the
 // validator package's "Errors"): inactive (401) for a token the introspection endpoint
@@ -140,6 +141,7 @@
 //	token invalid (with the DPoP scheme)       DPoP … error="invalid_token"
 //	Bearer token on a required scheme          DPoP … error="invalid_token" (dpop_required)
 //	DPoP-bound token with the Bearer scheme    Bearer … error="invalid_token" (dpop_bound_token, RFC 9449 §7.2)
+//	token bound otherwise (cnf x5t#S256, jwk)  … error="invalid_token" (unsupported_binding), in the scheme it came with
 //	no credentials, required scheme            DPoP realm="…", algs="…"
 //	no credentials, allowed scheme             Bearer realm="…" and DPoP realm="…", algs="…" (two header values)
 //

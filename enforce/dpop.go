@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/axioms-go/axioms-echo/openapi"
@@ -93,6 +94,35 @@ func boundTokenError(realm string) *Error {
 		Reason:      ReasonDPoPBoundToken, realm: realm}
 }
 
+// unsupportedBindingError refuses a token bound by a confirmation method other than
+// DPoP's (otherBinding).
+func unsupportedBindingError(realm string) *Error {
+	return &Error{Status: http.StatusUnauthorized, Code: CodeInvalidToken,
+		Description: "the access token is bound to a key or certificate by a method this service does not check",
+		Reason:      ReasonUnsupportedBinding, realm: realm}
+}
+
+// otherBinding reports whether claims name a confirmation method other than DPoP's:
+// a member of cnf (RFC 7800; an object, as the validator checked) other than jkt, such
+// as x5t#S256 (RFC 8705), jwk, jwe, jku or kid. Such a token is sender-constrained by
+// a proof nothing here checks: accepted, its binding would protect nothing.
+func otherBinding(claims *validator.Claims) bool {
+	cnf, ok := claims.Claim("cnf")
+	if !ok {
+		return false
+	}
+	m, isObject := cnf.(map[string]any)
+	if !isObject {
+		return true
+	}
+	for name := range m {
+		if name != "jkt" {
+			return true
+		}
+	}
+	return false
+}
+
 // dpopRequiredError refuses a Bearer token where the scheme requires DPoP.
 func (e *Enforcer) dpopRequiredError() *Error {
 	return &Error{Status: http.StatusUnauthorized, Code: CodeInvalidToken,
@@ -177,8 +207,8 @@ func requestPath(r *Request) string {
 }
 
 // parseBaseURL checks Config.DPoPBaseURL and returns it without a trailing slash: an
-// absolute http or https URL with a host, optionally a path prefix, without user
-// information, query or fragment.
+// absolute http or https URL with a host, optionally a path prefix without dot
+// segments, without user information, query or fragment.
 func parseBaseURL(s string) (string, error) {
 	u, err := url.Parse(s)
 	switch {
@@ -192,6 +222,9 @@ func parseBaseURL(s string) (string, error) {
 		return "", fmt.Errorf("Config.DPoPBaseURL %q must not carry user information", s)
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(s, "?#"):
 		return "", fmt.Errorf("Config.DPoPBaseURL %q must not carry a query or a fragment", s)
+	case slices.ContainsFunc(strings.Split(u.Path, "/"), func(seg string) bool { return seg == "." || seg == ".." }):
+		// The checker matches no request URL with dot segments: every proof would fail.
+		return "", fmt.Errorf("Config.DPoPBaseURL %q must not have dot segments (\".\", \"..\") in its path", s)
 	}
 	return u.Scheme + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/"), nil
 }

@@ -241,6 +241,10 @@ func TestDPoPBaseURL(t *testing.T) {
 		{"https://api.example.com/#f", "must not carry a query or a fragment"},
 		{"https://api.example.com/?", "must not carry a query or a fragment"},
 		{"https://api example.com", "is not a URL"},
+		{"https://api.example.com/svc/../", "must not have dot segments"},
+		{"https://api.example.com/./svc", "must not have dot segments"},
+		{"https://api.example.com/%2E%2E", "must not have dot segments"},
+		{"https://api.example.com/svc..v2", ""},
 	} {
 		t.Run(c.base, func(t *testing.T) {
 			policies, err := openapi.LoadData(dpopDoc, openapi.LoadOptions{})

@@ -120,9 +120,11 @@ type Config struct {
 	// "https://api.example.com" (a path prefix that a proxy strips, as in
 	// "https://example.com/api", is kept): the htu a proof must name is DPoPBaseURL
 	// followed by the path of the request-target. It must be an absolute http or https
-	// URL without user information, query or fragment, else [New] fails. If empty, the
+	// URL without user information, query, fragment or dot segments, else [New] fails. If empty, the
 	// URL is built from each request: https when it came over TLS, else http, and its
-	// Host header. Set it behind a TLS-terminating proxy or load balancer (the service
+	// Host header (net/http's Request.Host: the authority of an absolute-form
+	// request-target when there is one, as RFC 9112 §3.2.2 asks; X-Forwarded-* and
+	// Forwarded headers are never read). Set it behind a TLS-terminating proxy or load balancer (the service
 	// then sees http and perhaps an internal host, and refuses every proof), and in
 	// production generally: the Host header is the client's word, so without it a proof
 	// made for another service that accepts the same tokens could be replayed here with
@@ -179,7 +181,8 @@ type Enforcer struct {
 	dpopAlgs          []string               // dpop.Algorithms(), for the algs of DPoP challenges
 	dpopBase          string                 // Config.DPoPBaseURL without its trailing slash
 	// builtin is set when every bearer scheme uses a *validator.Validator, which accepts
-	// only compact JWS in canonical base64url: a subset of token68. The token68 check of
+	// only compact JWS in canonical base64url, and with introspection only token68
+	// values: never a token outside token68. The token68 check of
 	// the token then runs only when validation fails, to tell 400 from 401.
 	builtin bool
 }

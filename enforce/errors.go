@@ -73,6 +73,11 @@ const (
 	// ReasonDPoPRequired: a token was presented with the Bearer scheme to an operation
 	// whose only accepting scheme requires DPoP (x-axioms-dpop: required).
 	ReasonDPoPRequired Reason = "dpop_required"
+	// ReasonUnsupportedBinding: the token is bound by a confirmation method (its cnf
+	// claim, RFC 7800) other than DPoP's jkt, such as a certificate thumbprint
+	// (x5t#S256, RFC 8705 mutual TLS) or a jwk: nothing here checks it, and accepting
+	// the token would let whoever holds it use it without the key or certificate.
+	ReasonUnsupportedBinding Reason = "unsupported_binding"
 )
 
 // tokenReason is the Reason of a token validation error, the one place where a

@@ -114,6 +114,9 @@
 // as a compact JWS (anything but exactly two dots), or every token with
 // Introspection.All, is sent to the issuer's introspection endpoint (RFC 7662), named
 // by Introspection.Endpoint or by the introspection_endpoint of the discovery document.
+// Only a token68 value (RFC 7235 §2.1, the syntax of bearer and DPoP tokens) is sent:
+// any other is malformed, as it would be on the JWT path, so that Validate accepts no
+// token the Authorization header cannot carry.
 // The request is a POST of token and token_type_hint=access_token, the client
 // authenticated with client_secret_basic (the default) or client_secret_post;
 // redirects are not followed. An answer is accepted only when all of these hold:
@@ -127,6 +130,8 @@
 //     scope, role, permission and audience claims;
 //   - active is true, and neither token_use (other than access_token) nor token_type
 //     (refresh_token) says it is another kind of token (wrong_type);
+//   - an answer with token_type DPoP carries cnf.jkt (RFC 9449 §6.2): otherwise it is
+//     the endpoint's fault (introspection_unavailable), never an unbound token;
 //   - iss, aud, exp, nbf, iat and Config.RequiredClaims pass the checks a JWT's claims
 //     pass, with the same reasons and Config.Leeway.
 //
@@ -210,8 +215,11 @@
 // §6.2.3): scheme and host in any case, the default port written or not (and without
 // leading zeros), an empty path as "/", an IPv6 host in any of its spellings,
 // percent-encodings of unreserved characters as the characters and hex digits in any
-// case, dot segments removed. A trailing slash, the case of the path, another port and
-// an encoded slash ("%2F") all make another URL. A character RFC 3986 does not allow
+// case, dot segments removed from the proof's htu. A request URL whose path has dot
+// segments ("/files/../admin", "/files/%2E%2E/admin") matches no proof: routers such
+// as Echo's match that path as it is, so the URL with the segments removed would name
+// another route than the one that answers. A trailing slash, the case of the path,
+// another port and an encoded slash ("%2F") all make another URL. A character RFC 3986 does not allow
 // in a path (non-ASCII, a space, "|", "[", which some clients send as they are) equals
 // its percent-encoding; Unicode is not normalised. A proof whose htu has a query or a
 // fragment (even an empty one), user information, a scheme other than http and https,

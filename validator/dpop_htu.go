@@ -10,7 +10,10 @@ import (
 // §4.3: compared without query and fragment, after syntax- and scheme-based
 // normalisation, RFC 3986 §6.2.2 and §6.2.3). The proof's htu must be an absolute http
 // or https URL without user information, query or fragment; htu is the server's own
-// view of the request, from which anything from a '?' or '#' on is dropped.
+// view of the request, from which anything from a '?' or '#' on is dropped. A request
+// path with dot segments ("/files/../admin", "/a/%2E%2E/b", "/./a") matches no proof:
+// routers (Echo's) match such a path as it is, so the proof's URL with the segments
+// removed would name another route than the one that answers.
 func sameHTU(claim, htu string) bool {
 	if i := strings.IndexAny(htu, "?#"); i >= 0 {
 		htu = htu[:i]
@@ -19,7 +22,7 @@ func sameHTU(claim, htu string) bool {
 	if !ok {
 		return false
 	}
-	b, ok := normalizeHTU(htu)
+	b, ok := normalizeURL(htu, false)
 	return ok && a == b
 }
 
@@ -30,7 +33,11 @@ func sameHTU(claim, htu string) bool {
 // dot segments removed. It reports false for anything else: a host that is neither a
 // registered name of RFC 3986 unreserved characters nor a bracketed IPv6 address, a
 // port that is not a number from 1 to 65535, or a path that normalizePath refuses.
-func normalizeHTU(s string) (string, bool) {
+func normalizeHTU(s string) (string, bool) { return normalizeURL(s, true) }
+
+// normalizeURL is normalizeHTU; without dots, a path with dot segments is refused
+// instead of having them removed.
+func normalizeURL(s string, dots bool) (string, bool) {
 	if strings.ContainsAny(s, "?#") { // a query or a fragment, even an empty one
 		return "", false
 	}
@@ -105,7 +112,12 @@ func normalizeHTU(s string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	path = removeDotSegments(path)
+	if removed := removeDotSegments(path); removed != path {
+		if !dots {
+			return "", false
+		}
+		path = removed
+	}
 	if path == "" {
 		path = "/"
 	}

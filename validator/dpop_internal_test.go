@@ -107,8 +107,8 @@ func TestReplayCacheOrder(t *testing.T) {
 	}
 }
 
-// FuzzDPoPHTU: normalisation is idempotent, and two URLs with one normal form compare
-// equal.
+// FuzzDPoPHTU: normalisation is idempotent, and a proof's htu matches the request URL
+// of its normal form (a request URL with dot segments matches none).
 func FuzzDPoPHTU(f *testing.F) {
 	for _, seed := range []string{
 		"https://api.example.test/orders/42", "HTTPS://API.EXAMPLE.TEST:443/a/./b/../c", "http://[::1]:80/",
@@ -127,8 +127,11 @@ func FuzzDPoPHTU(f *testing.F) {
 		if !ok || again != n {
 			t.Fatalf("normalisation is not idempotent: %q -> %q -> %q (%v)", s, n, again, ok)
 		}
-		if !sameHTU(n, s) || !sameHTU(s, n) {
+		if !sameHTU(s, n) || !sameHTU(n, n) {
 			t.Fatalf("%q and its normal form %q differ", s, n)
+		}
+		if _, keeps := normalizeURL(s, false); keeps != sameHTU(n, s) {
+			t.Fatalf("request URL %q: matches its normal form %q: %v, has no dot segments: %v", s, n, sameHTU(n, s), keeps)
 		}
 	})
 }

@@ -512,6 +512,15 @@ func TestDPoPHTUNormalisation(t *testing.T) {
 		{"https://api.example.test/a\tb", "https://api.example.test/a%09b", false},
 		{"https://api.example.test/a\x7fb", "https://api.example.test/a%7Fb", false},
 		{"https://api.example.test/orders/42", "not a URL", false},
+		// A request path with dot segments matches no proof: the router matches it as
+		// it is (Echo: /files/:name takes "/files/../admin").
+		{"https://api.example.test/admin", "https://api.example.test/files/../admin", false},
+		{"https://api.example.test/files/../admin", "https://api.example.test/files/../admin", false},
+		{"https://api.example.test/admin", "https://api.example.test/files/%2E%2E/admin", false},
+		{"https://api.example.test/admin", "https://api.example.test/files/%2e./admin", false},
+		{"https://api.example.test/files/admin", "https://api.example.test/files/./admin", false},
+		{"https://api.example.test/", "https://api.example.test/..", false},
+		{"https://api.example.test/a/.b/c..", "https://api.example.test/a/.b/c..", true},
 		{"https://[::1%25eth0]/a", "https://[::1%25eth0]/a", false},
 		{"https://[127.0.0.1]/a", "https://[127.0.0.1]/a", false},
 		{"https://[::1/a", "https://[::1/a", false},

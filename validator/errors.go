@@ -150,6 +150,7 @@ var (
 	errInactive        = newError(ReasonInactive, "token is not active")
 	errNotAccessToken  = newError(ReasonWrongType, "token is not an access token")
 	errCnfType         = newError(ReasonMalformed, "the cnf claim is not an object with a non-empty string jkt")
+	errNotToken68      = newError(ReasonMalformed, "token is not a single token68 value")
 )
 
 // Failure templates of DPoPChecker.Check. Like the others they never quote the proof.

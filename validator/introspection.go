@@ -155,6 +155,31 @@ func isCompactJWS(token string) bool {
 	return strings.Count(token, ".") == 2
 }
 
+// isToken68 reports whether token matches token68 (RFC 7235 §2.1), the syntax of a
+// bearer token (RFC 6750 §2.1) and of a DPoP one (RFC 9449 §7.1): 1*( ALPHA / DIGIT /
+// "-" / "." / "_" / "~" / "+" / "/" ) *"=". A token that is not is refused before it
+// is introspected: it can be no bearer token, and a caller that reads tokens from the
+// Authorization header may have left this check to Validate (compact JWS in canonical
+// base64url, all the JWT path accepts, is token68).
+func isToken68(token string) bool {
+	i := 0
+	for ; i < len(token); i++ {
+		c := token[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~+/", c) >= 0) {
+			break
+		}
+	}
+	if i == 0 {
+		return false
+	}
+	for ; i < len(token); i++ {
+		if token[i] != '=' {
+			return false
+		}
+	}
+	return true
+}
+
 // introspector sends tokens to the introspection endpoint, at most one request per
 // token and Introspection.MaxConcurrent in all at a time, and caches the results.
 type introspector struct {
@@ -447,7 +472,8 @@ func (e errIntrospectionResponse) Error() string {
 // member names, an active member that is not a JSON boolean or a registered member of
 // the wrong type is the endpoint's fault (introspection_unavailable); active false is
 // inactive; a claim failing a check (iss, aud, exp, nbf, iat, Config.RequiredClaims)
-// gets the reason a JWT would.
+// gets the reason a JWT would. An active answer with token_type DPoP but no cnf.jkt is
+// the endpoint's fault too: it names no key to bind the token to.
 func (v *Validator) checkIntrospection(body []byte, now time.Time) (*Claims, *validationError) {
 	set, err := decodeIntrospection(body)
 	if err != nil {
@@ -470,6 +496,12 @@ func (v *Validator) checkIntrospection(body []byte, now time.Time) (*Claims, *va
 			return nil, introspectionUnavailable(errIntrospectionResponse("member has the wrong type: " + e.desc))
 		}
 		return nil, e
+	}
+	if typ, _ := set["token_type"].(string); strings.EqualFold(typ, "DPoP") && c.dpopJKT == "" {
+		// RFC 9449 §6.2: the answer about a DPoP-bound token carries its key's
+		// thumbprint. Without it, the token would pass for an unbound one, presented as
+		// Bearer by whoever holds it.
+		return nil, introspectionUnavailable(errIntrospectionResponse("has token_type DPoP but no cnf.jkt"))
 	}
 	return c, nil
 }

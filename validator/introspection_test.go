@@ -166,6 +166,10 @@ func TestIntrospectionRefusals(t *testing.T) {
 		{"aud missing", 0, activeBody(t, map[string]any{"aud": nil}), validator.ReasonMissingClaim},
 		{"refresh token (token_use)", 0, activeBody(t, map[string]any{"token_use": "refresh_token"}), validator.ReasonWrongType},
 		{"refresh token (token_type)", 0, activeBody(t, map[string]any{"token_type": "refresh_token"}), validator.ReasonWrongType},
+		{"token_type DPoP without cnf", 0, activeBody(t, map[string]any{"token_type": "DPoP"}), validator.ReasonIntrospectionUnavailable},
+		{"token_type dpop, cnf without jkt", 0, activeBody(t, map[string]any{"token_type": "dpop", "cnf": map[string]any{"x5t#S256": "a"}}), validator.ReasonIntrospectionUnavailable},
+		{"cnf a string", 0, activeBody(t, map[string]any{"cnf": "jkt"}), validator.ReasonIntrospectionUnavailable},
+		{"cnf.jkt a number", 0, activeBody(t, map[string]any{"cnf": map[string]any{"jkt": 1}}), validator.ReasonIntrospectionUnavailable},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			is := newIntroServer(t, tc.body)
@@ -618,4 +622,38 @@ func TestIntrospectionStatus(t *testing.T) {
 	st = jwtOnly.Status()
 	assert.Zero(t, st.IntrospectionRequests+st.IntrospectionFailures+st.IntrospectionInactive+st.IntrospectionThrottled+
 		st.IntrospectionCacheHits+st.IntrospectionCacheMisses)
+}
+
+// TestIntrospectionRefusesNonToken68: a token with characters a bearer token cannot
+// hold is malformed, and never reaches the endpoint, even one that would call it
+// active: callers that read tokens from the Authorization header (the enforce
+// package's allocation-free path) rely on Validate accepting only token68.
+func TestIntrospectionRefusesNonToken68(t *testing.T) {
+	is := newIntroServer(t, activeBody(t, nil))
+	for _, all := range []bool{false, true} {
+		v := introValidator(t, is, validator.Config{}, validator.Introspection{All: all})
+		for _, tok := range []string{`ory_at_a"b`, "ory_at_a:b", "ory_at_tökén", "ory_at_a b", "ory_at_a,b", "a=b", "=ab", "ory_at_\x00"} {
+			_, err := v.Validate(t.Context(), tok)
+			requireReason(t, err, validator.ReasonMalformed, "%q (All %v)", tok, all)
+			assert.Equal(t, "token is not a single token68 value", err.Error())
+		}
+		for _, tok := range []string{"ory_at_k3Vx9Qw2.Zp4Lr8Tn", "a-b_c~d+e/f==", "a..b...c"} {
+			_, err := v.Validate(t.Context(), tok)
+			require.NoError(t, err, "%q (All %v)", tok, all)
+		}
+	}
+	assert.EqualValues(t, 6, is.hits.Load(), "only token68 values are introspected")
+}
+
+// TestIntrospectionDPoPBoundToken: an answer about a DPoP-bound token (token_type DPoP,
+// RFC 9449 §6.2) gives the key's thumbprint; one with cnf.jkt binds whatever its
+// token_type says.
+func TestIntrospectionDPoPBoundToken(t *testing.T) {
+	const jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
+	for _, typ := range []any{"DPoP", "Bearer", nil} {
+		is := newIntroServer(t, activeBody(t, map[string]any{"token_type": typ, "cnf": map[string]any{"jkt": jkt}}))
+		c, err := introValidator(t, is, validator.Config{}, validator.Introspection{}).Validate(t.Context(), opaqueToken)
+		require.NoError(t, err, "token_type %v", typ)
+		assert.Equal(t, jkt, c.DPoPThumbprint(), "token_type %v", typ)
+	}
 }

@@ -92,7 +92,8 @@ func (v *Validator) Leeway() time.Duration { return v.s.leeway }
 // Validate checks rawToken (the compact JWS, without "Bearer ") and returns its claims.
 // With Config.Introspection, a token that is not shaped as a compact JWS (exactly two
 // dots), or every token with Introspection.All, is introspected instead, after the size
-// check (see the package doc, Introspection).
+// check and a token68 check (RFC 7235 §2.1: a token with other characters is
+// malformed, never sent to the endpoint; see the package doc, Introspection).
 //
 // The checks, in order: size; three canonical base64url segments (JWE, JSON
 // serialization and anything else rejected); header JSON (duplicate names, invalid UTF-8
@@ -120,6 +121,9 @@ func (v *Validator) Validate(ctx context.Context, rawToken string) (*Claims, err
 	}
 	now := v.s.now()
 	if v.intro != nil && (v.intro.is.all || !isCompactJWS(rawToken)) {
+		if !isToken68(rawToken) {
+			return nil, fail(errNotToken68)
+		}
 		c, e := v.intro.validate(ctx, rawToken, now)
 		if e != nil {
 			return nil, e

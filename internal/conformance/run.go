@@ -246,6 +246,9 @@ func (env *environment) request(t *testing.T, r row, s Setup, nonce string) *htt
 	if r.APIKey != "" {
 		req.Header.Set("X-API-Key", r.APIKey)
 	}
+	for name, v := range r.Header {
+		req.Header.Set(name, v)
+	}
 	if p := r.Proof; p != nil {
 		req.Header.Add("DPoP", env.proof(t, r, s, req, nonce))
 		if p.Twice {

@@ -20,6 +20,8 @@ type row struct {
 	// APIKey is the X-API-Key header ("" for none): "good-key" is valid, any other value
 	// invalid.
 	APIKey string
+	// Header holds more request headers, by name. Default: none.
+	Header map[string]string
 	// Operation is the operationId of the operation the request's route is bound to, ""
 	// for none: the audit record's, and the handler expected to answer when Want.Ran.
 	Operation string
@@ -488,6 +490,10 @@ var table = []row{
 			Error: "use_dpop_nonce", Outcome: "denied", Reason: "use_dpop_nonce", Nonce: true}},
 	{Name: "dpop nonce/proof for the external URL, without DPoPBaseURL", Method: "GET", Path: "http://internal:8080/dpop/orders", Authorization: dpopScheme, Token: bound,
 		Proof: &proof{URL: baseURL + "/dpop/orders", CurrentNonce: true}, Operation: "dpopOrders", Only: dpopNonces, Want: wrongURL},
+	{Name: "dpop nonce/forwarding headers ignored, proof for the forwarded URL", Method: "GET", Path: "/dpop/orders", Authorization: dpopScheme, Token: bound, Header: forwarded,
+		Proof: &proof{URL: baseURL + "/dpop/orders", CurrentNonce: true}, Operation: "dpopOrders", Only: dpopNonces, Want: wrongURL},
+	{Name: "dpop nonce/forwarding headers ignored, proof for the request's URL", Method: "GET", Path: "/dpop/orders", Authorization: dpopScheme, Token: bound, Header: forwarded,
+		Proof: &proof{CurrentNonce: true}, Operation: "dpopOrders", Only: dpopNonces, Want: allowed},
 	{Name: "dpop nonce/Bearer answers unchanged", Method: "GET", Path: "/protected", Authorization: bearer, Operation: "protected", Only: dpopNonces, Want: allowed},
 
 	// Routes without an operation, and requests the router answers by itself.
@@ -500,6 +506,12 @@ var table = []row{
 	{Name: "HEAD on a GET route/valid token", Method: "HEAD", Path: "/protected", Authorization: bearer, Operation: "protected", Want: notAllowed, HeadAsGet: &allowed},
 	{Name: "HEAD on a GET route/no credentials", Method: "HEAD", Path: "/protected", Operation: "protected", Want: notAllowed, HeadAsGet: &missingToken},
 }
+
+// forwarded are the headers a proxy may set about the URL the client addressed: the
+// client's word too when no proxy sets them, so the URL of proofs never comes from them
+// (Config.DPoPBaseURL is the external URL).
+var forwarded = map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "api.example.test", "X-Forwarded-Port": "443",
+	"X-Forwarded-Prefix": "/", "X-Forwarded-Ssl": "on", "X-Url-Scheme": "https", "Forwarded": "proto=https;host=api.example.test"}
 
 // undocumentedRoutes lists the routes the application registers without an operation.
 var undocumentedRoutes = []Route{
