@@ -235,7 +235,10 @@
 // (and by nonces, if on). A proof is recorded only when every other check passed, so a
 // refused proof can be repaired and sent again. When the cache is full of live
 // entries, a new proof is refused (dpop_replayed) rather than accepted unrecorded: the
-// cache fails closed. Of concurrent Checks of the same proof, exactly one succeeds.
+// cache fails closed. So that one client cannot fill it and lock the others out, the
+// proofs of one key hold at most DPoPConfig.MaxProofsPerKey (8192) live entries; a key
+// over its share has its own new proofs refused the same way. Of concurrent Checks of
+// the same proof, exactly one succeeds.
 //
 // Server nonces (RFC 9449 §8) are off by default. With DPoPConfig.NonceSecret (at
 // least 32 bytes) every proof must carry a nonce: [DPoPChecker.Nonce] returns the

@@ -23,6 +23,9 @@ const (
 	// DefaultDPoPReplayCacheSize is how many proofs (jti values) the replay cache
 	// holds when DPoPConfig.ReplayCacheSize is zero.
 	DefaultDPoPReplayCacheSize = 65536
+	// DefaultDPoPMaxProofsPerKey is how many live replay-cache entries the proofs of
+	// one key may hold when DPoPConfig.MaxProofsPerKey is zero.
+	DefaultDPoPMaxProofsPerKey = 8192
 	// DefaultDPoPMaxProofSize is the longest proof, in bytes, accepted when
 	// DPoPConfig.MaxProofSize is zero.
 	DefaultDPoPMaxProofSize = 8 << 10
@@ -72,6 +75,15 @@ type DPoPConfig struct {
 	// when full);
 	// negative fails [NewDPoPChecker]: replay protection cannot be switched off.
 	ReplayCacheSize int
+
+	// MaxProofsPerKey is how many of the replay cache's entries the proofs of one key
+	// (one client) may hold at once: a proof of a key holding that many live entries is
+	// refused (dpop_replayed), so that a client sending proofs as fast as it can fills
+	// its own share, never the whole cache, and cannot lock the other clients out. With
+	// the default window (65 s) the default sustains about 126 proofs a second per key.
+	// If zero, [DefaultDPoPMaxProofsPerKey] (8192); capped at ReplayCacheSize; negative
+	// fails [NewDPoPChecker].
+	MaxProofsPerKey int
 
 	// MaxProofSize is the longest DPoP header value accepted, in bytes, checked before
 	// any decoding. If zero, [DefaultDPoPMaxProofSize] (8 KiB); negative fails
@@ -167,7 +179,14 @@ func NewDPoPChecker(cfg DPoPConfig) (*DPoPChecker, error) {
 	case size < 0:
 		return nil, errors.New("validator: DPoPConfig.ReplayCacheSize is negative (replay protection cannot be switched off)")
 	}
-	d.replay = newReplayCache(size)
+	perKey := cfg.MaxProofsPerKey
+	switch {
+	case perKey == 0:
+		perKey = DefaultDPoPMaxProofsPerKey
+	case perKey < 0:
+		return nil, errors.New("validator: DPoPConfig.MaxProofsPerKey is negative")
+	}
+	d.replay = newReplayCache(size, min(perKey, size))
 	if d.now == nil {
 		d.now = time.Now
 	}
@@ -305,7 +324,8 @@ func (d *DPoPChecker) check(proof, method, htu, accessToken, jkt string) *valida
 	}
 	// The entry lives as long as a proof with this iat is accepted.
 	expires := now.Add(time.Duration((c.iat + d.windowSeconds - nowSec) * 1e9))
-	return d.replay.record(replayKey(jkt, c.jti), expires, now)
+	key := keyID(jkt)
+	return d.replay.record(replayKey(key, c.jti), key, expires, now)
 }
 
 // accessTokenHash is the ath of a proof presented with token: base64url (no padding) of

@@ -77,7 +77,7 @@ func TestRemoveDotSegments(t *testing.T) {
 // TestReplayCacheOrder: entries leave in order of expiry, whatever the order they came
 // in, and the map and the heap always hold the same entries.
 func TestReplayCacheOrder(t *testing.T) {
-	c := newReplayCache(1000)
+	c := newReplayCache(1000, 1000)
 	base := time.Unix(1_800_000_000, 0)
 	r := rand.New(rand.NewPCG(1, 2))
 	expiry := map[replayID]time.Time{}
@@ -86,19 +86,22 @@ func TestReplayCacheOrder(t *testing.T) {
 		binary.BigEndian.PutUint64(id[:], uint64(i))
 		exp := base.Add(time.Duration(r.IntN(100)) * time.Second)
 		expiry[id] = exp
-		require.Nil(t, c.record(id, exp, base))
+		require.Nil(t, c.record(id, replayID{byte(i % 7)}, exp, base))
 	}
-	e := c.record(replayID{0xff}, base, base)
+	e := c.record(replayID{0xff}, replayID{0xff}, base, base)
 	require.NotNil(t, e, "the cache is full of live entries")
 	assert.Equal(t, errDPoPReplayFull.desc, e.desc)
 	for s := 0; s <= 100; s++ {
 		now := base.Add(time.Duration(s)*time.Second + time.Nanosecond)
-		c.record(replayID{0xfe, byte(s)}, now, now) // drops the expired, may record
+		c.record(replayID{0xfe, byte(s)}, replayID{0xfe}, now, now) // drops the expired, may record
 		c.mu.Lock()
 		assert.Equal(t, len(c.expires), len(c.heap))
+		counts := map[replayID]int{}
 		for _, e := range c.heap {
 			assert.False(t, e.expires < now.UnixNano(), "expired entry kept")
+			counts[e.key]++
 		}
+		assert.Equal(t, counts, c.counts, "the per-key counts are those of the live entries")
 		for id, exp := range expiry {
 			_, kept := c.expires[id]
 			assert.Equal(t, !exp.Before(now), kept)
@@ -141,4 +144,22 @@ func TestAccessTokenHash(t *testing.T) {
 	assert.Equal(t, "fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo", accessTokenHash("Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU"))
 	sum := sha256.Sum256(nil)
 	assert.Equal(t, base64.RawURLEncoding.EncodeToString(sum[:]), accessTokenHash(""))
+}
+
+// TestReplayCacheShareOfAKey: a key holding perKey live entries cannot record more
+// until one expires, while other keys still record theirs.
+func TestReplayCacheShareOfAKey(t *testing.T) {
+	c := newReplayCache(10, 3)
+	base := time.Unix(1_800_000_000, 0)
+	a, b := replayID{0xa}, replayID{0xb}
+	for i := range 3 {
+		require.Nil(t, c.record(replayID{0xa, byte(i)}, a, base.Add(time.Duration(i+1)*time.Second), base))
+	}
+	e := c.record(replayID{0xa, 9}, a, base.Add(time.Minute), base)
+	require.NotNil(t, e, "a's share is full")
+	assert.Equal(t, errDPoPReplayKeyFull.desc, e.desc)
+	require.Nil(t, c.record(replayID{0xb, 0}, b, base.Add(time.Minute), base), "another key still records")
+	later := base.Add(time.Second + time.Nanosecond) // a's first entry has expired
+	require.Nil(t, c.record(replayID{0xa, 9}, a, later.Add(time.Minute), later))
+	assert.Equal(t, map[replayID]int{a: 3, b: 1}, c.counts)
 }

@@ -8,14 +8,18 @@ import (
 
 // replayCache remembers the proofs a DPoPChecker accepted, each until its iat leaves the
 // acceptance window, so that the same proof is never accepted twice. It is bounded: when
-// it holds size live entries, a new proof cannot be recorded and is refused. Entries
-// are keyed by a hash of the proof key's thumbprint and the jti, so one client's jti
-// values never collide with another's, and expire in order (a min-heap on expiry).
+// it holds size live entries, or perKey live entries of the same proof key, a new proof
+// (of that key) cannot be recorded and is refused; so one client cannot fill the cache
+// and lock the others out. Entries are keyed by a hash of the proof key's thumbprint
+// and the jti, so one client's jti values never collide with another's, and expire in
+// order (a min-heap on expiry).
 type replayCache struct {
 	mu      sync.Mutex
 	size    int
+	perKey  int
 	expires map[replayID]int64 // Unix nanoseconds after which the entry is gone
 	heap    []replayEntry      // the same entries, ordered by expiry
+	counts  map[replayID]int   // live entries per proof key (keyID), absent when none
 }
 
 // replayID identifies one proof: the first 128 bits of the SHA-256 of the thumbprint,
@@ -25,16 +29,26 @@ type replayID [16]byte
 
 type replayEntry struct {
 	id      replayID
+	key     replayID // keyID of the proof key
 	expires int64
 }
 
-func newReplayCache(size int) *replayCache {
-	return &replayCache{size: size, expires: map[replayID]int64{}}
+func newReplayCache(size, perKey int) *replayCache {
+	return &replayCache{size: size, perKey: perKey, expires: map[replayID]int64{}, counts: map[replayID]int{}}
 }
 
-func replayKey(jkt, jti string) replayID {
+// keyID identifies a proof key in the cache: the first 128 bits of the SHA-256 of its
+// thumbprint.
+func keyID(jkt string) replayID {
+	sum := sha256.Sum256([]byte(jkt))
+	return replayID(sum[:16])
+}
+
+// replayKey identifies one proof of the key key: the first 128 bits of the SHA-256 of
+// the key's id, a zero byte and the jti.
+func replayKey(key replayID, jti string) replayID {
 	h := sha256.New()
-	h.Write([]byte(jkt))
+	h.Write(key[:])
 	h.Write([]byte{0})
 	h.Write([]byte(jti))
 	var sum [sha256.Size]byte
@@ -43,10 +57,11 @@ func replayKey(jkt, jti string) replayID {
 	return id
 }
 
-// record records id as used until expires, and fails when id is already recorded and
-// not expired at now (the proof is a replay), or when the cache holds size live entries
-// (the proof cannot be protected against replay, so it is refused: fail closed).
-func (c *replayCache) record(id replayID, expires, now time.Time) *validationError {
+// record records id, a proof of the key key, as used until expires, and fails when id
+// is already recorded and not expired at now (the proof is a replay), or when the cache
+// holds size live entries, or perKey of key's (the proof cannot be protected against
+// replay, so it is refused: fail closed).
+func (c *replayCache) record(id, key replayID, expires, now time.Time) *validationError {
 	t, exp := now.UnixNano(), expires.UnixNano()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -54,6 +69,11 @@ func (c *replayCache) record(id replayID, expires, now time.Time) *validationErr
 	// entries and an expired id can be recorded afresh.
 	for len(c.heap) > 0 && c.heap[0].expires < t {
 		delete(c.expires, c.heap[0].id)
+		if n := c.counts[c.heap[0].key] - 1; n > 0 {
+			c.counts[c.heap[0].key] = n
+		} else {
+			delete(c.counts, c.heap[0].key)
+		}
 		c.pop()
 	}
 	if _, seen := c.expires[id]; seen {
@@ -62,8 +82,12 @@ func (c *replayCache) record(id replayID, expires, now time.Time) *validationErr
 	if len(c.expires) >= c.size {
 		return fail(errDPoPReplayFull)
 	}
+	if c.counts[key] >= c.perKey {
+		return fail(errDPoPReplayKeyFull)
+	}
 	c.expires[id] = exp
-	c.push(replayEntry{id: id, expires: exp})
+	c.counts[key]++
+	c.push(replayEntry{id: id, key: key, expires: exp})
 	return nil
 }
 

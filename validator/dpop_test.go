@@ -675,6 +675,31 @@ func TestDPoPReplayCacheFullFailsClosed(t *testing.T) {
 	}
 }
 
+// TestDPoPReplayCacheShareOfAKey: one key sending proofs as fast as it can fills its
+// share of the cache (MaxProofsPerKey), never the whole cache: the other keys' proofs
+// are still recorded and accepted.
+func TestDPoPReplayCacheShareOfAKey(t *testing.T) {
+	greedy, other := axiomstest.NewDPoPKey(t, "ES256"), axiomstest.NewDPoPKey(t, "ES256")
+	d := dpopChecker(t, validator.DPoPConfig{ReplayCacheSize: 10, MaxProofsPerKey: 4})
+	for range 4 {
+		require.NoError(t, d.Check(greedy.Proof(t, proofSpec(nil)), dpopMethod, dpopURL, dpopToken, greedy.Thumbprint()))
+	}
+	for range 3 {
+		err := d.Check(greedy.Proof(t, proofSpec(nil)), dpopMethod, dpopURL, dpopToken, greedy.Thumbprint())
+		requireReason(t, err, validator.ReasonDPoPReplayed)
+		assert.Equal(t, "DPoP proof cannot be recorded against replay (this key's share of the replay cache is full)", err.Error())
+	}
+	for range 4 {
+		require.NoError(t, d.Check(other.Proof(t, proofSpec(nil)), dpopMethod, dpopURL, dpopToken, other.Thumbprint()),
+			"another client is not locked out")
+	}
+
+	// The share is capped at the cache's size: with a small cache and no share set,
+	// one key may fill it (TestDPoPReplayCacheFullFailsClosed).
+	_, err := validator.NewDPoPChecker(validator.DPoPConfig{MaxProofsPerKey: -1})
+	require.ErrorContains(t, err, "DPoPConfig.MaxProofsPerKey is negative")
+}
+
 // TestDPoPConcurrentReplay: of many concurrent checks of one proof exactly one succeeds;
 // of many distinct proofs racing for a small cache, exactly its size succeed.
 func TestDPoPConcurrentReplay(t *testing.T) {
