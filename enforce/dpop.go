@@ -102,26 +102,11 @@ func unsupportedBindingError(realm string) *Error {
 		Reason:      ReasonUnsupportedBinding, realm: realm}
 }
 
-// otherBinding reports whether claims name a confirmation method other than DPoP's:
-// a member of cnf (RFC 7800; an object, as the validator checked) other than jkt, such
-// as x5t#S256 (RFC 8705), jwk, jwe, jku or kid. Such a token is sender-constrained by
-// a proof nothing here checks: accepted, its binding would protect nothing.
-func otherBinding(claims *validator.Claims) bool {
-	cnf, ok := claims.Claim("cnf")
-	if !ok {
-		return false
-	}
-	m, isObject := cnf.(map[string]any)
-	if !isObject {
-		return true
-	}
-	for name := range m {
-		if name != "jkt" {
-			return true
-		}
-	}
-	return false
-}
+// otherBinding reports whether claims name a confirmation method other than DPoP's
+// (validator.Claims.BoundOtherwise: a cnf member other than jkt, such as x5t#S256 of RFC
+// 8705). Such a token is sender-constrained by a proof nothing here checks: accepted,
+// its binding would protect nothing.
+func otherBinding(claims *validator.Claims) bool { return claims.BoundOtherwise() }
 
 // dpopRequiredError refuses a Bearer token where the scheme requires DPoP.
 func (e *Enforcer) dpopRequiredError() *Error {

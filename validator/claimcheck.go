@@ -118,14 +118,18 @@ func (v *Validator) checkClaims(set map[string]any, payload []byte, now time.Tim
 		c.issuedAt = toTime(iat)
 	}
 
-	// cnf (RFC 7800), read for its jkt (RFC 9449 §6.1); other confirmation methods are
-	// left to Claim.
+	// cnf (RFC 7800), read once for its jkt (RFC 9449 §6.1) and for whether it names
+	// any other confirmation method.
 	if x, present := set["cnf"]; present {
 		cnf, isObject := x.(map[string]any)
 		if !isObject {
 			return nil, fail(errCnfType)
 		}
-		if j, present := cnf["jkt"]; present {
+		for name, j := range cnf {
+			if name != "jkt" {
+				c.otherCnf = true
+				continue
+			}
 			if c.dpopJKT, ok = j.(string); !ok || c.dpopJKT == "" {
 				return nil, fail(errCnfType)
 			}

@@ -26,6 +26,7 @@ type Claims struct {
 	issuedAt  time.Time
 	id        string
 	dpopJKT   string // cnf.jkt
+	otherCnf  bool   // cnf has a member other than jkt
 
 	scopes      []string
 	roles       []string
@@ -63,6 +64,13 @@ func (c *Claims) ID() string { return c.id }
 // DPoP-bound. A cnf that is not an object, or a jkt that is not a non-empty string,
 // makes the token malformed, so such a token never reaches this accessor.
 func (c *Claims) DPoPThumbprint() string { return c.dpopJKT }
+
+// BoundOtherwise reports whether the token's cnf claim (RFC 7800) names a confirmation
+// method other than DPoP's jkt: x5t#S256 (mutual TLS, RFC 8705), jwk, jwe, jku, kid or
+// any other member. Such a token is sender-constrained by a proof this package does not
+// check; the enforce package refuses it (unsupported_binding). Read once when the claims
+// are built; false when the token has no cnf.
+func (c *Claims) BoundOtherwise() bool { return c.otherCnf }
 
 // Scopes returns the token's scopes, read from the first configured scope claim present
 // (Config.ScopeClaims). It returns a fresh slice; nil if the token has none.

@@ -160,21 +160,24 @@ func TestClaimAccessors(t *testing.T) {
 	assert.Error(t, c.Decode(&wrong))
 }
 
-// TestDPoPThumbprint: cnf.jkt is read when the claims are built; a cnf that cannot be
-// read refuses the token as malformed, and tokens without one are not bound.
+// TestDPoPThumbprint: cnf.jkt, and whether cnf names another confirmation method, are
+// read when the claims are built; a cnf that cannot be read refuses the token as
+// malformed, and tokens without one are not bound.
 func TestDPoPThumbprint(t *testing.T) {
 	s := newSigner(t, "ES256", "k1")
 	v := staticValidator(t, validator.Config{}, jwksJSON(t, s.jwk(t, nil)))
 	for _, tc := range []struct {
-		name string
-		cnf  any // absent when nil
-		want string
+		name      string
+		cnf       any // absent when nil
+		want      string
+		otherwise bool // BoundOtherwise
 	}{
-		{"no cnf", nil, ""},
-		{"jkt", map[string]any{"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}, "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"},
-		{"another confirmation method", map[string]any{"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}, ""},
-		{"empty cnf", map[string]any{}, ""},
-		{"jkt beside another method", map[string]any{"jkt": "a", "x5t#S256": "b"}, "a"},
+		{"no cnf", nil, "", false},
+		{"jkt", map[string]any{"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}, "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I", false},
+		{"another confirmation method", map[string]any{"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}, "", true},
+		{"empty cnf", map[string]any{}, "", false},
+		{"jkt beside another method", map[string]any{"jkt": "a", "x5t#S256": "b"}, "a", true},
+		{"kid", map[string]any{"kid": "k"}, "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			over := map[string]any{}
@@ -184,6 +187,7 @@ func TestDPoPThumbprint(t *testing.T) {
 			c, err := v.Validate(t.Context(), s.token(t, claims(over), nil))
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, c.DPoPThumbprint())
+			assert.Equal(t, tc.otherwise, c.BoundOtherwise())
 		})
 	}
 	for _, tc := range []struct {
