@@ -24,6 +24,8 @@ const DefaultRealm = "api"
 // concurrent use and return errors that match validator.ErrInvalidToken (answered 401)
 // or validator.ErrKeysUnavailable (answered 503); any other error is answered 401.
 type TokenValidator interface {
+	// Validate returns the claims of rawToken, or an error saying why it is refused;
+	// it is called concurrently, and must honour ctx.
 	Validate(ctx context.Context, rawToken string) (*validator.Claims, error)
 }
 

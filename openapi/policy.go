@@ -44,11 +44,11 @@ type SchemeType string
 
 // The security scheme types of OpenAPI 3.x.
 const (
-	SchemeOAuth2        SchemeType = "oauth2"
-	SchemeOpenIDConnect SchemeType = "openIdConnect"
-	SchemeHTTP          SchemeType = "http"
-	SchemeAPIKey        SchemeType = "apiKey"
-	SchemeMutualTLS     SchemeType = "mutualTLS"
+	SchemeOAuth2        SchemeType = "oauth2"        // OAuth 2.0 access tokens
+	SchemeOpenIDConnect SchemeType = "openIdConnect" // OpenID Connect: OAuth 2.0 access tokens of a discovered issuer
+	SchemeHTTP          SchemeType = "http"          // HTTP authentication (scheme bearer, basic, ...)
+	SchemeAPIKey        SchemeType = "apiKey"        // an API key in a header, query parameter or cookie
+	SchemeMutualTLS     SchemeType = "mutualTLS"     // a TLS client certificate
 )
 
 // DPoPMode says whether a security scheme takes sender-constrained tokens (RFC 9449

@@ -15,15 +15,15 @@ import (
 
 // Defaults applied by [New] to zero-valued [Config] fields.
 const (
-	DefaultLeeway             = 30 * time.Second
-	DefaultMaxTokenSize       = 8 << 10 // 8 KiB
-	DefaultFetchTimeout       = 5 * time.Second
-	DefaultMaxJWKSSize        = 1 << 20 // 1 MiB
-	DefaultMinRefreshInterval = 5 * time.Second
-	DefaultMaxRefreshBackoff  = 5 * time.Minute
-	DefaultRefreshInterval    = 15 * time.Minute
-	DefaultCacheSize          = 4096
-	DefaultCacheMaxBytes      = 32 << 20 // 32 MiB
+	DefaultLeeway             = 30 * time.Second // Config.Leeway
+	DefaultMaxTokenSize       = 8 << 10          // Config.MaxTokenSize: 8 KiB
+	DefaultFetchTimeout       = 5 * time.Second  // Config.FetchTimeout
+	DefaultMaxJWKSSize        = 1 << 20          // Config.MaxJWKSSize: 1 MiB
+	DefaultMinRefreshInterval = 5 * time.Second  // Config.MinRefreshInterval
+	DefaultMaxRefreshBackoff  = 5 * time.Minute  // Config.MaxRefreshBackoff
+	DefaultRefreshInterval    = 15 * time.Minute // Config.RefreshInterval
+	DefaultCacheSize          = 4096             // Config.CacheSize: entries of the verified-token cache
+	DefaultCacheMaxBytes      = 32 << 20         // Config.CacheMaxBytes: 32 MiB
 	maxRefreshInterval        = 24 * time.Hour
 )
 
@@ -93,8 +93,8 @@ type Config struct {
 	// [DefaultRoleClaims], [DefaultPermissionClaims]. New copies the names: changing
 	// these slices afterwards does not affect the Validator.
 	ScopeClaims      []string
-	RoleClaims       []string
-	PermissionClaims []string
+	RoleClaims       []string // see ScopeClaims; default [DefaultRoleClaims]
+	PermissionClaims []string // see ScopeClaims; default [DefaultPermissionClaims]
 
 	// AudienceClaim names the claim holding the audience (a name or JSON Pointer), for
 	// issuers that do not use aud in access tokens: Amazon Cognito puts the app client in
