@@ -124,7 +124,8 @@ type SchemeRequirement struct {
 	Type SchemeType
 	// Bearer is the scheme's [Scheme.Bearer].
 	Bearer bool
-	// DPoP is the scheme's [Scheme.DPoP].
+	// DPoP is the scheme's [Scheme.DPoP]: [DPoPNone] (the zero value) for a scheme
+	// without x-axioms-dpop.
 	DPoP DPoPMode
 	// Scopes must all be held, in document order; empty (never nil) when none is listed.
 	// For schemes other than oauth2 and openIdConnect, OpenAPI 3.1 calls them roles:
