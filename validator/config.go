@@ -116,9 +116,10 @@ type Config struct {
 	// If zero, [DefaultMaxTokenSize] (8 KiB).
 	MaxTokenSize int
 
-	// HTTPClient fetches discovery documents and key sets. If nil, a client with
-	// FetchTimeout is used. The client is never modified; redirects that leave https
-	// (outside loopback) are refused either way.
+	// HTTPClient fetches discovery documents and key sets, and sends introspection
+	// requests (Introspection). If nil, a client with FetchTimeout is used. The client is
+	// never modified, and is used concurrently; redirects that leave https (outside
+	// loopback) are refused either way, and introspection requests follow no redirect.
 	HTTPClient *http.Client
 
 	// Now returns the current time, for tests. If nil, time.Now.
@@ -182,8 +183,9 @@ type Config struct {
 	// false: New succeeds, requests get [ErrKeysUnavailable] until keys arrive.
 	RequireKeysAtStartup bool
 
-	// Logger receives key-set events (fetch failures, keys skipped as unusable). It never
-	// receives token content. If nil, slog.Default().
+	// Logger receives key-set events (fetch failures, keys skipped as unusable) and
+	// failed introspections (at most one line per 10s). It never receives token content.
+	// If nil, slog.Default().
 	Logger *slog.Logger
 
 	// InsecureSkipIssuerCheck accepts tokens from any issuer. Only for tests and for
