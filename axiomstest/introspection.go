@@ -24,8 +24,9 @@ const maxIntrospectionRequest = 64 << 10
 // the package documentation), and the endpoint answers them with "active": true and
 // "token_type": "Bearer" until exp (by IssuerConfig.Now) or [Issuer.Revoke]; then, as
 // for any token it did not mint, {"active": false}. A value of [Omit] removes a claim;
-// top-level time.Time values become NumericDates. It fails the test if the claims
-// cannot be encoded as JSON.
+// top-level time.Time values become NumericDates; without exp (removed with Omit) the
+// token stays active until revoked. It fails the test if the claims cannot be encoded
+// as JSON, or if exp is not a number.
 func (i *Issuer) OpaqueToken(tb testing.TB, claims map[string]any) string {
 	tb.Helper()
 	now := i.cfg.Now()

@@ -84,7 +84,7 @@ type TokenSpec struct {
 	// DPoPKey, if set, binds the token to that DPoP key (RFC 9449 §6.1): the claims get
 	// "cnf": {"jkt": DPoPKey.Thumbprint()}, to be presented with proofs from
 	// [DPoPKey.Proof]. Setting it with a "cnf" member in Claims, or with a raw payload,
-	// fails the test.
+	// fails the test. If nil (the default), the token is not DPoP-bound.
 	DPoPKey *DPoPKey
 }
 

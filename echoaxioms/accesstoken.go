@@ -34,7 +34,9 @@ func State(c echo.Context) TokenState {
 
 // AccessTokenConfig configures [AccessToken].
 type AccessTokenConfig struct {
-	// Skipper skips recording for some requests. Default: never skips.
+	// Skipper skips recording for some requests. It runs on the request's goroutine,
+	// concurrently across requests: it must be safe for concurrent use. Default:
+	// middleware.DefaultSkipper (never skips).
 	Skipper middleware.Skipper
 	// Validator validates the bearer token. Required.
 	Validator TokenValidator

@@ -15,11 +15,11 @@ type Outcome = enforce.Outcome
 
 // Outcomes of a decision: see enforce.Outcome.
 const (
-	OutcomeAllowed   = enforce.OutcomeAllowed
-	OutcomeDenied    = enforce.OutcomeDenied
-	OutcomePublic    = enforce.OutcomePublic
-	OutcomeAnonymous = enforce.OutcomeAnonymous
-	OutcomePassed    = enforce.OutcomePassed
+	OutcomeAllowed   = enforce.OutcomeAllowed   // authenticated and authorized
+	OutcomeDenied    = enforce.OutcomeDenied    // answered with an error status
+	OutcomePublic    = enforce.OutcomePublic    // public operation: no check
+	OutcomeAnonymous = enforce.OutcomeAnonymous // optional authentication, no credentials
+	OutcomePassed    = enforce.OutcomePassed    // let through unchecked: Skipper (reason skipped) or InsecureAllowUndocumented (undocumented_route)
 )
 
 // AuditRecord describes one decision; it never holds token content. Route is the route

@@ -53,9 +53,11 @@ type OwnerLoader func(c echo.Context) (any, error)
 // (a document with servers: [{url: /v1}] is served by e.Group("/v1")). A Config may be
 // used for several ToMiddleware calls; it must not be modified while one runs.
 type Config struct {
-	// Skipper, if it returns true, lets the request through without any check. Default:
-	// middleware.DefaultSkipper (never skips). Use it only for routes outside the
-	// document's responsibility (e.g. metrics on another port's group).
+	// Skipper, if it returns true, lets the request through without any check. It runs
+	// on the request's goroutine, concurrently across requests: it must be safe for
+	// concurrent use. Default: middleware.DefaultSkipper (never skips). Use it only for
+	// routes outside the document's responsibility (e.g. metrics on another port's
+	// group).
 	Skipper middleware.Skipper
 
 	// Policies is the policy table compiled from the API document (openapi.Load...).

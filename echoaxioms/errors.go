@@ -16,10 +16,10 @@ type Code = enforce.Code
 // RFC 6750 §3.1 error codes, plus insufficient_permission for role, permission and
 // ownership denials (same 403 status as insufficient_scope, without a scope attribute).
 const (
-	CodeInvalidRequest         = enforce.CodeInvalidRequest
-	CodeInvalidToken           = enforce.CodeInvalidToken
-	CodeInsufficientScope      = enforce.CodeInsufficientScope
-	CodeInsufficientPermission = enforce.CodeInsufficientPermission
+	CodeInvalidRequest         = enforce.CodeInvalidRequest         // 400: malformed Authorization header or request
+	CodeInvalidToken           = enforce.CodeInvalidToken           // 401: the access token is refused
+	CodeInsufficientScope      = enforce.CodeInsufficientScope      // 403: no security alternative's scopes held
+	CodeInsufficientPermission = enforce.CodeInsufficientPermission // 403: role, permission or ownership denial
 )
 
 // Reason is the stable reason code of a decision, in [AuditRecord.Reason] and
@@ -31,16 +31,16 @@ type Reason = enforce.Reason
 // validator: see enforce.Reason. ReasonOwnerLoader is the reason of an owner loader's
 // own *echo.HTTPError (e.g. 404).
 const (
-	ReasonMissingToken           = enforce.ReasonMissingToken
-	ReasonInvalidRequest         = enforce.ReasonInvalidRequest
-	ReasonInvalidCredentials     = enforce.ReasonInvalidCredentials
-	ReasonInsufficientScope      = enforce.ReasonInsufficientScope
-	ReasonInsufficientPermission = enforce.ReasonInsufficientPermission
-	ReasonNotOwner               = enforce.ReasonNotOwner
-	ReasonUndocumentedRoute      = enforce.ReasonUndocumentedRoute
-	ReasonSkipped                = enforce.ReasonSkipped
-	ReasonOwnerLoader            = enforce.ReasonOwnerLoader
-	ReasonServerError            = enforce.ReasonServerError
+	ReasonMissingToken           = enforce.ReasonMissingToken           // no bearer credentials
+	ReasonInvalidRequest         = enforce.ReasonInvalidRequest         // malformed Authorization header
+	ReasonInvalidCredentials     = enforce.ReasonInvalidCredentials     // an Authenticator rejected its scheme's credentials
+	ReasonInsufficientScope      = enforce.ReasonInsufficientScope      // no security alternative's scopes are held
+	ReasonInsufficientPermission = enforce.ReasonInsufficientPermission // a role or permission requirement failed
+	ReasonNotOwner               = enforce.ReasonNotOwner               // the ownership rule failed
+	ReasonUndocumentedRoute      = enforce.ReasonUndocumentedRoute      // the route has no operation in the document
+	ReasonSkipped                = enforce.ReasonSkipped                // the Skipper let the request through unchecked
+	ReasonOwnerLoader            = enforce.ReasonOwnerLoader            // the owner loader answered with its own status (e.g. 404)
+	ReasonServerError            = enforce.ReasonServerError            // a server-side failure: an owner loader's error, an object without the owner field
 )
 
 // Error is a denial: what the middleware answers when a request may not proceed. It is

@@ -24,6 +24,8 @@ const DefaultRealm = "api"
 // concurrent use and return errors that match validator.ErrInvalidToken (answered 401)
 // or validator.ErrKeysUnavailable (answered 503); any other error is answered 401.
 type TokenValidator interface {
+	// Validate returns the claims of rawToken, or an error saying why it is refused;
+	// it is called concurrently, and must honour ctx.
 	Validate(ctx context.Context, rawToken string) (*validator.Claims, error)
 }
 
@@ -207,7 +209,8 @@ type Request struct {
 	// must name, unless Config.DPoPBaseURL is set. Read for DPoP requests only.
 	Host string
 	// TLS reports whether the request came over TLS (http.Request.TLS != nil): that URL's
-	// scheme is then https, else http, unless Config.DPoPBaseURL is set.
+	// scheme is then https, else http, unless Config.DPoPBaseURL is set. Read for DPoP
+	// requests only.
 	TLS bool
 	// RequestURI is the request-target as the client sent it (http.Request.RequestURI):
 	// its path is the path of that URL, whatever middleware did to the request's URL

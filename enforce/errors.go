@@ -19,13 +19,13 @@ type Code string
 // RFC 9470's insufficient_user_authentication for step-up denials (401), and RFC 9449
 // §7.1's invalid_dpop_proof and use_dpop_nonce for DPoP proofs (401).
 const (
-	CodeInvalidRequest                 Code = "invalid_request"
-	CodeInvalidToken                   Code = "invalid_token"
-	CodeInsufficientScope              Code = "insufficient_scope"
-	CodeInsufficientPermission         Code = "insufficient_permission"
-	CodeInsufficientUserAuthentication Code = "insufficient_user_authentication"
-	CodeInvalidDPoPProof               Code = "invalid_dpop_proof"
-	CodeUseDPoPNonce                   Code = "use_dpop_nonce"
+	CodeInvalidRequest                 Code = "invalid_request"                  // 400: malformed Authorization header or request
+	CodeInvalidToken                   Code = "invalid_token"                    // 401: the access token is refused
+	CodeInsufficientScope              Code = "insufficient_scope"               // 403: no security alternative's scopes held
+	CodeInsufficientPermission         Code = "insufficient_permission"          // 403: role, permission or ownership denial
+	CodeInsufficientUserAuthentication Code = "insufficient_user_authentication" // 401: step-up (acr, auth_time) not met
+	CodeInvalidDPoPProof               Code = "invalid_dpop_proof"               // 401: DPoP header missing, repeated or its proof refused
+	CodeUseDPoPNonce                   Code = "use_dpop_nonce"                   // 401: the proof must carry the server's nonce
 )
 
 // AuthScheme is a set of HTTP authentication schemes: those a denial challenges in its

@@ -242,6 +242,7 @@ func sameValue(field any, claim ownerKey) bool {
 // to one) by `json` tag name, else Go field name, of an exported field (embedded
 // structs' fields included). Struct field positions are computed once per type.
 type OwnerValuer interface {
+	// OwnerValue returns the value of field and whether the object has it (see above).
 	OwnerValue(field string) (value any, ok bool)
 }
 

@@ -23,10 +23,10 @@ type variable struct {
 	set func(c *validator.Config, v string) error
 }
 
-// variables is the one list of the AXIOMS_* variables, in the order of the README's
-// table (a test keeps the two equal). To read a new Config field from the environment,
-// add its row here (AXIOMS_ + the field in upper snake case, a parser below) and its
-// row to the README table.
+// variables is the one list of the AXIOMS_* variables, in the order of the package
+// doc's "Variables" list (a test keeps the two equal). To read a new Config field from
+// the environment, add its row here (AXIOMS_ + the field in upper snake case, a parser
+// below) and its entry to that list.
 var variables = []variable{
 	// The issuer and its keys.
 	{"AXIOMS_ISS_URL", "Issuer", func(c *validator.Config, v string) error { c.Issuer = v; return nil }},
@@ -151,8 +151,9 @@ var variables = []variable{
 	{"AXIOMS_DPOP_NONCE_SECRET", "", nil},
 }
 
-// Names returns the name of every AXIOMS_* variable this module reads, AXIOMS_SPEC (read
-// by the middleware) included, in the order of the README's table, as a fresh slice.
+// Names returns the name of every AXIOMS_* variable this module reads, AXIOMS_SPEC and
+// AXIOMS_DPOP_* (read by the adapters' ConfigFromEnv) included, in the order of the
+// package doc's "Variables" list, as a fresh slice.
 func Names() []string {
 	names := make([]string, len(variables))
 	for i, v := range variables {

@@ -44,11 +44,11 @@ type SchemeType string
 
 // The security scheme types of OpenAPI 3.x.
 const (
-	SchemeOAuth2        SchemeType = "oauth2"
-	SchemeOpenIDConnect SchemeType = "openIdConnect"
-	SchemeHTTP          SchemeType = "http"
-	SchemeAPIKey        SchemeType = "apiKey"
-	SchemeMutualTLS     SchemeType = "mutualTLS"
+	SchemeOAuth2        SchemeType = "oauth2"        // OAuth 2.0 access tokens
+	SchemeOpenIDConnect SchemeType = "openIdConnect" // OpenID Connect: OAuth 2.0 access tokens of a discovered issuer
+	SchemeHTTP          SchemeType = "http"          // HTTP authentication (scheme bearer, basic, ...)
+	SchemeAPIKey        SchemeType = "apiKey"        // an API key in a header, query parameter or cookie
+	SchemeMutualTLS     SchemeType = "mutualTLS"     // a TLS client certificate
 )
 
 // DPoPMode says whether a security scheme takes sender-constrained tokens (RFC 9449
@@ -124,7 +124,8 @@ type SchemeRequirement struct {
 	Type SchemeType
 	// Bearer is the scheme's [Scheme.Bearer].
 	Bearer bool
-	// DPoP is the scheme's [Scheme.DPoP].
+	// DPoP is the scheme's [Scheme.DPoP]: [DPoPNone] (the zero value) for a scheme
+	// without x-axioms-dpop.
 	DPoP DPoPMode
 	// Scopes must all be held, in document order; empty (never nil) when none is listed.
 	// For schemes other than oauth2 and openIdConnect, OpenAPI 3.1 calls them roles:

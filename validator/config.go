@@ -15,15 +15,15 @@ import (
 
 // Defaults applied by [New] to zero-valued [Config] fields.
 const (
-	DefaultLeeway             = 30 * time.Second
-	DefaultMaxTokenSize       = 8 << 10 // 8 KiB
-	DefaultFetchTimeout       = 5 * time.Second
-	DefaultMaxJWKSSize        = 1 << 20 // 1 MiB
-	DefaultMinRefreshInterval = 5 * time.Second
-	DefaultMaxRefreshBackoff  = 5 * time.Minute
-	DefaultRefreshInterval    = 15 * time.Minute
-	DefaultCacheSize          = 4096
-	DefaultCacheMaxBytes      = 32 << 20 // 32 MiB
+	DefaultLeeway             = 30 * time.Second // Config.Leeway
+	DefaultMaxTokenSize       = 8 << 10          // Config.MaxTokenSize: 8 KiB
+	DefaultFetchTimeout       = 5 * time.Second  // Config.FetchTimeout
+	DefaultMaxJWKSSize        = 1 << 20          // Config.MaxJWKSSize: 1 MiB
+	DefaultMinRefreshInterval = 5 * time.Second  // Config.MinRefreshInterval
+	DefaultMaxRefreshBackoff  = 5 * time.Minute  // Config.MaxRefreshBackoff
+	DefaultRefreshInterval    = 15 * time.Minute // Config.RefreshInterval
+	DefaultCacheSize          = 4096             // Config.CacheSize: entries of the verified-token cache
+	DefaultCacheMaxBytes      = 32 << 20         // Config.CacheMaxBytes: 32 MiB
 	maxRefreshInterval        = 24 * time.Hour
 )
 
@@ -93,8 +93,8 @@ type Config struct {
 	// [DefaultRoleClaims], [DefaultPermissionClaims]. New copies the names: changing
 	// these slices afterwards does not affect the Validator.
 	ScopeClaims      []string
-	RoleClaims       []string
-	PermissionClaims []string
+	RoleClaims       []string // see ScopeClaims; default [DefaultRoleClaims]
+	PermissionClaims []string // see ScopeClaims; default [DefaultPermissionClaims]
 
 	// AudienceClaim names the claim holding the audience (a name or JSON Pointer), for
 	// issuers that do not use aud in access tokens: Amazon Cognito puts the app client in
@@ -116,9 +116,10 @@ type Config struct {
 	// If zero, [DefaultMaxTokenSize] (8 KiB).
 	MaxTokenSize int
 
-	// HTTPClient fetches discovery documents and key sets. If nil, a client with
-	// FetchTimeout is used. The client is never modified; redirects that leave https
-	// (outside loopback) are refused either way.
+	// HTTPClient fetches discovery documents and key sets, and sends introspection
+	// requests (Introspection). If nil, a client with FetchTimeout is used. The client is
+	// never modified, and is used concurrently; redirects that leave https (outside
+	// loopback) are refused either way, and introspection requests follow no redirect.
 	HTTPClient *http.Client
 
 	// Now returns the current time, for tests. If nil, time.Now.
@@ -182,8 +183,9 @@ type Config struct {
 	// false: New succeeds, requests get [ErrKeysUnavailable] until keys arrive.
 	RequireKeysAtStartup bool
 
-	// Logger receives key-set events (fetch failures, keys skipped as unusable). It never
-	// receives token content. If nil, slog.Default().
+	// Logger receives key-set events (fetch failures, keys skipped as unusable) and
+	// failed introspections (at most one line per 10s). It never receives token content.
+	// If nil, slog.Default().
 	Logger *slog.Logger
 
 	// InsecureSkipIssuerCheck accepts tokens from any issuer. Only for tests and for

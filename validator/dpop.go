@@ -72,8 +72,8 @@ type DPoPConfig struct {
 	// its iat leaves the window (MaxAge + Leeway). A proof whose jti cannot be recorded
 	// because the cache is full of live entries is refused (dpop_replayed), never
 	// accepted unrecorded. If zero, [DefaultDPoPReplayCacheSize] (65536, about 5 MiB
-	// when full);
-	// negative fails [NewDPoPChecker]: replay protection cannot be switched off.
+	// when full); negative fails [NewDPoPChecker]: replay protection cannot be switched
+	// off.
 	ReplayCacheSize int
 
 	// MaxProofsPerKey is how many of the replay cache's entries the proofs of one key
@@ -127,8 +127,9 @@ type DPoPChecker struct {
 }
 
 // NewDPoPChecker returns a DPoPChecker for cfg. It fails when cfg is invalid: a
-// forbidden or unknown algorithm, a negative MaxAge, ReplayCacheSize or MaxProofSize, a
-// NonceSecret shorter than 32 bytes, or a NonceLifetime under one second.
+// forbidden or unknown algorithm, a negative MaxAge, ReplayCacheSize, MaxProofsPerKey or
+// MaxProofSize, a NonceSecret shorter than 32 bytes, or (with a NonceSecret) a
+// NonceLifetime under one second.
 func NewDPoPChecker(cfg DPoPConfig) (*DPoPChecker, error) {
 	d := &DPoPChecker{
 		algs:         map[string]*algorithm{},

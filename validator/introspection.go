@@ -16,10 +16,10 @@ import (
 
 // Defaults applied by [New] to zero-valued [Introspection] fields.
 const (
-	DefaultIntrospectionTTL             = 5 * time.Minute
-	DefaultIntrospectionNegativeTTL     = 10 * time.Second
-	DefaultMaxIntrospectionResponseSize = 64 << 10 // 64 KiB
-	DefaultIntrospectionMaxConcurrent   = 32
+	DefaultIntrospectionTTL             = 5 * time.Minute  // Introspection.TTL
+	DefaultIntrospectionNegativeTTL     = 10 * time.Second // Introspection.NegativeTTL
+	DefaultMaxIntrospectionResponseSize = 64 << 10         // Introspection.MaxResponseSize: 64 KiB
+	DefaultIntrospectionMaxConcurrent   = 32               // Introspection.MaxConcurrent
 )
 
 // Client authentication methods of [Introspection.AuthMethod] (RFC 7591 §2 names).
@@ -52,7 +52,7 @@ type Introspection struct {
 	// no client authentication (Ory Hydra's admin endpoint, reachable only from a
 	// private network). The secret never appears in errors or logs.
 	ClientID     string
-	ClientSecret string
+	ClientSecret string // see ClientID; default empty (no client authentication)
 
 	// AuthMethod is how ClientID and ClientSecret are sent: [AuthClientSecretBasic] (an
 	// Authorization: Basic header) or [AuthClientSecretPost] (form members). If empty,
