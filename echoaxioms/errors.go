@@ -14,12 +14,17 @@ import (
 type Code = enforce.Code
 
 // RFC 6750 §3.1 error codes, plus insufficient_permission for role, permission and
-// ownership denials (same 403 status as insufficient_scope, without a scope attribute).
+// ownership denials (same 403 status as insufficient_scope, without a scope attribute),
+// RFC 9470's insufficient_user_authentication (step-up) and RFC 9449's DPoP codes.
 const (
 	CodeInvalidRequest         = enforce.CodeInvalidRequest         // 400: malformed Authorization header or request
 	CodeInvalidToken           = enforce.CodeInvalidToken           // 401: the access token is refused
 	CodeInsufficientScope      = enforce.CodeInsufficientScope      // 403: no security alternative's scopes held
 	CodeInsufficientPermission = enforce.CodeInsufficientPermission // 403: role, permission or ownership denial
+
+	CodeInsufficientUserAuthentication = enforce.CodeInsufficientUserAuthentication // 401: step-up (acr, auth_time) not met
+	CodeInvalidDPoPProof               = enforce.CodeInvalidDPoPProof               // 401: DPoP header missing, repeated or its proof refused
+	CodeUseDPoPNonce                   = enforce.CodeUseDPoPNonce                   // 401: the proof must carry the server's nonce
 )
 
 // Reason is the stable reason code of a decision, in [AuditRecord.Reason] and
@@ -41,6 +46,11 @@ const (
 	ReasonSkipped                = enforce.ReasonSkipped                // the Skipper let the request through unchecked
 	ReasonOwnerLoader            = enforce.ReasonOwnerLoader            // the owner loader answered with its own status (e.g. 404)
 	ReasonServerError            = enforce.ReasonServerError            // a server-side failure: an owner loader's error, an object without the owner field
+
+	ReasonInsufficientUserAuthentication = enforce.ReasonInsufficientUserAuthentication // the token's acr or auth_time does not meet x-axioms-acr or x-axioms-max-age
+	ReasonDPoPBoundToken                 = enforce.ReasonDPoPBoundToken                 // a DPoP-bound token presented with the Bearer scheme
+	ReasonDPoPRequired                   = enforce.ReasonDPoPRequired                   // a Bearer token where the scheme requires DPoP
+	ReasonUnsupportedBinding             = enforce.ReasonUnsupportedBinding             // a token bound by a confirmation method other than DPoP's
 )
 
 // Error is a denial: what the middleware answers when a request may not proceed. It is
