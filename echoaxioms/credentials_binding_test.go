@@ -2,6 +2,7 @@ package echoaxioms_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -125,6 +126,156 @@ func TestDPoPProofMethodUnderMethodOverride(t *testing.T) {
 			for i, reason := range []string{"", "invalid_dpop_proof", "invalid_dpop_proof", "insufficient_scope"} {
 				assert.Equal(t, map[string]string{"POST": "createWebhook", "DELETE": "deleteWebhook"}[c.routed], records[i].OperationID)
 				assert.Equal(t, reason, string(records[i].Reason), "record %d", i)
+			}
+		})
+	}
+}
+
+// stripPrefix is a Pre middleware written the net/http way that hands the next handler a
+// new request with a new URL (http.StripPrefix): the request-target the client sent
+// stays in RequestURI.
+func stripPrefix(prefix string) echo.MiddlewareFunc {
+	return echo.WrapMiddleware(func(next http.Handler) http.Handler { return http.StripPrefix(prefix, next) })
+}
+
+// TestRouteBindingSetupsWithCredentials runs the setups of SECURITY.md's "Route binding"
+// table with a DPoP-bound token and a valid proof (for the method and URL the client
+// sends, as a client makes it) and with an opaque, introspected token, both holding every
+// scope: the handler that runs is the one Echo routed to, under its own rule; what Echo
+// answers itself stays Echo's answer, without later middleware or handler.
+func TestRouteBindingSetupsWithCredentials(t *testing.T) {
+	proxy := func() echo.MiddlewareFunc { return proxyTo(t, "proxied") }
+	static := func() echo.MiddlewareFunc { return staticFiles(t, "dump") }
+	override := []string{"X-HTTP-Method-Override", "DELETE"}
+	type request struct {
+		method, target string
+		header         []string
+	}
+	type want struct {
+		status  int
+		handler string // the handler that runs ("" for none)
+	}
+	for _, c := range []struct {
+		setup        string
+		pre, use     []echo.MiddlewareFunc
+		routes       func(h *harness)
+		req          request
+		dpop, opaque want
+	}{
+		{setup: "MethodOverride in Pre", pre: []echo.MiddlewareFunc{middleware.MethodOverride()}, req: request{"POST", "/webhooks/1", override},
+			dpop: want{401, ""}, opaque: want{200, "delete"}}, // Echo routed DELETE: the proof must name it
+		{setup: "MethodOverride in Use", use: []echo.MiddlewareFunc{middleware.MethodOverride()}, req: request{"POST", "/webhooks/1", override},
+			dpop: want{200, "create"}, opaque: want{200, "create"}},
+		{setup: "ContextTimeout, then MethodOverride, in Pre", pre: []echo.MiddlewareFunc{middleware.ContextTimeout(time.Minute), middleware.MethodOverride()},
+			req: request{"POST", "/webhooks/1", override}, dpop: want{200, "create"}, opaque: want{200, "create"}},
+		{setup: "WrapMiddleware replacing the request, then MethodOverride, in Pre", pre: []echo.MiddlewareFunc{replaceRequest(), middleware.MethodOverride()},
+			req: request{"POST", "/webhooks/1", override}, dpop: want{200, "create"}, opaque: want{200, "create"}},
+		{setup: "WrapMiddleware replacing the request and its URL in Pre", pre: []echo.MiddlewareFunc{stripPrefix("/v1")},
+			req: request{"POST", "/v1/webhooks/1", nil}, dpop: want{404, ""}, opaque: want{404, ""}}, // Echo routes the request it was given
+		{setup: "Rewrite in Pre", pre: []echo.MiddlewareFunc{middleware.Rewrite(map[string]string{"/hooks/*": "/webhooks/$1"})},
+			req: request{"POST", "/hooks/1", nil}, dpop: want{200, "create"}, opaque: want{200, "create"}},
+		{setup: "Rewrite in Use", use: []echo.MiddlewareFunc{middleware.Rewrite(map[string]string{"/public": "/webhooks/1"})},
+			req: request{"GET", "/public", nil}, dpop: want{200, "public"}, opaque: want{200, "public"}},
+		{setup: "RemoveTrailingSlash in Pre", pre: []echo.MiddlewareFunc{middleware.RemoveTrailingSlash()},
+			req: request{"POST", "/webhooks/1/", nil}, dpop: want{401, ""}, opaque: want{200, "create"}}, // it rewrites RequestURI: see below
+		{setup: "Proxy in a group", routes: func(h *harness) { h.e.Group("/internal").Use(proxy()) },
+			req: request{"GET", "/internal/config", nil}, dpop: want{404, ""}, opaque: want{404, ""}},
+		{setup: "Static in a group", routes: func(h *harness) { h.e.Group("/private-files").Use(static()) },
+			req: request{"GET", "/private-files/backup.sql", nil}, dpop: want{404, ""}, opaque: want{404, ""}},
+		{setup: "Proxy in a group, on a documented route", routes: func(h *harness) {
+			h.e.Group("/graphql", proxy()).POST("", h.handler("never: the proxy answers"))
+		}, req: request{"POST", "/graphql", nil}, dpop: want{200, ""}, opaque: want{200, ""}},
+		{setup: "route added after traffic", routes: func(h *harness) {
+			h.do("GET", "/late", "")
+			h.e.GET("/late", h.handler("late"))
+		}, req: request{"GET", "/late", nil}, dpop: want{403, ""}, opaque: want{403, ""}},
+		{setup: "group route added after traffic", routes: func(h *harness) {
+			g := h.e.Group("/admin", middleware.RequestID())
+			h.do("GET", "/admin/nothing", "")
+			g.GET("/*", h.handler("dump"))
+		}, req: request{"GET", "/admin/debug", nil}, dpop: want{403, ""}, opaque: want{403, ""}},
+		{setup: "RouteNotFound", routes: func(h *harness) { h.e.RouteNotFound("/*", h.handler("not found")) },
+			req: request{"GET", "/nothing", nil}, dpop: want{404, ""}, opaque: want{404, ""}},
+		{setup: "RouteNotFound, then a wildcard route for another method", routes: func(h *harness) {
+			h.e.RouteNotFound("/*", h.handler("not found"))
+			h.do("GET", "/anything", "")
+			h.e.POST("/*", h.handler("catch-all"))
+		}, req: request{"GET", "/anything", nil}, dpop: want{404, ""}, opaque: want{404, ""}},
+		{setup: "Match with OPTIONS", routes: func(h *harness) { h.e.Match([]string{"POST", "OPTIONS"}, "/graphql", h.handler("graphql")) },
+			req: request{"OPTIONS", "/graphql", nil}, dpop: want{403, ""}, opaque: want{403, ""}},
+		{setup: "Any", routes: func(h *harness) { h.e.Any("/graphql", h.handler("graphql")) },
+			req: request{"OPTIONS", "/graphql", nil}, dpop: want{403, ""}, opaque: want{403, ""}},
+		{setup: "Any, the documented method", routes: func(h *harness) { h.e.Any("/graphql", h.handler("graphql")) },
+			req: request{"POST", "/graphql", nil}, dpop: want{200, "graphql"}, opaque: want{200, "graphql"}},
+		{setup: "host router without a document", routes: func(h *harness) { h.e.Host("admin.internal").POST("/webhooks/:id", h.handler("admin")) },
+			req: request{"POST", "http://admin.internal/webhooks/1", nil}, dpop: want{403, ""}, opaque: want{403, ""}},
+		{setup: "Echo's 405, a Proxy after the middleware", routes: func(h *harness) { h.e.Use(proxy()) },
+			req: request{"PATCH", "/webhooks/1", nil}, dpop: want{405, ""}, opaque: want{405, ""}},
+		{setup: "Echo's OPTIONS answer, a Proxy after the middleware", routes: func(h *harness) { h.e.Use(proxy()) },
+			req: request{"OPTIONS", "/webhooks/1", nil}, dpop: want{204, ""}, opaque: want{204, ""}},
+		{setup: "Echo's 404, a Proxy after the middleware", routes: func(h *harness) { h.e.Use(proxy()) },
+			req: request{"GET", "/no-route", nil}, dpop: want{404, ""}, opaque: want{404, ""}},
+	} {
+		for _, cred := range []credential{dpopCredential, opaqueCredential} {
+			t.Run(c.setup+"/"+cred.name, func(t *testing.T) {
+				h := credsHarness(t, c.pre, c.use)
+				h.e.POST("/webhooks/:id", h.handler("create"))
+				h.e.DELETE("/webhooks/:id", h.handler("delete"))
+				h.e.PUT("/webhooks/:id", h.handler("replace"))
+				h.e.GET("/public", h.handler("public"))
+				if c.routes != nil {
+					c.routes(h)
+				}
+				h.handlers()
+				w := map[string]want{dpopCredential.name: c.dpop, opaqueCredential.name: c.opaque}[cred.name]
+				target, err := url.Parse(c.req.target)
+				require.NoError(t, err)
+				auth, header := cred.header(t, h, "create delete admin", c.req.method, target.Path)
+				fetches := h.iss.IntrospectionFetches()
+				rec := h.do(c.req.method, c.req.target, auth, append(header, c.req.header...)...)
+				assert.Equal(t, w.status, rec.Code, rec.Body.String())
+				if w.handler != "" {
+					assert.Equal(t, []string{w.handler}, h.handlers())
+				} else {
+					assert.Empty(t, h.handlers())
+				}
+				if w.status == http.StatusNotFound || w.status == http.StatusMethodNotAllowed || w.status == http.StatusNoContent {
+					assert.Equal(t, fetches, h.iss.IntrospectionFetches(), "Echo's own answer: no token is introspected")
+				}
+				if c.routes != nil && w.status != http.StatusOK {
+					assert.NotContains(t, rec.Body.String(), "proxied")
+					assert.NotContains(t, rec.Body.String(), "dump")
+				}
+			})
+		}
+	}
+}
+
+// TestDPoPURLAfterTrailingSlashMiddleware: Echo's RemoveTrailingSlash and AddTrailingSlash
+// in Pre rewrite the request-target itself (RequestURI), so the URL a proof must name is
+// the one after the rewrite; the route, and so the rule, is the same either way.
+func TestDPoPURLAfterTrailingSlashMiddleware(t *testing.T) {
+	for _, c := range []struct {
+		setup             string
+		pre               echo.MiddlewareFunc
+		target, rewritten string
+	}{
+		{"RemoveTrailingSlash", middleware.RemoveTrailingSlash(), "/webhooks/1/", "/webhooks/1"},
+		{"AddTrailingSlash", middleware.AddTrailingSlash(), "/webhooks/1", "/webhooks/1/"},
+	} {
+		t.Run(c.setup, func(t *testing.T) {
+			h := credsHarness(t, []echo.MiddlewareFunc{c.pre}, nil)
+			h.e.POST("/webhooks/:id", h.handler("create"))
+			send := func(htuPath string) int {
+				auth, header := dpopFor("POST").header(t, h, "create", "", htuPath)
+				return h.do("POST", c.target, auth, header...).Code
+			}
+			assert.Equal(t, http.StatusOK, send(c.rewritten))
+			assert.Equal(t, []string{"create"}, h.handlers())
+			assert.Equal(t, http.StatusUnauthorized, send(c.target))
+			assert.Empty(t, h.handlers())
+			for _, r := range h.records() {
+				assert.Equal(t, "createWebhook", r.OperationID)
 			}
 		})
 	}
