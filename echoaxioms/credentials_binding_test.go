@@ -280,3 +280,22 @@ func TestDPoPURLAfterTrailingSlashMiddleware(t *testing.T) {
 		})
 	}
 }
+
+// TestParameterNameAtAnotherPositionWithAnOpaqueToken: an owner rule on a route that uses
+// the document's parameter name at another position answers 500 for an introspected
+// caller too, whose sub is the one the route's other parameter names: the handler, which
+// reads user_id, never runs.
+func TestParameterNameAtAnotherPositionWithAnOpaqueToken(t *testing.T) {
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{IntrospectionClientID: "api", IntrospectionClientSecret: "s3cret"})
+	h := bindingHarness(t, harnessOptions{issuer: iss, validator: func(cfg *validator.Config) {
+		cfg.Introspection = &validator.Introspection{ClientID: "api", ClientSecret: "s3cret"}
+	}})
+	h.e.DELETE("/users/:follower/follows/:user_id", h.handler("unfollow"))
+	mallory := "Bearer " + iss.OpaqueToken(t, map[string]any{"sub": "mallory"})
+	rec := h.do("DELETE", "/users/mallory/follows/alice", mallory)
+	assert.Equal(t, http.StatusInternalServerError, rec.Code)
+	assert.Empty(t, h.handlers())
+	rec = h.do("DELETE", "/users/alice/follows/mallory", mallory)
+	assert.Equal(t, http.StatusInternalServerError, rec.Code)
+	assert.Empty(t, h.handlers())
+}
