@@ -15,6 +15,7 @@ import (
 	"github.com/axioms-go/axioms-echo/axiomstest"
 	"github.com/axioms-go/axioms-echo/echoaxioms"
 	"github.com/axioms-go/axioms-echo/internal/specgen"
+	"github.com/axioms-go/axioms-echo/openapi"
 	"github.com/axioms-go/axioms-echo/validator"
 )
 
@@ -298,4 +299,51 @@ func TestParameterNameAtAnotherPositionWithAnOpaqueToken(t *testing.T) {
 	rec = h.do("DELETE", "/users/alice/follows/mallory", mallory)
 	assert.Equal(t, http.StatusInternalServerError, rec.Code)
 	assert.Empty(t, h.handlers())
+}
+
+// hostCredsDoc is the document of the admin host in TestHostRoutersWithCredentials.
+var hostCredsDoc = specgen.Doc{Schemes: []string{strings.TrimSuffix(specgen.OAuth2("oauth2", "admin"), "}") + ", x-axioms-dpop: required}"}}.YAML(`
+  /webhooks/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    post: {operationId: adminCreateWebhook, security: [{oauth2: [admin]}], responses: {"200": {description: ok}}}
+`)
+
+// TestHostRoutersWithCredentials: a host router bound to a document applies that
+// document's rule with DPoP and opaque credentials, its proofs naming the host's own URL
+// (its Config has no DPoPBaseURL), never the main document's; a host router without a
+// document is denied whatever the credentials.
+func TestHostRoutersWithCredentials(t *testing.T) {
+	hostPolicies, err := openapi.LoadData(hostCredsDoc, openapi.LoadOptions{})
+	require.NoError(t, err)
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{IntrospectionClientID: "api", IntrospectionClientSecret: "s3cret"})
+	h := newHarness(t, harnessOptions{doc: credsDoc, issuer: iss,
+		validator: func(cfg *validator.Config) {
+			cfg.Introspection = &validator.Introspection{ClientID: "api", ClientSecret: "s3cret"}
+		},
+		config: func(c *echoaxioms.Config) {
+			c.DPoPBaseURL = credsBaseURL
+			c.Hosts = map[string]echoaxioms.Config{"admin.internal": {Policies: hostPolicies, Validator: c.Validator}}
+		},
+	})
+	h.e.POST("/webhooks/:id", h.handler("create"))
+	h.e.Host("admin.internal").POST("/webhooks/:id", h.handler("admin create"))
+	h.e.Host("other.internal").POST("/webhooks/:id", h.handler("other create"))
+	send := func(target, htu, scopes string) int {
+		key := axiomstest.NewDPoPKey(t, "ES256")
+		tok := iss.Token(t, axiomstest.TokenSpec{DPoPKey: key, Claims: map[string]any{"scope": scopes}})
+		proof := key.Proof(t, axiomstest.ProofSpec{Method: "POST", URL: htu, AccessToken: tok})
+		return h.do("POST", target, "DPoP "+tok, "DPoP", proof).Code
+	}
+	assert.Equal(t, http.StatusOK, send("http://admin.internal/webhooks/1", "http://admin.internal/webhooks/1", "admin"))
+	assert.Equal(t, []string{"admin create"}, h.handlers())
+	assert.Equal(t, http.StatusUnauthorized, send("http://admin.internal/webhooks/1", credsBaseURL+"/webhooks/1", "admin"), "the main document's base URL")
+	assert.Equal(t, http.StatusForbidden, send("http://admin.internal/webhooks/1", "http://admin.internal/webhooks/1", "create"), "the host's rule, not the main one's")
+	assert.Equal(t, http.StatusUnauthorized, h.do("POST", "http://admin.internal/webhooks/1",
+		"Bearer "+iss.OpaqueToken(t, map[string]any{"scope": "admin"})).Code, "the host's scheme requires DPoP")
+	assert.Equal(t, http.StatusForbidden, send("http://other.internal/webhooks/1", "http://other.internal/webhooks/1", "admin create delete"), "a host without a document")
+	assert.Equal(t, http.StatusForbidden, h.do("POST", "http://other.internal/webhooks/1",
+		"Bearer "+iss.OpaqueToken(t, map[string]any{"scope": "admin create delete"})).Code, "a host without a document")
+	assert.Empty(t, h.handlers())
+	assert.Equal(t, http.StatusOK, send("http://api.example/webhooks/1", credsBaseURL+"/webhooks/1", "create"), "the main router, the main base URL")
+	assert.Equal(t, []string{"create"}, h.handlers())
 }
