@@ -72,6 +72,13 @@ func (m *engine) serve(c *echo.Context, next echo.HandlerFunc) error {
 		// method it serves the request with, the request's.
 		r.Policy = m.policies.Lookup(req.Method, ri.Path)
 	default:
+		if r.Method != ri.Method && (r.Method != http.MethodHead || ri.Method != http.MethodGet) {
+			// The request's method changed after routing (a method override in e.Use):
+			// a DPoP proof's htm must name the method Echo routed with, that of the
+			// operation whose rule applies. (HEAD served by a GET route, AutoHandleHEAD,
+			// is the method the client sent.)
+			r.Method = ri.Method
+		}
 		r.Policy = m.policies.Lookup(ri.Method, ri.Path)
 	}
 	res := m.core.Enforce(req.Context(), &r)

@@ -33,7 +33,8 @@ package echoaxioms_test
 //     no route matches, with or without a trailing slash, or under the Rewrite prefix; a
 //     Host among the main one, the host routers', and an unknown one; now and then an
 //     X-HTTP-Method-Override header; no credentials, an admin token (roles [admin],
-//     scope write), a user token (roles [user], no scope) or an expired token.
+//     scope write), a user token (roles [user], no scope), an expired token, or an
+//     opaque admin or user token that the issuer introspects.
 //
 // The invariant, per request: whenever an application handler or an answering group
 // middleware runs (both answer 200), the last decision the middleware made for the
@@ -70,6 +71,7 @@ import (
 	"github.com/axioms-go/axioms-echo/axiomstest"
 	"github.com/axioms-go/axioms-echo/echoaxioms"
 	"github.com/axioms-go/axioms-echo/openapi"
+	"github.com/axioms-go/axioms-echo/validator"
 )
 
 const (
@@ -128,14 +130,16 @@ func (s genSecurity) String() string {
 type genCred int
 
 const (
-	genNoCred  genCred = iota
-	genAdmin           // roles [admin], scope write
-	genUser            // roles [user], no scope
-	genExpired         // an expired token
+	genNoCred      genCred = iota
+	genAdmin               // roles [admin], scope write
+	genUser                // roles [user], no scope
+	genExpired             // an expired token
+	genOpaqueAdmin         // an opaque token, introspected: roles [admin], scope write
+	genOpaqueUser          // an opaque token, introspected: roles [user], no scope
 )
 
 func (c genCred) String() string {
-	return [...]string{"none", "admin", "user", "expired"}[c]
+	return [...]string{"none", "admin", "user", "expired", "opaque admin", "opaque user"}[c]
 }
 
 // genOutcome is the decision the rule s gives the credentials c.
@@ -147,7 +151,7 @@ func genOutcome(s genSecurity, c genCred) echoaxioms.Outcome {
 		return echoaxioms.OutcomeDenied // an invalid token is never ignored
 	case s == genOptional && c == genNoCred:
 		return echoaxioms.OutcomeAnonymous
-	case s == genOptional, c == genAdmin:
+	case s == genOptional, c == genAdmin, c == genOpaqueAdmin:
 		return echoaxioms.OutcomeAllowed
 	}
 	return echoaxioms.OutcomeDenied
@@ -178,11 +182,17 @@ func TestGeneratedApps(t *testing.T) {
 	}
 	t.Logf("seed %d (%s=%d replays this run)", seed, genSeedEnv, seed)
 
-	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{})
-	env := &genEnv{validator: iss.Validator(t), tokens: map[genCred]string{
-		genAdmin:   iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"roles": []string{"admin"}, "scope": "write"}}),
-		genUser:    iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"roles": []string{"user"}}}),
-		genExpired: iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"roles": []string{"admin"}, "scope": "write", "exp": time.Now().Add(-time.Hour)}}),
+	iss := axiomstest.NewIssuer(t, axiomstest.IssuerConfig{IntrospectionClientID: "api", IntrospectionClientSecret: "s3cret"})
+	vcfg := iss.ValidatorConfig()
+	vcfg.Introspection = &validator.Introspection{ClientID: "api", ClientSecret: "s3cret"}
+	v, err := validator.New(t.Context(), vcfg)
+	require.NoError(t, err)
+	env := &genEnv{validator: v, tokens: map[genCred]string{
+		genOpaqueAdmin: iss.OpaqueToken(t, map[string]any{"roles": []string{"admin"}, "scope": "write"}),
+		genOpaqueUser:  iss.OpaqueToken(t, map[string]any{"roles": []string{"user"}}),
+		genAdmin:       iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"roles": []string{"admin"}, "scope": "write"}}),
+		genUser:        iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"roles": []string{"user"}}}),
+		genExpired:     iss.Token(t, axiomstest.TokenSpec{Claims: map[string]any{"roles": []string{"admin"}, "scope": "write", "exp": time.Now().Add(-time.Hour)}}),
 	}}
 
 	stats := genStats{statuses: map[int]int{}, reached: map[string]int{}}
@@ -208,6 +218,7 @@ func TestGeneratedApps(t *testing.T) {
 		assert.NotZero(t, stats.handlers, "no request reached a handler (seed %d)", seed)
 		assert.NotZero(t, stats.groupAnswers, "no request reached an answering group middleware (seed %d)", seed)
 		assert.NotZero(t, stats.statuses[http.StatusForbidden], "no request was denied with 403 (seed %d)", seed)
+		assert.NotZero(t, stats.reached["opaque token"], "no introspected token reached application code (seed %d)", seed)
 	}
 }
 
@@ -228,6 +239,9 @@ func (s *genStats) count(reg *genReg, r genRequest) {
 	}
 	if r.override != "" && r.method == http.MethodPost {
 		s.reached["POST with an override"]++
+	}
+	if r.cred == genOpaqueAdmin {
+		s.reached["opaque token"]++
 	}
 }
 
@@ -840,10 +854,14 @@ func (a *genApp) request() genRequest {
 	switch n := a.rnd.IntN(20); {
 	case n < 5:
 		r.cred = genNoCred
-	case n < 13:
+	case n < 10:
 		r.cred = genAdmin
-	case n < 17:
+	case n < 13:
+		r.cred = genOpaqueAdmin
+	case n < 15:
 		r.cred = genUser
+	case n < 17:
+		r.cred = genOpaqueUser
 	default:
 		r.cred = genExpired
 	}

@@ -67,6 +67,10 @@ func (m *engine) enforce(c echo.Context, next echo.HandlerFunc, router *echo.Rou
 			return echo.NotFoundHandler(c)
 		}
 	case boundRoute:
+		// The method Echo routed with: the request's method may have been changed since
+		// (a method override in e.Use), and a DPoP proof's htm must name the method of
+		// the request that was routed, the operation whose rule applies.
+		r.Method = method
 		r.Policy = m.policies.Lookup(method, r.Route)
 	}
 	// An unbound handler, or a route without an operation, has no Policy: denied unless

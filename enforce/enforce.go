@@ -200,7 +200,10 @@ type Request struct {
 	// Authorization values.
 	Header http.Header
 	// Method is the request's method: the method of audit records of requests without
-	// an operation (a policy's own method otherwise).
+	// an operation (a policy's own method otherwise), and the method a DPoP proof's htm
+	// must name. An adapter whose router routed the request before middleware changed
+	// its method (a method override) sets the method the router routed with, never the
+	// changed one.
 	Method string
 	// Route is the pattern of the route the router matched ("/articles/:id"), for audit
 	// records and the owner rule's checks.

@@ -57,6 +57,13 @@ func (m *middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 		http.NotFound(w, r)
 		return
 	}
+	if b.method != "" && r.Method != b.method && (r.Method != http.MethodHead || b.method != http.MethodGet) {
+		// The request's method changed after the mux routed it (a method override
+		// between the mux and the middleware): a DPoP proof's htm must name the method
+		// the mux routed with, that of the operation whose rule applies. (HEAD served by
+		// a GET pattern is the method the client sent.)
+		req.Method = b.method
+	}
 	req.Policy = b.operation(r)
 	res := e.core.Enforce(r.Context(), &req)
 	if res.Denial != nil || res.Err != nil {
